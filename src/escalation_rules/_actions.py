@@ -1,0 +1,83 @@
+"""What the engine tells the host to do: actions and the decision that carries them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+
+@attrs.frozen
+class Escalate:
+    """Move the issue up to level *to* (hierarchical or time-based escalation).
+
+    Attributes:
+        to: the target level's id.
+        rule: the name of the rule that produced the action.
+        reason: a human-readable sentence saying why.
+        key: the fire-once key; recording the action in the issue's history
+            (see `Issue.record`) stops the rule from producing it again.
+    """
+
+    to: str
+    rule: str
+    reason: str
+    key: str = attrs.field(kw_only=True)
+
+    kind = "escalate"
+
+
+@attrs.frozen
+class Route:
+    """Reassign the issue to the specialist team *team* without changing its level."""
+
+    team: str
+    rule: str
+    reason: str
+    key: str = attrs.field(kw_only=True)
+
+    kind = "route"
+
+
+@attrs.frozen
+class Notify:
+    """Tell *target* (a team or a person, as the host names them) about the issue."""
+
+    target: str
+    rule: str
+    reason: str
+    key: str = attrs.field(kw_only=True)
+
+    kind = "notify"
+
+
+Action = Escalate | Route | Notify
+"""Any action the engine can decide: `Escalate`, `Route` or `Notify`."""
+
+
+@attrs.frozen
+class Decision:
+    """The answer of `evaluate`: what to do now, and when to ask again.
+
+    Attributes:
+        actions: the actions to carry out now, in rule order (empty: do nothing).
+        next_evaluation_at: the earliest instant at which the answer could change
+            if no new event arrives, in UTC; ``None`` if it never will.
+        reason: a human-readable summary of why.
+    """
+
+    actions: tuple[Action, ...]
+    next_evaluation_at: datetime | None
+    reason: str
+
+    @property
+    def escalation(self) -> Escalate | None:
+        """The escalation in this decision, if any (there is at most one)."""
+        for action in self.actions:
+            if isinstance(action, Escalate):
+                return action
+        return None
+
+    def __bool__(self) -> bool:
+        """A decision is true when it asks the host to do something."""
+        return bool(self.actions)

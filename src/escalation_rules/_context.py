@@ -1,0 +1,164 @@
+"""What a rule sees while it is evaluated: the issue, the instant, facts from history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from ._issue import EventKind, Issue, Status
+
+if TYPE_CHECKING:
+    from ._policy import Level, Policy
+
+
+class Anchor(enum.StrEnum):
+    """A reference point in an issue's history, for time-based rules and fire-once scopes.
+
+    Each anchor is the *latest* event of its kind, except ``CREATED``.
+    ``LEVEL_ENTERED`` is the last event that put the issue at its current level
+    (an escalation recorded with `Issue.record`, or a ``LEVEL_CHANGED``), or the
+    creation if there is none.
+    """
+
+    CREATED = "created"
+    LEVEL_ENTERED = "level_entered"
+    ACKNOWLEDGED = "acknowledged"
+    LAST_AGENT_REPLY = "last_agent_reply"
+    LAST_CUSTOMER_MESSAGE = "last_customer_message"
+    MANAGER_REQUESTED = "manager_requested"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_KIND_ANCHOR = {
+    EventKind.ACKNOWLEDGED: 2,
+    EventKind.AGENT_REPLY: 3,
+    EventKind.CUSTOMER_MESSAGE: 4,
+    EventKind.MANAGER_REQUESTED: 5,
+}
+_ANCHOR_SLOT = {anchor: i for i, anchor in enumerate(Anchor)}
+
+
+class Clock(Protocol):
+    """The seam through which time-based rules measure time.
+
+    ``deadline(context, start, amount)`` returns the instant at which *amount*
+    of this clock's time has passed since *start*, assuming no new event
+    arrives, or ``None`` if it never will. The wall clock adds; a business
+    calendar skips closed hours.
+    """
+
+    def deadline(self, context: Context, start: datetime, amount: timedelta) -> datetime | None:
+        """The instant at which *amount* has elapsed on this clock since *start*."""
+        ...
+
+
+class WallClock:
+    """Elapsed real time: the deadline is ``start + amount``."""
+
+    __slots__ = ()
+
+    def deadline(self, context: Context, start: datetime, amount: timedelta) -> datetime | None:
+        """Return ``start + amount``."""
+        return start + amount
+
+    def __repr__(self) -> str:
+        return "WallClock()"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is WallClock
+
+    def __hash__(self) -> int:
+        return hash(WallClock)
+
+
+class Context:
+    """One evaluation's view of an issue, built once per `Policy.evaluate` call.
+
+    Rules (the built-in ones and yours) read from it; it is never changed
+    after it is built.
+
+    Attributes:
+        issue: the `Issue` being evaluated.
+        now: the instant of the evaluation (timezone-aware).
+        policy: the `Policy`.
+        level: the issue's current `Level`.
+        status: the issue's status mapped onto `Status`.
+        clock: the policy's `Clock`.
+    """
+
+    __slots__ = (
+        "_indices",
+        "_recorded",
+        "_times",
+        "clock",
+        "issue",
+        "level",
+        "level_position",
+        "now",
+        "policy",
+        "status",
+    )
+
+    def __init__(self, policy: Policy, issue: Issue, now: datetime, level: Level, position: int,
+                 status: Status) -> None:
+        self.issue = issue
+        self.now = now
+        self.policy = policy
+        self.level = level
+        self.level_position = position
+        self.status = status
+        self.clock = policy.clock
+        created = issue.created_at
+        times: list[datetime | None] = [created, created, None, None, None, None]
+        indices = [-1, -1, -1, -1, -1, -1]
+        recorded: dict[str, int] = {}
+        level_id = level.id
+        taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
+        kind_anchor = _KIND_ANCHOR
+        for i, event in enumerate(issue.history):
+            kind = event.kind
+            if kind is taken:
+                if event.action is not None:
+                    recorded[event.action] = i
+                if event.level == level_id:
+                    times[1] = event.at
+                    indices[1] = i
+            elif kind is changed:
+                if event.level == level_id:
+                    times[1] = event.at
+                    indices[1] = i
+            else:
+                slot = kind_anchor.get(kind)
+                if slot is not None:
+                    times[slot] = event.at
+                    indices[slot] = i
+        self._times = times
+        self._indices = indices
+        self._recorded = recorded
+
+    def anchor(self, anchor: Anchor) -> datetime | None:
+        """The instant of *anchor*, or ``None`` if that event has not happened."""
+        return self._times[_ANCHOR_SLOT[anchor]]
+
+    def anchor_index(self, anchor: Anchor) -> int:
+        """The history index of *anchor*'s event (``-1`` for the creation or none)."""
+        return self._indices[_ANCHOR_SLOT[anchor]]
+
+    def done(self, key: str, once_per: Anchor) -> bool:
+        """Was an action with *key* recorded after the *once_per* anchor's event?"""
+        return self._recorded.get(key, -2) > self._indices[_ANCHOR_SLOT[once_per]]
+
+    @property
+    def acknowledged(self) -> bool:
+        """Was the issue acknowledged since it entered its current level?"""
+        return self._indices[2] > self._indices[1]
+
+    @property
+    def next_level(self) -> Level | None:
+        """The level above the current one, or ``None`` at the top."""
+        levels = self.policy.levels
+        nxt = self.level_position + 1
+        return levels[nxt] if nxt < len(levels) else None

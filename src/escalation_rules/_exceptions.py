@@ -1,0 +1,115 @@
+"""The exception tree of escalation_rules.
+
+Every error the library raises on purpose derives from one root, and each
+class also derives from the builtin a caller would expect::
+
+    EscalationRulesError
+    ├── PolicyError (ValueError)          a policy that cannot be built
+    ├── IssueError (ValueError)           an issue or instant the engine cannot use
+    │   └── NaiveDatetimeError            a datetime without a time zone
+    └── EvaluationError                   a condition that cannot be decided
+        ├── FieldTypeError (TypeError)    e.g. a string compared with a number
+        └── MissingFieldError (LookupError) an ordering test on a missing value
+
+``str(exc)`` is a whole sentence quoting the bad value; the same data stays
+available as attributes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
+    """Return the closest spelling of *name* among *choices*, if one is close."""
+    matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _suffix(suggestion: str | None) -> str:
+    return f" (did you mean {suggestion!r}?)" if suggestion else ""
+
+
+class EscalationRulesError(Exception):
+    """Root of every error raised by escalation_rules."""
+
+
+class PolicyError(EscalationRulesError, ValueError):
+    """A policy, level or rule is invalid; raised when it is built.
+
+    Attributes:
+        where: the place in the policy, such as ``"rules[2] 'sla-breach'"``.
+        value: the offending value.
+        suggestion: the closest valid name, when the value looks misspelt.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        value: object = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.where = where
+        self.value = value
+        self.suggestion = suggestion
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{message}{_suffix(suggestion)}")
+
+
+class IssueError(EscalationRulesError, ValueError):
+    """An issue, an event or an instant that the engine cannot work with.
+
+    Attributes:
+        value: the offending value.
+        suggestion: the closest valid name, when the value looks misspelt.
+    """
+
+    def __init__(
+        self, message: str, *, value: object = None, suggestion: str | None = None
+    ) -> None:
+        self.value = value
+        self.suggestion = suggestion
+        super().__init__(f"{message}{_suffix(suggestion)}")
+
+
+class NaiveDatetimeError(IssueError):
+    """A datetime without a time zone was given where an instant is needed."""
+
+
+class EvaluationError(EscalationRulesError):
+    """A condition could not be decided for a given issue.
+
+    Attributes:
+        field: the dotted field path involved.
+        value: the issue's value at that path.
+        rule: the name of the rule being evaluated, when known.
+    """
+
+    def __init__(
+        self, message: str, *, field: str, value: object = None, rule: str | None = None
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.rule = rule
+        self._message = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        prefix = f"rule {self.rule!r}: " if self.rule else ""
+        return f"{prefix}{self._message}"
+
+    def in_rule(self, rule: str) -> EvaluationError:
+        """Return the same error, naming the rule it happened in."""
+        err = type(self)(self._message, field=self.field, value=self.value, rule=rule)
+        return err
+
+
+class FieldTypeError(EvaluationError, TypeError):
+    """A field's value has a type the condition cannot compare with."""
+
+
+class MissingFieldError(EvaluationError, LookupError):
+    """An ordering comparison met a missing value; guard it with ``exists()``."""

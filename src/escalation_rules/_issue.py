@@ -1,0 +1,218 @@
+"""The issue model: an issue, its customer, and its event history."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._actions import Action, Escalate, Route
+from ._exceptions import IssueError, did_you_mean
+from ._frozendict import FrozenDict
+from ._time import require_aware
+
+
+class Status(enum.StrEnum):
+    """The four statuses the engine understands; hosts map their own onto these."""
+
+    OPEN = "open"
+    PENDING = "pending"  # waiting on the customer
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class EventKind(enum.StrEnum):
+    """What happened to an issue."""
+
+    CREATED = "created"
+    ACKNOWLEDGED = "acknowledged"
+    AGENT_REPLY = "agent_reply"
+    CUSTOMER_MESSAGE = "customer_message"
+    STATUS_CHANGED = "status_changed"
+    LEVEL_CHANGED = "level_changed"
+    REASSIGNED = "reassigned"
+    MANAGER_REQUESTED = "manager_requested"
+    #: The host carried out an action the engine decided (escalation, routing
+    #: or notification); its ``action`` key makes evaluation idempotent.
+    ACTION_TAKEN = "action_taken"
+    CUSTOM = "custom"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return FrozenDict(value or {})
+
+
+def _frozen_set(value: Iterable[str] | None) -> frozenset[str]:
+    if isinstance(value, str):
+        raise TypeError(f"expected a collection of strings, got the string {value!r}")
+    return frozenset(value or ())
+
+
+def _to_kind(value: EventKind | str) -> EventKind:
+    try:
+        return EventKind(value)
+    except ValueError:
+        raise IssueError(
+            f"unknown event kind {value!r}",
+            value=value,
+            suggestion=did_you_mean(str(value), [k.value for k in EventKind]),
+        ) from None
+
+
+def _event_at(value: object) -> datetime:
+    return require_aware(value, "Event.at")
+
+
+def _created_at(value: object) -> datetime:
+    return require_aware(value, "Issue.created_at")
+
+
+@attrs.frozen
+class Event:
+    """One entry of an issue's history.
+
+    Only the attributes that make sense for the kind are set: ``level`` for
+    ``LEVEL_CHANGED`` (the new level) and for an escalation in ``ACTION_TAKEN``,
+    ``status`` for ``STATUS_CHANGED``, ``team``/``assignee`` for ``REASSIGNED``,
+    ``action`` and ``rule`` for ``ACTION_TAKEN``, ``name`` for ``CUSTOM``.
+    """
+
+    kind: EventKind = attrs.field(converter=_to_kind)
+    at: datetime = attrs.field(converter=_event_at)
+    actor: str | None = attrs.field(default=None, kw_only=True)
+    level: str | None = attrs.field(default=None, kw_only=True)
+    status: str | None = attrs.field(default=None, kw_only=True)
+    team: str | None = attrs.field(default=None, kw_only=True)
+    assignee: str | None = attrs.field(default=None, kw_only=True)
+    action: str | None = attrs.field(default=None, kw_only=True)
+    rule: str | None = attrs.field(default=None, kw_only=True)
+    name: str | None = attrs.field(default=None, kw_only=True)
+    data: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, kw_only=True, eq=False
+    )
+
+    @classmethod
+    def taken(cls, action: Action, at: datetime) -> Event:
+        """The event recording that the host carried out *action* at *at*."""
+        return cls(
+            EventKind.ACTION_TAKEN,
+            at,
+            action=action.key,
+            rule=action.rule,
+            level=action.to if isinstance(action, Escalate) else None,
+            team=action.team if isinstance(action, Route) else None,
+        )
+
+
+
+@attrs.frozen
+class Customer:
+    """Who raised the issue: their tier, their value to the business, their account."""
+
+    id: str | None = attrs.field(default=None, kw_only=True)
+    tier: str | None = attrs.field(default=None, kw_only=True)
+    value: float | None = attrs.field(default=None, kw_only=True)
+    account: str | None = attrs.field(default=None, kw_only=True)
+    attributes: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, kw_only=True
+    )
+
+
+
+def _history(value: Iterable[Event]) -> tuple[Event, ...]:
+    events = tuple(value)
+    for i, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise IssueError(f"history[{i}] must be an Event, got {event!r}", value=event)
+    for i in range(1, len(events)):
+        if events[i].at < events[i - 1].at:
+            raise IssueError(
+                f"history must be in time order: history[{i}] at {events[i].at.isoformat()} "
+                f"comes before history[{i - 1}] at {events[i - 1].at.isoformat()}",
+                value=events[i],
+            )
+    return events
+
+
+@attrs.frozen
+class Issue:
+    """A support issue as the engine sees it: its fields and its event history.
+
+    The history is the source of truth for time: SLA clocks, the instant the
+    issue entered its current level, and which actions were already carried
+    out are all derived from it, so evaluation needs no hidden state.
+
+    Attributes:
+        id: the host's identifier.
+        created_at: when the issue was opened (timezone-aware).
+        priority: e.g. ``"P1"``.
+        category: e.g. ``"billing"``.
+        status: one of `Status`, or a host status the policy maps onto one.
+        level: the current level's id; ``None`` means the policy's first level.
+        team, assignee: who holds the issue now.
+        customer: the `Customer`.
+        product, language: for functional routing.
+        skills: skills the issue needs.
+        tags: free-form labels.
+        attributes: free-form host fields, reachable as ``attributes.NAME``.
+        history: the `Event` history, in time order.
+    """
+
+    id: str
+    created_at: datetime = attrs.field(converter=_created_at)
+    priority: str | None = attrs.field(default=None, kw_only=True)
+    category: str | None = attrs.field(default=None, kw_only=True)
+    status: str = attrs.field(default=Status.OPEN.value, kw_only=True, converter=str)
+    level: str | None = attrs.field(default=None, kw_only=True)
+    team: str | None = attrs.field(default=None, kw_only=True)
+    assignee: str | None = attrs.field(default=None, kw_only=True)
+    customer: Customer = attrs.field(factory=Customer, kw_only=True)
+    product: str | None = attrs.field(default=None, kw_only=True)
+    language: str | None = attrs.field(default=None, kw_only=True)
+    skills: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set, kw_only=True)
+    tags: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set, kw_only=True)
+    attributes: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, kw_only=True
+    )
+    history: tuple[Event, ...] = attrs.field(default=(), converter=_history, kw_only=True)
+
+    def with_event(self, event: Event) -> Issue:
+        """Return a copy of this issue with *event* appended to its history.
+
+        A ``STATUS_CHANGED``, ``LEVEL_CHANGED`` or ``REASSIGNED`` event also
+        updates the matching field, so history and fields stay in step.
+        """
+        changes: dict[str, Any] = {"history": (*self.history, event)}
+        if event.kind is EventKind.STATUS_CHANGED and event.status is not None:
+            changes["status"] = event.status
+        elif event.kind is EventKind.LEVEL_CHANGED and event.level is not None:
+            changes["level"] = event.level
+        elif event.kind is EventKind.REASSIGNED:
+            if event.team is not None:
+                changes["team"] = event.team
+            if event.assignee is not None:
+                changes["assignee"] = event.assignee
+        return attrs.evolve(self, **changes)
+
+    def record(self, action: Action, at: datetime) -> Issue:
+        """Return a copy of this issue after the host carried out *action* at *at*.
+
+        Appends an ``ACTION_TAKEN`` event; an `Escalate` also sets ``level`` and a
+        `Route` sets ``team``. Evaluating the result does not decide *action* again.
+        """
+        changes: dict[str, Any] = {"history": (*self.history, Event.taken(action, at))}
+        if isinstance(action, Escalate):
+            changes["level"] = action.to
+        elif isinstance(action, Route):
+            changes["team"] = action.team
+        return attrs.evolve(self, **changes)
+

@@ -1,0 +1,280 @@
+"""Levels, the policy that holds them with its rules, and the evaluation engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final, Literal
+
+import attrs
+
+from ._actions import Action, Decision, Escalate, Route
+from ._context import Anchor, Clock, Context, WallClock
+from ._exceptions import EvaluationError, IssueError, PolicyError, did_you_mean
+from ._frozendict import FrozenDict
+from ._issue import Issue, Status
+from ._rules import FirstMatch, Rule, rule_tuple
+from ._time import UTC, require_aware
+
+MatchMode = Literal["all", "first"]
+_CLOSED: Final = (Status.RESOLVED, Status.CLOSED)
+_BASE_STATUSES: Final = {s.value: s for s in Status}
+
+
+def _targets(value: Mapping[str, timedelta] | None) -> FrozenDict[timedelta]:
+    targets = FrozenDict(value or {})
+    for metric, target in targets.items():
+        if not isinstance(metric, str) or not metric:
+            raise PolicyError(f"an SLA target needs a metric name, got {metric!r}", value=metric)
+        if not isinstance(target, timedelta) or target <= timedelta(0):
+            raise PolicyError(
+                f"the SLA target {metric!r} must be a positive timedelta, got {target!r}",
+                value=target,
+            )
+    return targets
+
+
+def _positive_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, timedelta) or value <= timedelta(0)):
+        raise PolicyError(f"{attribute.name} must be a positive timedelta or None, got {value!r}",
+                          value=value)
+
+
+def _nonempty(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise PolicyError(f"a level's {attribute.name} must be a non-empty string, got {value!r}",
+                          value=value)
+
+
+@attrs.frozen
+class Level:
+    """One rung of the escalation hierarchy.
+
+    Attributes:
+        id: a short unique id, e.g. ``"L1"``.
+        name: a human name, e.g. ``"Frontline"``.
+        rank: its height; ranks rise strictly along the policy's levels.
+        owner: the team or person who holds issues at this level (the host's id).
+        targets: SLA targets that apply while an issue sits here, by metric
+            name, e.g. ``{"resolution": hours(2)}``.
+        ack_timeout: for the on-call `chain`: how long to wait for an
+            acknowledgement before moving to the next level.
+    """
+
+    id: str = attrs.field(validator=_nonempty)
+    name: str = attrs.field(validator=_nonempty)
+    rank: int = attrs.field(kw_only=True)
+    owner: str = attrs.field(kw_only=True, validator=_nonempty)
+    targets: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_targets,
+                                                   kw_only=True)
+    ack_timeout: timedelta | None = attrs.field(default=None, kw_only=True,
+                                                validator=_positive_or_none)
+
+    @rank.validator
+    def _rank(self, _attribute: attrs.Attribute[int], value: object) -> None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise PolicyError(f"level {self.id!r}: rank must be an integer, got {value!r}",
+                              value=value)
+
+
+def _levels(value: Iterable[Level]) -> tuple[Level, ...]:
+    return tuple(value)
+
+
+def _status_map(value: Mapping[str, Status | str] | None) -> FrozenDict[Status]:
+    out: dict[str, Status] = {}
+    for host, status in (value or {}).items():
+        if host in _BASE_STATUSES:
+            raise PolicyError(f"status_map cannot redefine the built-in status {host!r}",
+                              value=host)
+        try:
+            out[host] = Status(status)
+        except ValueError:
+            raise PolicyError(
+                f"status_map[{host!r}] = {status!r} is not one of {list(_BASE_STATUSES)}",
+                value=status, suggestion=did_you_mean(str(status), _BASE_STATUSES),
+            ) from None
+    return FrozenDict(out)
+
+
+def _walk(rules: Iterable[Rule]) -> Iterable[Rule]:
+    for rule in rules:
+        yield rule
+        if isinstance(rule, FirstMatch):
+            yield from _walk(rule.rules)
+
+
+@attrs.frozen
+class Policy:
+    """An escalation policy: the levels (the hierarchy), the rules, and defaults.
+
+    The policy validates itself when built: duplicate level ids or rule names,
+    ranks that do not rise, and rules that refer to unknown levels or SLA
+    targets raise `PolicyError` then, never during evaluation.
+
+    Attributes:
+        levels: the hierarchy, lowest first.
+        rules: the rules, in order.
+        match: ``"all"`` (every matching rule acts; the default) or
+            ``"first"`` (only the first matching rule acts).
+        status_map: host statuses mapped onto `Status`, e.g.
+            ``{"waiting_on_customer": Status.PENDING}``.
+        clock: how time-based rules measure time (`WallClock` by default).
+        name: a label for messages and reports.
+    """
+
+    levels: tuple[Level, ...] = attrs.field(converter=_levels)
+    rules: tuple[Rule, ...] = attrs.field(converter=rule_tuple)
+    match: MatchMode = attrs.field(default="all", kw_only=True)
+    status_map: Mapping[str, Status] = attrs.field(factory=dict, converter=_status_map,
+                                                   kw_only=True)
+    clock: Clock = attrs.field(factory=WallClock, kw_only=True)
+    name: str = attrs.field(default="policy", kw_only=True)
+    _by_id: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.levels:
+            raise PolicyError("a policy needs at least one level")
+        by_id: dict[str, int] = {}
+        for i, level in enumerate(self.levels):
+            if not isinstance(level, Level):
+                raise PolicyError(f"levels[{i}] is not a Level: {level!r}", value=level)
+            if level.id in by_id:
+                raise PolicyError(f"duplicate level id {level.id!r}", where=f"levels[{i}]",
+                                  value=level.id)
+            if i and level.rank <= self.levels[i - 1].rank:
+                raise PolicyError(
+                    f"level {level.id!r} has rank {level.rank}, not above "
+                    f"{self.levels[i - 1].id!r} (rank {self.levels[i - 1].rank}); "
+                    "list levels from lowest to highest",
+                    where=f"levels[{i}]", value=level.rank)
+            by_id[level.id] = i
+        object.__setattr__(self, "_by_id", FrozenDict(by_id))
+        if self.match not in ("all", "first"):
+            raise PolicyError(f"match must be 'all' or 'first', got {self.match!r}",
+                              value=self.match,
+                              suggestion=did_you_mean(str(self.match), ["all", "first"]))
+        names: set[str] = set()
+        for i, rule in enumerate(_walk(self.rules)):
+            if not isinstance(rule, Rule):
+                raise PolicyError(
+                    f"rules[{i}] is not a rule (it needs name, check and validate): {rule!r}",
+                    value=rule)
+            if rule.name in names:
+                raise PolicyError(f"duplicate rule name {rule.name!r}", value=rule.name)
+            names.add(rule.name)
+            rule.validate(self)
+
+    def level(self, level_id: str) -> Level:
+        """The level with id *level_id*; raises `IssueError` with a suggestion if unknown."""
+        try:
+            return self.levels[self._by_id[level_id]]
+        except KeyError:
+            raise IssueError(
+                f"unknown level {level_id!r}; the policy's levels are {list(self._by_id)}",
+                value=level_id, suggestion=did_you_mean(level_id, self._by_id),
+            ) from None
+
+    def status_of(self, issue: Issue) -> Status:
+        """The issue's status mapped onto `Status`."""
+        status = _BASE_STATUSES.get(issue.status) or self.status_map.get(issue.status)
+        if status is None:
+            known = [*_BASE_STATUSES, *self.status_map]
+            raise IssueError(
+                f"issue {issue.id!r} has status {issue.status!r}, which is neither a "
+                f"built-in status nor in the policy's status_map; known: {known}",
+                value=issue.status, suggestion=did_you_mean(issue.status, known))
+        return status
+
+    def evaluate(self, issue: Issue, now: datetime) -> Decision:
+        """Decide what to do with *issue* at the instant *now*.
+
+        Pure: the same policy, issue and instant give the same decision, the
+        inputs are not changed, and nothing reads the clock.
+
+        Raises:
+            NaiveDatetimeError: *now* has no time zone.
+            IssueError: the issue's level or status is unknown to the policy.
+            EvaluationError: a condition cannot be decided for this issue.
+        """
+        now = require_aware(now, "now")
+        status = self.status_of(issue)
+        if status in _CLOSED:
+            return Decision((), None, f"issue is {status.value}: nothing escalates")
+        if issue.level is None:
+            position = 0
+        else:
+            position = self._by_id.get(issue.level, -1)
+            if position < 0:
+                self.level(issue.level)  # raises with a suggestion
+        level = self.levels[position]
+        context = Context(self, issue, now, level, position, status)
+        actions: list[Action] = []
+        upcoming: list[datetime] = []
+        _run(self.rules, self.match == "first", context, actions, upcoming)
+        actions = _merge_escalations(actions, self)
+        future = [t for t in upcoming if t > now]
+        next_at = min(future).astimezone(UTC) if future else None
+        reason = "; ".join(a.reason for a in actions) if actions else "no rule applies"
+        return Decision(tuple(actions), next_at, reason)
+
+
+def _keep(action: Action, once_per: Anchor, context: Context) -> bool:
+    """Would the engine let *action* through (not done, moves the issue forward)?"""
+    if context.done(action.key, once_per):
+        return False
+    if isinstance(action, Escalate):
+        return context.policy._by_id[action.to] > context.level_position
+    if isinstance(action, Route):
+        return context.issue.team != action.team
+    return True
+
+
+def _run(rules: Sequence[Rule], first: bool, context: Context, actions: list[Action],
+         upcoming: list[datetime]) -> bool:
+    """Run *rules* in order, collecting kept actions and upcoming instants; return matched."""
+    any_matched = False
+    for rule in rules:
+        if isinstance(rule, FirstMatch):
+            matched = _run(rule.rules, True, context, actions, upcoming)
+        else:
+            try:
+                outcome = rule.check(context)
+            except EvaluationError as exc:
+                raise exc.in_rule(rule.name) from None
+            if outcome is None:
+                continue
+            once_per = outcome.once_per
+            for action in outcome.actions:
+                if _keep(action, once_per, context):
+                    actions.append(action)
+            for at, action in outcome.upcoming:
+                # Under first-match an earlier rule that becomes due changes the
+                # winner even if its own action is filtered out.
+                if first or _keep(action, once_per, context):
+                    upcoming.append(at)
+                    break
+            matched = outcome.matched
+        if matched:
+            any_matched = True
+            if first:
+                return True
+    return any_matched
+
+
+def _merge_escalations(actions: list[Action], policy: Policy) -> list[Action]:
+    """Keep one escalation: the one to the highest level (the first on a tie)."""
+    escalations = [a for a in actions if isinstance(a, Escalate)]
+    if len(escalations) < 2:
+        return actions
+    by_id = policy._by_id
+    best = escalations[0]
+    for esc in escalations[1:]:
+        if by_id[esc.to] > by_id[best.to]:
+            best = esc
+    return [a for a in actions if not isinstance(a, Escalate) or a is best]
+
+
+def evaluate(policy: Policy, issue: Issue, now: datetime) -> Decision:
+    """Module-level form of `Policy.evaluate`."""
+    return policy.evaluate(issue, now)

@@ -1,0 +1,554 @@
+"""Rule types: functional routing, hierarchical escalation, time-based rules, and the on-call chain.
+
+A rule looks at a `Context` and returns an `Outcome`: the actions it wants
+now, the anchor that scopes "already done", and the actions it will want
+later, each with its instant. The engine (see ``_policy``) removes actions
+already recorded in the history, escalations that would not move the issue
+up, and routings to the team that already holds the issue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol, runtime_checkable
+
+import attrs
+
+from ._actions import Action, Escalate, Notify, Route
+from ._conditions import ALWAYS, Condition, Test
+from ._context import Anchor, Context
+from ._exceptions import PolicyError, did_you_mean
+from ._issue import EventKind
+from ._time import require_duration
+
+if TYPE_CHECKING:
+    from ._policy import Policy
+
+
+class Outcome(NamedTuple):
+    """What one rule wants, returned by `Rule.check`.
+
+    Attributes:
+        matched: the rule applies now (under first-match, it wins even when
+            all its actions turn out to be done already).
+        actions: the actions it wants now.
+        once_per: the anchor whose event scopes "already done": an action whose
+            key was recorded after that event is not repeated.
+        upcoming: ``(instant, action)`` pairs the rule will want later if no
+            new event arrives; the engine turns the earliest into
+            ``next_evaluation_at``.
+    """
+
+    matched: bool
+    actions: tuple[Action, ...] = ()
+    once_per: Anchor = Anchor.CREATED
+    upcoming: tuple[tuple[datetime, Action], ...] = ()
+
+
+@runtime_checkable
+class Rule(Protocol):
+    """What a rule type implements; subclass nothing, just provide these.
+
+    ``check`` must be pure: read only the context (which carries ``now``),
+    never the clock, and return the same outcome for the same context.
+    ``validate`` is called once when the `Policy` is built and raises
+    `PolicyError` for anything the rule refers to that the policy lacks.
+    """
+
+    @property
+    def name(self) -> str:
+        """The rule's unique name within its policy."""
+        ...
+
+    def check(self, context: Context) -> Outcome | None:
+        """Return what the rule wants for this context, or ``None`` for nothing."""
+        ...
+
+    def validate(self, policy: Policy) -> None:
+        """Raise `PolicyError` if the rule refers to something *policy* lacks."""
+        ...
+
+
+class _Next:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NEXT"
+
+    def __reduce__(self) -> str:
+        return "NEXT"
+
+
+class _Owner:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "OWNER"
+
+    def __reduce__(self) -> str:
+        return "OWNER"
+
+
+NEXT: Final = _Next()
+"""Escalation target: the level above the current one."""
+OWNER: Final = _Owner()
+"""Notification target: the owner of the issue's current level."""
+
+_NEVER_RUN: Final[Test] = lambda _issue: False  # noqa: E731
+
+
+def _check_level(policy: Policy, level: str, where: str) -> None:
+    ids = [lvl.id for lvl in policy.levels]
+    if level not in ids:
+        raise PolicyError(
+            f"escalates to unknown level {level!r}; levels are {ids}",
+            where=where,
+            value=level,
+            suggestion=did_you_mean(level, ids),
+        )
+
+
+def _name(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise PolicyError(f"a rule needs a non-empty string name, got {value!r}", value=value)
+    return value
+
+
+def _condition(value: object) -> Condition:
+    if not isinstance(value, Condition):
+        raise PolicyError(
+            f"'when' must be a condition built from F, got {value!r}"
+            + (" (a Python bool: did you write 'and'/'or' instead of &/|?)"
+               if isinstance(value, bool) else ""),
+            value=value,
+        )
+    return value
+
+
+@attrs.frozen
+class FunctionalRule:
+    """Route the issue to a specialist *team* when *when* holds; the level stays.
+
+    Fires once per issue: after the routing is recorded, or while the issue
+    already sits with *team*, it does nothing.
+    """
+
+    name: str = attrs.field(converter=_name)
+    when: Condition = attrs.field(converter=_condition)
+    team: str
+    _test: Test = attrs.field(init=False, default=_NEVER_RUN, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.team, str) or not self.team:
+            raise PolicyError(f"routes to an invalid team {self.team!r}", where=self.where,
+                              value=self.team)
+        object.__setattr__(self, "_test", self.when.compile())
+
+    @property
+    def where(self) -> str:
+        return f"rule {self.name!r}"
+
+    def validate(self, policy: Policy) -> None:
+        """Nothing to check beyond what the constructor checks."""
+
+    def check(self, context: Context) -> Outcome | None:
+        if not self._test(context.issue):
+            return None
+        action = Route(self.team, self.name, f"{self.when!r} holds: route to {self.team}",
+                       key=f"{self.name}:route")
+        return Outcome(True, (action,))
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"name": self.name, "when": self.when, "team": self.team}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "_test", self.when.compile())
+
+
+def rule_tuple(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    """Convert a sequence of rules into the tuple a policy or group stores."""
+    return tuple(value)
+
+
+def _target(value: object) -> str | _Next:
+    if value is NEXT or (isinstance(value, str) and value):
+        return value
+    raise PolicyError(f"an escalation target must be NEXT or a level id, got {value!r}",
+                      value=value)
+
+
+def _escalation(rule: str, to: str | _Next, context: Context, why: str) -> Escalate | None:
+    if to is NEXT:
+        nxt = context.next_level
+        if nxt is None:
+            return None
+        return Escalate(nxt.id, rule, f"{why}: escalate to the next level, {nxt.id}",
+                        key=f"{rule}:escalate")
+    assert isinstance(to, str)
+    return Escalate(to, rule, f"{why}: escalate to {to}", key=f"{rule}:escalate")
+
+
+@attrs.frozen
+class HierarchicalRule:
+    """Move the issue up, to the next level or to a named one, when *when* holds.
+
+    Without *on*, it fires once per issue. With ``on=EventKind.MANAGER_REQUESTED``
+    (or another event kind) it fires once per occurrence of that event: a new
+    request after the escalation escalates again.
+    """
+
+    name: str = attrs.field(converter=_name)
+    when: Condition = attrs.field(converter=_condition)
+    to: str | _Next = attrs.field(converter=_target)
+    on: EventKind | None = attrs.field(default=None, kw_only=True)
+    _test: Test = attrs.field(init=False, default=_NEVER_RUN, eq=False, repr=False)
+    _scope: Anchor = attrs.field(init=False, default=Anchor.CREATED, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        scope = Anchor.CREATED
+        if self.on is not None:
+            scopes = {
+                EventKind.MANAGER_REQUESTED: Anchor.MANAGER_REQUESTED,
+                EventKind.CUSTOMER_MESSAGE: Anchor.LAST_CUSTOMER_MESSAGE,
+                EventKind.AGENT_REPLY: Anchor.LAST_AGENT_REPLY,
+                EventKind.ACKNOWLEDGED: Anchor.ACKNOWLEDGED,
+            }
+            if self.on not in scopes:
+                raise PolicyError(
+                    f"'on' must be one of {[k.value for k in scopes]}, got {self.on!r}",
+                    where=f"rule {self.name!r}", value=self.on)
+            scope = scopes[self.on]
+        object.__setattr__(self, "_scope", scope)
+        object.__setattr__(self, "_test", self.when.compile())
+
+    def validate(self, policy: Policy) -> None:
+        if isinstance(self.to, str):
+            _check_level(policy, self.to, f"rule {self.name!r}")
+
+    def check(self, context: Context) -> Outcome | None:
+        scope = self._scope
+        if scope is not Anchor.CREATED and context.anchor(scope) is None:
+            return None
+        if not self._test(context.issue):
+            return None
+        if self.on is None:
+            why = f"{self.when!r} holds"
+        elif self.when == ALWAYS:
+            why = f"{self.on.value.replace('_', ' ')}"
+        else:
+            why = f"{self.on.value.replace('_', ' ')} and {self.when!r} holds"
+        action = _escalation(self.name, self.to, context, why)
+        return Outcome(True, (action,) if action else (), scope)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"name": self.name, "when": self.when, "to": self.to, "on": self.on}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        self.__attrs_post_init__()
+
+
+class Trigger(Protocol):
+    """When a time-based rule becomes due: `after` or `sla`."""
+
+    @property
+    def once_per(self) -> Anchor:
+        """The anchor whose event restarts the trigger."""
+        ...
+
+    def due_at(self, context: Context) -> datetime | None:
+        """The instant the trigger fires, or ``None`` if it is not armed."""
+        ...
+
+    def validate(self, policy: Policy, where: str) -> None:
+        """Raise `PolicyError` for references the policy lacks."""
+        ...
+
+
+@attrs.frozen
+class After:
+    """Due once *duration* of the policy's clock has passed since the *since* anchor."""
+
+    duration: timedelta = attrs.field(
+        validator=lambda _i, _a, v: require_duration(v, "after(duration)")
+    )
+    since: Anchor = attrs.field(default=Anchor.LEVEL_ENTERED, converter=Anchor)
+
+    @property
+    def once_per(self) -> Anchor:
+        return self.since
+
+    def due_at(self, context: Context) -> datetime | None:
+        start = context.anchor(self.since)
+        if start is None:
+            return None
+        return context.clock.deadline(context, start, self.duration)
+
+    def validate(self, policy: Policy, where: str) -> None:
+        """Any anchor and duration are valid."""
+
+    def describe(self) -> str:
+        return f"{self.duration} since {self.since.value}"
+
+
+@attrs.frozen
+class SlaShare:
+    """Due when *share* of the current level's SLA target *metric* has elapsed.
+
+    The clock starts when the issue entered its level; ``share=1.0`` is the
+    breach, ``0.75`` a warning, ``1.5`` well past it.
+    """
+
+    metric: str
+    share: float = 1.0
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.share, (int, float)) or isinstance(self.share, bool) \
+                or not 0 < self.share <= 100:
+            raise PolicyError(f"an SLA share must be a number in (0, 100], got {self.share!r}",
+                              value=self.share)
+
+    @property
+    def once_per(self) -> Anchor:
+        return Anchor.LEVEL_ENTERED
+
+    def due_at(self, context: Context) -> datetime | None:
+        target = context.level.targets.get(self.metric)
+        if target is None:
+            return None
+        start = context.anchor(Anchor.LEVEL_ENTERED)
+        assert start is not None
+        return context.clock.deadline(context, start, target * self.share)
+
+    def validate(self, policy: Policy, where: str) -> None:
+        metrics = sorted({m for lvl in policy.levels for m in lvl.targets})
+        if self.metric not in metrics:
+            raise PolicyError(
+                f"uses the SLA target {self.metric!r}, which no level defines; "
+                f"targets are {metrics}",
+                where=where, value=self.metric, suggestion=did_you_mean(self.metric, metrics),
+            )
+
+    def describe(self) -> str:
+        return f"{self.share:.0%} of the {self.metric} SLA"
+
+
+def _trigger(value: object) -> After | SlaShare:
+    if isinstance(value, (After, SlaShare)):
+        return value
+    raise PolicyError(f"'at' must be after(...) or sla(...), got {value!r}", value=value)
+
+
+@attrs.frozen
+class TimeRule:
+    """Escalate or notify when a trigger's instant passes and *when* holds.
+
+    *action* is ``"escalate"`` (with *to*: NEXT or a level id) or ``"notify"``
+    (with *to*: OWNER or a target name). Fires once per trigger scope: once
+    per level stay for `sla` and for `after` since the level was entered.
+    """
+
+    name: str = attrs.field(converter=_name)
+    at: After | SlaShare = attrs.field(converter=_trigger)
+    action: str = attrs.field()
+    to: str | _Next | _Owner = attrs.field()
+    when: Condition = attrs.field(default=ALWAYS, converter=_condition, kw_only=True)
+    _test: Test = attrs.field(init=False, default=_NEVER_RUN, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        where = f"rule {self.name!r}"
+        if self.action == "escalate":
+            if not (self.to is NEXT or (isinstance(self.to, str) and self.to)):
+                raise PolicyError(f"escalates to {self.to!r}; use NEXT or a level id",
+                                  where=where, value=self.to)
+        elif self.action == "notify":
+            if not (self.to is OWNER or (isinstance(self.to, str) and self.to)):
+                raise PolicyError(f"notifies {self.to!r}; use OWNER or a target name",
+                                  where=where, value=self.to)
+        else:
+            raise PolicyError(f"unknown action {self.action!r}; use 'escalate' or 'notify'",
+                              where=where, value=self.action,
+                              suggestion=did_you_mean(self.action, ["escalate", "notify"]))
+        object.__setattr__(self, "_test", self.when.compile())
+
+    def validate(self, policy: Policy) -> None:
+        where = f"rule {self.name!r}"
+        self.at.validate(policy, where)
+        if self.action == "escalate" and isinstance(self.to, str):
+            _check_level(policy, self.to, where)
+
+    def _action(self, context: Context) -> Action | None:
+        why = self.at.describe() + " passed"
+        if self.action == "escalate":
+            return _escalation(self.name, self.to, context, why)  # type: ignore[arg-type]
+        target = context.level.owner if self.to is OWNER else self.to
+        assert isinstance(target, str)
+        return Notify(target, self.name, f"{why}: notify {target}", key=f"{self.name}:notify")
+
+    def check(self, context: Context) -> Outcome | None:
+        due = self.at.due_at(context)
+        if due is None or not self._test(context.issue):
+            return None
+        action = self._action(context)
+        if action is None:
+            return None
+        if context.now >= due:
+            return Outcome(True, (action,), self.at.once_per)
+        return Outcome(False, (), self.at.once_per, ((due, action),))
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"name": self.name, "at": self.at, "action": self.action, "to": self.to,
+                "when": self.when}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "_test", self.when.compile())
+
+
+@attrs.frozen
+class EscalationChain:
+    """The PagerDuty-style loop over the policy's levels.
+
+    When the issue enters a level, notify that level's owner. If nobody
+    acknowledges within the level's ``ack_timeout``, escalate to the next
+    level. At the top level, after its timeout, notify every level's owner
+    again in order, *repeat* times, with the same delays; the issue stays at
+    the top (it never de-escalates). An acknowledgement at the current level,
+    or resolution, stops the chain. A level without ``ack_timeout`` ends it.
+    """
+
+    name: str = attrs.field(converter=_name)
+    repeat: int = attrs.field(default=0, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.repeat, int) or not 0 <= self.repeat <= 9:
+            raise PolicyError(f"repeat must be an integer from 0 to 9, got {self.repeat!r}",
+                              where=f"rule {self.name!r}", value=self.repeat)
+
+    def validate(self, policy: Policy) -> None:
+        """Every level can take part; levels without ``ack_timeout`` end the chain."""
+
+    def _steps(self, context: Context, entered: datetime) -> list[tuple[datetime, Action]]:
+        level, name = context.level, self.name
+        steps: list[tuple[datetime, Action]] = [
+            (entered, Notify(level.owner, name, f"{level.id} entered: page its owner "
+                             f"{level.owner}", key=f"{name}:notify:{level.id}"))
+        ]
+        timeout = level.ack_timeout
+        if timeout is None:
+            return steps
+        deadline = context.clock.deadline(context, entered, timeout)
+        if deadline is None:
+            return steps
+        nxt = context.next_level
+        if nxt is not None:
+            steps.append((deadline, Escalate(
+                nxt.id, name, f"not acknowledged within {timeout} at {level.id}: "
+                f"escalate to {nxt.id}", key=f"{name}:escalate")))
+            return steps
+        levels = context.policy.levels
+        if any(lvl.ack_timeout is None for lvl in levels):
+            return steps
+        at = deadline
+        for loop in range(1, self.repeat + 1):
+            for lvl in levels:
+                steps.append((at, Notify(
+                    lvl.owner, name, f"still not acknowledged: repeat {loop} of {self.repeat}, "
+                    f"page {lvl.owner} ({lvl.id})", key=f"{name}:notify:{lvl.id}:{loop}")))
+                nxt_at = context.clock.deadline(context, at, lvl.ack_timeout)  # type: ignore[arg-type]
+                if nxt_at is None:
+                    return steps
+                at = nxt_at
+        return steps
+
+    def check(self, context: Context) -> Outcome | None:
+        if context.acknowledged:
+            return None
+        entered = context.anchor(Anchor.LEVEL_ENTERED)
+        assert entered is not None
+        now = context.now
+        due: list[Action] = []
+        upcoming: list[tuple[datetime, Action]] = []
+        for at, action in self._steps(context, entered):
+            if at <= now:
+                due.append(action)
+            else:
+                upcoming.append((at, action))
+        return Outcome(bool(due), tuple(due), Anchor.LEVEL_ENTERED, tuple(upcoming))
+
+
+@attrs.frozen
+class FirstMatch:
+    """A group of rules of which only the first that matches applies (a routing table)."""
+
+    name: str = attrs.field(converter=_name)
+    rules: tuple[Rule, ...] = attrs.field(converter=rule_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        for i, rule in enumerate(self.rules):
+            if not isinstance(rule, Rule):
+                raise PolicyError(f"rules[{i}] is not a rule: {rule!r}",
+                                  where=f"group {self.name!r}", value=rule)
+
+    def validate(self, policy: Policy) -> None:
+        for rule in self.rules:
+            rule.validate(policy)
+
+    def check(self, context: Context) -> Outcome | None:  # pragma: no cover - engine inlines
+        raise NotImplementedError("FirstMatch groups are run by the policy engine")
+
+
+# ---------------------------------------------------------------- the DSL
+
+
+def after(duration: timedelta, *, since: Anchor | str = Anchor.LEVEL_ENTERED) -> After:
+    """A time trigger: *duration* after the *since* anchor (default: entering the level)."""
+    return After(duration, Anchor(since))
+
+
+def sla(metric: str, share: float = 1.0) -> SlaShare:
+    """A time trigger: *share* of the current level's SLA target *metric* has elapsed."""
+    return SlaShare(metric, share)
+
+
+def route(name: str, *, when: Condition, to: str) -> FunctionalRule:
+    """Functional escalation: route issues matching *when* to the team *to*."""
+    return FunctionalRule(name, when, to)
+
+
+def escalate(
+    name: str,
+    *,
+    to: str | _Next = NEXT,
+    when: Condition = ALWAYS,
+    at: After | SlaShare | None = None,
+    on: EventKind | str | None = None,
+) -> HierarchicalRule | TimeRule:
+    """Hierarchical (``when``/``on``) or time-based (``at``) escalation to *to*."""
+    if at is not None:
+        if on is not None:
+            raise PolicyError("a rule takes 'at' or 'on', not both", where=f"rule {name!r}")
+        return TimeRule(name, at, "escalate", to, when=when)
+    return HierarchicalRule(name, when, to, on=None if on is None else EventKind(on))
+
+
+def notify(
+    name: str, *, at: After | SlaShare, to: str | _Owner = OWNER, when: Condition = ALWAYS
+) -> TimeRule:
+    """Time-based notification of *to* (default: the current level's owner)."""
+    return TimeRule(name, at, "notify", to, when=when)
+
+
+def chain(name: str, *, repeat: int = 0) -> EscalationChain:
+    """The PagerDuty-style notify-then-escalate loop over the policy's levels."""
+    return EscalationChain(name, repeat=repeat)
+
+
+def first_match(name: str, rules: Sequence[Rule]) -> FirstMatch:
+    """A group of rules in which only the first matching rule applies."""
+    return FirstMatch(name, tuple(rules))
