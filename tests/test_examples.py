@@ -39,14 +39,19 @@ def test_l2_sla_is_eight_hours_from_entering_l2() -> None:
 def test_billing_is_routed_to_the_billing_specialists() -> None:
     decision = example_policy().evaluate(_issue("INC-2"), START + timedelta(hours=1))
     assert decision.actions[0] == Route(
-        "billing", "billing-specialists", decision.actions[0].reason, key="billing-specialists:route"
+        "billing",
+        "billing-specialists",
+        decision.actions[0].reason,
+        key="billing-specialists:route",
     )
 
 
 def test_enterprise_p1_starts_at_l2() -> None:
     decision = example_policy().evaluate(_issue("INC-3"), START)
     assert decision.escalation == Escalate(
-        "L2", "enterprise-p1-starts-at-l2", decision.escalation.reason,  # type: ignore[union-attr]
+        "L2",
+        "enterprise-p1-starts-at-l2",
+        decision.escalation.reason,  # type: ignore[union-attr]
         key="enterprise-p1-starts-at-l2:escalate",
     )
 

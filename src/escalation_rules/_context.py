@@ -32,13 +32,12 @@ class Anchor(enum.StrEnum):
         return self.value
 
 
-_KIND_ANCHOR = {
-    EventKind.ACKNOWLEDGED: 2,
-    EventKind.AGENT_REPLY: 3,
-    EventKind.CUSTOMER_MESSAGE: 4,
-    EventKind.MANAGER_REQUESTED: 5,
-}
-_ANCHOR_SLOT = {anchor: i for i, anchor in enumerate(Anchor)}
+_ACK = EventKind.ACKNOWLEDGED
+_REPLY = EventKind.AGENT_REPLY
+_MESSAGE = EventKind.CUSTOMER_MESSAGE
+_MANAGER = EventKind.MANAGER_REQUESTED
+_NOT_YET: tuple[int, datetime | None] = (-1, None)
+ANCHOR_SLOT = {anchor: i for i, anchor in enumerate(Anchor)}
 
 
 class Clock(Protocol):
@@ -112,44 +111,30 @@ class Context:
         self.status = status
         self.clock = policy.clock
         created = issue.created_at
-        times: list[datetime | None] = [created, created, None, None, None, None]
-        indices = [-1, -1, -1, -1, -1, -1]
-        recorded: dict[str, int] = {}
-        level_id = level.id
-        taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
-        kind_anchor = _KIND_ANCHOR
-        for i, event in enumerate(issue.history):
-            kind = event.kind
-            if kind is taken:
-                if event.action is not None:
-                    recorded[event.action] = i
-                if event.level == level_id:
-                    times[1] = event.at
-                    indices[1] = i
-            elif kind is changed:
-                if event.level == level_id:
-                    times[1] = event.at
-                    indices[1] = i
-            else:
-                slot = kind_anchor.get(kind)
-                if slot is not None:
-                    times[slot] = event.at
-                    indices[slot] = i
-        self._times = times
-        self._indices = indices
-        self._recorded = recorded
+        summary = issue._summary
+        last = summary.last
+        entered = summary.level_entries.get(level.id, _NOT_YET)
+        if entered[0] < 0:
+            entered = (-1, created)
+        ack = last.get(_ACK, _NOT_YET)
+        reply = last.get(_REPLY, _NOT_YET)
+        message = last.get(_MESSAGE, _NOT_YET)
+        manager = last.get(_MANAGER, _NOT_YET)
+        self._times = (created, entered[1], ack[1], reply[1], message[1], manager[1])
+        self._indices = (-1, entered[0], ack[0], reply[0], message[0], manager[0])
+        self._recorded = summary.recorded
 
     def anchor(self, anchor: Anchor) -> datetime | None:
         """The instant of *anchor*, or ``None`` if that event has not happened."""
-        return self._times[_ANCHOR_SLOT[anchor]]
+        return self._times[ANCHOR_SLOT[anchor]]
 
     def anchor_index(self, anchor: Anchor) -> int:
         """The history index of *anchor*'s event (``-1`` for the creation or none)."""
-        return self._indices[_ANCHOR_SLOT[anchor]]
+        return self._indices[ANCHOR_SLOT[anchor]]
 
     def done(self, key: str, once_per: Anchor) -> bool:
         """Was an action with *key* recorded after the *once_per* anchor's event?"""
-        return self._recorded.get(key, -2) > self._indices[_ANCHOR_SLOT[once_per]]
+        return self._recorded.get(key, -2) > self._indices[ANCHOR_SLOT[once_per]]
 
     @property
     def acknowledged(self) -> bool:

@@ -114,6 +114,42 @@ class Event:
 
 
 
+class HistorySummary:
+    """Facts read off a history in one pass: the last event of each kind, the last
+    event that put the issue at each level, and the last time each action key was
+    recorded (all as ``(index, instant)`` or index)."""
+
+    __slots__ = ("last", "level_entries", "recorded")
+
+    def __init__(self, last: dict[EventKind, tuple[int, datetime]],
+                 level_entries: dict[str, tuple[int, datetime]],
+                 recorded: dict[str, int]) -> None:
+        self.last = last
+        self.level_entries = level_entries
+        self.recorded = recorded
+
+    @classmethod
+    def of(cls, history: tuple[Event, ...]) -> HistorySummary:
+        last: dict[EventKind, tuple[int, datetime]] = {}
+        entries: dict[str, tuple[int, datetime]] = {}
+        recorded: dict[str, int] = {}
+        taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
+        for i, event in enumerate(history):
+            kind = event.kind
+            last[kind] = (i, event.at)
+            if kind is taken:
+                if event.action is not None:
+                    recorded[event.action] = i
+                if event.level is not None:
+                    entries[event.level] = (i, event.at)
+            elif kind is changed and event.level is not None:
+                entries[event.level] = (i, event.at)
+        return cls(last, entries, recorded)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (HistorySummary, (self.last, self.level_entries, self.recorded))
+
+
 @attrs.frozen
 class Customer:
     """Who raised the issue: their tier, their value to the business, their account."""
@@ -184,6 +220,12 @@ class Issue:
         factory=dict, converter=_frozen_mapping, kw_only=True
     )
     history: tuple[Event, ...] = attrs.field(default=(), converter=_history, kw_only=True)
+    _summary: HistorySummary = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Derived once from the (immutable) history, so that every evaluation of
+        # this issue, at any instant, reads anchors in O(1) instead of rescanning.
+        object.__setattr__(self, "_summary", HistorySummary.of(self.history))
 
     def with_event(self, event: Event) -> Issue:
         """Return a copy of this issue with *event* appended to its history.

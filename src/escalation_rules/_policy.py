@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 import attrs
 
@@ -13,7 +13,7 @@ from ._context import Anchor, Clock, Context, WallClock
 from ._exceptions import EvaluationError, IssueError, PolicyError, did_you_mean
 from ._frozendict import FrozenDict
 from ._issue import Issue, Status
-from ._rules import FirstMatch, Rule, rule_tuple
+from ._rules import Checker, FirstMatch, Rule, rule_tuple
 from ._time import UTC, require_aware
 
 MatchMode = Literal["all", "first"]
@@ -131,6 +131,7 @@ class Policy:
     clock: Clock = attrs.field(factory=WallClock, kw_only=True)
     name: str = attrs.field(default="policy", kw_only=True)
     _by_id: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+    _plan: tuple[_Step, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.levels:
@@ -164,6 +165,15 @@ class Policy:
                 raise PolicyError(f"duplicate rule name {rule.name!r}", value=rule.name)
             names.add(rule.name)
             rule.validate(self)
+        object.__setattr__(self, "_plan", _compile(self.rules, self))
+
+    def __getstate__(self) -> dict[str, object]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(Policy) if a.init}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        self.__attrs_post_init__()
 
     def level(self, level_id: str) -> Level:
         """The level with id *level_id*; raises `IssueError` with a suggestion if unknown."""
@@ -211,10 +221,14 @@ class Policy:
         context = Context(self, issue, now, level, position, status)
         actions: list[Action] = []
         upcoming: list[datetime] = []
-        _run(self.rules, self.match == "first", context, actions, upcoming)
+        _run(self._plan, self.match == "first", context, actions, upcoming)
         actions = _merge_escalations(actions, self)
         future = [t for t in upcoming if t > now]
-        next_at = min(future).astimezone(UTC) if future else None
+        next_at = None
+        if future:
+            next_at = min(future)
+            if next_at.tzinfo is not UTC:
+                next_at = next_at.astimezone(UTC)
         reason = "; ".join(a.reason for a in actions) if actions else "no rule applies"
         return Decision(tuple(actions), next_at, reason)
 
@@ -230,31 +244,48 @@ def _keep(action: Action, once_per: Anchor, context: Context) -> bool:
     return True
 
 
-def _run(rules: Sequence[Rule], first: bool, context: Context, actions: list[Action],
-         upcoming: list[datetime]) -> bool:
-    """Run *rules* in order, collecting kept actions and upcoming instants; return matched."""
-    any_matched = False
+class _Step(NamedTuple):
+    name: str
+    check: Checker | None
+    group: tuple[_Step, ...]
+
+
+def _compile(rules: Iterable[Rule], policy: Policy) -> tuple[_Step, ...]:
+    steps = []
     for rule in rules:
         if isinstance(rule, FirstMatch):
-            matched = _run(rule.rules, True, context, actions, upcoming)
+            steps.append(_Step(rule.name, None, _compile(rule.rules, policy)))
+        else:
+            compile_ = getattr(rule, "compile", None)
+            check = compile_(policy) if callable(compile_) else rule.check
+            steps.append(_Step(rule.name, check, ()))
+    return tuple(steps)
+
+
+def _run(plan: tuple[_Step, ...], first: bool, context: Context, actions: list[Action],
+         upcoming: list[datetime]) -> bool:
+    """Run the rules in order, collecting kept actions and upcoming instants; return matched."""
+    any_matched = False
+    for name, check, group in plan:
+        if check is None:
+            matched = _run(group, True, context, actions, upcoming)
         else:
             try:
-                outcome = rule.check(context)
+                outcome = check(context)
             except EvaluationError as exc:
-                raise exc.in_rule(rule.name) from None
+                raise exc.in_rule(name) from None
             if outcome is None:
                 continue
-            once_per = outcome.once_per
-            for action in outcome.actions:
+            matched, due, once_per, later = outcome
+            for action in due:
                 if _keep(action, once_per, context):
                     actions.append(action)
-            for at, action in outcome.upcoming:
+            for at, action in later:
                 # Under first-match an earlier rule that becomes due changes the
                 # winner even if its own action is filtered out.
                 if first or _keep(action, once_per, context):
                     upcoming.append(at)
                     break
-            matched = outcome.matched
         if matched:
             any_matched = True
             if first:

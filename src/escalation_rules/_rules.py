@@ -9,7 +9,7 @@ up, and routings to the team that already holds the issue.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final, NamedTuple, Protocol, runtime_checkable
 
@@ -17,13 +17,13 @@ import attrs
 
 from ._actions import Action, Escalate, Notify, Route
 from ._conditions import ALWAYS, Condition, Test
-from ._context import Anchor, Context
+from ._context import ANCHOR_SLOT, Anchor, Context, WallClock
 from ._exceptions import PolicyError, did_you_mean
 from ._issue import EventKind
 from ._time import require_duration
 
 if TYPE_CHECKING:
-    from ._policy import Policy
+    from ._policy import Level, Policy
 
 
 class Outcome(NamedTuple):
@@ -44,6 +44,10 @@ class Outcome(NamedTuple):
     actions: tuple[Action, ...] = ()
     once_per: Anchor = Anchor.CREATED
     upcoming: tuple[tuple[datetime, Action], ...] = ()
+
+
+Checker = Callable[[Context], "Outcome | None"]
+"""A compiled rule: the function a policy calls on every evaluation."""
 
 
 @runtime_checkable
@@ -152,12 +156,20 @@ class FunctionalRule:
     def validate(self, policy: Policy) -> None:
         """Nothing to check beyond what the constructor checks."""
 
+    def compile(self, policy: Policy) -> Checker:
+        """Return the fast check used by *policy* (conditions compiled, action built once)."""
+        test = self._test
+        outcome = Outcome(True, (Route(self.team, self.name,
+                                       f"{self.when!r} holds: route to {self.team}",
+                                       key=f"{self.name}:route"),))
+
+        def check(context: Context) -> Outcome | None:
+            return outcome if test(context.issue) else None
+
+        return check
+
     def check(self, context: Context) -> Outcome | None:
-        if not self._test(context.issue):
-            return None
-        action = Route(self.team, self.name, f"{self.when!r} holds: route to {self.team}",
-                       key=f"{self.name}:route")
-        return Outcome(True, (action,))
+        return self.compile(context.policy)(context)
 
     def __getstate__(self) -> dict[str, object]:
         return {"name": self.name, "when": self.when, "team": self.team}
@@ -180,12 +192,14 @@ def _target(value: object) -> str | _Next:
                       value=value)
 
 
-def _escalation(rule: str, to: str | _Next, context: Context, why: str) -> Escalate | None:
+def _escalation(rule: str, to: str | _Next, policy: Policy, position: int,
+                why: str) -> Escalate | None:
+    """The escalation *rule* asks for at level *position* (None: nowhere to go)."""
     if to is NEXT:
-        nxt = context.next_level
-        if nxt is None:
+        if position + 1 >= len(policy.levels):
             return None
-        return Escalate(nxt.id, rule, f"{why}: escalate to the next level, {nxt.id}",
+        nxt = policy.levels[position + 1].id
+        return Escalate(nxt, rule, f"{why}: escalate to the next level, {nxt}",
                         key=f"{rule}:escalate")
     assert isinstance(to, str)
     return Escalate(to, rule, f"{why}: escalate to {to}", key=f"{rule}:escalate")
@@ -228,20 +242,34 @@ class HierarchicalRule:
         if isinstance(self.to, str):
             _check_level(policy, self.to, f"rule {self.name!r}")
 
-    def check(self, context: Context) -> Outcome | None:
-        scope = self._scope
-        if scope is not Anchor.CREATED and context.anchor(scope) is None:
-            return None
-        if not self._test(context.issue):
-            return None
+    def compile(self, policy: Policy) -> Checker:
+        """Return the fast check used by *policy*, with one outcome built per level."""
+        scope, test, name = self._scope, self._test, self.name
+        slot = ANCHOR_SLOT[scope]
         if self.on is None:
             why = f"{self.when!r} holds"
         elif self.when == ALWAYS:
-            why = f"{self.on.value.replace('_', ' ')}"
+            why = self.on.value.replace("_", " ")
         else:
             why = f"{self.on.value.replace('_', ' ')} and {self.when!r} holds"
-        action = _escalation(self.name, self.to, context, why)
-        return Outcome(True, (action,) if action else (), scope)
+        outcomes = tuple(
+            Outcome(True, tuple(a for a in (_escalation(name, self.to, policy, pos, why),) if a),
+                    scope)
+            for pos in range(len(policy.levels))
+        )
+        needs_anchor = scope is not Anchor.CREATED
+
+        def check(context: Context) -> Outcome | None:
+            if needs_anchor and context._times[slot] is None:
+                return None
+            if not test(context.issue):
+                return None
+            return outcomes[context.level_position]
+
+        return check
+
+    def check(self, context: Context) -> Outcome | None:
+        return self.compile(context.policy)(context)
 
     def __getstate__(self) -> dict[str, object]:
         return {"name": self.name, "when": self.when, "to": self.to, "on": self.on}
@@ -260,8 +288,8 @@ class Trigger(Protocol):
         """The anchor whose event restarts the trigger."""
         ...
 
-    def due_at(self, context: Context) -> datetime | None:
-        """The instant the trigger fires, or ``None`` if it is not armed."""
+    def amount(self, level: Level) -> timedelta | None:
+        """How much clock time after the anchor the trigger fires at *level* (None: never)."""
         ...
 
     def validate(self, policy: Policy, where: str) -> None:
@@ -282,11 +310,8 @@ class After:
     def once_per(self) -> Anchor:
         return self.since
 
-    def due_at(self, context: Context) -> datetime | None:
-        start = context.anchor(self.since)
-        if start is None:
-            return None
-        return context.clock.deadline(context, start, self.duration)
+    def amount(self, level: Level) -> timedelta | None:
+        return self.duration
 
     def validate(self, policy: Policy, where: str) -> None:
         """Any anchor and duration are valid."""
@@ -316,13 +341,9 @@ class SlaShare:
     def once_per(self) -> Anchor:
         return Anchor.LEVEL_ENTERED
 
-    def due_at(self, context: Context) -> datetime | None:
-        target = context.level.targets.get(self.metric)
-        if target is None:
-            return None
-        start = context.anchor(Anchor.LEVEL_ENTERED)
-        assert start is not None
-        return context.clock.deadline(context, start, target * self.share)
+    def amount(self, level: Level) -> timedelta | None:
+        target = level.targets.get(self.metric)
+        return None if target is None else target * self.share
 
     def validate(self, policy: Policy, where: str) -> None:
         metrics = sorted({m for lvl in policy.levels for m in lvl.targets})
@@ -381,24 +402,47 @@ class TimeRule:
         if self.action == "escalate" and isinstance(self.to, str):
             _check_level(policy, self.to, where)
 
-    def _action(self, context: Context) -> Action | None:
+    def _action(self, policy: Policy, position: int) -> Action | None:
         why = self.at.describe() + " passed"
         if self.action == "escalate":
-            return _escalation(self.name, self.to, context, why)  # type: ignore[arg-type]
-        target = context.level.owner if self.to is OWNER else self.to
+            return _escalation(self.name, self.to, policy, position, why)  # type: ignore[arg-type]
+        target = policy.levels[position].owner if self.to is OWNER else self.to
         assert isinstance(target, str)
         return Notify(target, self.name, f"{why}: notify {target}", key=f"{self.name}:notify")
 
+    def compile(self, policy: Policy) -> Checker:
+        """Return the fast check used by *policy*, with actions and amounts built per level."""
+        test, once = self._test, self.at.once_per
+        slot = ANCHOR_SLOT[once]
+        plan = tuple(
+            (action, amount) if action is not None and amount is not None else None
+            for action, amount in (
+                (self._action(policy, pos), self.at.amount(level))
+                for pos, level in enumerate(policy.levels)
+            )
+        )
+        clock = policy.clock
+        wall = type(clock) is WallClock
+
+        def check(context: Context) -> Outcome | None:
+            step = plan[context.level_position]
+            if step is None:
+                return None
+            start = context._times[slot]
+            if start is None or not test(context.issue):
+                return None
+            action, amount = step
+            due = start + amount if wall else clock.deadline(context, start, amount)
+            if due is None:
+                return None
+            if context.now >= due:
+                return (True, (action,), once, ())  # type: ignore[return-value]
+            return (False, (), once, ((due, action),))  # type: ignore[return-value]
+
+        return check
+
     def check(self, context: Context) -> Outcome | None:
-        due = self.at.due_at(context)
-        if due is None or not self._test(context.issue):
-            return None
-        action = self._action(context)
-        if action is None:
-            return None
-        if context.now >= due:
-            return Outcome(True, (action,), self.at.once_per)
-        return Outcome(False, (), self.at.once_per, ((due, action),))
+        return self.compile(context.policy)(context)
 
     def __getstate__(self) -> dict[str, object]:
         return {"name": self.name, "at": self.at, "action": self.action, "to": self.to,
