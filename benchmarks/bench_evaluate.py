@@ -18,17 +18,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from escalation_rules import (
-    F,
     Customer,
     Event,
     EventKind,
+    F,
     Issue,
     Level,
     Policy,
     after,
     escalate,
     hours,
-    minutes,
     notify,
     route,
     sla,

@@ -28,16 +28,16 @@ class Anchor(enum.StrEnum):
     LAST_CUSTOMER_MESSAGE = "last_customer_message"
     MANAGER_REQUESTED = "manager_requested"
 
+    # Hash as the plain string (consistent with str equality, and a C call
+    # rather than Enum's Python-level __hash__ on the evaluation path).
+    __hash__ = str.__hash__
+
     def __str__(self) -> str:
         return self.value
 
 
-_ACK = EventKind.ACKNOWLEDGED
-_REPLY = EventKind.AGENT_REPLY
-_MESSAGE = EventKind.CUSTOMER_MESSAGE
-_MANAGER = EventKind.MANAGER_REQUESTED
 _NOT_YET: tuple[int, datetime | None] = (-1, None)
-ANCHOR_SLOT = {anchor: i for i, anchor in enumerate(Anchor)}
+ANCHOR_SLOT: dict[str, int] = {anchor: i for i, anchor in enumerate(Anchor)}
 
 
 class Clock(Protocol):
@@ -112,14 +112,10 @@ class Context:
         self.clock = policy.clock
         created = issue.created_at
         summary = issue._summary
-        last = summary.last
         entered = summary.level_entries.get(level.id, _NOT_YET)
         if entered[0] < 0:
             entered = (-1, created)
-        ack = last.get(_ACK, _NOT_YET)
-        reply = last.get(_REPLY, _NOT_YET)
-        message = last.get(_MESSAGE, _NOT_YET)
-        manager = last.get(_MANAGER, _NOT_YET)
+        ack, reply, message, manager = summary.anchors
         self._times = (created, entered[1], ack[1], reply[1], message[1], manager[1])
         self._indices = (-1, entered[0], ack[0], reply[0], message[0], manager[0])
         self._recorded = summary.recorded

@@ -23,6 +23,10 @@ class Status(enum.StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
 
+    # Hash as the plain string (consistent with str equality, and a C call
+    # rather than Enum's Python-level __hash__ on the evaluation path).
+    __hash__ = str.__hash__
+
     def __str__(self) -> str:
         return self.value
 
@@ -42,6 +46,10 @@ class EventKind(enum.StrEnum):
     #: or notification); its ``action`` key makes evaluation idempotent.
     ACTION_TAKEN = "action_taken"
     CUSTOM = "custom"
+
+    # Hash as the plain string (consistent with str equality, and a C call
+    # rather than Enum's Python-level __hash__ on the evaluation path).
+    __hash__ = str.__hash__
 
     def __str__(self) -> str:
         return self.value
@@ -115,11 +123,18 @@ class Event:
 
 
 class HistorySummary:
-    """Facts read off a history in one pass: the last event of each kind, the last
-    event that put the issue at each level, and the last time each action key was
-    recorded (all as ``(index, instant)`` or index)."""
+    """Facts read off a history in one pass, for O(1) reads during evaluation.
 
-    __slots__ = ("last", "level_entries", "recorded")
+    Attributes:
+        last: the last ``(index, instant)`` of each event kind.
+        anchors: the last ``(index, instant)`` of ACKNOWLEDGED, AGENT_REPLY,
+            CUSTOMER_MESSAGE and MANAGER_REQUESTED, in that order (``(-1, None)``
+            when there is none).
+        level_entries: the last event that put the issue at each level.
+        recorded: the last index at which each action key was recorded.
+    """
+
+    __slots__ = ("anchors", "last", "level_entries", "recorded")
 
     def __init__(self, last: dict[EventKind, tuple[int, datetime]],
                  level_entries: dict[str, tuple[int, datetime]],
@@ -127,9 +142,12 @@ class HistorySummary:
         self.last = last
         self.level_entries = level_entries
         self.recorded = recorded
+        none: tuple[int, datetime | None] = (-1, None)
+        self.anchors = tuple(last.get(kind, none) for kind in _ANCHOR_KINDS)
 
     @classmethod
     def of(cls, history: tuple[Event, ...]) -> HistorySummary:
+        """Summarise *history* (already validated and in time order)."""
         last: dict[EventKind, tuple[int, datetime]] = {}
         entries: dict[str, tuple[int, datetime]] = {}
         recorded: dict[str, int] = {}
@@ -148,6 +166,14 @@ class HistorySummary:
 
     def __reduce__(self) -> tuple[object, ...]:
         return (HistorySummary, (self.last, self.level_entries, self.recorded))
+
+
+_ANCHOR_KINDS = (
+    EventKind.ACKNOWLEDGED,
+    EventKind.AGENT_REPLY,
+    EventKind.CUSTOMER_MESSAGE,
+    EventKind.MANAGER_REQUESTED,
+)
 
 
 @attrs.frozen

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal, NamedTuple
 
 import attrs
 
 from ._actions import Action, Decision, Escalate, Route
-from ._context import Anchor, Clock, Context, WallClock
+from ._context import ANCHOR_SLOT, Clock, Context, WallClock
 from ._exceptions import EvaluationError, IssueError, PolicyError, did_you_mean
 from ._frozendict import FrozenDict
 from ._issue import Issue, Status
@@ -207,7 +207,8 @@ class Policy:
             IssueError: the issue's level or status is unknown to the policy.
             EvaluationError: a condition cannot be decided for this issue.
         """
-        now = require_aware(now, "now")
+        if now.__class__ is not datetime or now.tzinfo is None or now.utcoffset() is None:
+            now = require_aware(now, "now")
         status = self.status_of(issue)
         if status in _CLOSED:
             return Decision((), None, f"issue is {status.value}: nothing escalates")
@@ -233,14 +234,16 @@ class Policy:
         return Decision(tuple(actions), next_at, reason)
 
 
-def _keep(action: Action, once_per: Anchor, context: Context) -> bool:
-    """Would the engine let *action* through (not done, moves the issue forward)?"""
-    if context.done(action.key, once_per):
+def _keep(action: Action, scope: int, context: Context) -> bool:
+    """Would the engine let *action* through: not recorded after the *scope* index,
+    and moving the issue forward?"""
+    if context._recorded.get(action.key, -2) > scope:
         return False
-    if isinstance(action, Escalate):
-        return context.policy._by_id[action.to] > context.level_position
-    if isinstance(action, Route):
-        return context.issue.team != action.team
+    kind = action.kind
+    if kind == "escalate":
+        return context.policy._by_id[action.to] > context.level_position  # type: ignore[union-attr]
+    if kind == "route":
+        return context.issue.team != action.team  # type: ignore[union-attr]
     return True
 
 
@@ -277,13 +280,14 @@ def _run(plan: tuple[_Step, ...], first: bool, context: Context, actions: list[A
             if outcome is None:
                 continue
             matched, due, once_per, later = outcome
+            scope = context._indices[ANCHOR_SLOT[once_per]]
             for action in due:
-                if _keep(action, once_per, context):
+                if _keep(action, scope, context):
                     actions.append(action)
             for at, action in later:
                 # Under first-match an earlier rule that becomes due changes the
                 # winner even if its own action is filtered out.
-                if first or _keep(action, once_per, context):
+                if first or _keep(action, scope, context):
                     upcoming.append(at)
                     break
         if matched:
