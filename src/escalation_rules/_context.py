@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from ._issue import EventKind, Issue, Status
+from ._issue import Issue, Status
 
 if TYPE_CHECKING:
     from ._policy import Level, Policy

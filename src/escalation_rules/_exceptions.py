@@ -23,7 +23,12 @@ from collections.abc import Iterable
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
     """Return the closest spelling of *name* among *choices*, if one is close."""
-    matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    options = list(choices)
+    folded = name.casefold()
+    for option in options:
+        if option.casefold() == folded:
+            return option
+    matches = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 

@@ -219,7 +219,9 @@ class Issue:
         priority: e.g. ``"P1"``.
         category: e.g. ``"billing"``.
         status: one of `Status`, or a host status the policy maps onto one.
-        level: the current level's id; ``None`` means the policy's first level.
+        level: the current level's id. ``None`` means the level the history last
+            moved the issue to, or the policy's first level if it never moved;
+            a level that contradicts the history is an `IssueError`.
         team, assignee: who holds the issue now.
         customer: the `Customer`.
         product, language: for functional routing.
@@ -251,7 +253,19 @@ class Issue:
     def __attrs_post_init__(self) -> None:
         # Derived once from the (immutable) history, so that every evaluation of
         # this issue, at any instant, reads anchors in O(1) instead of rescanning.
-        object.__setattr__(self, "_summary", HistorySummary.of(self.history))
+        summary = HistorySummary.of(self.history)
+        object.__setattr__(self, "_summary", summary)
+        if summary.level_entries:
+            last_level = max(summary.level_entries.items(), key=lambda kv: kv[1][0])[0]
+            if self.level is None:
+                object.__setattr__(self, "level", last_level)
+            elif self.level != last_level:
+                raise IssueError(
+                    f"issue {self.id!r} has level {self.level!r}, but its history last "
+                    f"moved it to {last_level!r}; record level changes as events "
+                    "(Issue.with_event / Issue.record) so that both agree",
+                    value=self.level,
+                )
 
     def with_event(self, event: Event) -> Issue:
         """Return a copy of this issue with *event* appended to its history.

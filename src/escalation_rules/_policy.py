@@ -8,7 +8,7 @@ from typing import Any, Final, Literal, NamedTuple
 
 import attrs
 
-from ._actions import Action, Decision, Escalate, Route
+from ._actions import Action, Decision, Escalate
 from ._context import ANCHOR_SLOT, Clock, Context, WallClock
 from ._exceptions import EvaluationError, IssueError, PolicyError, did_you_mean
 from ._frozendict import FrozenDict
