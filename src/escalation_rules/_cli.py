@@ -51,6 +51,7 @@ def _demo() -> int:
     print(f"Policy {oncall.name!r}: nobody acknowledges; the host wakes exactly at "
           "next_evaluation_at.")
     issue = Issue("PAGE-1", START, priority="P1", history=[Event(EventKind.CREATED, START)])
+    print(f"{issue.id}  priority={issue.priority}")
     now: datetime | None = START
     while now is not None:
         issue = _run_host(oncall, issue, [now])

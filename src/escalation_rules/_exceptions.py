@@ -18,6 +18,7 @@ available as attributes.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 
 
@@ -29,7 +30,15 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
         if option.casefold() == folded:
             return option
     matches = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    if matches:
+        return matches[0]
+    # A long shared start ("resolve" / "resolution") is a likely intent too.
+    best, best_len = None, max(3, int(0.6 * len(folded)) + 1) - 1
+    for option in options:
+        shared = len(os.path.commonprefix([folded, option.casefold()]))
+        if shared > best_len:
+            best, best_len = option, shared
+    return best
 
 
 def _suffix(suggestion: str | None) -> str:

@@ -1,0 +1,105 @@
+"""The issue model: validation, immutability, history helpers, pickling."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, datetime
+
+import attrs
+import pytest
+
+from escalation_rules import (
+    Customer,
+    Escalate,
+    Event,
+    EventKind,
+    Issue,
+    IssueError,
+    NaiveDatetimeError,
+    Notify,
+    Route,
+)
+
+from .conftest import T0, at, make_issue
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda: Issue("1", datetime(2026, 1, 1)), NaiveDatetimeError, "Issue.created_at must be"),
+        (lambda: Event("created", datetime(2026, 1, 1)), NaiveDatetimeError, "Event.at"),
+        (lambda: Issue("1", "2026-01-01"), IssueError, "must be a timezone-aware datetime"),
+        (lambda: Event("creatd", T0), IssueError, "did you mean 'created'"),
+        (lambda: make_issue("1", Event("agent_reply", at(-1))), IssueError,
+         "history must be in time order"),
+        (lambda: Issue("1", T0, history=["created"]), IssueError, "history\\[0\\] must be an Event"),
+        (lambda: make_issue("1", Event("level_changed", at(1), level="L2"), level="L3"),
+         IssueError, "has level 'L3', but its history last moved it to 'L2'"),
+    ],
+)
+def test_bad_issue_input(build: object, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        build()  # type: ignore[operator]
+
+
+def test_tags_must_not_be_a_bare_string() -> None:
+    with pytest.raises(TypeError, match="not the string|got the string"):
+        Issue("1", T0, tags="vip")  # type: ignore[arg-type]
+
+
+def test_models_are_frozen_and_mappings_read_only() -> None:
+    issue = make_issue(attributes={"a": 1}, customer=Customer(attributes={"b": 2}))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        issue.priority = "P1"  # type: ignore[misc]
+    with pytest.raises(TypeError, match="read-only"):
+        issue.attributes["a"] = 2  # type: ignore[index]
+    with pytest.raises(TypeError, match="read-only"):
+        issue.customer.attributes.clear()  # type: ignore[attr-defined]
+
+
+def test_input_mappings_are_copied_not_shared() -> None:
+    attributes = {"a": 1}
+    issue = make_issue(attributes=attributes)
+    attributes["a"] = 2
+    assert issue.attributes["a"] == 1
+
+
+def test_record_appends_and_updates_fields() -> None:
+    issue = make_issue()
+    esc = Escalate("L2", "r", "why", key="r:escalate")
+    moved = issue.record(esc, at(1))
+    assert moved.level == "L2" and issue.level is None  # the original is untouched
+    assert moved.history[-1] == Event(EventKind.ACTION_TAKEN, at(1), action="r:escalate",
+                                      rule="r", level="L2")
+    routed = moved.record(Route("billing", "b", "why", key="b:route"), at(2))
+    assert routed.team == "billing" and routed.level == "L2"
+    notified = routed.record(Notify("ops", "n", "why", key="n:notify"), at(3))
+    assert notified.team == "billing" and notified.history[-1].action == "n:notify"
+
+
+def test_with_event_keeps_fields_in_step() -> None:
+    issue = make_issue()
+    issue = issue.with_event(Event(EventKind.STATUS_CHANGED, at(1), status="pending"))
+    issue = issue.with_event(Event(EventKind.LEVEL_CHANGED, at(2), level="L2"))
+    issue = issue.with_event(Event(EventKind.REASSIGNED, at(3), team="t", assignee="ann"))
+    assert (issue.status, issue.level, issue.team, issue.assignee) == ("pending", "L2", "t", "ann")
+
+
+def test_level_is_derived_from_history_when_not_given() -> None:
+    issue = make_issue("1", Event(EventKind.LEVEL_CHANGED, at(1), level="L3"))
+    assert issue.level == "L3"
+
+
+def test_issue_pickles_and_hashes() -> None:
+    issue = make_issue("1", Event(EventKind.CUSTOMER_MESSAGE, at(1), data={"chars": 40}),
+                       attributes={"a": [1, 2]}, customer=Customer(tier="gold"), tags=["x"])
+    clone = pickle.loads(pickle.dumps(issue))
+    assert clone == issue and clone.history[-1].data == {"chars": 40}
+    assert clone._summary.anchors == issue._summary.anchors
+    assert hash(make_issue(tags=["x"])) == hash(make_issue(tags=["x"]))
+
+
+def test_status_and_kinds_are_strings() -> None:
+    assert EventKind.CREATED == "created" and str(EventKind.CREATED) == "created"
+    assert Issue("1", T0).status == "open"
+    assert datetime(2026, 1, 1, tzinfo=UTC) == Issue("1", datetime(2026, 1, 1, tzinfo=UTC)).created_at
