@@ -24,12 +24,30 @@ def make_issue(issue_id: str = "T-1", *events: Event, **fields: object) -> Issue
 def three_levels(**kw: object) -> list[Level]:
     """The seeds' matrix: L1 2 h, L2 8 h, L3 24 h (with 15/30/60 min ack timeouts)."""
     return [
-        Level("L1", "Frontline", rank=1, owner="frontline", targets={"resolution": hours(2)},
-              ack_timeout=minutes(15)),
-        Level("L2", "Supervisor", rank=2, owner="supervisors", targets={"resolution": hours(8)},
-              ack_timeout=minutes(30)),
-        Level("L3", "Senior management", rank=3, owner="management",
-              targets={"resolution": hours(24)}, ack_timeout=hours(1)),
+        Level(
+            "L1",
+            "Frontline",
+            rank=1,
+            owner="frontline",
+            targets={"resolution": hours(2)},
+            ack_timeout=minutes(15),
+        ),
+        Level(
+            "L2",
+            "Supervisor",
+            rank=2,
+            owner="supervisors",
+            targets={"resolution": hours(8)},
+            ack_timeout=minutes(30),
+        ),
+        Level(
+            "L3",
+            "Senior management",
+            rank=3,
+            owner="management",
+            targets={"resolution": hours(24)},
+            ack_timeout=hours(1),
+        ),
     ]
 
 

@@ -13,8 +13,7 @@ SCRIPT = shutil.which("escalation-rules") or str(Path(sys.executable).parent / "
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=60,
-                          check=False)
+    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=60, check=False)
 
 
 @pytest.mark.skipif(not Path(SCRIPT).exists(), reason="console script not installed")
@@ -37,6 +36,11 @@ def test_no_command_is_a_usage_error() -> None:
 
 
 def test_python_dash_m_runs_the_same_main() -> None:
-    result = subprocess.run([sys.executable, "-m", "escalation_rules", "demo"],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "escalation_rules", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0 and "INC-1" in result.stdout

@@ -52,8 +52,14 @@ def test_route_matches_the_category_and_keeps_the_level() -> None:
     issue = make_issue(category="billing")
     decision = policy.evaluate(issue, at(0))
     assert decision.actions == (
-        Route("billing", "billing", "(F.category == 'billing') holds: route to billing"
-              if False else decision.actions[0].reason, key="billing:route"),
+        Route(
+            "billing",
+            "billing",
+            "(F.category == 'billing') holds: route to billing"
+            if False
+            else decision.actions[0].reason,
+            key="billing:route",
+        ),
     )
     after_routing = issue.record(decision.actions[0], at(0))
     assert after_routing.team == "billing" and after_routing.level is None
@@ -85,8 +91,12 @@ def test_enterprise_p1_starts_at_l2_and_does_not_repeat_at_l2() -> None:
     policy = Policy(three_levels(), [rule])
     issue = make_issue(priority="P1", customer=Customer(tier="enterprise"))
     decision = policy.evaluate(issue, at(0))
-    assert decision.escalation == Escalate("L2", "vip", decision.escalation.reason,  # type: ignore[union-attr]
-                                           key="vip:escalate")
+    assert decision.escalation == Escalate(
+        "L2",
+        "vip",
+        decision.escalation.reason,  # type: ignore[union-attr]
+        key="vip:escalate",
+    )
     issue = issue.record(decision.escalation, at(0))  # type: ignore[arg-type]
     assert issue.level == "L2"
     assert policy.evaluate(issue, at(5)).actions == ()
@@ -128,10 +138,13 @@ def test_manager_request_escalates_once_per_request() -> None:
 
 
 def test_sla_share_thresholds_notify_then_escalate() -> None:
-    policy = Policy(three_levels(), [
-        notify("warn", at=sla("resolution", 0.75)),
-        escalate("breach", at=sla("resolution")),
-    ])
+    policy = Policy(
+        three_levels(),
+        [
+            notify("warn", at=sla("resolution", 0.75)),
+            escalate("breach", at=sla("resolution")),
+        ],
+    )
     issue = make_issue()
     early = policy.evaluate(issue, at(0, 89))
     assert early.actions == () and early.next_evaluation_at == at(1, 30)
@@ -143,9 +156,12 @@ def test_sla_share_thresholds_notify_then_escalate() -> None:
 
 
 def test_after_since_last_customer_message_restarts_on_each_message() -> None:
-    policy = Policy(three_levels(), [
-        notify("nudge", at=after(hours(4), since="last_customer_message"), to="team-lead"),
-    ])
+    policy = Policy(
+        three_levels(),
+        [
+            notify("nudge", at=after(hours(4), since="last_customer_message"), to="team-lead"),
+        ],
+    )
     issue = make_issue()
     assert policy.evaluate(issue, at(10)).actions == ()  # no message yet: not armed
     assert policy.evaluate(issue, at(10)).next_evaluation_at is None
@@ -173,22 +189,31 @@ def test_after_since_last_customer_message_restarts_on_each_message() -> None:
 def test_each_reference_point(since: str, events: list[Event], due: object) -> None:
     policy = Policy(three_levels(), [notify("n", at=after(hours(3), since=since), to="x")])
     issue = make_issue("T", *events)
-    assert policy.evaluate(issue, at(2, 1) if since != "last_agent_reply" else at(2)) \
-        .next_evaluation_at == due
+    assert (
+        policy.evaluate(
+            issue, at(2, 1) if since != "last_agent_reply" else at(2)
+        ).next_evaluation_at
+        == due
+    )
 
 
 def test_time_rule_condition_gates_it() -> None:
-    policy = Policy(three_levels(), [
-        escalate("p1-fast", at=after(minutes(30)), when=F.priority == "P1"),
-    ])
+    policy = Policy(
+        three_levels(),
+        [
+            escalate("p1-fast", at=after(minutes(30)), when=F.priority == "P1"),
+        ],
+    )
     assert policy.evaluate(make_issue(priority="P2"), at(5)).actions == ()
     assert policy.evaluate(make_issue(priority="P2"), at(0)).next_evaluation_at is None
     assert kinds(policy.evaluate(make_issue(priority="P1"), at(0, 30))) == [("escalate", "L2")]
 
 
 def test_level_without_the_sla_metric_does_not_arm_it() -> None:
-    levels = [Level("L1", "One", rank=1, owner="a", targets={"response": hours(1)}),
-              Level("L2", "Two", rank=2, owner="b")]
+    levels = [
+        Level("L1", "One", rank=1, owner="a", targets={"response": hours(1)}),
+        Level("L2", "Two", rank=2, owner="b"),
+    ]
     policy = Policy(levels, [escalate("resp", at=sla("response"))])
     issue = make_issue()
     assert kinds(policy.evaluate(issue, at(1))) == [("escalate", "L2")]
@@ -239,8 +264,10 @@ def test_chain_stops_on_acknowledgement() -> None:
 
 
 def test_chain_level_without_timeout_is_terminal() -> None:
-    levels = [Level("P", "Primary", rank=1, owner="alice"),
-              Level("S", "Secondary", rank=2, owner="bob", ack_timeout=minutes(5))]
+    levels = [
+        Level("P", "Primary", rank=1, owner="alice"),
+        Level("S", "Secondary", rank=2, owner="bob", ack_timeout=minutes(5)),
+    ]
     policy = Policy(levels, [chain("page", repeat=3)])
     issue = make_issue()
     issue = issue.record(policy.evaluate(issue, at(0)).actions[0], at(0))
@@ -252,34 +279,48 @@ def test_chain_level_without_timeout_is_terminal() -> None:
 
 
 def test_all_mode_collects_every_match_in_rule_order() -> None:
-    policy = Policy(three_levels(), [
-        route("billing", when=F.category == "billing", to="billing"),
-        route("vip", when=F.tags.contains("vip"), to="vip-desk"),
-    ])
+    policy = Policy(
+        three_levels(),
+        [
+            route("billing", when=F.category == "billing", to="billing"),
+            route("vip", when=F.tags.contains("vip"), to="vip-desk"),
+        ],
+    )
     issue = make_issue(category="billing", tags=["vip"])
     assert kinds(policy.evaluate(issue, at(0))) == [("route", "billing"), ("route", "vip-desk")]
 
 
 def test_first_mode_only_the_first_match_acts() -> None:
-    policy = Policy(three_levels(), [
-        route("billing", when=F.category == "billing", to="billing"),
-        route("vip", when=F.tags.contains("vip"), to="vip-desk"),
-        route("general", when=ALWAYS, to="general"),
-    ], match="first")
+    policy = Policy(
+        three_levels(),
+        [
+            route("billing", when=F.category == "billing", to="billing"),
+            route("vip", when=F.tags.contains("vip"), to="vip-desk"),
+            route("general", when=ALWAYS, to="general"),
+        ],
+        match="first",
+    )
     assert kinds(policy.evaluate(make_issue(category="billing", tags=["vip"]), at(0))) == [
-        ("route", "billing")]
+        ("route", "billing")
+    ]
     assert kinds(policy.evaluate(make_issue(tags=["vip"]), at(0))) == [("route", "vip-desk")]
     assert kinds(policy.evaluate(make_issue(), at(0))) == [("route", "general")]
 
 
 def test_first_match_winner_blocks_later_rules_even_when_its_action_is_done() -> None:
-    policy = Policy(three_levels(), [
-        first_match("routing", [
-            route("billing", when=F.category == "billing", to="billing"),
-            route("general", when=ALWAYS, to="general"),
-        ]),
-        notify("warn", at=sla("resolution", 0.5)),
-    ])
+    policy = Policy(
+        three_levels(),
+        [
+            first_match(
+                "routing",
+                [
+                    route("billing", when=F.category == "billing", to="billing"),
+                    route("general", when=ALWAYS, to="general"),
+                ],
+            ),
+            notify("warn", at=sla("resolution", 0.5)),
+        ],
+    )
     issue = make_issue(category="billing")
     d = policy.evaluate(issue, at(0))
     assert kinds(d) == [("route", "billing")]
@@ -289,21 +330,28 @@ def test_first_match_winner_blocks_later_rules_even_when_its_action_is_done() ->
 
 
 def test_first_mode_earlier_time_rule_that_becomes_due_takes_over() -> None:
-    policy = Policy(three_levels(), [
-        notify("warn", at=sla("resolution", 0.5)),
-        route("general", when=ALWAYS, to="general"),
-    ], match="first")
+    policy = Policy(
+        three_levels(),
+        [
+            notify("warn", at=sla("resolution", 0.5)),
+            route("general", when=ALWAYS, to="general"),
+        ],
+        match="first",
+    )
     before = policy.evaluate(make_issue(), at(0))
     assert kinds(before) == [("route", "general")] and before.next_evaluation_at == at(1)
     assert kinds(policy.evaluate(make_issue(), at(1))) == [("notify", "frontline")]
 
 
 def test_at_most_one_escalation_the_highest_wins() -> None:
-    policy = Policy(three_levels(), [
-        escalate("next", when=ALWAYS, to=NEXT),
-        escalate("straight-to-l3", when=F.priority == "P1", to="L3"),
-        escalate("l2", when=ALWAYS, to="L2"),
-    ])
+    policy = Policy(
+        three_levels(),
+        [
+            escalate("next", when=ALWAYS, to=NEXT),
+            escalate("straight-to-l3", when=F.priority == "P1", to="L3"),
+            escalate("l2", when=ALWAYS, to="L2"),
+        ],
+    )
     d = policy.evaluate(make_issue(priority="P1"), at(0))
     assert [a.to for a in d.actions if isinstance(a, Escalate)] == ["L3"]
     d = policy.evaluate(make_issue(priority="P2"), at(0))
@@ -312,15 +360,21 @@ def test_at_most_one_escalation_the_highest_wins() -> None:
 
 @pytest.mark.parametrize("status", ["resolved", "closed", "done"])
 def test_resolved_or_closed_never_escalates(status: str) -> None:
-    policy = Policy(three_levels(), [escalate("always", when=ALWAYS), chain("page")],
-                    status_map={"done": Status.CLOSED})
+    policy = Policy(
+        three_levels(),
+        [escalate("always", when=ALWAYS), chain("page")],
+        status_map={"done": Status.CLOSED},
+    )
     d = policy.evaluate(make_issue(status=status), at(100))
     assert d.actions == () and d.next_evaluation_at is None and not d
 
 
 def test_pending_host_status_maps_and_unknown_status_is_an_error() -> None:
-    policy = Policy(three_levels(), [escalate("always", when=ALWAYS)],
-                    status_map={"waiting_on_customer": Status.PENDING})
+    policy = Policy(
+        three_levels(),
+        [escalate("always", when=ALWAYS)],
+        status_map={"waiting_on_customer": Status.PENDING},
+    )
     assert policy.evaluate(make_issue(status="waiting_on_customer"), at(0)).actions
     with pytest.raises(IssueError, match="did you mean 'waiting_on_customer'"):
         policy.evaluate(make_issue(status="waiting_on_custmer"), at(0))
@@ -355,8 +409,10 @@ def test_pendulum_and_stdlib_instants_give_the_same_decision() -> None:
     assert a == b and a.next_evaluation_at == at(2)
     assert type(a.next_evaluation_at) is type(T0)  # stdlib datetime, UTC
     created_in_pendulum = make_issue().__class__(
-        "P", pendulum.instance(T0).in_timezone("America/New_York"),
-        history=[Event(EventKind.CREATED, pendulum.instance(T0))])
+        "P",
+        pendulum.instance(T0).in_timezone("America/New_York"),
+        history=[Event(EventKind.CREATED, pendulum.instance(T0))],
+    )
     assert policy.evaluate(created_in_pendulum, at(1)).next_evaluation_at == at(2)
 
 

@@ -30,11 +30,21 @@ from .conftest import T0, at, make_issue
         (lambda: Event("created", datetime(2026, 1, 1)), NaiveDatetimeError, "Event.at"),
         (lambda: Issue("1", "2026-01-01"), IssueError, "must be a timezone-aware datetime"),
         (lambda: Event("creatd", T0), IssueError, "did you mean 'created'"),
-        (lambda: make_issue("1", Event("agent_reply", at(-1))), IssueError,
-         "history must be in time order"),
-        (lambda: Issue("1", T0, history=["created"]), IssueError, "history\\[0\\] must be an Event"),
-        (lambda: make_issue("1", Event("level_changed", at(1), level="L2"), level="L3"),
-         IssueError, "has level 'L3', but its history last moved it to 'L2'"),
+        (
+            lambda: make_issue("1", Event("agent_reply", at(-1))),
+            IssueError,
+            "history must be in time order",
+        ),
+        (
+            lambda: Issue("1", T0, history=["created"]),
+            IssueError,
+            "history\\[0\\] must be an Event",
+        ),
+        (
+            lambda: make_issue("1", Event("level_changed", at(1), level="L2"), level="L3"),
+            IssueError,
+            "has level 'L3', but its history last moved it to 'L2'",
+        ),
     ],
 )
 def test_bad_issue_input(build: object, error: type[Exception], message: str) -> None:
@@ -43,7 +53,7 @@ def test_bad_issue_input(build: object, error: type[Exception], message: str) ->
 
 
 def test_tags_must_not_be_a_bare_string() -> None:
-    with pytest.raises(TypeError, match="not the string|got the string"):
+    with pytest.raises(TypeError, match=r"not the string|got the string"):
         Issue("1", T0, tags="vip")  # type: ignore[arg-type]
 
 
@@ -69,8 +79,9 @@ def test_record_appends_and_updates_fields() -> None:
     esc = Escalate("L2", "r", "why", key="r:escalate")
     moved = issue.record(esc, at(1))
     assert moved.level == "L2" and issue.level is None  # the original is untouched
-    assert moved.history[-1] == Event(EventKind.ACTION_TAKEN, at(1), action="r:escalate",
-                                      rule="r", level="L2")
+    assert moved.history[-1] == Event(
+        EventKind.ACTION_TAKEN, at(1), action="r:escalate", rule="r", level="L2"
+    )
     routed = moved.record(Route("billing", "b", "why", key="b:route"), at(2))
     assert routed.team == "billing" and routed.level == "L2"
     notified = routed.record(Notify("ops", "n", "why", key="n:notify"), at(3))
@@ -91,8 +102,13 @@ def test_level_is_derived_from_history_when_not_given() -> None:
 
 
 def test_issue_pickles_and_hashes() -> None:
-    issue = make_issue("1", Event(EventKind.CUSTOMER_MESSAGE, at(1), data={"chars": 40}),
-                       attributes={"a": [1, 2]}, customer=Customer(tier="gold"), tags=["x"])
+    issue = make_issue(
+        "1",
+        Event(EventKind.CUSTOMER_MESSAGE, at(1), data={"chars": 40}),
+        attributes={"a": [1, 2]},
+        customer=Customer(tier="gold"),
+        tags=["x"],
+    )
     clone = pickle.loads(pickle.dumps(issue))
     assert clone == issue and clone.history[-1].data == {"chars": 40}
     assert clone._summary.anchors == issue._summary.anchors
@@ -102,4 +118,6 @@ def test_issue_pickles_and_hashes() -> None:
 def test_status_and_kinds_are_strings() -> None:
     assert EventKind.CREATED == "created" and str(EventKind.CREATED) == "created"
     assert Issue("1", T0).status == "open"
-    assert datetime(2026, 1, 1, tzinfo=UTC) == Issue("1", datetime(2026, 1, 1, tzinfo=UTC)).created_at
+    assert (
+        datetime(2026, 1, 1, tzinfo=UTC) == Issue("1", datetime(2026, 1, 1, tzinfo=UTC)).created_at
+    )

@@ -8,8 +8,8 @@ import pytest
 
 from escalation_rules import (
     ALWAYS,
-    F,
     EscalationRulesError,
+    F,
     Level,
     Policy,
     PolicyError,
@@ -36,44 +36,86 @@ def lvl(level_id: str, rank: int, **kw: object) -> Level:
 BAD = [
     ("no levels", lambda: Policy([], []), "at least one level"),
     ("duplicate level", lambda: Policy([lvl("A", 1), lvl("A", 2)], []), "duplicate level id 'A'"),
-    ("ranks not rising", lambda: Policy([lvl("A", 2), lvl("B", 1)], []),
-     "level 'B' has rank 1, not above 'A'"),
+    (
+        "ranks not rising",
+        lambda: Policy([lvl("A", 2), lvl("B", 1)], []),
+        "level 'B' has rank 1, not above 'A'",
+    ),
     ("level rank not int", lambda: lvl("A", "1"), "rank must be an integer"),  # type: ignore[arg-type]
     ("empty owner", lambda: Level("A", "A", rank=1, owner=""), "owner must be a non-empty"),
-    ("negative target", lambda: lvl("A", 1, targets={"resolution": timedelta(-1)}),
-     "must be a positive timedelta"),
-    ("target not a duration", lambda: lvl("A", 1, targets={"resolution": 2}),
-     "must be a positive timedelta"),
+    (
+        "negative target",
+        lambda: lvl("A", 1, targets={"resolution": timedelta(-1)}),
+        "must be a positive timedelta",
+    ),
+    (
+        "target not a duration",
+        lambda: lvl("A", 1, targets={"resolution": 2}),
+        "must be a positive timedelta",
+    ),
     ("zero ack timeout", lambda: lvl("A", 1, ack_timeout=timedelta(0)), "ack_timeout must be"),
-    ("unknown target level", lambda: Policy(L, [escalate("x", when=ALWAYS, to="L4")]),
-     "rule 'x': escalates to unknown level 'L4'"),
-    ("misspelt target level", lambda: Policy(L, [escalate("x", when=ALWAYS, to="l3")]),
-     "did you mean 'L3'"),
-    ("unknown sla metric", lambda: Policy(L, [escalate("x", at=sla("resolve"))]),
-     "rule 'x': uses the SLA target 'resolve'.*did you mean 'resolution'"),
-    ("duplicate rule names", lambda: Policy(L, [chain("x"), chain("x")]),
-     "duplicate rule name 'x'"),
+    (
+        "unknown target level",
+        lambda: Policy(L, [escalate("x", when=ALWAYS, to="L4")]),
+        "rule 'x': escalates to unknown level 'L4'",
+    ),
+    (
+        "misspelt target level",
+        lambda: Policy(L, [escalate("x", when=ALWAYS, to="l3")]),
+        "did you mean 'L3'",
+    ),
+    (
+        "unknown sla metric",
+        lambda: Policy(L, [escalate("x", at=sla("resolve"))]),
+        "rule 'x': uses the SLA target 'resolve'.*did you mean 'resolution'",
+    ),
+    (
+        "duplicate rule names",
+        lambda: Policy(L, [chain("x"), chain("x")]),
+        "duplicate rule name 'x'",
+    ),
     ("not a rule", lambda: Policy(L, ["escalate"]), "rules\\[0\\] is not a rule"),  # type: ignore[list-item]
-    ("bad match mode", lambda: Policy(L, [], match="frist"),  # type: ignore[arg-type]
-     "match must be 'all' or 'first'.*did you mean 'first'"),
-    ("bool instead of condition", lambda: route("x", when=True, to="t"),  # type: ignore[arg-type]
-     "did you write 'and'/'or'"),
+    (
+        "bad match mode",
+        lambda: Policy(L, [], match="frist"),  # type: ignore[arg-type]
+        "match must be 'all' or 'first'.*did you mean 'first'",
+    ),
+    (
+        "bool instead of condition",
+        lambda: route("x", when=True, to="t"),  # type: ignore[arg-type]
+        "did you write 'and'/'or'",
+    ),
     ("route without team", lambda: route("x", when=ALWAYS, to=""), "invalid team"),
     ("rule without name", lambda: route("", when=ALWAYS, to="t"), "non-empty string name"),
     ("share out of range", lambda: sla("resolution", 0), "SLA share must be a number"),
-    ("at and on together", lambda: escalate("x", at=after(hours(1)), on="manager_requested"),
-     "'at' or 'on', not both"),
+    (
+        "at and on together",
+        lambda: escalate("x", at=after(hours(1)), on="manager_requested"),
+        "'at' or 'on', not both",
+    ),
     ("on an unsupported event", lambda: escalate("x", on="status_changed"), "'on' must be one of"),
     ("repeat too large", lambda: chain("x", repeat=10), "repeat must be an integer from 0 to 9"),
-    ("unknown action", lambda: TimeRule("x", after(hours(1)), "notfy", "t"),
-     "unknown action 'notfy'.*did you mean 'notify'"),
+    (
+        "unknown action",
+        lambda: TimeRule("x", after(hours(1)), "notfy", "t"),
+        "unknown action 'notfy'.*did you mean 'notify'",
+    ),
     ("notify nobody", lambda: notify("x", at=after(hours(1)), to=""), "notifies ''"),
-    ("status map redefines", lambda: Policy(L, [], status_map={"open": Status.PENDING}),
-     "cannot redefine the built-in status 'open'"),
-    ("status map to unknown", lambda: Policy(L, [], status_map={"wait": "pendng"}),
-     "did you mean 'pending'"),
-    ("bad condition field", lambda: route("x", when=F.categroy == "a", to="t"),
-     "unknown field 'categroy'.*did you mean 'category'"),
+    (
+        "status map redefines",
+        lambda: Policy(L, [], status_map={"open": Status.PENDING}),
+        "cannot redefine the built-in status 'open'",
+    ),
+    (
+        "status map to unknown",
+        lambda: Policy(L, [], status_map={"wait": "pendng"}),
+        "did you mean 'pending'",
+    ),
+    (
+        "bad condition field",
+        lambda: route("x", when=F.categroy == "a", to="t"),
+        "unknown field 'categroy'.*did you mean 'category'",
+    ),
 ]
 
 

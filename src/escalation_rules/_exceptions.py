@@ -18,7 +18,6 @@ available as attributes.
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterable
 
 
@@ -35,7 +34,11 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
     # A long shared start ("resolve" / "resolution") is a likely intent too.
     best, best_len = None, max(3, int(0.6 * len(folded)) + 1) - 1
     for option in options:
-        shared = len(os.path.commonprefix([folded, option.casefold()]))
+        shared = 0
+        for a, b in zip(folded, option.casefold(), strict=False):
+            if a != b:
+                break
+            shared += 1
         if shared > best_len:
             best, best_len = option, shared
     return best
