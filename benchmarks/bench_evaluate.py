@@ -95,63 +95,82 @@ def make_issue() -> Issue:
     )
 
 
+LEVELS = ("L1", "L2", "L3")
+OWNERS = {"L1": "frontline", "L2": "supervisors", "L3": "management"}
+WARN_AT = {"L1": hours(1.5), "L2": hours(6), "L3": hours(18)}
+BREACH_AT = {"L1": hours(2), "L2": hours(8), "L3": hours(24)}
+FOUR_HOURS, SIX_HOURS = hours(4), hours(6)
+TAKEN, MESSAGE, MANAGER = (
+    EventKind.ACTION_TAKEN,
+    EventKind.CUSTOMER_MESSAGE,
+    EventKind.MANAGER_REQUESTED,
+)
+
+
 def hand_written(issue: Issue, now: datetime) -> list[tuple[str, str]]:
-    """The same policy, written by hand for this one shape of issue (the baseline)."""
+    """The same policy, written by hand for this one policy (the baseline).
+
+    It scans the history once per call, as evaluate() would without the
+    per-issue summary, and uses precomputed constants.
+    """
     actions: list[tuple[str, str]] = []
     if issue.status in ("resolved", "closed"):
         return actions
-    levels = ["L1", "L2", "L3"]
-    owners = {"L1": "frontline", "L2": "supervisors", "L3": "management"}
-    targets = {"L1": hours(2), "L2": hours(8), "L3": hours(24)}
     level = issue.level or "L1"
-    rank = levels.index(level)
+    rank = LEVELS.index(level)
     entered = issue.created_at
     last_msg = None
     manager_at = None
     done: dict[str, int] = {}
     entered_i = last_msg_i = manager_i = -1
     for i, e in enumerate(issue.history):
-        if e.kind is EventKind.ACTION_TAKEN:
+        kind = e.kind
+        if kind is TAKEN:
             done[e.action or ""] = i
             if e.level == level:
                 entered, entered_i = e.at, i
-        elif e.kind is EventKind.CUSTOMER_MESSAGE:
+        elif kind is MESSAGE:
             last_msg, last_msg_i = e.at, i
-        elif e.kind is EventKind.MANAGER_REQUESTED:
+        elif kind is MANAGER:
             manager_at, manager_i = e.at, i
     escalate_to = -1
-    if issue.category == "billing" and issue.team != "billing" and "billing:route" not in done:
+    team = issue.team
+    if issue.category == "billing" and team != "billing" and "billing:route" not in done:
         actions.append(("route", "billing"))
-    if "security" in issue.tags and issue.team != "security" and "security:route" not in done:
+    if "security" in issue.tags and team != "security" and "security:route" not in done:
         actions.append(("route", "security"))
-    if issue.language == "de" and issue.team != "dach-desk" and "german:route" not in done:
+    if issue.language == "de" and team != "dach-desk" and "german:route" not in done:
         actions.append(("route", "dach-desk"))
-    if issue.customer.tier == "enterprise" and issue.priority == "P1" and rank < 1:
-        escalate_to = max(escalate_to, 1)
+    if rank < 1 and issue.customer.tier == "enterprise" and issue.priority == "P1":
+        escalate_to = 1
     refund = issue.attributes.get("refund")
-    if refund is not None and refund > 500 and rank < 1:
-        escalate_to = max(escalate_to, 1)
+    if rank < 1 and refund is not None and refund > 500:
+        escalate_to = 1
     if manager_at is not None and done.get("manager:escalate", -2) <= manager_i and rank < 2:
         escalate_to = max(escalate_to, rank + 1)
     if last_msg is not None:
         if (
             issue.priority in ("P1", "P2")
-            and now >= last_msg + hours(4)
+            and now >= last_msg + FOUR_HOURS
             and done.get("no-reply:notify", -2) <= last_msg_i
         ):
-            actions.append(("notify", owners[level]))
-        if now >= last_msg + hours(6) and rank < 2 and done.get("stale:escalate", -2) <= last_msg_i:
+            actions.append(("notify", OWNERS[level]))
+        if (
+            rank < 2
+            and now >= last_msg + SIX_HOURS
+            and done.get("stale:escalate", -2) <= last_msg_i
+        ):
             escalate_to = max(escalate_to, rank + 1)
-    if now >= entered + targets[level] * 0.75 and done.get("sla-warning:notify", -2) <= entered_i:
-        actions.append(("notify", owners[level]))
+    if now >= entered + WARN_AT[level] and done.get("sla-warning:notify", -2) <= entered_i:
+        actions.append(("notify", OWNERS[level]))
     if (
-        now >= entered + targets[level]
-        and rank < 2
+        rank < 2
+        and now >= entered + BREACH_AT[level]
         and done.get("sla-breach:escalate", -2) <= entered_i
     ):
         escalate_to = max(escalate_to, rank + 1)
     if escalate_to > rank:
-        actions.append(("escalate", levels[escalate_to]))
+        actions.append(("escalate", LEVELS[escalate_to]))
     return actions
 
 
@@ -198,6 +217,7 @@ def main() -> int:
         base = per_call_us(lambda now=now: hand_written(issue, now), args.number, args.repeats)
         rows.append((label, lib, base))
 
+    build = per_call_us(make_issue, max(args.number // 10, 100), args.repeats)
     print(
         f"escalation_rules {version}, Python {platform.python_version()}, "
         f"{platform.machine()}; {len(policy.levels)} levels, {len(policy.rules)} rules, "
@@ -209,6 +229,11 @@ def main() -> int:
     print(f"|{'-' * 22}|{'-' * 15}|{'-' * 17}|{'-' * 7}|")
     for label, lib, base in rows:
         print(f"| {label:<20} | {lib:>13.2f} | {base:>15.2f} | {lib / base:>5.1f} |")
+    print()
+    print(
+        f"Building the 20-event Issue itself (validation and the one-pass history summary "
+        f"that evaluate() reads): {build:.1f} us, paid once per issue, not per evaluate()."
+    )
     return 0
 
 

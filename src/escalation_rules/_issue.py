@@ -55,8 +55,13 @@ class EventKind(enum.StrEnum):
         return self.value
 
 
+_EMPTY: FrozenDict[Any] = FrozenDict()
+
+
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return FrozenDict(value or {})
+    if not value:
+        return _EMPTY  # read-only, so one shared empty mapping is safe
+    return FrozenDict(value)
 
 
 def _frozen_set(value: Iterable[str] | None) -> frozenset[str]:
@@ -66,6 +71,8 @@ def _frozen_set(value: Iterable[str] | None) -> frozenset[str]:
 
 
 def _to_kind(value: EventKind | str) -> EventKind:
+    if value.__class__ is EventKind:
+        return value
     try:
         return EventKind(value)
     except ValueError:

@@ -223,9 +223,10 @@ class Policy:
         actions: list[Action] = []
         upcoming: list[datetime] = []
         _run(self._plan, self.match == "first", context, actions, upcoming)
-        actions = _merge_escalations(actions, self)
-        future = [t for t in upcoming if t > now]
+        if len(actions) > 1:
+            actions = _merge_escalations(actions, self)
         next_at = None
+        future = [t for t in upcoming if t > now]
         if future:
             next_at = min(future)
             if next_at.tzinfo is not UTC:
@@ -267,8 +268,16 @@ def _compile(rules: Iterable[Rule], policy: Policy) -> tuple[_Step, ...]:
 
 def _run(plan: tuple[_Step, ...], first: bool, context: Context, actions: list[Action],
          upcoming: list[datetime]) -> bool:
-    """Run the rules in order, collecting kept actions and upcoming instants; return matched."""
+    """Run the rules in order, collecting kept actions and upcoming instants; return matched.
+
+    This is the hot loop of every evaluation, so `_keep` is inlined by hand.
+    """
     any_matched = False
+    recorded = context._recorded
+    indices = context._indices
+    by_id = context.policy._by_id
+    position = context.level_position
+    team = context.issue.team
     for name, check, group in plan:
         if check is None:
             matched = _run(group, True, context, actions, upcoming)
@@ -280,10 +289,16 @@ def _run(plan: tuple[_Step, ...], first: bool, context: Context, actions: list[A
             if outcome is None:
                 continue
             matched, due, once_per, later = outcome
-            scope = context._indices[ANCHOR_SLOT[once_per]]
+            scope = indices[ANCHOR_SLOT[once_per]]
             for action in due:
-                if _keep(action, scope, context):
-                    actions.append(action)
+                if recorded.get(action.key, -2) > scope:
+                    continue
+                kind = action.kind
+                if (kind == "escalate" and by_id[action.to] <= position) or (  # type: ignore[union-attr]
+                    kind == "route" and team == action.team  # type: ignore[union-attr]
+                ):
+                    continue
+                actions.append(action)
             for at, action in later:
                 # Under first-match an earlier rule that becomes due changes the
                 # winner even if its own action is filtered out.

@@ -423,13 +423,14 @@ class TimeRule:
         )
         clock = policy.clock
         wall = type(clock) is WallClock
+        always = self.when == ALWAYS
 
         def check(context: Context) -> Outcome | None:
             step = plan[context.level_position]
             if step is None:
                 return None
             start = context._times[slot]
-            if start is None or not test(context.issue):
+            if start is None or not (always or test(context.issue)):
                 return None
             action, amount = step
             due = start + amount if wall else clock.deadline(context, start, amount)
