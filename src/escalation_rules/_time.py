@@ -18,9 +18,12 @@ __all__ = ["UTC"]
 
 def require_aware(value: object, what: str) -> datetime:
     """Return *value* as a stdlib aware datetime, or raise a clear error if it is not one."""
-    if value.__class__ is datetime and value.tzinfo is not None:
-        if value.utcoffset() is not None:
-            return value
+    if (
+        value.__class__ is datetime
+        and value.tzinfo is not None
+        and value.utcoffset() is not None
+    ):
+        return value
     if not isinstance(value, datetime):
         raise IssueError(
             f"{what} must be a timezone-aware datetime, got {value!r} "
