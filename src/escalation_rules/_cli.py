@@ -36,20 +36,29 @@ def _run_host(policy: Policy, issue: Issue, instants: Sequence[datetime]) -> Iss
 
 def _demo() -> int:
     policy = example_policy()
-    print(f"Policy {policy.name!r}: "
-          + ", ".join(f"{lvl.id} {lvl.name} (resolution {lvl.targets['resolution']})"
-                      for lvl in policy.levels))
-    print(f"Every issue opens {_iso(START)}; the host evaluates it at "
-          + ", ".join(f"+{h:g}h" for h in _OFFSETS)
-          + " and carries out each action it is given.\n")
+    print(
+        f"Policy {policy.name!r}: "
+        + ", ".join(
+            f"{lvl.id} {lvl.name} (resolution {lvl.targets['resolution']})" for lvl in policy.levels
+        )
+    )
+    print(
+        f"Every issue opens {_iso(START)}; the host evaluates it at "
+        + ", ".join(f"+{h:g}h" for h in _OFFSETS)
+        + " and carries out each action it is given.\n"
+    )
     for issue in example_issues():
-        print(f"{issue.id}  priority={issue.priority} category={issue.category} "
-              f"status={issue.status} customer tier={issue.customer.tier}")
+        print(
+            f"{issue.id}  priority={issue.priority} category={issue.category} "
+            f"status={issue.status} customer tier={issue.customer.tier}"
+        )
         _run_host(policy, issue, [START + timedelta(hours=h) for h in _OFFSETS])
         print()
     oncall = oncall_policy()
-    print(f"Policy {oncall.name!r}: nobody acknowledges; the host wakes exactly at "
-          "next_evaluation_at.")
+    print(
+        f"Policy {oncall.name!r}: nobody acknowledges; the host wakes exactly at "
+        "next_evaluation_at."
+    )
     issue = Issue("PAGE-1", START, priority="P1", history=[Event(EventKind.CREATED, START)])
     print(f"{issue.id}  priority={issue.priority}")
     now: datetime | None = START

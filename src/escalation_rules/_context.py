@@ -101,8 +101,15 @@ class Context:
         "status",
     )
 
-    def __init__(self, policy: Policy, issue: Issue, now: datetime, level: Level, position: int,
-                 status: Status) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        issue: Issue,
+        now: datetime,
+        level: Level,
+        position: int,
+        status: Status,
+    ) -> None:
         self.issue = issue
         self.now = now
         self.policy = policy

@@ -24,20 +24,31 @@ def example_policy() -> Policy:
     """
     return Policy(
         levels=[
-            Level("L1", "Frontline", rank=1, owner="frontline",
-                  targets={"resolution": hours(2)}),
-            Level("L2", "Supervisor", rank=2, owner="supervisors",
-                  targets={"resolution": hours(8)}),
-            Level("L3", "Senior management", rank=3, owner="senior-management",
-                  targets={"resolution": hours(24)}),
+            Level("L1", "Frontline", rank=1, owner="frontline", targets={"resolution": hours(2)}),
+            Level(
+                "L2", "Supervisor", rank=2, owner="supervisors", targets={"resolution": hours(8)}
+            ),
+            Level(
+                "L3",
+                "Senior management",
+                rank=3,
+                owner="senior-management",
+                targets={"resolution": hours(24)},
+            ),
         ],
         rules=[
             route("billing-specialists", when=F.category == "billing", to="billing"),
             route("security-team", when=F.tags.contains("security"), to="security"),
-            escalate("enterprise-p1-starts-at-l2",
-                     when=(F.customer.tier == "enterprise") & (F.priority == "P1"), to="L2"),
-            escalate("refund-needs-authority",
-                     when=F.attributes.refund.exists() & (F.attributes.refund > 500), to="L2"),
+            escalate(
+                "enterprise-p1-starts-at-l2",
+                when=(F.customer.tier == "enterprise") & (F.priority == "P1"),
+                to="L2",
+            ),
+            escalate(
+                "refund-needs-authority",
+                when=F.attributes.refund.exists() & (F.attributes.refund > 500),
+                to="L2",
+            ),
             escalate("manager-requested", on=EventKind.MANAGER_REQUESTED),
             notify("resolution-sla-warning", at=sla("resolution", 0.75)),
             escalate("resolution-sla-breach", at=sla("resolution", 1.0)),
@@ -51,10 +62,8 @@ def oncall_policy() -> Policy:
     return Policy(
         levels=[
             Level("primary", "Primary on-call", rank=1, owner="alice", ack_timeout=minutes(15)),
-            Level("secondary", "Secondary on-call", rank=2, owner="bob",
-                  ack_timeout=minutes(15)),
-            Level("manager", "Engineering manager", rank=3, owner="carol",
-                  ack_timeout=minutes(30)),
+            Level("secondary", "Secondary on-call", rank=2, owner="bob", ack_timeout=minutes(15)),
+            Level("manager", "Engineering manager", rank=3, owner="carol", ack_timeout=minutes(30)),
         ],
         rules=[chain("page", repeat=2)],
         name="oncall-chain",
@@ -69,21 +78,51 @@ def example_issues() -> list[Issue]:
         return t + timedelta(hours=h)
 
     return [
-        Issue("INC-1", t, priority="P3", category="how-to",
-              history=[Event(EventKind.CREATED, t)]),
-        Issue("INC-2", t, priority="P2", category="billing",
-              history=[Event(EventKind.CREATED, t),
-                       Event(EventKind.CUSTOMER_MESSAGE, at(0.5))]),
-        Issue("INC-3", t, priority="P1", category="outage",
-              customer=Customer(id="acme", tier="enterprise", value=250_000),
-              history=[Event(EventKind.CREATED, t)]),
-        Issue("INC-4", t, priority="P3", category="account",
-              history=[Event(EventKind.CREATED, t),
-                       Event(EventKind.AGENT_REPLY, at(0.25)),
-                       Event(EventKind.MANAGER_REQUESTED, at(1))]),
-        Issue("INC-5", t, priority="P2", category="orders", attributes={"refund": 900},
-              tags=["vip"], history=[Event(EventKind.CREATED, t)]),
-        Issue("INC-6", t, priority="P2", category="orders", status="resolved",
-              history=[Event(EventKind.CREATED, t),
-                       Event(EventKind.STATUS_CHANGED, at(0.5), status="resolved")]),
+        Issue("INC-1", t, priority="P3", category="how-to", history=[Event(EventKind.CREATED, t)]),
+        Issue(
+            "INC-2",
+            t,
+            priority="P2",
+            category="billing",
+            history=[Event(EventKind.CREATED, t), Event(EventKind.CUSTOMER_MESSAGE, at(0.5))],
+        ),
+        Issue(
+            "INC-3",
+            t,
+            priority="P1",
+            category="outage",
+            customer=Customer(id="acme", tier="enterprise", value=250_000),
+            history=[Event(EventKind.CREATED, t)],
+        ),
+        Issue(
+            "INC-4",
+            t,
+            priority="P3",
+            category="account",
+            history=[
+                Event(EventKind.CREATED, t),
+                Event(EventKind.AGENT_REPLY, at(0.25)),
+                Event(EventKind.MANAGER_REQUESTED, at(1)),
+            ],
+        ),
+        Issue(
+            "INC-5",
+            t,
+            priority="P2",
+            category="orders",
+            attributes={"refund": 900},
+            tags=["vip"],
+            history=[Event(EventKind.CREATED, t)],
+        ),
+        Issue(
+            "INC-6",
+            t,
+            priority="P2",
+            category="orders",
+            status="resolved",
+            history=[
+                Event(EventKind.CREATED, t),
+                Event(EventKind.STATUS_CHANGED, at(0.5), status="resolved"),
+            ],
+        ),
     ]

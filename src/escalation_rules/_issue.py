@@ -128,7 +128,6 @@ class Event:
         )
 
 
-
 class HistorySummary:
     """Facts read off a history in one pass, for O(1) reads during evaluation.
 
@@ -143,9 +142,12 @@ class HistorySummary:
 
     __slots__ = ("anchors", "last", "level_entries", "recorded")
 
-    def __init__(self, last: dict[EventKind, tuple[int, datetime]],
-                 level_entries: dict[str, tuple[int, datetime]],
-                 recorded: dict[str, int]) -> None:
+    def __init__(
+        self,
+        last: dict[EventKind, tuple[int, datetime]],
+        level_entries: dict[str, tuple[int, datetime]],
+        recorded: dict[str, int],
+    ) -> None:
         self.last = last
         self.level_entries = level_entries
         self.recorded = recorded
@@ -194,7 +196,6 @@ class Customer:
     attributes: Mapping[str, Any] = attrs.field(
         factory=dict, converter=_frozen_mapping, kw_only=True
     )
-
 
 
 def _history(value: Iterable[Event]) -> tuple[Event, ...]:
@@ -304,4 +305,3 @@ class Issue:
         elif isinstance(action, Route):
             changes["team"] = action.team
         return attrs.evolve(self, **changes)
-

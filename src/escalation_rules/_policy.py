@@ -36,14 +36,16 @@ def _targets(value: Mapping[str, timedelta] | None) -> FrozenDict[timedelta]:
 
 def _positive_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, timedelta) or value <= timedelta(0)):
-        raise PolicyError(f"{attribute.name} must be a positive timedelta or None, got {value!r}",
-                          value=value)
+        raise PolicyError(
+            f"{attribute.name} must be a positive timedelta or None, got {value!r}", value=value
+        )
 
 
 def _nonempty(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not value:
-        raise PolicyError(f"a level's {attribute.name} must be a non-empty string, got {value!r}",
-                          value=value)
+        raise PolicyError(
+            f"a level's {attribute.name} must be a non-empty string, got {value!r}", value=value
+        )
 
 
 @attrs.frozen
@@ -65,16 +67,17 @@ class Level:
     name: str = attrs.field(validator=_nonempty)
     rank: int = attrs.field(kw_only=True)
     owner: str = attrs.field(kw_only=True, validator=_nonempty)
-    targets: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_targets,
-                                                   kw_only=True)
-    ack_timeout: timedelta | None = attrs.field(default=None, kw_only=True,
-                                                validator=_positive_or_none)
+    targets: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_targets, kw_only=True)
+    ack_timeout: timedelta | None = attrs.field(
+        default=None, kw_only=True, validator=_positive_or_none
+    )
 
     @rank.validator
     def _rank(self, _attribute: attrs.Attribute[int], value: object) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise PolicyError(f"level {self.id!r}: rank must be an integer, got {value!r}",
-                              value=value)
+            raise PolicyError(
+                f"level {self.id!r}: rank must be an integer, got {value!r}", value=value
+            )
 
 
 def _levels(value: Iterable[Level]) -> tuple[Level, ...]:
@@ -85,14 +88,16 @@ def _status_map(value: Mapping[str, Status | str] | None) -> FrozenDict[Status]:
     out: dict[str, Status] = {}
     for host, status in (value or {}).items():
         if host in _BASE_STATUSES:
-            raise PolicyError(f"status_map cannot redefine the built-in status {host!r}",
-                              value=host)
+            raise PolicyError(
+                f"status_map cannot redefine the built-in status {host!r}", value=host
+            )
         try:
             out[host] = Status(status)
         except ValueError:
             raise PolicyError(
                 f"status_map[{host!r}] = {status!r} is not one of {list(_BASE_STATUSES)}",
-                value=status, suggestion=did_you_mean(str(status), _BASE_STATUSES),
+                value=status,
+                suggestion=did_you_mean(str(status), _BASE_STATUSES),
             ) from None
     return FrozenDict(out)
 
@@ -126,8 +131,9 @@ class Policy:
     levels: tuple[Level, ...] = attrs.field(converter=_levels)
     rules: tuple[Rule, ...] = attrs.field(converter=rule_tuple)
     match: MatchMode = attrs.field(default="all", kw_only=True)
-    status_map: Mapping[str, Status] = attrs.field(factory=dict, converter=_status_map,
-                                                   kw_only=True)
+    status_map: Mapping[str, Status] = attrs.field(
+        factory=dict, converter=_status_map, kw_only=True
+    )
     clock: Clock = attrs.field(factory=WallClock, kw_only=True)
     name: str = attrs.field(default="policy", kw_only=True)
     _by_id: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
@@ -141,26 +147,32 @@ class Policy:
             if not isinstance(level, Level):
                 raise PolicyError(f"levels[{i}] is not a Level: {level!r}", value=level)
             if level.id in by_id:
-                raise PolicyError(f"duplicate level id {level.id!r}", where=f"levels[{i}]",
-                                  value=level.id)
+                raise PolicyError(
+                    f"duplicate level id {level.id!r}", where=f"levels[{i}]", value=level.id
+                )
             if i and level.rank <= self.levels[i - 1].rank:
                 raise PolicyError(
                     f"level {level.id!r} has rank {level.rank}, not above "
                     f"{self.levels[i - 1].id!r} (rank {self.levels[i - 1].rank}); "
                     "list levels from lowest to highest",
-                    where=f"levels[{i}]", value=level.rank)
+                    where=f"levels[{i}]",
+                    value=level.rank,
+                )
             by_id[level.id] = i
         object.__setattr__(self, "_by_id", FrozenDict(by_id))
         if self.match not in ("all", "first"):
-            raise PolicyError(f"match must be 'all' or 'first', got {self.match!r}",
-                              value=self.match,
-                              suggestion=did_you_mean(str(self.match), ["all", "first"]))
+            raise PolicyError(
+                f"match must be 'all' or 'first', got {self.match!r}",
+                value=self.match,
+                suggestion=did_you_mean(str(self.match), ["all", "first"]),
+            )
         names: set[str] = set()
         for i, rule in enumerate(_walk(self.rules)):
             if not isinstance(rule, Rule):
                 raise PolicyError(
                     f"rules[{i}] is not a rule (it needs name, check and validate): {rule!r}",
-                    value=rule)
+                    value=rule,
+                )
             if rule.name in names:
                 raise PolicyError(f"duplicate rule name {rule.name!r}", value=rule.name)
             names.add(rule.name)
@@ -182,7 +194,8 @@ class Policy:
         except KeyError:
             raise IssueError(
                 f"unknown level {level_id!r}; the policy's levels are {list(self._by_id)}",
-                value=level_id, suggestion=did_you_mean(level_id, self._by_id),
+                value=level_id,
+                suggestion=did_you_mean(level_id, self._by_id),
             ) from None
 
     def status_of(self, issue: Issue) -> Status:
@@ -193,7 +206,9 @@ class Policy:
             raise IssueError(
                 f"issue {issue.id!r} has status {issue.status!r}, which is neither a "
                 f"built-in status nor in the policy's status_map; known: {known}",
-                value=issue.status, suggestion=did_you_mean(issue.status, known))
+                value=issue.status,
+                suggestion=did_you_mean(issue.status, known),
+            )
         return status
 
     def evaluate(self, issue: Issue, now: datetime) -> Decision:
@@ -266,8 +281,13 @@ def _compile(rules: Iterable[Rule], policy: Policy) -> tuple[_Step, ...]:
     return tuple(steps)
 
 
-def _run(plan: tuple[_Step, ...], first: bool, context: Context, actions: list[Action],
-         upcoming: list[datetime]) -> bool:
+def _run(
+    plan: tuple[_Step, ...],
+    first: bool,
+    context: Context,
+    actions: list[Action],
+    upcoming: list[datetime],
+) -> bool:
     """Run the rules in order, collecting kept actions and upcoming instants; return matched.
 
     This is the hot loop of every evaluation, so `_keep` is inlined by hand.

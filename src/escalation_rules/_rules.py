@@ -123,8 +123,11 @@ def _condition(value: object) -> Condition:
     if not isinstance(value, Condition):
         raise PolicyError(
             f"'when' must be a condition built from F, got {value!r}"
-            + (" (a Python bool: did you write 'and'/'or' instead of &/|?)"
-               if isinstance(value, bool) else ""),
+            + (
+                " (a Python bool: did you write 'and'/'or' instead of &/|?)"
+                if isinstance(value, bool)
+                else ""
+            ),
             value=value,
         )
     return value
@@ -145,8 +148,9 @@ class FunctionalRule:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.team, str) or not self.team:
-            raise PolicyError(f"routes to an invalid team {self.team!r}", where=self.where,
-                              value=self.team)
+            raise PolicyError(
+                f"routes to an invalid team {self.team!r}", where=self.where, value=self.team
+            )
         object.__setattr__(self, "_test", self.when.compile())
 
     @property
@@ -159,9 +163,17 @@ class FunctionalRule:
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy* (conditions compiled, action built once)."""
         test = self._test
-        outcome = Outcome(True, (Route(self.team, self.name,
-                                       f"{self.when!r} holds: route to {self.team}",
-                                       key=f"{self.name}:route"),))
+        outcome = Outcome(
+            True,
+            (
+                Route(
+                    self.team,
+                    self.name,
+                    f"{self.when!r} holds: route to {self.team}",
+                    key=f"{self.name}:route",
+                ),
+            ),
+        )
 
         def check(context: Context) -> Outcome | None:
             return outcome if test(context.issue) else None
@@ -188,19 +200,22 @@ def rule_tuple(value: Iterable[Rule]) -> tuple[Rule, ...]:
 def _target(value: object) -> str | _Next:
     if value is NEXT or (isinstance(value, str) and value):
         return value
-    raise PolicyError(f"an escalation target must be NEXT or a level id, got {value!r}",
-                      value=value)
+    raise PolicyError(
+        f"an escalation target must be NEXT or a level id, got {value!r}", value=value
+    )
 
 
-def _escalation(rule: str, to: str | _Next, policy: Policy, position: int,
-                why: str) -> Escalate | None:
+def _escalation(
+    rule: str, to: str | _Next, policy: Policy, position: int, why: str
+) -> Escalate | None:
     """The escalation *rule* asks for at level *position* (None: nowhere to go)."""
     if to is NEXT:
         if position + 1 >= len(policy.levels):
             return None
         nxt = policy.levels[position + 1].id
-        return Escalate(nxt, rule, f"{why}: escalate to the next level, {nxt}",
-                        key=f"{rule}:escalate")
+        return Escalate(
+            nxt, rule, f"{why}: escalate to the next level, {nxt}", key=f"{rule}:escalate"
+        )
     assert isinstance(to, str)
     return Escalate(to, rule, f"{why}: escalate to {to}", key=f"{rule}:escalate")
 
@@ -233,7 +248,9 @@ class HierarchicalRule:
             if self.on not in scopes:
                 raise PolicyError(
                     f"'on' must be one of {[k.value for k in scopes]}, got {self.on!r}",
-                    where=f"rule {self.name!r}", value=self.on)
+                    where=f"rule {self.name!r}",
+                    value=self.on,
+                )
             scope = scopes[self.on]
         object.__setattr__(self, "_scope", scope)
         object.__setattr__(self, "_test", self.when.compile())
@@ -253,8 +270,9 @@ class HierarchicalRule:
         else:
             why = f"{self.on.value.replace('_', ' ')} and {self.when!r} holds"
         outcomes = tuple(
-            Outcome(True, tuple(a for a in (_escalation(name, self.to, policy, pos, why),) if a),
-                    scope)
+            Outcome(
+                True, tuple(a for a in (_escalation(name, self.to, policy, pos, why),) if a), scope
+            )
             for pos in range(len(policy.levels))
         )
         needs_anchor = scope is not Anchor.CREATED
@@ -332,10 +350,14 @@ class SlaShare:
     share: float = 1.0
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.share, (int, float)) or isinstance(self.share, bool) \
-                or not 0 < self.share <= 100:
-            raise PolicyError(f"an SLA share must be a number in (0, 100], got {self.share!r}",
-                              value=self.share)
+        if (
+            not isinstance(self.share, (int, float))
+            or isinstance(self.share, bool)
+            or not 0 < self.share <= 100
+        ):
+            raise PolicyError(
+                f"an SLA share must be a number in (0, 100], got {self.share!r}", value=self.share
+            )
 
     @property
     def once_per(self) -> Anchor:
@@ -351,7 +373,9 @@ class SlaShare:
             raise PolicyError(
                 f"uses the SLA target {self.metric!r}, which no level defines; "
                 f"targets are {metrics}",
-                where=where, value=self.metric, suggestion=did_you_mean(self.metric, metrics),
+                where=where,
+                value=self.metric,
+                suggestion=did_you_mean(self.metric, metrics),
             )
 
     def describe(self) -> str:
@@ -384,16 +408,21 @@ class TimeRule:
         where = f"rule {self.name!r}"
         if self.action == "escalate":
             if not (self.to is NEXT or (isinstance(self.to, str) and self.to)):
-                raise PolicyError(f"escalates to {self.to!r}; use NEXT or a level id",
-                                  where=where, value=self.to)
+                raise PolicyError(
+                    f"escalates to {self.to!r}; use NEXT or a level id", where=where, value=self.to
+                )
         elif self.action == "notify":
             if not (self.to is OWNER or (isinstance(self.to, str) and self.to)):
-                raise PolicyError(f"notifies {self.to!r}; use OWNER or a target name",
-                                  where=where, value=self.to)
+                raise PolicyError(
+                    f"notifies {self.to!r}; use OWNER or a target name", where=where, value=self.to
+                )
         else:
-            raise PolicyError(f"unknown action {self.action!r}; use 'escalate' or 'notify'",
-                              where=where, value=self.action,
-                              suggestion=did_you_mean(self.action, ["escalate", "notify"]))
+            raise PolicyError(
+                f"unknown action {self.action!r}; use 'escalate' or 'notify'",
+                where=where,
+                value=self.action,
+                suggestion=did_you_mean(self.action, ["escalate", "notify"]),
+            )
         object.__setattr__(self, "_test", self.when.compile())
 
     def validate(self, policy: Policy) -> None:
@@ -446,8 +475,13 @@ class TimeRule:
         return self.compile(context.policy)(context)
 
     def __getstate__(self) -> dict[str, object]:
-        return {"name": self.name, "at": self.at, "action": self.action, "to": self.to,
-                "when": self.when}
+        return {
+            "name": self.name,
+            "at": self.at,
+            "action": self.action,
+            "to": self.to,
+            "when": self.when,
+        }
 
     def __setstate__(self, state: dict[str, object]) -> None:
         for key, value in state.items():
@@ -472,8 +506,11 @@ class EscalationChain:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.repeat, int) or not 0 <= self.repeat <= 9:
-            raise PolicyError(f"repeat must be an integer from 0 to 9, got {self.repeat!r}",
-                              where=f"rule {self.name!r}", value=self.repeat)
+            raise PolicyError(
+                f"repeat must be an integer from 0 to 9, got {self.repeat!r}",
+                where=f"rule {self.name!r}",
+                value=self.repeat,
+            )
 
     def validate(self, policy: Policy) -> None:
         """Every level can take part; levels without ``ack_timeout`` end the chain."""
@@ -481,8 +518,15 @@ class EscalationChain:
     def _steps(self, context: Context, entered: datetime) -> list[tuple[datetime, Action]]:
         level, name = context.level, self.name
         steps: list[tuple[datetime, Action]] = [
-            (entered, Notify(level.owner, name, f"{level.id} entered: page its owner "
-                             f"{level.owner}", key=f"{name}:notify:{level.id}"))
+            (
+                entered,
+                Notify(
+                    level.owner,
+                    name,
+                    f"{level.id} entered: page its owner {level.owner}",
+                    key=f"{name}:notify:{level.id}",
+                ),
+            )
         ]
         timeout = level.ack_timeout
         if timeout is None:
@@ -492,9 +536,17 @@ class EscalationChain:
             return steps
         nxt = context.next_level
         if nxt is not None:
-            steps.append((deadline, Escalate(
-                nxt.id, name, f"not acknowledged within {timeout} at {level.id}: "
-                f"escalate to {nxt.id}", key=f"{name}:escalate")))
+            steps.append(
+                (
+                    deadline,
+                    Escalate(
+                        nxt.id,
+                        name,
+                        f"not acknowledged within {timeout} at {level.id}: escalate to {nxt.id}",
+                        key=f"{name}:escalate",
+                    ),
+                )
+            )
             return steps
         levels = context.policy.levels
         if any(lvl.ack_timeout is None for lvl in levels):
@@ -502,9 +554,18 @@ class EscalationChain:
         at = deadline
         for loop in range(1, self.repeat + 1):
             for lvl in levels:
-                steps.append((at, Notify(
-                    lvl.owner, name, f"still not acknowledged: repeat {loop} of {self.repeat}, "
-                    f"page {lvl.owner} ({lvl.id})", key=f"{name}:notify:{lvl.id}:{loop}")))
+                steps.append(
+                    (
+                        at,
+                        Notify(
+                            lvl.owner,
+                            name,
+                            f"still not acknowledged: repeat {loop} of {self.repeat}, "
+                            f"page {lvl.owner} ({lvl.id})",
+                            key=f"{name}:notify:{lvl.id}:{loop}",
+                        ),
+                    )
+                )
                 nxt_at = context.clock.deadline(context, at, lvl.ack_timeout)  # type: ignore[arg-type]
                 if nxt_at is None:
                     return steps
@@ -537,8 +598,9 @@ class FirstMatch:
     def __attrs_post_init__(self) -> None:
         for i, rule in enumerate(self.rules):
             if not isinstance(rule, Rule):
-                raise PolicyError(f"rules[{i}] is not a rule: {rule!r}",
-                                  where=f"group {self.name!r}", value=rule)
+                raise PolicyError(
+                    f"rules[{i}] is not a rule: {rule!r}", where=f"group {self.name!r}", value=rule
+                )
 
     def validate(self, policy: Policy) -> None:
         for rule in self.rules:

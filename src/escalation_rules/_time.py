@@ -18,16 +18,11 @@ __all__ = ["UTC"]
 
 def require_aware(value: object, what: str) -> datetime:
     """Return *value* as a stdlib aware datetime, or raise a clear error if it is not one."""
-    if (
-        value.__class__ is datetime
-        and value.tzinfo is not None
-        and value.utcoffset() is not None
-    ):
+    if value.__class__ is datetime and value.tzinfo is not None and value.utcoffset() is not None:
         return value
     if not isinstance(value, datetime):
         raise IssueError(
-            f"{what} must be a timezone-aware datetime, got {value!r} "
-            f"({type(value).__name__})",
+            f"{what} must be a timezone-aware datetime, got {value!r} ({type(value).__name__})",
             value=value,
         )
     if value.tzinfo is None or value.utcoffset() is None:
@@ -41,8 +36,15 @@ def require_aware(value: object, what: str) -> datetime:
         # but compute with the stdlib type. pendulum drops a stdlib tzinfo on
         # ``+ timedelta``, and it is 10-20x slower in the hot loop.
         value = datetime(
-            value.year, value.month, value.day, value.hour, value.minute, value.second,
-            value.microsecond, tzinfo=value.tzinfo, fold=value.fold,
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            tzinfo=value.tzinfo,
+            fold=value.fold,
         )
     return value
 
