@@ -183,3 +183,27 @@ def test_combining_with_a_non_condition_is_a_type_error() -> None:
         (F.priority == "P1") & F.category  # type: ignore[operator]
     with pytest.raises(TypeError, match="expected a Condition"):
         (F.priority == "P1") | True  # type: ignore[operator]
+
+
+def test_a_condition_has_no_truth_value() -> None:
+    with pytest.raises(TypeError, match="has no truth value"):
+        _ = (F.priority == "P1") and (F.category == "x")
+
+
+@pytest.mark.parametrize(
+    ("condition", "value"),
+    [
+        (F.attributes.x.isin([1]), True),
+        (F.attributes.x.isin([True]), 1),
+        (F.attributes.x.isin(["a"]), ["unhashable"]),
+    ],
+    ids=repr,
+)
+def test_isin_checks_kinds_before_membership(condition: object, value: object) -> None:
+    with pytest.raises(FieldTypeError, match="never coerced"):
+        condition(make_issue(attributes={"x": value}))  # type: ignore[operator]
+
+
+def test_contains_takes_a_string() -> None:
+    with pytest.raises(PolicyError, match="takes a string"):
+        F.tags.contains(5)  # type: ignore[arg-type]

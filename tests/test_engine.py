@@ -436,3 +436,59 @@ def test_next_evaluation_is_in_utc_and_after_now() -> None:
     assert isinstance(d.actions, tuple) and not isinstance(d.actions, list)
     assert policy.evaluate(make_issue(), at(0, 1)).next_evaluation_at is None
     assert [type(a) for a in policy.evaluate(make_issue(), at(0, 1)).actions] == [Notify]
+
+
+def test_wall_clock_deadlines_are_real_elapsed_time_across_dst() -> None:
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    policy = Policy(three_levels(), [escalate("breach", at=sla("resolution"))])
+    for opened in (
+        pendulum.datetime(2026, 3, 29, 1, 30, tz="Europe/Berlin"),  # spring forward at 02:00
+        pendulum.datetime(2026, 10, 25, 1, 30, tz="Europe/Berlin"),  # fall back at 03:00
+    ):
+        local = opened.astimezone(berlin)
+        issue = make_issue().__class__("D", local, history=[Event(EventKind.CREATED, local)])
+        due = policy.evaluate(issue, local).next_evaluation_at
+        assert due is not None
+        assert (due - local).total_seconds() == 2 * 3600
+
+
+def test_upcoming_instants_are_taken_at_their_minimum_whatever_their_order() -> None:
+    from escalation_rules import Outcome
+
+    class TwoReminders:
+        name = "two"
+
+        def validate(self, policy: Policy) -> None:
+            pass
+
+        def check(self, context):  # type: ignore[no-untyped-def]
+            late = Notify("x", "two", "late", key="two:late")
+            soon = Notify("x", "two", "soon", key="two:soon")
+            return Outcome(False, (), upcoming=((at(5), late), (at(1), soon)))
+
+    policy = Policy(three_levels(), [TwoReminders()])
+    assert policy.evaluate(make_issue(), at(0)).next_evaluation_at == at(1)
+
+
+def test_custom_rule_escalating_to_an_unknown_level_is_a_clear_error() -> None:
+    from escalation_rules import Outcome, PolicyError
+
+    class Bad:
+        name = "bad"
+
+        def validate(self, policy: Policy) -> None:
+            pass
+
+        def check(self, context):  # type: ignore[no-untyped-def]
+            return Outcome(True, (Escalate("l9", "bad", "why", key="bad:e"),))
+
+    with pytest.raises(PolicyError, match="rule 'bad': asked to escalate to unknown level 'l9'"):
+        Policy(three_levels(), [Bad()]).evaluate(make_issue(), at(0))
+
+
+def test_level_condition_sees_the_first_level_when_the_issue_never_moved() -> None:
+    policy = Policy(three_levels(), [escalate("l1-only", when=F.level == "L1", to="L3")])
+    assert kinds(policy.evaluate(make_issue(), at(0))) == [("escalate", "L3")]
+    assert policy.evaluate(make_issue(level="L2"), at(0)).actions == ()

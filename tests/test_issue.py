@@ -53,8 +53,10 @@ def test_bad_issue_input(build: object, error: type[Exception], message: str) ->
 
 
 def test_tags_must_not_be_a_bare_string() -> None:
-    with pytest.raises(TypeError, match=r"not the string|got the string"):
+    with pytest.raises(IssueError, match=r"got the string 'vip'; write \['vip'\]"):
         Issue("1", T0, tags="vip")  # type: ignore[arg-type]
+    with pytest.raises(IssueError, match="status must be a non-empty string"):
+        Issue("1", T0, status=None)  # type: ignore[arg-type]
 
 
 def test_models_are_frozen_and_mappings_read_only() -> None:

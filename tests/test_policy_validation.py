@@ -94,6 +94,18 @@ BAD = [
         "'at' or 'on', not both",
     ),
     ("on an unsupported event", lambda: escalate("x", on="status_changed"), "'on' must be one of"),
+    (
+        "on a misspelt event",
+        lambda: escalate("x", on="manager_requestd"),
+        "unknown event kind 'manager_requestd'.*did you mean 'manager_requested'",
+    ),
+    (
+        "after a misspelt anchor",
+        lambda: after(hours(1), since="created_at"),
+        "unknown reference point 'created_at'.*did you mean 'created'",
+    ),
+    ("after a negative duration", lambda: after(-hours(1)), "must not be negative"),
+    ("after a number", lambda: after(5), "must be a timedelta"),  # type: ignore[arg-type]
     ("repeat too large", lambda: chain("x", repeat=10), "repeat must be an integer from 0 to 9"),
     (
         "unknown action",

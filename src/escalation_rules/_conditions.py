@@ -15,7 +15,7 @@ values of different kinds (a string with a number) raises `FieldTypeError`.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -110,12 +110,20 @@ def _mapped_getter(root: str, keys: list[str]) -> Callable[[Issue], Any]:
     return get_mapped
 
 
-def _getter(path: str) -> Callable[[Issue], Any]:
+def _getter(path: str, defaults: Mapping[str, Any] | None = None) -> Callable[[Issue], Any]:
     """Compile a dotted path into a function returning the value or MISSING."""
     for root in _MAPPING_ROOTS:
         if path.startswith(root + "."):
             return _mapped_getter(root, path[len(root) + 1 :].split("."))
     get = operator.attrgetter(path)
+    if defaults and path in defaults:
+        default = defaults[path]
+
+        def get_or_default(issue: Issue) -> Any:
+            value = get(issue)
+            return default if value is None else value
+
+        return get_or_default
 
     def get_attr(issue: Issue) -> Any:
         value = get(issue)
@@ -129,8 +137,12 @@ class Condition:
 
     __slots__ = ()
 
-    def compile(self) -> Test:  # pragma: no cover - every subclass overrides
-        """Return a fast function ``issue -> bool`` deciding this condition."""
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:  # pragma: no cover
+        """Return a fast function ``issue -> bool`` deciding this condition.
+
+        *defaults* gives values for fields that are ``None`` on the issue but have a
+        meaning in a policy (the policy passes ``{"level": first level id}``).
+        """
         raise NotImplementedError
 
     def fields(self) -> Iterable[str]:
@@ -150,6 +162,12 @@ class Condition:
     def __invert__(self) -> Condition:
         return Not(self)
 
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"the condition {self!r} has no truth value; combine conditions with &, | and ~ "
+            "rather than and, or, not (and call it with an issue to decide it)"
+        )
+
 
 def _cond(value: object) -> Condition:
     if isinstance(value, Condition):
@@ -167,7 +185,7 @@ class Const(Condition):
 
     value: bool
 
-    def compile(self) -> Test:
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
         value = self.value
         return lambda _issue: value
 
@@ -228,8 +246,8 @@ class Compare(Condition):
     def fields(self) -> Iterable[str]:
         return (self.path,)
 
-    def compile(self) -> Test:
-        get, path, op, literal = _getter(self.path), self.path, self.op, self.literal
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
+        get, path, op, literal = _getter(self.path, defaults), self.path, self.op, self.literal
         lit_cls, lit_kind = type(literal), _kind(literal)
 
         def check_kind(value: Any) -> None:
@@ -299,25 +317,25 @@ class In(Condition):
     def fields(self) -> Iterable[str]:
         return (self.path,)
 
-    def compile(self) -> Test:
-        get, path = _getter(self.path), self.path
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
+        get, path = _getter(self.path, defaults), self.path
         members = frozenset(self.values)
         lit_kind = _kind(self.values[0])
+
+        lit_classes = frozenset(type(v) for v in self.values)
 
         def contained(issue: Issue) -> bool:
             value = get(issue)
             if value is MISSING:
                 return False
-            if value in members:
-                return True
-            if _kind(value) != lit_kind:
+            if value.__class__ not in lit_classes and _kind(value) != lit_kind:
                 raise FieldTypeError(
                     f"cannot test whether {path} ({_kind(value)} {value!r}) is in "
                     f"{list(self.values)!r}; values of different kinds are never coerced",
                     field=path,
                     value=value,
                 )
-            return False
+            return value in members
 
         return contained
 
@@ -334,6 +352,10 @@ class Contains(Condition):
 
     def __attrs_post_init__(self) -> None:
         kind = _validate_path(self.path)
+        if not isinstance(self.item, str):
+            raise PolicyError(
+                f"{self.path}.contains() takes a string, got {self.item!r}", value=self.item
+            )
         if kind not in ("set", "any"):
             raise PolicyError(
                 f"{self.path} holds a {kind}, not a set; use == or isin()", value=self.item
@@ -342,8 +364,8 @@ class Contains(Condition):
     def fields(self) -> Iterable[str]:
         return (self.path,)
 
-    def compile(self) -> Test:
-        get, path, item = _getter(self.path), self.path, self.item
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
+        get, path, item = _getter(self.path, defaults), self.path, self.item
 
         def contains(issue: Issue) -> bool:
             value = get(issue)
@@ -376,8 +398,8 @@ class Exists(Condition):
     def fields(self) -> Iterable[str]:
         return (self.path,)
 
-    def compile(self) -> Test:
-        get = _getter(self.path)
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
+        get = _getter(self.path, defaults)
         return lambda issue: get(issue) is not MISSING
 
     def __repr__(self) -> str:
@@ -393,8 +415,8 @@ class All(Condition):
     def fields(self) -> Iterable[str]:
         return tuple(f for c in self.conditions for f in c.fields())
 
-    def compile(self) -> Test:
-        tests = tuple(c.compile() for c in self.conditions)
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
+        tests = tuple(c.compile(defaults) for c in self.conditions)
         if len(tests) == 2:
             a, b = tests
             return lambda issue: a(issue) and b(issue)
@@ -422,8 +444,8 @@ class Any_(Condition):
     def fields(self) -> Iterable[str]:
         return tuple(f for c in self.conditions for f in c.fields())
 
-    def compile(self) -> Test:
-        tests = tuple(c.compile() for c in self.conditions)
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
+        tests = tuple(c.compile(defaults) for c in self.conditions)
         if len(tests) == 2:
             a, b = tests
             return lambda issue: a(issue) or b(issue)
@@ -451,8 +473,8 @@ class Not(Condition):
     def fields(self) -> Iterable[str]:
         return self.condition.fields()
 
-    def compile(self) -> Test:
-        test = self.condition.compile()
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
+        test = self.condition.compile(defaults)
         return lambda issue: not test(issue)
 
     def __repr__(self) -> str:
@@ -471,7 +493,7 @@ class Predicate(Condition):
     name: str
     test: Callable[[Issue], bool]
 
-    def compile(self) -> Test:
+    def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
         test, name = self.test, self.name
 
         def run(issue: Issue) -> bool:

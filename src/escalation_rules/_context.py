@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from ._issue import Issue, Status
+from ._time import UTC
 
 if TYPE_CHECKING:
     from ._policy import Level, Policy
@@ -60,7 +61,9 @@ class WallClock:
     __slots__ = ()
 
     def deadline(self, context: Context, start: datetime, amount: timedelta) -> datetime | None:
-        """Return ``start + amount``."""
+        """Return ``start + amount``, computed in UTC (real elapsed time across DST)."""
+        if start.tzinfo is not UTC:
+            start = start.astimezone(UTC)
         return start + amount
 
     def __repr__(self) -> str:
@@ -117,8 +120,8 @@ class Context:
         self.level_position = position
         self.status = status
         self.clock = policy.clock
-        created = issue.created_at
         summary = issue._summary
+        created = summary.created
         entered = summary.level_entries.get(level.id, _NOT_YET)
         if entered[0] < 0:
             entered = (-1, created)

@@ -12,7 +12,7 @@ import attrs
 from ._actions import Action, Escalate, Route
 from ._exceptions import IssueError, did_you_mean
 from ._frozendict import FrozenDict
-from ._time import require_aware
+from ._time import UTC, require_aware
 
 
 class Status(enum.StrEnum):
@@ -66,8 +66,19 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 def _frozen_set(value: Iterable[str] | None) -> frozenset[str]:
     if isinstance(value, str):
-        raise TypeError(f"expected a collection of strings, got the string {value!r}")
+        raise IssueError(
+            f"expected a collection of strings, got the string {value!r}; write [{value!r}]",
+            value=value,
+        )
     return frozenset(value or ())
+
+
+def _status(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise IssueError(
+            f"an issue's status must be a non-empty string, got {value!r}", value=value
+        )
+    return str(value)
 
 
 def _to_kind(value: EventKind | str) -> EventKind:
@@ -131,7 +142,10 @@ class Event:
 class HistorySummary:
     """Facts read off a history in one pass, for O(1) reads during evaluation.
 
+    Instants are in UTC, so durations added to them are real elapsed time.
+
     Attributes:
+        created: the issue's creation instant.
         last: the last ``(index, instant)`` of each event kind.
         anchors: the last ``(index, instant)`` of ACKNOWLEDGED, AGENT_REPLY,
             CUSTOMER_MESSAGE and MANAGER_REQUESTED, in that order (``(-1, None)``
@@ -140,14 +154,16 @@ class HistorySummary:
         recorded: the last index at which each action key was recorded.
     """
 
-    __slots__ = ("anchors", "last", "level_entries", "recorded")
+    __slots__ = ("anchors", "created", "last", "level_entries", "recorded")
 
     def __init__(
         self,
         last: dict[EventKind, tuple[int, datetime]],
         level_entries: dict[str, tuple[int, datetime]],
         recorded: dict[str, int],
+        created: datetime,
     ) -> None:
+        self.created = created
         self.last = last
         self.level_entries = level_entries
         self.recorded = recorded
@@ -155,7 +171,7 @@ class HistorySummary:
         self.anchors = tuple(last.get(kind, none) for kind in _ANCHOR_KINDS)
 
     @classmethod
-    def of(cls, history: tuple[Event, ...]) -> HistorySummary:
+    def of(cls, history: tuple[Event, ...], created_at: datetime) -> HistorySummary:
         """Summarise *history* (already validated and in time order)."""
         last: dict[EventKind, tuple[int, datetime]] = {}
         entries: dict[str, tuple[int, datetime]] = {}
@@ -163,18 +179,21 @@ class HistorySummary:
         taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
         for i, event in enumerate(history):
             kind = event.kind
-            last[kind] = (i, event.at)
+            # Anchors are kept in UTC: adding a duration to a local wall time
+            # would be off by an hour across a DST change.
+            at = event.at if event.at.tzinfo is UTC else event.at.astimezone(UTC)
+            last[kind] = (i, at)
             if kind is taken:
                 if event.action is not None:
                     recorded[event.action] = i
                 if event.level is not None:
-                    entries[event.level] = (i, event.at)
+                    entries[event.level] = (i, at)
             elif kind is changed and event.level is not None:
-                entries[event.level] = (i, event.at)
-        return cls(last, entries, recorded)
+                entries[event.level] = (i, at)
+        return cls(last, entries, recorded, created_at.astimezone(UTC))
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (HistorySummary, (self.last, self.level_entries, self.recorded))
+        return (HistorySummary, (self.last, self.level_entries, self.recorded, self.created))
 
 
 _ANCHOR_KINDS = (
@@ -243,7 +262,7 @@ class Issue:
     created_at: datetime = attrs.field(converter=_created_at)
     priority: str | None = attrs.field(default=None, kw_only=True)
     category: str | None = attrs.field(default=None, kw_only=True)
-    status: str = attrs.field(default=Status.OPEN.value, kw_only=True, converter=str)
+    status: str = attrs.field(default=Status.OPEN.value, kw_only=True, converter=_status)
     level: str | None = attrs.field(default=None, kw_only=True)
     team: str | None = attrs.field(default=None, kw_only=True)
     assignee: str | None = attrs.field(default=None, kw_only=True)
@@ -261,7 +280,7 @@ class Issue:
     def __attrs_post_init__(self) -> None:
         # Derived once from the (immutable) history, so that every evaluation of
         # this issue, at any instant, reads anchors in O(1) instead of rescanning.
-        summary = HistorySummary.of(self.history)
+        summary = HistorySummary.of(self.history, self.created_at)
         object.__setattr__(self, "_summary", summary)
         if summary.level_entries:
             last_level = max(summary.level_entries.items(), key=lambda kv: kv[1][0])[0]

@@ -176,6 +176,7 @@ class Policy:
             if rule.name in names:
                 raise PolicyError(f"duplicate rule name {rule.name!r}", value=rule.name)
             names.add(rule.name)
+        for rule in self.rules:  # a first_match group validates its own members
             rule.validate(self)
         object.__setattr__(self, "_plan", _compile(self.rules, self))
 
@@ -250,6 +251,16 @@ class Policy:
         return Decision(tuple(actions), next_at, reason)
 
 
+def _unknown_target(rule: str, level: str, policy: Policy) -> PolicyError:
+    ids = [lvl.id for lvl in policy.levels]
+    return PolicyError(
+        f"asked to escalate to unknown level {level!r}; levels are {ids}",
+        where=f"rule {rule!r}",
+        value=level,
+        suggestion=did_you_mean(level, ids),
+    )
+
+
 def _keep(action: Action, scope: int, context: Context) -> bool:
     """Would the engine let *action* through: not recorded after the *scope* index,
     and moving the issue forward?"""
@@ -257,7 +268,10 @@ def _keep(action: Action, scope: int, context: Context) -> bool:
         return False
     kind = action.kind
     if kind == "escalate":
-        return context.policy._by_id[action.to] > context.level_position  # type: ignore[union-attr]
+        target = context.policy._by_id.get(action.to)  # type: ignore[union-attr]
+        if target is None:
+            raise _unknown_target(action.rule, action.to, context.policy)  # type: ignore[union-attr]
+        return target > context.level_position
     if kind == "route":
         return context.issue.team != action.team  # type: ignore[union-attr]
     return True
@@ -314,6 +328,8 @@ def _run(
                 if recorded.get(action.key, -2) > scope:
                     continue
                 kind = action.kind
+                if kind == "escalate" and action.to not in by_id:  # type: ignore[union-attr]
+                    raise _unknown_target(name, action.to, context.policy)  # type: ignore[union-attr]
                 if (kind == "escalate" and by_id[action.to] <= position) or (  # type: ignore[union-attr]
                     kind == "route" and team == action.team  # type: ignore[union-attr]
                 ):
@@ -324,7 +340,6 @@ def _run(
                 # winner even if its own action is filtered out.
                 if first or _keep(action, scope, context):
                     upcoming.append(at)
-                    break
         if matched:
             any_matched = True
             if first:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple, Protocol, runtime_checkable
 import attrs
 
 from ._actions import Action, Escalate, Notify, Route
-from ._conditions import ALWAYS, Condition, Test
+from ._conditions import ALWAYS, Condition
 from ._context import ANCHOR_SLOT, Anchor, Context, WallClock
 from ._exceptions import PolicyError, did_you_mean
 from ._issue import EventKind
@@ -99,7 +99,14 @@ NEXT: Final = _Next()
 OWNER: Final = _Owner()
 """Notification target: the owner of the issue's current level."""
 
-_NEVER_RUN: Final[Test] = lambda _issue: False  # noqa: E731
+
+def condition_defaults(policy: Policy) -> dict[str, str]:
+    """Field values a policy supplies when the issue leaves them unset.
+
+    An issue whose ``level`` is ``None`` sits at the policy's first level, so a
+    condition on ``level`` sees that level's id.
+    """
+    return {"level": policy.levels[0].id}
 
 
 def _check_level(policy: Policy, level: str, where: str) -> None:
@@ -111,6 +118,30 @@ def _check_level(policy: Policy, level: str, where: str) -> None:
             value=level,
             suggestion=did_you_mean(level, ids),
         )
+
+
+def _anchor(value: Anchor | str) -> Anchor:
+    try:
+        return Anchor(value)
+    except ValueError:
+        names = [a.value for a in Anchor]
+        raise PolicyError(
+            f"unknown reference point {value!r}; use one of {names}",
+            value=value,
+            suggestion=did_you_mean(str(value), names),
+        ) from None
+
+
+def _event_kind(value: EventKind | str) -> EventKind:
+    try:
+        return EventKind(value)
+    except ValueError:
+        names = [k.value for k in EventKind]
+        raise PolicyError(
+            f"unknown event kind {value!r}",
+            value=value,
+            suggestion=did_you_mean(str(value), names),
+        ) from None
 
 
 def _name(value: object) -> str:
@@ -144,14 +175,12 @@ class FunctionalRule:
     name: str = attrs.field(converter=_name)
     when: Condition = attrs.field(converter=_condition)
     team: str
-    _test: Test = attrs.field(init=False, default=_NEVER_RUN, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.team, str) or not self.team:
             raise PolicyError(
                 f"routes to an invalid team {self.team!r}", where=self.where, value=self.team
             )
-        object.__setattr__(self, "_test", self.when.compile())
 
     @property
     def where(self) -> str:
@@ -162,7 +191,7 @@ class FunctionalRule:
 
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy* (conditions compiled, action built once)."""
-        test = self._test
+        test = self.when.compile(condition_defaults(policy))
         outcome = Outcome(
             True,
             (
@@ -182,14 +211,6 @@ class FunctionalRule:
 
     def check(self, context: Context) -> Outcome | None:
         return self.compile(context.policy)(context)
-
-    def __getstate__(self) -> dict[str, object]:
-        return {"name": self.name, "when": self.when, "team": self.team}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "_test", self.when.compile())
 
 
 def rule_tuple(value: Iterable[Rule]) -> tuple[Rule, ...]:
@@ -233,7 +254,6 @@ class HierarchicalRule:
     when: Condition = attrs.field(converter=_condition)
     to: str | _Next = attrs.field(converter=_target)
     on: EventKind | None = attrs.field(default=None, kw_only=True)
-    _test: Test = attrs.field(init=False, default=_NEVER_RUN, eq=False, repr=False)
     _scope: Anchor = attrs.field(init=False, default=Anchor.CREATED, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -253,7 +273,6 @@ class HierarchicalRule:
                 )
             scope = scopes[self.on]
         object.__setattr__(self, "_scope", scope)
-        object.__setattr__(self, "_test", self.when.compile())
 
     def validate(self, policy: Policy) -> None:
         if isinstance(self.to, str):
@@ -261,7 +280,8 @@ class HierarchicalRule:
 
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy*, with one outcome built per level."""
-        scope, test, name = self._scope, self._test, self.name
+        scope, name = self._scope, self.name
+        test = self.when.compile(condition_defaults(policy))
         slot = ANCHOR_SLOT[scope]
         if self.on is None:
             why = f"{self.when!r} holds"
@@ -289,14 +309,6 @@ class HierarchicalRule:
     def check(self, context: Context) -> Outcome | None:
         return self.compile(context.policy)(context)
 
-    def __getstate__(self) -> dict[str, object]:
-        return {"name": self.name, "when": self.when, "to": self.to, "on": self.on}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        self.__attrs_post_init__()
-
 
 class Trigger(Protocol):
     """When a time-based rule becomes due: `after` or `sla`."""
@@ -322,7 +334,7 @@ class After:
     duration: timedelta = attrs.field(
         validator=lambda _i, _a, v: require_duration(v, "after(duration)")
     )
-    since: Anchor = attrs.field(default=Anchor.LEVEL_ENTERED, converter=Anchor)
+    since: Anchor = attrs.field(default=Anchor.LEVEL_ENTERED, converter=_anchor)
 
     @property
     def once_per(self) -> Anchor:
@@ -402,7 +414,6 @@ class TimeRule:
     action: str = attrs.field()
     to: str | _Next | _Owner = attrs.field()
     when: Condition = attrs.field(default=ALWAYS, converter=_condition, kw_only=True)
-    _test: Test = attrs.field(init=False, default=_NEVER_RUN, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         where = f"rule {self.name!r}"
@@ -423,7 +434,6 @@ class TimeRule:
                 value=self.action,
                 suggestion=did_you_mean(self.action, ["escalate", "notify"]),
             )
-        object.__setattr__(self, "_test", self.when.compile())
 
     def validate(self, policy: Policy) -> None:
         where = f"rule {self.name!r}"
@@ -441,7 +451,8 @@ class TimeRule:
 
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy*, with actions and amounts built per level."""
-        test, once = self._test, self.at.once_per
+        once = self.at.once_per
+        test = self.when.compile(condition_defaults(policy))
         slot = ANCHOR_SLOT[once]
         plan = tuple(
             (action, amount) if action is not None and amount is not None else None
@@ -473,20 +484,6 @@ class TimeRule:
 
     def check(self, context: Context) -> Outcome | None:
         return self.compile(context.policy)(context)
-
-    def __getstate__(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "at": self.at,
-            "action": self.action,
-            "to": self.to,
-            "when": self.when,
-        }
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "_test", self.when.compile())
 
 
 @attrs.frozen
@@ -615,7 +612,7 @@ class FirstMatch:
 
 def after(duration: timedelta, *, since: Anchor | str = Anchor.LEVEL_ENTERED) -> After:
     """A time trigger: *duration* after the *since* anchor (default: entering the level)."""
-    return After(duration, Anchor(since))
+    return After(duration, _anchor(since))
 
 
 def sla(metric: str, share: float = 1.0) -> SlaShare:
@@ -641,7 +638,7 @@ def escalate(
         if on is not None:
             raise PolicyError("a rule takes 'at' or 'on', not both", where=f"rule {name!r}")
         return TimeRule(name, at, "escalate", to, when=when)
-    return HierarchicalRule(name, when, to, on=None if on is None else EventKind(on))
+    return HierarchicalRule(name, when, to, on=None if on is None else _event_kind(on))
 
 
 def notify(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pendulum
 
-from ._exceptions import IssueError, NaiveDatetimeError
+from ._exceptions import IssueError, NaiveDatetimeError, PolicyError
 
 __all__ = ["UTC"]
 
@@ -52,9 +52,9 @@ def require_aware(value: object, what: str) -> datetime:
 def require_duration(value: object, what: str) -> timedelta:
     """Return *value* if it is a non-negative timedelta, else raise a clear error."""
     if not isinstance(value, timedelta):
-        raise TypeError(f"{what} must be a timedelta, got {value!r}")
+        raise PolicyError(f"{what} must be a timedelta, got {value!r}", value=value)
     if value < timedelta(0):
-        raise ValueError(f"{what} must not be negative, got {value!r}")
+        raise PolicyError(f"{what} must not be negative, got {value!r}", value=value)
     return value
 
 
