@@ -40,16 +40,16 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 def make_policy() -> Policy:
     return Policy(
         levels=[
-            Level("L1", "Frontline", rank=1, owner="frontline", targets={"resolution": hours(2)}),
+            Level("L1", "Frontline", rank=1, owner="frontline", targets={"time_at_level": hours(2)}),
             Level(
-                "L2", "Supervisor", rank=2, owner="supervisors", targets={"resolution": hours(8)}
+                "L2", "Supervisor", rank=2, owner="supervisors", targets={"time_at_level": hours(8)}
             ),
             Level(
                 "L3",
                 "Senior management",
                 rank=3,
                 owner="management",
-                targets={"resolution": hours(24)},
+                targets={"time_at_level": hours(24)},
             ),
         ],
         rules=[
@@ -71,8 +71,8 @@ def make_policy() -> Policy:
                 when=F.priority.isin(["P1", "P2"]),
             ),
             escalate("stale", at=after(hours(6), since="last_customer_message")),
-            notify("sla-warning", at=sla("resolution", 0.75)),
-            escalate("sla-breach", at=sla("resolution", 1.0)),
+            notify("sla-warning", at=sla("time_at_level", 0.75)),
+            escalate("sla-breach", at=sla("time_at_level", 1.0)),
         ],
     )
 

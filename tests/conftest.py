@@ -29,7 +29,7 @@ def three_levels(**kw: object) -> list[Level]:
             "Frontline",
             rank=1,
             owner="frontline",
-            targets={"resolution": hours(2)},
+            targets={"time_at_level": hours(2)},
             ack_timeout=minutes(15),
         ),
         Level(
@@ -37,7 +37,7 @@ def three_levels(**kw: object) -> list[Level]:
             "Supervisor",
             rank=2,
             owner="supervisors",
-            targets={"resolution": hours(8)},
+            targets={"time_at_level": hours(8)},
             ack_timeout=minutes(30),
         ),
         Level(
@@ -45,7 +45,7 @@ def three_levels(**kw: object) -> list[Level]:
             "Senior management",
             rank=3,
             owner="management",
-            targets={"resolution": hours(24)},
+            targets={"time_at_level": hours(24)},
             ack_timeout=hours(1),
         ),
     ]

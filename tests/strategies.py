@@ -86,7 +86,7 @@ def level_lists(draw: st.DrawFn) -> list[Level]:
             f"Level {i}",
             rank=i * 10,
             owner=f"owner-{i}",
-            targets={"resolution": draw(durations(10, 48 * 60))},
+            targets={"time_at_level": draw(durations(10, 48 * 60))},
             ack_timeout=draw(st.none() | durations(1, 120)),
         )
         for i in range(1, n + 1)
@@ -112,8 +112,8 @@ def rule_for(draw: st.DrawFn, levels: list[Level], name: str) -> Rule:
         return notify(name, at=trigger, to=draw(st.sampled_from([OWNER, "pager"])))
     share = draw(st.sampled_from([0.5, 0.75, 1.0, 1.5]))
     if kind == "sla":
-        return escalate(name, at=sla("resolution", share), to=target)
-    return notify(name, at=sla("resolution", share), when=draw(conditions(2)))
+        return escalate(name, at=sla("time_at_level", share), to=target)
+    return notify(name, at=sla("time_at_level", share), when=draw(conditions(2)))
 
 
 @st.composite

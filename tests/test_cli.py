@@ -24,7 +24,7 @@ def test_demo_prints_each_issue_and_its_decisions() -> None:
     for issue_id in ("INC-1", "INC-2", "INC-3", "INC-4", "INC-5", "INC-6", "PAGE-1"):
         assert issue_id in out
     assert "route    F.category == 'billing' holds: route to billing" in out
-    assert "escalate 100% of the resolution SLA passed: escalate to the next level, L2" in out
+    assert "escalate 100% of the time_at_level SLA passed: escalate to the next level, L2" in out
     assert "still not acknowledged: repeat 2 of 2" in out
 
 

@@ -141,8 +141,8 @@ def test_sla_share_thresholds_notify_then_escalate() -> None:
     policy = Policy(
         three_levels(),
         [
-            notify("warn", at=sla("resolution", 0.75)),
-            escalate("breach", at=sla("resolution")),
+            notify("warn", at=sla("time_at_level", 0.75)),
+            escalate("breach", at=sla("time_at_level")),
         ],
     )
     issue = make_issue()
@@ -211,10 +211,10 @@ def test_time_rule_condition_gates_it() -> None:
 
 def test_level_without_the_sla_metric_does_not_arm_it() -> None:
     levels = [
-        Level("L1", "One", rank=1, owner="a", targets={"response": hours(1)}),
+        Level("L1", "One", rank=1, owner="a", targets={"first_response": hours(1)}),
         Level("L2", "Two", rank=2, owner="b"),
     ]
-    policy = Policy(levels, [escalate("resp", at=sla("response"))])
+    policy = Policy(levels, [escalate("resp", at=sla("first_response"))])
     issue = make_issue()
     assert kinds(policy.evaluate(issue, at(1))) == [("escalate", "L2")]
     issue = issue.record(policy.evaluate(issue, at(1)).actions[0], at(1))
@@ -318,7 +318,7 @@ def test_first_match_winner_blocks_later_rules_even_when_its_action_is_done() ->
                     route("general", when=ALWAYS, to="general"),
                 ],
             ),
-            notify("warn", at=sla("resolution", 0.5)),
+            notify("warn", at=sla("time_at_level", 0.5)),
         ],
     )
     issue = make_issue(category="billing")
@@ -333,7 +333,7 @@ def test_first_mode_earlier_time_rule_that_becomes_due_takes_over() -> None:
     policy = Policy(
         three_levels(),
         [
-            notify("warn", at=sla("resolution", 0.5)),
+            notify("warn", at=sla("time_at_level", 0.5)),
             route("general", when=ALWAYS, to="general"),
         ],
         match="first",
@@ -381,7 +381,7 @@ def test_pending_host_status_maps_and_unknown_status_is_an_error() -> None:
 
 
 def test_top_level_never_climbs_further() -> None:
-    policy = Policy(three_levels(), [escalate("breach", at=sla("resolution"))])
+    policy = Policy(three_levels(), [escalate("breach", at=sla("time_at_level"))])
     d = policy.evaluate(make_issue(level="L3"), at(1000))
     assert d.actions == () and d.next_evaluation_at is None
 
@@ -402,7 +402,7 @@ def test_naive_now_is_rejected() -> None:
 
 
 def test_pendulum_and_stdlib_instants_give_the_same_decision() -> None:
-    policy = Policy(three_levels(), [escalate("breach", at=sla("resolution"))])
+    policy = Policy(three_levels(), [escalate("breach", at=sla("time_at_level"))])
     issue = make_issue()
     berlin = pendulum.instance(at(1)).in_timezone("Europe/Berlin")
     a, b = policy.evaluate(issue, berlin), policy.evaluate(issue, at(1))
@@ -417,16 +417,16 @@ def test_pendulum_and_stdlib_instants_give_the_same_decision() -> None:
 
 
 def test_module_level_evaluate_is_the_method() -> None:
-    policy = Policy(three_levels(), [escalate("breach", at=sla("resolution"))])
+    policy = Policy(three_levels(), [escalate("breach", at=sla("time_at_level"))])
     issue = make_issue()
     assert evaluate(policy, issue, at(3)) == policy.evaluate(issue, at(3))
 
 
 def test_decision_reason_explains() -> None:
-    policy = Policy(three_levels(), [escalate("breach", at=sla("resolution"))])
+    policy = Policy(three_levels(), [escalate("breach", at=sla("time_at_level"))])
     assert policy.evaluate(make_issue(), at(0)).reason == "no rule applies"
     reason = policy.evaluate(make_issue(), at(2)).reason
-    assert "100% of the resolution SLA passed" in reason and "L2" in reason
+    assert "100% of the time_at_level SLA passed" in reason and "L2" in reason
 
 
 def test_next_evaluation_is_in_utc_and_after_now() -> None:
@@ -442,7 +442,7 @@ def test_wall_clock_deadlines_are_real_elapsed_time_across_dst() -> None:
     from zoneinfo import ZoneInfo
 
     berlin = ZoneInfo("Europe/Berlin")
-    policy = Policy(three_levels(), [escalate("breach", at=sla("resolution"))])
+    policy = Policy(three_levels(), [escalate("breach", at=sla("time_at_level"))])
     for opened in (
         pendulum.datetime(2026, 3, 29, 1, 30, tz="Europe/Berlin"),  # spring forward at 02:00
         pendulum.datetime(2026, 10, 25, 1, 30, tz="Europe/Berlin"),  # fall back at 03:00

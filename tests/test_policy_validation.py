@@ -45,13 +45,13 @@ BAD = [
     ("empty owner", lambda: Level("A", "A", rank=1, owner=""), "owner must be a non-empty"),
     (
         "negative target",
-        lambda: lvl("A", 1, targets={"resolution": timedelta(-1)}),
-        "must be a positive timedelta",
+        lambda: lvl("A", 1, targets={"time_at_level": timedelta(-1)}),
+        "SLA target 'time_at_level' must be positive",
     ),
     (
         "target not a duration",
-        lambda: lvl("A", 1, targets={"resolution": 2}),
-        "must be a positive timedelta",
+        lambda: lvl("A", 1, targets={"time_at_level": 2}),
+        "must be a timedelta or a Target, got 2",
     ),
     ("zero ack timeout", lambda: lvl("A", 1, ack_timeout=timedelta(0)), "ack_timeout must be"),
     (
@@ -67,7 +67,7 @@ BAD = [
     (
         "unknown sla metric",
         lambda: Policy(L, [escalate("x", at=sla("resolve"))]),
-        "rule 'x': uses the SLA target 'resolve'.*did you mean 'resolution'",
+        "rule 'x': uses the SLA clock 'resolve'.*did you mean 'resolution'",
     ),
     (
         "duplicate rule names",
@@ -87,7 +87,7 @@ BAD = [
     ),
     ("route without team", lambda: route("x", when=ALWAYS, to=""), "invalid team"),
     ("rule without name", lambda: route("", when=ALWAYS, to="t"), "non-empty string name"),
-    ("share out of range", lambda: sla("resolution", 0), "SLA share must be a number"),
+    ("share out of range", lambda: sla("time_at_level", 0), "SLA share must be a number"),
     (
         "at and on together",
         lambda: escalate("x", at=after(hours(1)), on="manager_requested"),
@@ -148,6 +148,6 @@ def test_policy_error_carries_its_data() -> None:
 
 
 def test_a_valid_policy_builds_and_compares_equal() -> None:
-    build = lambda: Policy(L, [escalate("x", at=sla("resolution"))], name="p")  # noqa: E731
+    build = lambda: Policy(L, [escalate("x", at=sla("time_at_level"))], name="p")  # noqa: E731
     assert build() == build()
     assert hash(build()) == hash(build())

@@ -5,6 +5,7 @@ what to do; the `Decision` says which actions to take and when to ask again.
 """
 
 from ._actions import Action, Decision, Escalate, Notify, Route
+from ._calendar import BusinessCalendar, BusinessClock, holidays_from_ics, holidays_from_package
 from ._conditions import (
     ALWAYS,
     NEVER,
@@ -18,6 +19,7 @@ from ._conditions import (
 )
 from ._context import Anchor, Clock, Context, WallClock
 from ._exceptions import (
+    CalendarError,
     EscalationRulesError,
     EvaluationError,
     FieldTypeError,
@@ -48,6 +50,7 @@ from ._rules import (
     route,
     sla,
 )
+from ._sla import ClockState, Metric, SlaClock, Target, by_priority, wall
 from ._time import days, hours, minutes, parse_instant
 
 __version__ = "0.1.0"
@@ -57,7 +60,11 @@ __all__ = [
     "Action",
     "After",
     "Anchor",
+    "BusinessCalendar",
+    "BusinessClock",
+    "CalendarError",
     "Clock",
+    "ClockState",
     "Condition",
     "Context",
     "Customer",
@@ -77,6 +84,7 @@ __all__ = [
     "Issue",
     "IssueError",
     "Level",
+    "Metric",
     "MissingFieldError",
     "NEVER",
     "NEXT",
@@ -88,19 +96,24 @@ __all__ = [
     "PolicyError",
     "Route",
     "Rule",
+    "SlaClock",
     "SlaShare",
     "Status",
+    "Target",
     "TimeRule",
     "WallClock",
     "after",
     "all_of",
     "any_of",
+    "by_priority",
     "chain",
     "days",
     "escalate",
     "evaluate",
     "field",
     "first_match",
+    "holidays_from_ics",
+    "holidays_from_package",
     "hours",
     "minutes",
     "notify",
@@ -108,4 +121,5 @@ __all__ = [
     "predicate",
     "route",
     "sla",
+    "wall",
 ]

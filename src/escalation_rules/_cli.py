@@ -39,7 +39,8 @@ def _demo() -> int:
     print(
         f"Policy {policy.name!r}: "
         + ", ".join(
-            f"{lvl.id} {lvl.name} (resolution {lvl.targets['resolution']})" for lvl in policy.levels
+            f"{lvl.id} {lvl.name} (time at level {lvl.target('time_at_level', None)})"
+            for lvl in policy.levels
         )
     )
     print(

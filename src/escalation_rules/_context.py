@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from ._issue import Issue, Status
+from ._sla import ClockState, calendar_for, clock_state
 from ._time import UTC
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ class Context:
     """
 
     __slots__ = (
+        "_cache",
         "_indices",
         "_recorded",
         "_times",
@@ -129,6 +131,7 @@ class Context:
         self._times = (created, entered[1], ack[1], reply[1], message[1], manager[1])
         self._indices = (-1, entered[0], ack[0], reply[0], message[0], manager[0])
         self._recorded = summary.recorded
+        self._cache: dict[str, object] = {}
 
     def anchor(self, anchor: Anchor) -> datetime | None:
         """The instant of *anchor*, or ``None`` if that event has not happened."""
@@ -138,9 +141,13 @@ class Context:
         """The history index of *anchor*'s event (``-1`` for the creation or none)."""
         return self._indices[ANCHOR_SLOT[anchor]]
 
-    def done(self, key: str, once_per: Anchor) -> bool:
-        """Was an action with *key* recorded after the *once_per* anchor's event?"""
-        return self._recorded.get(key, -2) > self._indices[ANCHOR_SLOT[once_per]]
+    def done(self, key: str, once_per: Anchor | int) -> bool:
+        """Was an action with *key* recorded after the *once_per* anchor's event?
+
+        *once_per* may also be a history index, as in `Outcome.once_per`.
+        """
+        scope = once_per if isinstance(once_per, int) else self._indices[ANCHOR_SLOT[once_per]]
+        return self._recorded.get(key, -2) > scope
 
     @property
     def acknowledged(self) -> bool:
@@ -153,3 +160,25 @@ class Context:
         levels = self.policy.levels
         nxt = self.level_position + 1
         return levels[nxt] if nxt < len(levels) else None
+
+    def sla(self, name: str, *, need_target: bool = True) -> ClockState | None:
+        """The state of the SLA clock *name* now, computed once per evaluation.
+
+        ``None`` when the current level has no target for the issue's priority
+        (unless *need_target* is false).
+        """
+        key = "sla:" + name
+        state = self._cache.get(key)
+        if state is None:
+            clock = self.policy.clocks[name]
+            target = self.level.target(name, self.issue.priority)
+            if target is None:
+                if need_target:
+                    return None
+                measure, calendar = calendar_for(self, None)
+            else:
+                measure, calendar = calendar_for(self, target)
+            state = clock_state(self, clock, target, measure, calendar)
+            self._cache[key] = state
+        assert isinstance(state, ClockState)
+        return state

@@ -24,16 +24,16 @@ def example_policy() -> Policy:
     """
     return Policy(
         levels=[
-            Level("L1", "Frontline", rank=1, owner="frontline", targets={"resolution": hours(2)}),
+            Level("L1", "Frontline", rank=1, owner="frontline", targets={"time_at_level": hours(2)}),
             Level(
-                "L2", "Supervisor", rank=2, owner="supervisors", targets={"resolution": hours(8)}
+                "L2", "Supervisor", rank=2, owner="supervisors", targets={"time_at_level": hours(8)}
             ),
             Level(
                 "L3",
                 "Senior management",
                 rank=3,
                 owner="senior-management",
-                targets={"resolution": hours(24)},
+                targets={"time_at_level": hours(24)},
             ),
         ],
         rules=[
@@ -50,8 +50,8 @@ def example_policy() -> Policy:
                 to="L2",
             ),
             escalate("manager-requested", on=EventKind.MANAGER_REQUESTED),
-            notify("resolution-sla-warning", at=sla("resolution", 0.75)),
-            escalate("resolution-sla-breach", at=sla("resolution", 1.0)),
+            notify("resolution-sla-warning", at=sla("time_at_level", 0.75)),
+            escalate("resolution-sla-breach", at=sla("time_at_level", 1.0)),
         ],
         name="seeds-matrix",
     )

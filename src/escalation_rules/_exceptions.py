@@ -5,6 +5,8 @@ class also derives from the builtin a caller would expect::
 
     EscalationRulesError
     ├── PolicyError (ValueError)          a policy that cannot be built
+    │   ├── CalendarError                 a business calendar that cannot be built
+    │   └── PolicySyntaxError             policy text that cannot be read (file:line:column)
     ├── IssueError (ValueError)           an issue or instant the engine cannot use
     │   └── NaiveDatetimeError            a datetime without a time zone
     └── EvaluationError                   a condition that cannot be decided
@@ -130,3 +132,91 @@ class FieldTypeError(EvaluationError, TypeError):
 
 class MissingFieldError(EvaluationError, LookupError):
     """An ordering comparison met a missing value; guard it with ``exists()``."""
+
+
+class CalendarError(PolicyError):
+    """A business calendar is invalid: an unknown zone or weekday, overlapping hours, a bad date.
+
+    Raised when the `BusinessCalendar` is built, never while it computes.
+    """
+
+
+_SNIPPET_WIDTH = 100  # characters of the offending line shown around the caret
+
+
+class PolicySyntaxError(PolicyError):
+    """Policy text that cannot be read: a condition, duration or value with a located mistake.
+
+    ``str(exc)`` names the place, says what was expected and what was found, then
+    shows the offending line with a caret under the mistake::
+
+        policy.toml:12:27: expected a value after '==', found 'and'
+            when = "priority == and tier"
+                                ^
+
+    Attributes:
+        source: the file name, or ``"<string>"``.
+        line: the 1-based line of the mistake in *source*.
+        column: the 1-based column of the mistake in *source*.
+        line_text: the offending line as shown (a long line is cut around the mistake,
+            unprintable characters are shown as ``?``).
+        caret_line: spaces (tabs where the line has tabs) and a ``^`` under the mistake.
+        expected: what the parser expected there, such as ``"a value"``, when it was
+            expecting something in particular.
+        found: what it found instead, such as ``"'and'"``.
+        message: the message alone, without place, suggestion or snippet.
+        where: ``"source:line:column"``.
+        value: the offending value; suggestion: the closest valid name, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "<string>",
+        line: int = 1,
+        column: int = 1,
+        line_text: str = "",
+        caret: int | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+        value: object = None,
+        suggestion: str | None = None,
+    ) -> None:
+        """Build the error; *caret* is the 0-based index in *line_text* (default: column - 1)."""
+        self.message = message
+        self.source = source
+        self.line = line
+        self.column = column
+        self.expected = expected
+        self.found = found
+        self.where = f"{source}:{line}:{column}"
+        self.value = value
+        self.suggestion = suggestion
+        self.line_text, self.caret_line = _snippet(
+            line_text, column - 1 if caret is None else caret
+        )
+        text = f"{self.where}: {message}{_suffix(suggestion)}"
+        if self.line_text:
+            text += f"\n    {self.line_text}\n    {self.caret_line}"
+        EscalationRulesError.__init__(self, text)
+
+
+def _snippet(line: str, caret: int) -> tuple[str, str]:
+    """The line as shown (cut around *caret*, unprintables as ``?``) and its caret line."""
+    if not line:
+        return "", ""
+    caret = max(0, min(caret, len(line)))
+    if len(line) > _SNIPPET_WIDTH:
+        start = max(0, caret - _SNIPPET_WIDTH // 2)
+        end = min(len(line), start + _SNIPPET_WIDTH)
+        shown = line[start:end]
+        caret -= start
+        if start:
+            shown, caret = "..." + shown, caret + 3
+        if end < len(line):
+            shown += "..."
+        line = shown
+    line = "".join(c if c.isprintable() or c == "\t" else "?" for c in line)
+    pad = "".join("\t" if c == "\t" else " " for c in line[:caret])
+    return line, pad + "^"

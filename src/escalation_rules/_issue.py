@@ -74,7 +74,9 @@ def _frozen_set(value: Iterable[str] | None) -> frozenset[str]:
 
 
 def _status(value: object) -> str:
-    if not isinstance(value, str) or not value:
+    if value == "":
+        return ""  # not given: taken from the history in __attrs_post_init__
+    if not isinstance(value, str):
         raise IssueError(
             f"an issue's status must be a non-empty string, got {value!r}", value=value
         )
@@ -152,9 +154,21 @@ class HistorySummary:
             when there is none).
         level_entries: the last event that put the issue at each level.
         recorded: the last index at which each action key was recorded.
+        statuses: every ``STATUS_CHANGED`` as ``(index, instant, host status)``.
+        replies: every ``AGENT_REPLY`` as ``(index, instant)``.
+        messages: every ``CUSTOMER_MESSAGE`` as ``(index, instant)``.
     """
 
-    __slots__ = ("anchors", "created", "last", "level_entries", "recorded")
+    __slots__ = (
+        "anchors",
+        "created",
+        "last",
+        "level_entries",
+        "messages",
+        "recorded",
+        "replies",
+        "statuses",
+    )
 
     def __init__(
         self,
@@ -162,11 +176,17 @@ class HistorySummary:
         level_entries: dict[str, tuple[int, datetime]],
         recorded: dict[str, int],
         created: datetime,
+        statuses: tuple[tuple[int, datetime, str], ...] = (),
+        replies: tuple[tuple[int, datetime], ...] = (),
+        messages: tuple[tuple[int, datetime], ...] = (),
     ) -> None:
         self.created = created
         self.last = last
         self.level_entries = level_entries
         self.recorded = recorded
+        self.statuses = statuses
+        self.replies = replies
+        self.messages = messages
         none: tuple[int, datetime | None] = (-1, None)
         self.anchors = tuple(last.get(kind, none) for kind in _ANCHOR_KINDS)
 
@@ -176,6 +196,9 @@ class HistorySummary:
         last: dict[EventKind, tuple[int, datetime]] = {}
         entries: dict[str, tuple[int, datetime]] = {}
         recorded: dict[str, int] = {}
+        statuses: list[tuple[int, datetime, str]] = []
+        replies: list[tuple[int, datetime]] = []
+        messages: list[tuple[int, datetime]] = []
         taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
         for i, event in enumerate(history):
             kind = event.kind
@@ -190,10 +213,35 @@ class HistorySummary:
                     entries[event.level] = (i, at)
             elif kind is changed and event.level is not None:
                 entries[event.level] = (i, at)
-        return cls(last, entries, recorded, created_at.astimezone(UTC))
+            elif kind is EventKind.AGENT_REPLY:
+                replies.append((i, at))
+            elif kind is EventKind.CUSTOMER_MESSAGE:
+                messages.append((i, at))
+            elif kind is EventKind.STATUS_CHANGED and event.status is not None:
+                statuses.append((i, at, event.status))
+        return cls(
+            last,
+            entries,
+            recorded,
+            created_at.astimezone(UTC),
+            tuple(statuses),
+            tuple(replies),
+            tuple(messages),
+        )
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (HistorySummary, (self.last, self.level_entries, self.recorded, self.created))
+        return (
+            HistorySummary,
+            (
+                self.last,
+                self.level_entries,
+                self.recorded,
+                self.created,
+                self.statuses,
+                self.replies,
+                self.messages,
+            ),
+        )
 
 
 _ANCHOR_KINDS = (
@@ -246,6 +294,9 @@ class Issue:
         priority: e.g. ``"P1"``.
         category: e.g. ``"billing"``.
         status: one of `Status`, or a host status the policy maps onto one.
+            Not given: the history's last ``STATUS_CHANGED``, or ``"open"``.
+            Given, it must agree with that last change; with no status change
+            in the history it is taken to hold since creation.
         level: the current level's id. ``None`` means the level the history last
             moved the issue to, or the policy's first level if it never moved;
             a level that contradicts the history is an `IssueError`.
@@ -262,7 +313,7 @@ class Issue:
     created_at: datetime = attrs.field(converter=_created_at)
     priority: str | None = attrs.field(default=None, kw_only=True)
     category: str | None = attrs.field(default=None, kw_only=True)
-    status: str = attrs.field(default=Status.OPEN.value, kw_only=True, converter=_status)
+    status: str = attrs.field(default="", kw_only=True, converter=_status)
     level: str | None = attrs.field(default=None, kw_only=True)
     team: str | None = attrs.field(default=None, kw_only=True)
     assignee: str | None = attrs.field(default=None, kw_only=True)
@@ -282,6 +333,16 @@ class Issue:
         # this issue, at any instant, reads anchors in O(1) instead of rescanning.
         summary = HistorySummary.of(self.history, self.created_at)
         object.__setattr__(self, "_summary", summary)
+        if not self.status:
+            last = summary.statuses[-1][2] if summary.statuses else Status.OPEN.value
+            object.__setattr__(self, "status", last)
+        elif summary.statuses and summary.statuses[-1][2] != self.status:
+            raise IssueError(
+                f"issue {self.id!r} has status {self.status!r}, but its history last "
+                f"changed it to {summary.statuses[-1][2]!r}; record status changes as "
+                "events (Issue.with_event) so that both agree",
+                value=self.status,
+            )
         if summary.level_entries:
             last_level = max(summary.level_entries.items(), key=lambda kv: kv[1][0])[0]
             if self.level is None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal, NamedTuple
 
 import attrs
 
 from ._actions import Action, Decision, Escalate
+from ._calendar import BusinessCalendar
+from ._conditions import _getter, _validate_path
 from ._context import ANCHOR_SLOT, Clock, Context, WallClock
 from ._exceptions import EvaluationError, IssueError, PolicyError, did_you_mean
 from ._frozendict import FrozenDict
 from ._issue import Issue, Status
 from ._rules import Checker, FirstMatch, Rule, rule_tuple
+from ._sla import ClockState, SlaClock, Target, clock_table, lookup, target_table
 from ._time import UTC, require_aware
 
 MatchMode = Literal["all", "first"]
@@ -21,17 +24,20 @@ _CLOSED: Final = (Status.RESOLVED, Status.CLOSED)
 _BASE_STATUSES: Final = {s.value: s for s in Status}
 
 
-def _targets(value: Mapping[str, timedelta] | None) -> FrozenDict[timedelta]:
-    targets = FrozenDict(value or {})
-    for metric, target in targets.items():
+def _targets(value: Mapping[str, Any] | None) -> FrozenDict[FrozenDict[Target]]:
+    out = {}
+    for metric, target in (value or {}).items():
         if not isinstance(metric, str) or not metric:
             raise PolicyError(f"an SLA target needs a metric name, got {metric!r}", value=metric)
-        if not isinstance(target, timedelta) or target <= timedelta(0):
-            raise PolicyError(
-                f"the SLA target {metric!r} must be a positive timedelta, got {target!r}",
-                value=target,
-            )
-    return targets
+        out[metric] = target_table(metric, target)
+    return FrozenDict(out)
+
+
+def _optional_name(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise PolicyError(
+            f"{attribute.name} must be a non-empty string or None, got {value!r}", value=value
+        )
 
 
 def _positive_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -57,8 +63,13 @@ class Level:
         name: a human name, e.g. ``"Frontline"``.
         rank: its height; ranks rise strictly along the policy's levels.
         owner: the team or person who holds issues at this level (the host's id).
-        targets: SLA targets that apply while an issue sits here, by metric
-            name, e.g. ``{"resolution": hours(2)}``.
+        targets: SLA targets that apply while an issue sits here, by clock
+            name: a duration (``{"time_at_level": hours(2)}``), a `Target`, or a
+            table by priority (``{"resolution": by_priority(P1=hours(4),
+            default=hours(24))}``); stored as clock -> priority (``"*"`` for
+            any) -> `Target`.
+        calendar: the name of the policy calendar its targets count on
+            (unless the issue names its own); ``None`` uses the policy's.
         ack_timeout: for the on-call `chain`: how long to wait for an
             acknowledgement before moving to the next level.
     """
@@ -67,10 +78,18 @@ class Level:
     name: str = attrs.field(validator=_nonempty)
     rank: int = attrs.field(kw_only=True)
     owner: str = attrs.field(kw_only=True, validator=_nonempty)
-    targets: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_targets, kw_only=True)
+    targets: Mapping[str, Mapping[str, Target]] = attrs.field(
+        factory=dict, converter=_targets, kw_only=True
+    )
     ack_timeout: timedelta | None = attrs.field(
         default=None, kw_only=True, validator=_positive_or_none
     )
+    calendar: str | None = attrs.field(default=None, kw_only=True, validator=_optional_name)
+
+    def target(self, clock: str, priority: str | None) -> Target | None:
+        """The target of *clock* here for an issue of *priority*, or ``None``."""
+        table = self.targets.get(clock)
+        return None if table is None else lookup(table, priority)
 
     @rank.validator
     def _rank(self, _attribute: attrs.Attribute[int], value: object) -> None:
@@ -78,6 +97,19 @@ class Level:
             raise PolicyError(
                 f"level {self.id!r}: rank must be an integer, got {value!r}", value=value
             )
+
+
+def _calendars(value: Mapping[str, BusinessCalendar] | None) -> FrozenDict[BusinessCalendar]:
+    out = FrozenDict(value or {})
+    for name, calendar in out.items():
+        if not isinstance(name, str) or not name:
+            raise PolicyError(f"a calendar needs a non-empty name, got {name!r}", value=name)
+        if not isinstance(calendar, BusinessCalendar):
+            raise PolicyError(
+                f"calendars[{name!r}] must be a BusinessCalendar, got {calendar!r}",
+                value=calendar,
+            )
+    return out
 
 
 def _levels(value: Iterable[Level]) -> tuple[Level, ...]:
@@ -124,7 +156,16 @@ class Policy:
             ``"first"`` (only the first matching rule acts).
         status_map: host statuses mapped onto `Status`, e.g.
             ``{"waiting_on_customer": Status.PENDING}``.
-        clock: how time-based rules measure time (`WallClock` by default).
+        clock: how ``after(...)`` rules and the on-call `chain` measure time
+            (`WallClock` by default; `BusinessClock` for business hours).
+        clocks: SLA clock definitions that replace or extend the defaults
+            (one `SlaClock` per `Metric`, named after it).
+        calendars: named `BusinessCalendar` objects that SLA targets count on.
+        calendar: the name of the default calendar for SLA targets; ``None``
+            counts elapsed real time unless a level or the issue names one.
+        calendar_field: a dotted issue field whose value names the issue's
+            calendar (e.g. ``"customer.attributes.region"``); it wins over the
+            level's and the policy's calendar when present.
         name: a label for messages and reports.
     """
 
@@ -135,7 +176,14 @@ class Policy:
         factory=dict, converter=_status_map, kw_only=True
     )
     clock: Clock = attrs.field(factory=WallClock, kw_only=True)
+    clocks: Mapping[str, SlaClock] = attrs.field(default=(), converter=clock_table, kw_only=True)
+    calendars: Mapping[str, BusinessCalendar] = attrs.field(
+        factory=dict, converter=_calendars, kw_only=True
+    )
+    calendar: str | None = attrs.field(default=None, kw_only=True)
+    calendar_field: str | None = attrs.field(default=None, kw_only=True)
     name: str = attrs.field(default="policy", kw_only=True)
+    _calendar_getter: Callable[[Issue], Any] | None = attrs.field(init=False, eq=False, repr=False)
     _by_id: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
     _plan: tuple[_Step, ...] = attrs.field(init=False, eq=False, repr=False)
 
@@ -160,6 +208,7 @@ class Policy:
                 )
             by_id[level.id] = i
         object.__setattr__(self, "_by_id", FrozenDict(by_id))
+        self._check_sla_setup()
         if self.match not in ("all", "first"):
             raise PolicyError(
                 f"match must be 'all' or 'first', got {self.match!r}",
@@ -188,6 +237,42 @@ class Policy:
             object.__setattr__(self, key, value)
         self.__attrs_post_init__()
 
+    def _check_sla_setup(self) -> None:
+        calendars = sorted(self.calendars)
+        wheres = [("calendar", self.calendar)] + [
+            (f"level {lvl.id!r}", lvl.calendar) for lvl in self.levels
+        ]
+        for where, name in wheres:
+            if name is not None and name not in self.calendars:
+                raise PolicyError(
+                    f"names the calendar {name!r}, which the policy does not have; "
+                    f"calendars are {calendars}",
+                    where=where,
+                    value=name,
+                    suggestion=did_you_mean(name, calendars),
+                )
+        clocks = sorted(self.clocks)
+        for lvl in self.levels:
+            for metric in lvl.targets:
+                if metric not in self.clocks:
+                    raise PolicyError(
+                        f"has a target for the SLA clock {metric!r}, which the policy does "
+                        f"not have; clocks are {clocks}",
+                        where=f"level {lvl.id!r}",
+                        value=metric,
+                        suggestion=did_you_mean(metric, clocks),
+                    )
+        getter = None
+        if self.calendar_field is not None:
+            if not isinstance(self.calendar_field, str):
+                raise PolicyError(
+                    f"calendar_field must be a dotted field path, got {self.calendar_field!r}",
+                    value=self.calendar_field,
+                )
+            _validate_path(self.calendar_field)
+            getter = _getter(self.calendar_field)
+        object.__setattr__(self, "_calendar_getter", getter)
+
     def level(self, level_id: str) -> Level:
         """The level with id *level_id*; raises `IssueError` with a suggestion if unknown."""
         try:
@@ -201,16 +286,55 @@ class Policy:
 
     def status_of(self, issue: Issue) -> Status:
         """The issue's status mapped onto `Status`."""
-        status = _BASE_STATUSES.get(issue.status) or self.status_map.get(issue.status)
+        return self.map_status(issue.status, issue.id)
+
+    def map_status(self, host: str, issue_id: str = "?") -> Status:
+        """A status string (built-in or host-defined) mapped onto `Status`."""
+        status = _BASE_STATUSES.get(host) or self.status_map.get(host)
         if status is None:
             known = [*_BASE_STATUSES, *self.status_map]
             raise IssueError(
-                f"issue {issue.id!r} has status {issue.status!r}, which is neither a "
+                f"issue {issue_id!r} has status {host!r}, which is neither a "
                 f"built-in status nor in the policy's status_map; known: {known}",
-                value=issue.status,
-                suggestion=did_you_mean(issue.status, known),
+                value=host,
+                suggestion=did_you_mean(host, known),
             )
         return status
+
+    def _context(self, issue: Issue, now: datetime) -> Context:
+        now = require_aware(now, "now")
+        if issue.level is None:
+            position = 0
+        else:
+            position = self._by_id.get(issue.level, -1)
+            if position < 0:
+                self.level(issue.level)  # raises with a suggestion
+        return Context(self, issue, now, self.levels[position], position, self.status_of(issue))
+
+    def sla_clocks(self, issue: Issue, now: datetime) -> tuple[ClockState, ...]:
+        """The state of every SLA clock with a target for *issue* at its level, at *now*.
+
+        In the order of the policy's clocks. See `sla_clock` for one clock,
+        with or without a target.
+        """
+        context = self._context(issue, now)
+        return tuple(
+            state
+            for name in self.clocks
+            if (state := context.sla(name)) is not None and state.target is not None
+        )
+
+    def sla_clock(self, issue: Issue, now: datetime, name: str) -> ClockState:
+        """The state of the SLA clock *name* for *issue* at *now* (target or not)."""
+        if name not in self.clocks:
+            raise PolicyError(
+                f"the policy has no SLA clock {name!r}; clocks are {sorted(self.clocks)}",
+                value=name,
+                suggestion=did_you_mean(name, self.clocks),
+            )
+        state = self._context(issue, now).sla(name, need_target=False)
+        assert state is not None
+        return state
 
     def evaluate(self, issue: Issue, now: datetime) -> Decision:
         """Decide what to do with *issue* at the instant *now*.
@@ -323,7 +447,9 @@ def _run(
             if outcome is None:
                 continue
             matched, due, once_per, later = outcome
-            scope = indices[ANCHOR_SLOT[once_per]]
+            scope = (
+                once_per if once_per.__class__ is int else indices[ANCHOR_SLOT[once_per]]  # type: ignore[index]
+            )
             for action in due:
                 if recorded.get(action.key, -2) > scope:
                     continue

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple, Protocol, runtime_checkable
 import attrs
 
 from ._actions import Action, Escalate, Notify, Route
-from ._conditions import ALWAYS, Condition
+from ._conditions import ALWAYS, Condition, Test
 from ._context import ANCHOR_SLOT, Anchor, Context, WallClock
 from ._exceptions import PolicyError, did_you_mean
 from ._issue import EventKind
@@ -33,8 +33,9 @@ class Outcome(NamedTuple):
         matched: the rule applies now (under first-match, it wins even when
             all its actions turn out to be done already).
         actions: the actions it wants now.
-        once_per: the anchor whose event scopes "already done": an action whose
-            key was recorded after that event is not repeated.
+        once_per: what scopes "already done": an `Anchor` (an action whose key
+            was recorded after that anchor's event is not repeated) or, for a
+            finer scope, the history index of the event that opened it.
         upcoming: ``(instant, action)`` pairs the rule will want later if no
             new event arrives; the engine turns the earliest into
             ``next_evaluation_at``.
@@ -42,7 +43,7 @@ class Outcome(NamedTuple):
 
     matched: bool
     actions: tuple[Action, ...] = ()
-    once_per: Anchor = Anchor.CREATED
+    once_per: Anchor | int = Anchor.CREATED
     upcoming: tuple[tuple[datetime, Action], ...] = ()
 
 
@@ -350,25 +351,39 @@ class After:
         return f"{self.duration} since {self.since.value}"
 
 
+def _offset(value: object) -> timedelta:
+    if not isinstance(value, timedelta):
+        raise PolicyError(f"an SLA offset must be a timedelta, got {value!r}", value=value)
+    return value
+
+
 @attrs.frozen
 class SlaShare:
-    """Due when *share* of the current level's SLA target *metric* has elapsed.
+    """Due when an SLA clock reaches *share* of its target, moved by *offset*.
 
-    The clock starts when the issue entered its level; ``share=1.0`` is the
-    breach, ``0.75`` a warning, ``1.5`` well past it.
+    The clock is the policy's SLA clock *metric* (see `SlaClock`); the target
+    is the current level's for the issue's priority. ``share=1.0`` is the
+    breach, ``0.75`` a warning at 75 %, ``1.5`` well past it; *offset* moves
+    the threshold in the clock's own time (``-minutes(30)``: half an hour of
+    counted time before the share). The trigger fires at most once per level
+    stay and per clock cycle (a next-response cycle, an update period).
     """
 
     metric: str
     share: float = 1.0
+    offset: timedelta = attrs.field(default=timedelta(0), converter=_offset, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if (
             not isinstance(self.share, (int, float))
             or isinstance(self.share, bool)
-            or not 0 < self.share <= 100
+            or not 0 <= self.share <= 100
+            or (self.share == 0 and self.offset <= timedelta(0))
         ):
             raise PolicyError(
-                f"an SLA share must be a number in (0, 100], got {self.share!r}", value=self.share
+                f"an SLA share must be a number in (0, 100] (0 only with a positive "
+                f"offset), got {self.share!r}",
+                value=self.share,
             )
 
     @property
@@ -376,22 +391,39 @@ class SlaShare:
         return Anchor.LEVEL_ENTERED
 
     def amount(self, level: Level) -> timedelta | None:
-        target = level.targets.get(self.metric)
-        return None if target is None else target * self.share
+        """Unused for SLA triggers: the threshold depends on the issue's priority."""
+        return None
+
+    def threshold(self, target: timedelta) -> timedelta:
+        """The counted time at which the trigger fires for *target*."""
+        return target * self.share + self.offset
 
     def validate(self, policy: Policy, where: str) -> None:
-        metrics = sorted({m for lvl in policy.levels for m in lvl.targets})
-        if self.metric not in metrics:
+        clocks = sorted(policy.clocks)
+        if self.metric not in policy.clocks:
             raise PolicyError(
-                f"uses the SLA target {self.metric!r}, which no level defines; "
-                f"targets are {metrics}",
+                f"uses the SLA clock {self.metric!r}, which the policy does not have; "
+                f"clocks are {clocks}",
                 where=where,
                 value=self.metric,
-                suggestion=did_you_mean(self.metric, metrics),
+                suggestion=did_you_mean(self.metric, clocks),
+            )
+        if not any(self.metric in lvl.targets for lvl in policy.levels):
+            with_targets = sorted({m for lvl in policy.levels for m in lvl.targets})
+            raise PolicyError(
+                f"uses the SLA clock {self.metric!r}, but no level has a target for it; "
+                f"levels have targets for {with_targets}",
+                where=where,
+                value=self.metric,
+                suggestion=did_you_mean(self.metric, with_targets),
             )
 
     def describe(self) -> str:
-        return f"{self.share:.0%} of the {self.metric} SLA"
+        text = f"{self.share:.0%} of the {self.metric} SLA"
+        if self.offset:
+            sign = "+" if self.offset > timedelta(0) else "-"
+            text += f" {sign} {abs(self.offset)}"
+        return text
 
 
 def _trigger(value: object) -> After | SlaShare:
@@ -453,6 +485,8 @@ class TimeRule:
         """Return the fast check used by *policy*, with actions and amounts built per level."""
         once = self.at.once_per
         test = self.when.compile(condition_defaults(policy))
+        if isinstance(self.at, SlaShare):
+            return self._compile_sla(policy, self.at, test)
         slot = ANCHOR_SLOT[once]
         plan = tuple(
             (action, amount) if action is not None and amount is not None else None
@@ -479,6 +513,35 @@ class TimeRule:
             if context.now >= due:
                 return (True, (action,), once, ())  # type: ignore[return-value]
             return (False, (), once, ((due, action),))  # type: ignore[return-value]
+
+        return check
+
+    def _compile_sla(self, policy: Policy, trigger: SlaShare, test: Test) -> Checker:
+        actions = tuple(self._action(policy, pos) for pos in range(len(policy.levels)))
+        metric = trigger.metric
+        always = self.when == ALWAYS
+        # A memo of target -> threshold; it only saves the arithmetic.
+        thresholds: dict[timedelta, timedelta] = {}
+
+        def check(context: Context) -> Outcome | None:
+            action = actions[context.level_position]
+            if action is None or not (always or test(context.issue)):
+                return None
+            state = context.sla(metric)
+            if state is None or state.target is None:
+                return None
+            duration = state.target.duration
+            amount = thresholds.get(duration)
+            if amount is None:
+                amount = thresholds[duration] = trigger.threshold(duration)
+            reached, at = state.reaches(amount)
+            entered = context._indices[1]
+            scope = state.cycle_index if state.cycle_index > entered else entered
+            if reached:
+                return (True, (action,), scope, ())  # type: ignore[return-value]
+            if at is None:
+                return None
+            return (False, (), scope, ((at, action),))  # type: ignore[return-value]
 
         return check
 
@@ -615,9 +678,27 @@ def after(duration: timedelta, *, since: Anchor | str = Anchor.LEVEL_ENTERED) ->
     return After(duration, _anchor(since))
 
 
-def sla(metric: str, share: float = 1.0) -> SlaShare:
-    """A time trigger: *share* of the current level's SLA target *metric* has elapsed."""
-    return SlaShare(metric, share)
+def sla(
+    metric: str,
+    share: float = 1.0,
+    *,
+    before: timedelta | None = None,
+    after: timedelta | None = None,
+) -> SlaShare:
+    """A time trigger on the SLA clock *metric*: *share* of its target has been counted.
+
+    ``sla("resolution", 0.75)`` is a warning at 75 %; ``sla("resolution")``
+    the breach; ``sla("resolution", before=minutes(30))`` half an hour of
+    counted time before the breach, ``after=hours(1)`` an hour past it.
+    """
+    if before is not None and after is not None:
+        raise PolicyError("sla() takes before= or after=, not both")
+    offset = timedelta(0)
+    if before is not None:
+        offset = -require_duration(before, "sla(before=)")
+    elif after is not None:
+        offset = require_duration(after, "sla(after=)")
+    return SlaShare(metric, share, offset=offset)
 
 
 def route(name: str, *, when: Condition, to: str) -> FunctionalRule:
