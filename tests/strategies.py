@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from escalation_rules import (
     ALWAYS,
+    BusinessCalendar,
     NEXT,
     OWNER,
     Anchor,
@@ -30,7 +31,9 @@ from escalation_rules import (
     first_match,
     notify,
     route,
+    by_priority,
     sla,
+    wall,
 )
 
 from .conftest import T0
@@ -76,9 +79,32 @@ def conditions(max_leaves: int = 6) -> st.SearchStrategy[Condition]:
     )
 
 
+CLOCKS = ["time_at_level", "resolution", "first_response", "next_response", "periodic_update"]
+CALENDARS = {
+    "office": BusinessCalendar(
+        "Europe/Berlin",
+        {"mon-fri": [("09:00", "12:30"), ("13:30", "17:00")]},
+        holidays=["2026-03-04"],
+    ),
+    "nights": BusinessCalendar("Australia/Sydney", {"mon-sat": [("20:00", "06:00")]}),
+}
+
+
+def targets() -> st.SearchStrategy[object]:
+    """A target: a duration, a wall-clock one, or a table by priority."""
+    return st.one_of(
+        durations(10, 48 * 60),
+        durations(10, 48 * 60).map(wall),
+        st.builds(
+            lambda a, b: by_priority(P1=a, default=b), durations(10, 600), durations(10, 48 * 60)
+        ),
+    )
+
+
 @st.composite
 def level_lists(draw: st.DrawFn) -> list[Level]:
-    """1 to 4 levels L1..Ln; every level has a resolution target, most an ack timeout."""
+    """1 to 4 levels L1..Ln; each has a time-at-level target and maybe others, most an ack
+    timeout, some a calendar of their own."""
     n = draw(st.integers(1, 4))
     return [
         Level(
@@ -86,8 +112,12 @@ def level_lists(draw: st.DrawFn) -> list[Level]:
             f"Level {i}",
             rank=i * 10,
             owner=f"owner-{i}",
-            targets={"time_at_level": draw(durations(10, 48 * 60))},
+            targets={
+                "time_at_level": draw(durations(10, 48 * 60)),
+                **{c: draw(targets()) for c in draw(st.sets(st.sampled_from(CLOCKS[1:])))},
+            },
             ack_timeout=draw(st.none() | durations(1, 120)),
+            calendar=draw(st.none() | st.sampled_from(sorted(CALENDARS))),
         )
         for i in range(1, n + 1)
     ]
@@ -111,9 +141,14 @@ def rule_for(draw: st.DrawFn, levels: list[Level], name: str) -> Rule:
             return escalate(name, at=trigger, to=target, when=draw(conditions(2)))
         return notify(name, at=trigger, to=draw(st.sampled_from([OWNER, "pager"])))
     share = draw(st.sampled_from([0.5, 0.75, 1.0, 1.5]))
+    clock = draw(st.sampled_from(sorted({m for lvl in levels for m in lvl.targets})))
+    offset = draw(
+        st.sampled_from([{}, {"before": timedelta(minutes=30)}, {"after": timedelta(hours=1)}])
+    )
+    trigger = sla(clock, share, **offset)
     if kind == "sla":
-        return escalate(name, at=sla("time_at_level", share), to=target)
-    return notify(name, at=sla("time_at_level", share), when=draw(conditions(2)))
+        return escalate(name, at=trigger, to=target)
+    return notify(name, at=trigger, when=draw(conditions(2)))
 
 
 @st.composite
@@ -129,7 +164,14 @@ def policies(draw: st.DrawFn, match: str | None = None) -> Policy:
     if len(rules) >= 2 and draw(st.booleans()):
         rules = [first_match("group", rules[:2]), *rules[2:]]
     mode = match or draw(st.sampled_from(["all", "first"]))
-    return Policy(levels, rules, match=mode)  # type: ignore[arg-type]
+    return Policy(
+        levels,
+        rules,
+        match=mode,  # type: ignore[arg-type]
+        calendars=CALENDARS,
+        calendar=draw(st.none() | st.sampled_from(sorted(CALENDARS))),
+        calendar_field=draw(st.none() | st.just("customer.attributes.region")),
+    )
 
 
 EVENT_KINDS = [
@@ -143,16 +185,21 @@ EVENT_KINDS = [
 
 @st.composite
 def issues(draw: st.DrawFn, levels: list[Level] | None = None) -> Issue:
-    """An open or pending issue created at T0 with up to 8 later events (some level changes)."""
+    """An issue created at T0 with up to 8 later events: level and status changes among them
+    (pending, resolved and reopened); its status is the history's last."""
     ids = [lvl.id for lvl in levels] if levels else ["L1"]
     events = [Event(EventKind.CREATED, T0)]
     t = T0
     level = None
     for _ in range(draw(st.integers(0, 8))):
         t = t + draw(durations(0, 6 * 60))
-        if len(ids) > 1 and draw(st.integers(0, 5)) == 0:
+        roll = draw(st.integers(0, 9))
+        if len(ids) > 1 and roll == 0:
             level = draw(st.sampled_from(ids))
             events.append(Event(EventKind.LEVEL_CHANGED, t, level=level))
+        elif roll <= 2:
+            new = draw(st.sampled_from(["open", "pending", "pending", "resolved"]))
+            events.append(Event(EventKind.STATUS_CHANGED, t, status=new))
         else:
             events.append(Event(draw(st.sampled_from(EVENT_KINDS)), t))
     return Issue(
@@ -160,7 +207,6 @@ def issues(draw: st.DrawFn, levels: list[Level] | None = None) -> Issue:
         T0,
         priority=draw(st.sampled_from(PRIORITIES)),
         category=draw(st.none() | st.sampled_from(CATEGORIES)),
-        status=draw(st.sampled_from(["open", "open", "pending"])),
         level=level,
         team=draw(st.none() | st.sampled_from(["t1", "t2"])),
         language=draw(st.none() | st.just("de")),
@@ -168,6 +214,7 @@ def issues(draw: st.DrawFn, levels: list[Level] | None = None) -> Issue:
         customer=Customer(
             tier=draw(st.none() | st.sampled_from(TIERS)),
             value=draw(st.none() | st.floats(0, 20_000, allow_nan=False)),
+            attributes={"region": draw(st.sampled_from(sorted(CALENDARS)))},
         ),
         history=events,
     )
