@@ -40,7 +40,9 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 def make_policy() -> Policy:
     return Policy(
         levels=[
-            Level("L1", "Frontline", rank=1, owner="frontline", targets={"time_at_level": hours(2)}),
+            Level(
+                "L1", "Frontline", rank=1, owner="frontline", targets={"time_at_level": hours(2)}
+            ),
             Level(
                 "L2", "Supervisor", rank=2, owner="supervisors", targets={"time_at_level": hours(8)}
             ),

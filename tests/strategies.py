@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from escalation_rules import (
     ALWAYS,
-    BusinessCalendar,
     NEXT,
     OWNER,
     Anchor,
+    BusinessCalendar,
     Condition,
     Customer,
     Event,
@@ -26,12 +26,12 @@ from escalation_rules import (
     Policy,
     Rule,
     after,
+    by_priority,
     chain,
     escalate,
     first_match,
     notify,
     route,
-    by_priority,
     sla,
     wall,
 )

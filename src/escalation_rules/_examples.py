@@ -24,7 +24,9 @@ def example_policy() -> Policy:
     """
     return Policy(
         levels=[
-            Level("L1", "Frontline", rank=1, owner="frontline", targets={"time_at_level": hours(2)}),
+            Level(
+                "L1", "Frontline", rank=1, owner="frontline", targets={"time_at_level": hours(2)}
+            ),
             Level(
                 "L2", "Supervisor", rank=2, owner="supervisors", targets={"time_at_level": hours(8)}
             ),

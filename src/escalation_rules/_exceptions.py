@@ -9,6 +9,7 @@ class also derives from the builtin a caller would expect::
     │   └── PolicySyntaxError             policy text that cannot be read (file:line:column)
     ├── IssueError (ValueError)           an issue or instant the engine cannot use
     │   └── NaiveDatetimeError            a datetime without a time zone
+    ├── ForecastError                     a forecast whose rules never settle
     └── EvaluationError                   a condition that cannot be decided
         ├── FieldTypeError (TypeError)    e.g. a string compared with a number
         └── MissingFieldError (LookupError) an ordering test on a missing value
@@ -120,6 +121,10 @@ class EvaluationError(EscalationRulesError):
         prefix = f"rule {self.rule!r}: " if self.rule else ""
         return f"{prefix}{self._message}"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_evaluation_error, (type(self), self._message, self.field, self.value,
+                                            self.rule))  # fmt: skip
+
     def in_rule(self, rule: str) -> EvaluationError:
         """Return the same error, naming the rule it happened in."""
         err = type(self)(self._message, field=self.field, value=self.value, rule=rule)
@@ -150,9 +155,9 @@ class PolicySyntaxError(PolicyError):
     ``str(exc)`` names the place, says what was expected and what was found, then
     shows the offending line with a caret under the mistake::
 
-        policy.toml:12:27: expected a value after '==', found 'and'
-            when = "priority == and tier"
-                                ^
+        policy.toml:3:23: expected a value after '==', found 'and'
+              when = "priority == and tier"
+                                  ^
 
     Attributes:
         source: the file name, or ``"<string>"``.
@@ -201,6 +206,20 @@ class PolicySyntaxError(PolicyError):
             text += f"\n    {self.line_text}\n    {self.caret_line}"
         EscalationRulesError.__init__(self, text)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # The default would call __init__ again with the rendered text as the message.
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(
+    cls: type[PolicySyntaxError], args: tuple[object, ...], state: dict[str, object]
+) -> PolicySyntaxError:
+    """Rebuild a pickled PolicySyntaxError without rendering it again."""
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
 
 def _snippet(line: str, caret: int) -> tuple[str, str]:
     """The line as shown (cut around *caret*, unprintables as ``?``) and its caret line."""
@@ -220,3 +239,13 @@ def _snippet(line: str, caret: int) -> tuple[str, str]:
     line = "".join(c if c.isprintable() or c == "\t" else "?" for c in line)
     pad = "".join("\t" if c == "\t" else " " for c in line[:caret])
     return line, pad + "^"
+
+
+class ForecastError(EscalationRulesError):
+    """A forecast that would not end: a rule keeps acting without settling."""
+
+
+def _rebuild_evaluation_error(
+    cls: type[EvaluationError], message: str, field: str, value: object, rule: str | None
+) -> EvaluationError:
+    return cls(message, field=field, value=value, rule=rule)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Final, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import attrs
 
@@ -16,6 +16,9 @@ from ._exceptions import EvaluationError, IssueError, PolicyError, did_you_mean
 from ._frozendict import FrozenDict
 from ._issue import Issue, Status
 from ._rules import Checker, FirstMatch, Rule, rule_tuple
+
+if TYPE_CHECKING:
+    from ._explain import Explanation
 from ._sla import ClockState, SlaClock, Target, clock_table, lookup, target_table
 from ._time import UTC, require_aware
 
@@ -310,6 +313,18 @@ class Policy:
             if position < 0:
                 self.level(issue.level)  # raises with a suggestion
         return Context(self, issue, now, self.levels[position], position, self.status_of(issue))
+
+    def explain(self, issue: Issue, now: datetime) -> Explanation:
+        """`evaluate`, with the trace that led to the decision.
+
+        Every rule in order with what it wanted and what became of it (for a
+        condition that failed, which part and with what value), every SLA
+        clock with a target, and why the winning action won. ``str()`` of the
+        result is readable text; ``to_dict()`` is plain JSON-able data.
+        """
+        from ._explain import explain
+
+        return explain(self, issue, now)
 
     def sla_clocks(self, issue: Issue, now: datetime) -> tuple[ClockState, ...]:
         """The state of every SLA clock with a target for *issue* at its level, at *now*.
