@@ -28,10 +28,12 @@ from escalation_rules import (
     after,
     by_priority,
     chain,
+    clock,
     escalate,
     first_match,
     notify,
     route,
+    since,
     sla,
     wall,
 )
@@ -101,6 +103,31 @@ def targets() -> st.SearchStrategy[object]:
     )
 
 
+def timed_atoms(levels: list[Level]) -> st.SearchStrategy[Condition]:
+    """Conditions on the instant that only ever turn true as time passes (``>=``, ``>``,
+    ``breached``), so the monotonicity law still applies; shrink towards since(created)."""
+    clocks = sorted({m for lvl in levels for m in lvl.targets})
+    return st.one_of(
+        st.builds(
+            lambda a, op, d: since(a) >= d if op == ">=" else since(a) > d,
+            st.sampled_from(list(Anchor)),
+            st.sampled_from([">=", ">"]),
+            durations(0, 24 * 60),
+        ),
+        st.builds(lambda c, d: clock(c).elapsed >= d, st.sampled_from(clocks), durations(0, 600)),
+        st.sampled_from(clocks).map(lambda c: clock(c).breached),
+    )
+
+
+@st.composite
+def rule_conditions(draw: st.DrawFn, levels: list[Level], max_leaves: int = 6) -> Condition:
+    """A rule's condition: a tree of atoms, sometimes and-ed with a condition on time."""
+    base = draw(conditions(max_leaves))
+    if draw(st.integers(0, 3)) == 0:
+        return base & draw(timed_atoms(levels))
+    return base
+
+
 @st.composite
 def level_lists(draw: st.DrawFn) -> list[Level]:
     """1 to 4 levels L1..Ln; each has a time-at-level target and maybe others, most an ack
@@ -129,16 +156,20 @@ def rule_for(draw: st.DrawFn, levels: list[Level], name: str) -> Rule:
     target = draw(st.sampled_from([NEXT, *ids]))
     kind = draw(st.sampled_from(["route", "escalate", "on", "after", "sla", "notify-sla"]))
     if kind == "route":
-        return route(name, when=draw(conditions()), to=draw(st.sampled_from(["t1", "t2"])))
+        return route(
+            name, when=draw(rule_conditions(levels)), to=draw(st.sampled_from(["t1", "t2"]))
+        )
     if kind == "escalate":
-        return escalate(name, when=draw(conditions()), to=target)
+        return escalate(name, when=draw(rule_conditions(levels)), to=target)
     if kind == "on":
-        return escalate(name, on=EventKind.MANAGER_REQUESTED, when=draw(conditions(2)), to=target)
+        return escalate(
+            name, on=EventKind.MANAGER_REQUESTED, when=draw(rule_conditions(levels, 2)), to=target
+        )
     if kind == "after":
         since = draw(st.sampled_from(list(Anchor)))
         trigger = after(draw(durations(1, 36 * 60)), since=since)
         if draw(st.booleans()):
-            return escalate(name, at=trigger, to=target, when=draw(conditions(2)))
+            return escalate(name, at=trigger, to=target, when=draw(rule_conditions(levels, 2)))
         return notify(name, at=trigger, to=draw(st.sampled_from([OWNER, "pager"])))
     share = draw(st.sampled_from([0.5, 0.75, 1.0, 1.5]))
     clock = draw(st.sampled_from(sorted({m for lvl in levels for m in lvl.targets})))
@@ -148,7 +179,7 @@ def rule_for(draw: st.DrawFn, levels: list[Level], name: str) -> Rule:
     trigger = sla(clock, share, **offset)
     if kind == "sla":
         return escalate(name, at=trigger, to=target)
-    return notify(name, at=trigger, when=draw(conditions(2)))
+    return notify(name, at=trigger, when=draw(rule_conditions(levels, 2)))
 
 
 @st.composite

@@ -63,6 +63,7 @@ from ._rules import (
 )
 from ._sla import ClockState, Metric, SlaClock, Target, by_priority, wall
 from ._time import days, hours, minutes, parse_instant
+from ._timed import clock, happened, since
 
 __version__ = "0.1.0"
 
@@ -125,6 +126,7 @@ __all__ = [
     "any_of",
     "by_priority",
     "chain",
+    "clock",
     "days",
     "escalate",
     "evaluate",
@@ -134,6 +136,7 @@ __all__ = [
     "format_condition",
     "format_duration",
     "format_percent",
+    "happened",
     "holidays_from_ics",
     "holidays_from_package",
     "hours",
@@ -145,6 +148,7 @@ __all__ = [
     "parse_percent",
     "predicate",
     "route",
+    "since",
     "sla",
     "wall",
 ]

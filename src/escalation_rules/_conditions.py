@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -29,7 +29,11 @@ from ._exceptions import (
 )
 from ._issue import Issue
 
+if TYPE_CHECKING:
+    from ._context import Context
+
 Test = Callable[[Issue], bool]
+TimedTest = Callable[["Context"], tuple[bool, "datetime | None"]]
 """A compiled condition: a function of the issue, returning a bool."""
 
 
@@ -149,8 +153,26 @@ class Condition:
         """The dotted field paths this condition reads."""
         return ()
 
+    @property
+    def timed(self) -> bool:
+        """Does it depend on the instant (``since(...)``, ``clock(...)``), not the issue alone?"""
+        return False
+
+    def compile_timed(self, defaults: Mapping[str, Any] | None = None) -> TimedTest:
+        """Return ``context -> (holds, change)``: the value now, and the first instant
+        after now at which it may change without a new event (``None``: never).
+
+        Conditions on the issue alone never change by themselves; time functions do.
+        """
+        test = self.compile(defaults)
+        return lambda context: (test(context.issue), None)
+
     def __call__(self, issue: Issue) -> bool:
         """Decide this condition for *issue* (compiles on every call: use a Policy)."""
+        if self.timed:
+            raise TypeError(
+                f"{self!r} depends on the instant; it can only be decided in a policy's rule"
+            )
         return self.compile()(issue)
 
     def __and__(self, other: Condition) -> Condition:
@@ -415,6 +437,13 @@ class All(Condition):
     def fields(self) -> Iterable[str]:
         return tuple(f for c in self.conditions for f in c.fields())
 
+    @property
+    def timed(self) -> bool:
+        return any(c.timed for c in self.conditions)
+
+    def compile_timed(self, defaults: Mapping[str, Any] | None = None) -> TimedTest:
+        return _combine_timed(self.conditions, defaults, all)
+
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
         tests = tuple(c.compile(defaults) for c in self.conditions)
         if len(tests) == 2:
@@ -444,6 +473,13 @@ class Any_(Condition):
     def fields(self) -> Iterable[str]:
         return tuple(f for c in self.conditions for f in c.fields())
 
+    @property
+    def timed(self) -> bool:
+        return any(c.timed for c in self.conditions)
+
+    def compile_timed(self, defaults: Mapping[str, Any] | None = None) -> TimedTest:
+        return _combine_timed(self.conditions, defaults, any)
+
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
         tests = tuple(c.compile(defaults) for c in self.conditions)
         if len(tests) == 2:
@@ -472,6 +508,19 @@ class Not(Condition):
 
     def fields(self) -> Iterable[str]:
         return self.condition.fields()
+
+    @property
+    def timed(self) -> bool:
+        return self.condition.timed
+
+    def compile_timed(self, defaults: Mapping[str, Any] | None = None) -> TimedTest:
+        inner = self.condition.compile_timed(defaults)
+
+        def negated(context: Context) -> tuple[bool, datetime | None]:
+            holds, change = inner(context)
+            return not holds, change
+
+        return negated
 
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
         test = self.condition.compile(defaults)
@@ -510,6 +559,43 @@ class Predicate(Condition):
 
     def __repr__(self) -> str:
         return f"predicate({self.name!r})"
+
+
+def _combine_timed(
+    conditions: tuple[Condition, ...],
+    defaults: Mapping[str, Any] | None,
+    combine: Callable[[Iterable[bool]], bool],
+) -> TimedTest:
+    """``all``/``any`` over timed children, with the instant the combined value flips.
+
+    Without new events each child flips at most once (at its change instant). The
+    group flips when the deciding children have: for ``all`` that is false, when
+    the last false child turns true; for ``all`` that is true, when the first child
+    turns false (and the mirror image for ``any``).
+    """
+    tests = tuple(c.compile_timed(defaults) for c in conditions)
+    is_all = combine is all
+
+    def combined(context: Context) -> tuple[bool, datetime | None]:
+        results = []
+        for test in tests:
+            holds, at = test(context)
+            if holds is not is_all and at is None:
+                # decided for good, as the issue-only test would short-circuit
+                return holds, None
+            results.append((holds, at))
+        value = combine(holds for holds, _ in results)
+        # The children whose flip is needed (all of them), or enough (any of them).
+        if value is is_all:
+            # all-true or any-false: the first flip of any child changes the value
+            flips = [at for _, at in results if at is not None]
+            return value, min(flips) if flips else None
+        deciding = [at for holds, at in results if holds is not is_all]
+        if any(at is None for at in deciding):
+            return value, None
+        return value, max(at for at in deciding if at is not None)
+
+    return combined
 
 
 def _paren(c: Condition) -> str:

@@ -31,6 +31,7 @@ from ._sla import ClockState
 from ._time import UTC, require_aware
 
 if TYPE_CHECKING:
+    from ._context import Context
     from ._policy import Policy
 
 __all__ = ["ActionTrace", "Explanation", "Failure", "ForecastStep", "RuleTrace", "forecast"]
@@ -269,32 +270,34 @@ def _clock_line(c: ClockState) -> str:
 # -- why a condition failed ----------------------------------------------------------------
 
 
-def failures(condition: Condition, issue: Issue, defaults: Mapping[str, Any]) -> list[Failure]:
-    """The parts of *condition* that make it false for *issue* (empty if it holds)."""
-    if condition.compile(defaults)(issue):
+def failures(condition: Condition, context: Context, defaults: Mapping[str, Any]) -> list[Failure]:
+    """The parts of *condition* that make it false for the context's issue and instant."""
+    if _holds(condition, context, defaults):
         return []
-    return _why_false(condition, issue, defaults)
+    return _why_false(condition, context, defaults)
 
 
-def _holds(condition: Condition, issue: Issue, defaults: Mapping[str, Any]) -> bool:
-    return condition.compile(defaults)(issue)
+def _holds(condition: Condition, context: Context, defaults: Mapping[str, Any]) -> bool:
+    return condition.compile_timed(defaults)(context)[0]
 
 
-def _why_false(condition: Condition, issue: Issue, defaults: Mapping[str, Any]) -> list[Failure]:
+def _why_false(
+    condition: Condition, context: Context, defaults: Mapping[str, Any]
+) -> list[Failure]:
     if isinstance(condition, All):
         for child in condition.conditions:
-            if not _holds(child, issue, defaults):
-                return _why_false(child, issue, defaults)
+            if not _holds(child, context, defaults):
+                return _why_false(child, context, defaults)
         return []  # pragma: no cover - the caller only asks when it is false
     if isinstance(condition, Any_):
         out: list[Failure] = []
         for child in condition.conditions:
-            out.extend(_why_false(child, issue, defaults))
+            out.extend(_why_false(child, context, defaults))
         return out
     if isinstance(condition, Not):
         return [Failure(repr(condition), None, None)]
     if isinstance(condition, Compare | In | Contains | Exists):
-        value = _getter(condition.path, defaults)(issue)
+        value = _getter(condition.path, defaults)(context.issue)
         return [Failure(repr(condition), condition.path, value)]
     if isinstance(condition, Const):
         return [Failure("NEVER", None, None)]
@@ -350,7 +353,7 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
             raise exc.in_rule(rule.name) from None
         if outcome is None:
             when = getattr(rule, "when", None)
-            fails = failures(when, issue, defaults) if isinstance(when, Condition) else []
+            fails = failures(when, context, defaults) if isinstance(when, Condition) else []
             if fails:
                 traces.append(
                     RuleTrace(
@@ -374,9 +377,7 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
             actions.append(_fate(action, scope, context, in_decision, decision))
         for at, action in later:
             if at > now:
-                actions.append(
-                    ActionTrace(action, "due later", "not yet", at.astimezone(UTC))
-                )
+                actions.append(ActionTrace(action, "due later", "not yet", at.astimezone(UTC)))
         acts = any(a.status == "taken" for a in actions)
         status_: RuleStatus
         if acts:

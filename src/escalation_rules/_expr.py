@@ -423,10 +423,151 @@ def _has_skill(call: Call) -> Condition:
     return Contains("skills", call.string(0))
 
 
-FUNCTIONS: Final[Mapping[str, Function]] = MappingProxyType(
-    {"exists": _exists, "has_skill": _has_skill, "has_tag": _has_tag}
-)
-"""The built-in functions: ``exists(path)``, ``has_tag("x")``, ``has_skill("x")``."""
+class _TimeOperand:
+    """``since(event)`` or ``clock_elapsed(clock)`` on the left of a comparison."""
+
+    __slots__ = ("build", "business_ok", "call", "what")
+
+    def __init__(
+        self, call: Call, what: str, build: Callable[[str, Any], Condition], business_ok: bool
+    ) -> None:
+        self.call, self.what, self.build, self.business_ok = call, what, build, business_ok
+
+    def compare(self, op: str, value: Arg) -> Condition:
+        if value.kind != "duration":
+            raise self.call.error(
+                f"{self.what} is compared with a duration such as 4h, not a {value.kind}",
+                at=value,
+                expected="a duration",
+            )
+        if op in ("==", "!="):
+            raise self.call.error(
+                f"{self.what} is compared with <, <=, > or >=, not {op}", expected="<, <=, > or >="
+            )
+        if value.business != self.business_ok and self.what.startswith("since"):
+            if value.business:
+                raise self.call.error(
+                    "since() counts on the policy's clock, which is wall-clock time here; "
+                    "drop 'business' (or give the policy a business clock)",
+                    at=value,
+                )
+            raise self.call.error(
+                "since() counts on the policy's business clock here; write the duration "
+                "as '... business'",
+                at=value,
+            )
+        return self.build(op, value.value)
+
+
+def _anchor_arg(call: Call) -> str:
+    from ._context import Anchor
+
+    call.expect_arity(1)
+    name = call.string(0)
+    names = [a.value for a in Anchor]
+    if name not in names:
+        raise call.error(
+            f"unknown event {name!r}; events are {names}",
+            at=call.args[0],
+            suggestion=did_you_mean(name, names),
+        )
+    return name
+
+
+def _since(business: bool) -> Function:
+    def since(call: Call) -> Operand:
+        from ._timed import Since
+
+        anchor = _anchor_arg(call)
+        return _TimeOperand(
+            call,
+            f"since({anchor!r})",
+            lambda op, d: Since(anchor, op, d, business=business),
+            business,
+        )
+
+    return since
+
+
+def _happened(call: Call) -> Condition:
+    from ._timed import Happened
+
+    return Happened(_anchor_arg(call))
+
+
+def _clock_elapsed(call: Call) -> Operand:
+    from ._timed import ClockElapsed
+
+    call.expect_arity(1)
+    name = call.string(0)
+    return _TimeOperand(
+        call, f"clock_elapsed({name!r})", lambda op, d: ClockElapsed(name, op, d), False
+    )
+
+
+class _StateOperand:
+    __slots__ = ("call", "name")
+
+    def __init__(self, call: Call, name: str) -> None:
+        self.call, self.name = call, name
+
+    def compare(self, op: str, value: Arg) -> Condition:
+        from ._timed import ClockStateIs
+
+        if op not in ("==", "!=") or value.kind != "string":
+            raise self.call.error(
+                "clock_state() is compared with == or != and a state in quotes, such as "
+                "clock_state('resolution') == 'paused'",
+                at=value,
+            )
+        states = ["running", "paused", "stopped", "idle"]
+        if value.value not in states:
+            raise self.call.error(
+                f"a clock's state is one of {states}, not {value.value!r}",
+                at=value,
+                suggestion=did_you_mean(str(value.value), states),
+            )
+        condition = ClockStateIs(self.name, value.value)
+        return condition if op == "==" else Not(condition)
+
+
+def _clock_state(call: Call) -> Operand:
+    call.expect_arity(1)
+    return _StateOperand(call, call.string(0))
+
+
+def _breached(call: Call) -> Condition:
+    from ._timed import Breached
+
+    call.expect_arity(1)
+    return Breached(call.string(0))
+
+
+def functions(*, business_clock: bool = False) -> Mapping[str, Function]:
+    """The built-in functions, with ``since()`` durations checked against the policy's clock.
+
+    *business_clock*: the policy measures ``after``/``since`` time on a business
+    calendar, so their durations must be written ``... business``.
+    """
+    return MappingProxyType(
+        {
+            "breached": _breached,
+            "clock_elapsed": _clock_elapsed,
+            "clock_state": _clock_state,
+            "exists": _exists,
+            "happened": _happened,
+            "has_skill": _has_skill,
+            "has_tag": _has_tag,
+            "since": _since(business_clock),
+        }
+    )
+
+
+FUNCTIONS: Final[Mapping[str, Function]] = functions()
+"""The built-in functions: ``exists(path)``, ``has_tag("x")``, ``has_skill("x")``,
+``happened("acknowledged")``, ``since("last_customer_message") >= 4h``,
+``clock_elapsed("resolution") > 2h``, ``clock_state("resolution") == "paused"``,
+``breached("first_response")``."""
 
 # ---------------------------------------------------------------- the lexer
 

@@ -9,9 +9,9 @@ up, and routings to the team that already holds the issue.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Final, NamedTuple, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, runtime_checkable
 
 import attrs
 
@@ -19,8 +19,9 @@ from ._actions import Action, Escalate, Notify, Route
 from ._conditions import ALWAYS, Condition, Test
 from ._context import ANCHOR_SLOT, Anchor, Context, WallClock
 from ._exceptions import PolicyError, did_you_mean
-from ._issue import EventKind
+from ._issue import EventKind, Issue
 from ._time import require_duration
+from ._timed import check_clocks
 
 if TYPE_CHECKING:
     from ._policy import Level, Policy
@@ -188,11 +189,12 @@ class FunctionalRule:
         return f"rule {self.name!r}"
 
     def validate(self, policy: Policy) -> None:
-        """Nothing to check beyond what the constructor checks."""
+        """Check the SLA clocks its condition reads."""
+        check_clocks(self.when, policy, self.where)
 
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy* (conditions compiled, action built once)."""
-        test = self.when.compile(condition_defaults(policy))
+        test = _issue_test(self.when, condition_defaults(policy))
         outcome = Outcome(
             True,
             (
@@ -208,10 +210,52 @@ class FunctionalRule:
         def check(context: Context) -> Outcome | None:
             return outcome if test(context.issue) else None
 
-        return check
+        return _timed(check, self.when, condition_defaults(policy))
 
     def check(self, context: Context) -> Outcome | None:
         return self.compile(context.policy)(context)
+
+
+def _true(_issue: Issue) -> bool:
+    return True
+
+
+def _issue_test(when: Condition, defaults: Mapping[str, Any]) -> Test:
+    """The issue-only test of *when*; a timed condition is decided by `_timed` instead."""
+    return _true if when.timed else when.compile(defaults)
+
+
+def _timed(check: Checker, when: Condition, defaults: Mapping[str, Any]) -> Checker:
+    """Wrap a rule's *check* (compiled as if *when* held) with a time-dependent *when*.
+
+    The rule acts only while *when* holds, and the instant at which *when* flips
+    joins the rule's upcoming instants, so ``next_evaluation_at`` stays sound.
+    """
+    if not when.timed:
+        return check
+    timed = when.compile_timed(defaults)
+
+    def timed_check(context: Context) -> Outcome | None:
+        holds, change = timed(context)
+        base = check(context)
+        if base is None:
+            return None
+        matched, actions, once_per, upcoming = base
+        if change is not None and change <= context.now:
+            change = None
+        if holds:
+            if change is None:
+                return base
+            return Outcome(matched, actions, once_per, (*upcoming, *((change, a) for a in actions)))
+        if change is None:
+            return None
+        later = (
+            *((change, a) for a in actions),
+            *((at if at > change else change, a) for at, a in upcoming),
+        )
+        return Outcome(False, (), once_per, later)
+
+    return timed_check
 
 
 def rule_tuple(value: Iterable[Rule]) -> tuple[Rule, ...]:
@@ -276,13 +320,14 @@ class HierarchicalRule:
         object.__setattr__(self, "_scope", scope)
 
     def validate(self, policy: Policy) -> None:
+        check_clocks(self.when, policy, f"rule {self.name!r}")
         if isinstance(self.to, str):
             _check_level(policy, self.to, f"rule {self.name!r}")
 
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy*, with one outcome built per level."""
         scope, name = self._scope, self.name
-        test = self.when.compile(condition_defaults(policy))
+        test = _issue_test(self.when, condition_defaults(policy))
         slot = ANCHOR_SLOT[scope]
         if self.on is None:
             why = f"{self.when!r} holds"
@@ -305,7 +350,7 @@ class HierarchicalRule:
                 return None
             return outcomes[context.level_position]
 
-        return check
+        return _timed(check, self.when, condition_defaults(policy))
 
     def check(self, context: Context) -> Outcome | None:
         return self.compile(context.policy)(context)
@@ -469,6 +514,7 @@ class TimeRule:
 
     def validate(self, policy: Policy) -> None:
         where = f"rule {self.name!r}"
+        check_clocks(self.when, policy, where)
         self.at.validate(policy, where)
         if self.action == "escalate" and isinstance(self.to, str):
             _check_level(policy, self.to, where)
@@ -484,7 +530,7 @@ class TimeRule:
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy*, with actions and amounts built per level."""
         once = self.at.once_per
-        test = self.when.compile(condition_defaults(policy))
+        test = _issue_test(self.when, condition_defaults(policy))
         if isinstance(self.at, SlaShare):
             return self._compile_sla(policy, self.at, test)
         slot = ANCHOR_SLOT[once]
@@ -514,7 +560,7 @@ class TimeRule:
                 return (True, (action,), once, ())  # type: ignore[return-value]
             return (False, (), once, ((due, action),))  # type: ignore[return-value]
 
-        return check
+        return _timed(check, self.when, condition_defaults(policy))
 
     def _compile_sla(self, policy: Policy, trigger: SlaShare, test: Test) -> Checker:
         actions = tuple(self._action(policy, pos) for pos in range(len(policy.levels)))
@@ -543,7 +589,7 @@ class TimeRule:
                 return None
             return (False, (), scope, ((at, action),))  # type: ignore[return-value]
 
-        return check
+        return _timed(check, self.when, condition_defaults(policy))
 
     def check(self, context: Context) -> Outcome | None:
         return self.compile(context.policy)(context)
