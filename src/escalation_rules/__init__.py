@@ -41,6 +41,7 @@ from ._expr import (
 )
 from ._issue import Customer, Event, EventKind, Issue, Status
 from ._policy import Level, Policy, evaluate
+from ._policyfile import dump, from_dict, load, loads, to_dict
 from ._rules import (
     NEXT,
     OWNER,
@@ -61,6 +62,7 @@ from ._rules import (
     route,
     sla,
 )
+from ._schema import policy_json_schema
 from ._sla import ClockState, Metric, SlaClock, Target, by_priority, wall
 from ._time import days, hours, minutes, parse_instant
 from ._timed import clock, happened, since
@@ -128,6 +130,7 @@ __all__ = [
     "chain",
     "clock",
     "days",
+    "dump",
     "escalate",
     "evaluate",
     "field",
@@ -136,19 +139,24 @@ __all__ = [
     "format_condition",
     "format_duration",
     "format_percent",
+    "from_dict",
     "happened",
     "holidays_from_ics",
     "holidays_from_package",
     "hours",
+    "load",
+    "loads",
     "minutes",
     "notify",
     "parse_condition",
     "parse_duration",
     "parse_instant",
     "parse_percent",
+    "policy_json_schema",
     "predicate",
     "route",
     "since",
     "sla",
+    "to_dict",
     "wall",
 ]

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
-from ._conditions import F
+from ._exceptions import PolicyError, did_you_mean
 from ._issue import Customer, Event, EventKind, Issue
-from ._policy import Level, Policy
-from ._rules import chain, escalate, notify, route, sla
-from ._time import hours, minutes, parse_instant
+from ._policy import Policy
+from ._policyfile import loads
+from ._time import parse_instant
 
 #: When the example issues were opened: Monday 2 March 2026, 09:00 in Berlin.
 START: datetime = parse_instant("2026-03-02T09:00:00+01:00")
+
+
+EXAMPLES: tuple[str, ...] = ("seeds-matrix", "oncall-chain", "zendesk-sla")
+"""The policy files bundled in ``escalation_rules/examples/``."""
+
+
+def example_path(name: str) -> Traversable:
+    """The bundled policy file *name* (one of `EXAMPLES`)."""
+    if name not in EXAMPLES:
+        raise PolicyError(
+            f"no bundled example {name!r}; examples are {list(EXAMPLES)}",
+            value=name,
+            suggestion=did_you_mean(name, EXAMPLES),
+        )
+    return files("escalation_rules") / "examples" / f"{name}.toml"
+
+
+def bundled_policy(name: str) -> Policy:
+    """Load the bundled example policy *name*."""
+    path = example_path(name)
+    return loads(path.read_text(encoding="utf-8"), source=f"examples/{name}.toml")
 
 
 def example_policy() -> Policy:
@@ -19,57 +42,20 @@ def example_policy() -> Policy:
 
     Billing issues go to the billing specialists, a customer who asks for a
     manager moves up a level, an enterprise customer's P1 starts at L2, the
-    level's owner hears at 75 % of the resolution SLA, and the issue moves up
-    at 100 %.
+    level's owner hears at 75 % of the level's window, and the issue moves up
+    at 100 % (``examples/seeds-matrix.toml``).
     """
-    return Policy(
-        levels=[
-            Level(
-                "L1", "Frontline", rank=1, owner="frontline", targets={"time_at_level": hours(2)}
-            ),
-            Level(
-                "L2", "Supervisor", rank=2, owner="supervisors", targets={"time_at_level": hours(8)}
-            ),
-            Level(
-                "L3",
-                "Senior management",
-                rank=3,
-                owner="senior-management",
-                targets={"time_at_level": hours(24)},
-            ),
-        ],
-        rules=[
-            route("billing-specialists", when=F.category == "billing", to="billing"),
-            route("security-team", when=F.tags.contains("security"), to="security"),
-            escalate(
-                "enterprise-p1-starts-at-l2",
-                when=(F.customer.tier == "enterprise") & (F.priority == "P1"),
-                to="L2",
-            ),
-            escalate(
-                "refund-needs-authority",
-                when=F.attributes.refund.exists() & (F.attributes.refund > 500),
-                to="L2",
-            ),
-            escalate("manager-requested", on=EventKind.MANAGER_REQUESTED),
-            notify("resolution-sla-warning", at=sla("time_at_level", 0.75)),
-            escalate("resolution-sla-breach", at=sla("time_at_level", 1.0)),
-        ],
-        name="seeds-matrix",
-    )
+    return bundled_policy("seeds-matrix")
 
 
 def oncall_policy() -> Policy:
     """A PagerDuty-style chain: page each level, move up after its timeout, repeat twice."""
-    return Policy(
-        levels=[
-            Level("primary", "Primary on-call", rank=1, owner="alice", ack_timeout=minutes(15)),
-            Level("secondary", "Secondary on-call", rank=2, owner="bob", ack_timeout=minutes(15)),
-            Level("manager", "Engineering manager", rank=3, owner="carol", ack_timeout=minutes(30)),
-        ],
-        rules=[chain("page", repeat=2)],
-        name="oncall-chain",
-    )
+    return bundled_policy("oncall-chain")
+
+
+def zendesk_policy() -> Policy:
+    """A Zendesk-style SLA policy on business hours (``examples/zendesk-sla.toml``)."""
+    return bundled_policy("zendesk-sla")
 
 
 def example_issues() -> list[Issue]:

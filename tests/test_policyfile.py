@@ -1,0 +1,315 @@
+"""Policies as text: TOML and dict forms, round trips, located errors, bounds, the schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from escalation_rules import (
+    F,
+    Level,
+    Policy,
+    PolicyError,
+    PolicySyntaxError,
+    escalate,
+    hours,
+    notify,
+    route,
+    sla,
+    wall,
+)
+from escalation_rules._examples import EXAMPLES, bundled_policy, example_path
+from escalation_rules._policyfile import MAX_BYTES, dump, from_dict, load, loads, to_dict
+from escalation_rules._schema import policy_json_schema
+
+from .conftest import at, make_issue
+from .strategies import policies
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = policy_json_schema()
+
+MINIMAL = """\
+[policy]
+name = "p"
+
+[[levels]]
+id = "L1"
+name = "One"
+rank = 1
+owner = "a"
+targets = { time_at_level = "2h" }
+
+[[levels]]
+id = "L2"
+name = "Two"
+rank = 2
+owner = "b"
+
+[[rules]]
+name = "billing"
+type = "route"
+when = 'category == "billing"'
+to = "billing-team"
+
+[[rules]]
+name = "breach"
+type = "escalate"
+at = { sla = "time_at_level" }
+"""
+
+
+def test_a_policy_file_maps_onto_the_python_objects() -> None:
+    policy = loads(MINIMAL)
+    expected = Policy(
+        [
+            Level("L1", "One", rank=1, owner="a", targets={"time_at_level": wall(hours(2))}),
+            Level("L2", "Two", rank=2, owner="b"),
+        ],
+        [
+            route("billing", when=F.category == "billing", to="billing-team"),
+            escalate("breach", at=sla("time_at_level")),
+        ],
+        name="p",
+    )
+    assert policy == expected
+    decision = policy.evaluate(make_issue(category="billing"), at(2))
+    assert [a.rule for a in decision.actions] == ["billing", "breach"]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_bundled_examples_load_round_trip_and_match_the_schema(name: str) -> None:
+    policy = bundled_policy(name)
+    assert loads(dump(policy)) == policy
+    data = to_dict(policy)
+    jsonschema.validate(json.loads(json.dumps(data)), SCHEMA)
+    assert from_dict(data) == policy
+    assert load(Path(str(example_path(name)))) == policy
+
+
+def test_the_published_schema_is_the_one_the_code_makes() -> None:
+    published = json.loads((ROOT / "docs" / "policy.schema.json").read_text())
+    assert published == SCHEMA
+    jsonschema.Draft202012Validator.check_schema(published)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policies())
+def test_loading_what_was_dumped_gives_an_equal_policy(policy: Policy) -> None:
+    text = dump(policy)
+    assert loads(text) == policy
+    data = json.loads(json.dumps(to_dict(policy)))
+    jsonschema.validate(data, SCHEMA)
+    assert from_dict(data) == policy
+
+
+# ------------------------------------------------------------------ located errors
+
+
+def _replace(old: str, new: str) -> str:
+    assert old in MINIMAL
+    return MINIMAL.replace(old, new, 1)
+
+
+BAD = [
+    # (text, line, column, message fragment)
+    (_replace('name = "p"', 'name = "p'), 2, 10, "invalid TOML"),
+    (MINIMAL + "\n[[levles]]\nid = 'x'\n", 28, 3, "unknown key 'levles'"),
+    (_replace("when = 'category", "when = 'categry"), 20, 9, "did you mean 'category'"),
+    (
+        _replace("when = 'category == \"billing\"'", "when = 'category == and'"),
+        20,
+        21,
+        "expected a value",
+    ),
+    (_replace('type = "route"', 'type = "rout"'), 19, 8, "did you mean 'route'"),
+    (
+        _replace('at = { sla = "time_at_level" }', 'at = { sla = "time_at_levl" }'),
+        26,
+        14,
+        "did you mean 'time_at_level'",
+    ),
+    (_replace('time_at_level = "2h" }', 'time_at_level = "2 hours" }'), 9, 29, "duration"),
+    (
+        _replace('time_at_level = "2h" }', 'time_at_levle = "2h" }'),
+        9,
+        29,
+        "did you mean 'time_at_level'",
+    ),
+    (_replace('to = "billing-team"', "to = 5"), 21, 6, "expected a non-empty string"),
+    (_replace("rank = 2", "rank = 0"), 14, 8, "not above"),
+    (
+        _replace('at = { sla = "time_at_level" }', 'at = { sla = "time_at_level", share = "75" }'),
+        26,
+        39,
+        "percentage",
+    ),
+    (
+        _replace('at = { sla = "time_at_level" }', 'at = { after = "2h business" }'),
+        26,
+        16,
+        "wall clock",
+    ),
+    (
+        _replace('at = { sla = "time_at_level" }', 'at = { after = "2h", since = "creatd" }'),
+        26,
+        30,
+        "did you mean 'created'",
+    ),
+    (
+        MINIMAL + '\n[[rules]]\nname = "up"\ntype = "escalate"\nto = "L9"\nwhen = "true"\n',
+        31,
+        6,
+        "unknown level 'L9'",
+    ),
+    (_replace('name = "p"', 'name = "p"\ncalendar = "office"'), 3, 12, "calendar 'office'"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "fragment"), BAD)
+def test_a_bad_policy_is_reported_at_its_place(
+    text: str, line: int, column: int, fragment: str
+) -> None:
+    with pytest.raises(PolicySyntaxError) as info:
+        loads(text, source="policy.toml")
+    error = info.value
+    assert fragment in str(error), str(error)
+    assert (error.line, error.column) == (line, column), str(error)
+    assert str(error).startswith(f"policy.toml:{line}:{column}: ")
+    assert error.line_text  # the offending line is shown, with a caret under it
+    assert "^" in str(error).splitlines()[-1]
+
+
+def test_a_dict_error_names_its_json_path() -> None:
+    data = to_dict(loads(MINIMAL))
+    data["rules"][1]["at"]["sla"] = "resolutoin"
+    with pytest.raises(
+        PolicyError, match=r"^db row 7, rules\[1\]\.at\.sla: .*'resolutoin'"
+    ) as info:
+        from_dict(data, source="db row 7")
+    assert info.value.where == "db row 7, rules[1].at.sla"
+    assert info.value.suggestion == "resolution"
+
+
+def test_a_calendar_in_text() -> None:
+    text = MINIMAL.replace(
+        '[policy]\nname = "p"',
+        '[policy]\nname = "p"\ncalendar = "office"\n\n[calendars.office]\ntz = "Europe/Berlin"\n'
+        'hours = { mon-fri = ["09:00-17:00"] }\nholidays = ["2026-03-03"]\n'
+        'exceptions = { "2026-03-04" = ["09:00-12:00"] }',
+    ).replace('time_at_level = "2h"', 'time_at_level = "4h business"')
+    policy = loads(text)
+    cal = policy.calendars["office"]
+    assert cal.tz == "Europe/Berlin" and len(cal.holidays) == 1 and len(cal.exceptions) == 1
+    assert loads(dump(policy)) == policy
+    bad = text.replace('tz = "Europe/Berlin"', 'tz = "Europe/Berln"')
+    with pytest.raises(PolicySyntaxError, match="did you mean 'Europe/Berlin'") as info:
+        loads(bad)
+    assert info.value.line == 6
+
+
+# ------------------------------------------------------------------ untrusted input
+
+
+def test_a_deeply_nested_condition_is_refused_cleanly() -> None:
+    deep = "(" * 10_000 + 'priority == "P1"' + ")" * 10_000
+    text = MINIMAL.replace("when = 'category == \"billing\"'", f"when = '{deep}'")
+    with pytest.raises(PolicySyntaxError, match="nest|long"):
+        loads(text)
+
+
+def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    text = MINIMAL + "# " + "x" * MAX_BYTES + "\n"
+    with pytest.raises(PolicySyntaxError, match="over the limit"):
+        loads(text)
+    path = tmp_path / "big.toml"
+    path.write_text(text)
+    with pytest.raises(PolicySyntaxError, match="over the limit"):
+        load(path)
+
+
+def test_deeply_nested_toml_and_groups_are_refused() -> None:
+    with pytest.raises(PolicySyntaxError):
+        loads("x = " + "[" * 50_000)
+    group = {"name": "g", "type": "first_match", "rules": []}
+    node = group
+    for i in range(12):
+        inner = {"name": f"g{i}", "type": "first_match", "rules": []}
+        node["rules"] = [inner]  # type: ignore[list-item]
+        node = inner
+    data = to_dict(loads(MINIMAL))
+    data["rules"].append(group)
+    with pytest.raises(PolicyError, match="nest deeper than 8"):
+        from_dict(data)
+
+
+def test_a_missing_or_unreadable_file_is_a_policy_error(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="cannot read the policy file"):
+        load(tmp_path / "nope.toml")
+    (tmp_path / "latin1.toml").write_bytes(b'name = "\xe9"\n')
+    with pytest.raises(PolicySyntaxError, match="not UTF-8"):
+        load(tmp_path / "latin1.toml")
+
+
+def test_a_policy_without_a_text_form_says_so() -> None:
+    from escalation_rules import predicate
+
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner="a")],
+        [route("r", when=predicate("vip", lambda issue: True), to="t")],
+    )
+    with pytest.raises(PolicyError, match="predicate"):
+        dump(policy)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_loads_or_raises_a_policy_error(text: str) -> None:
+    try:
+        loads(text)
+    except PolicyError:
+        pass
+
+
+def _mutations() -> st.SearchStrategy[str]:
+    lines = MINIMAL.splitlines()
+    return st.tuples(
+        st.integers(0, len(lines) - 1), st.integers(0, 40), st.text(max_size=6), st.booleans()
+    ).map(
+        lambda t: "\n".join(
+            line if i != t[0] else (line[: t[1]] + t[2] + line[t[1] + (1 if t[3] else 0) :])
+            for i, line in enumerate(lines)
+        )
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_mutations())
+def test_a_mutated_policy_loads_or_raises_a_located_error(text: str) -> None:
+    try:
+        policy = loads(text, source="p.toml")
+    except PolicySyntaxError as exc:
+        assert exc.source == "p.toml" and exc.line >= 1 and exc.column >= 1
+    else:
+        assert loads(dump(policy)) == policy
+
+
+def test_to_dict_of_a_python_policy_with_notify_targets() -> None:
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner="a", targets={"first_response": hours(1)})],
+        [notify("n", at=sla("first_response", 0.5), to="lead")],
+    )
+    data = to_dict(policy)
+    assert data["rules"] == [
+        {
+            "name": "n",
+            "type": "notify",
+            "to": "lead",
+            "at": {"sla": "first_response", "share": "50%"},
+        }
+    ]
+    assert data["levels"][0]["targets"] == {"first_response": "1h business"}
