@@ -16,7 +16,7 @@ from ._time import parse_instant
 START: datetime = parse_instant("2026-03-02T09:00:00+01:00")
 
 
-EXAMPLES: tuple[str, ...] = ("seeds-matrix", "oncall-chain", "zendesk-sla")
+EXAMPLES: tuple[str, ...] = ("seeds-matrix", "oncall-chain", "zendesk-sla", "bpi2013")
 """The policy files bundled in ``escalation_rules/examples/``."""
 
 

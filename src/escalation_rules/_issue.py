@@ -229,6 +229,42 @@ class HistorySummary:
             tuple(messages),
         )
 
+    def extended(self, events: tuple[Event, ...], offset: int) -> HistorySummary:
+        """This summary with *events* (history indices from *offset* on) added."""
+        last = dict(self.last)
+        entries = dict(self.level_entries)
+        recorded = dict(self.recorded)
+        statuses = list(self.statuses)
+        replies = list(self.replies)
+        messages = list(self.messages)
+        taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
+        for i, event in enumerate(events, start=offset):
+            kind = event.kind
+            at = event.at if event.at.tzinfo is UTC else event.at.astimezone(UTC)
+            last[kind] = (i, at)
+            if kind is taken:
+                if event.action is not None:
+                    recorded[event.action] = i
+                if event.level is not None:
+                    entries[event.level] = (i, at)
+            elif kind is changed and event.level is not None:
+                entries[event.level] = (i, at)
+            elif kind is EventKind.AGENT_REPLY:
+                replies.append((i, at))
+            elif kind is EventKind.CUSTOMER_MESSAGE:
+                messages.append((i, at))
+            elif kind is EventKind.STATUS_CHANGED and event.status is not None:
+                statuses.append((i, at, event.status))
+        return HistorySummary(
+            last,
+            entries,
+            recorded,
+            self.created,
+            tuple(statuses),
+            tuple(replies),
+            tuple(messages),
+        )
+
     def __reduce__(self) -> tuple[object, ...]:
         return (
             HistorySummary,
@@ -359,19 +395,59 @@ class Issue:
         """Return a copy of this issue with *event* appended to its history.
 
         A ``STATUS_CHANGED``, ``LEVEL_CHANGED`` or ``REASSIGNED`` event also
-        updates the matching field, so history and fields stay in step.
+        updates the matching field, and so does an ``ACTION_TAKEN`` that carries
+        a level or a team, so history and fields stay in step.
         """
-        changes: dict[str, Any] = {"history": (*self.history, event)}
-        if event.kind is EventKind.STATUS_CHANGED and event.status is not None:
-            changes["status"] = event.status
-        elif event.kind is EventKind.LEVEL_CHANGED and event.level is not None:
-            changes["level"] = event.level
-        elif event.kind is EventKind.REASSIGNED:
-            if event.team is not None:
-                changes["team"] = event.team
-            if event.assignee is not None:
-                changes["assignee"] = event.assignee
-        return attrs.evolve(self, **changes)
+        return self.with_events((event,))
+
+    def with_events(self, events: Iterable[Event]) -> Issue:
+        """Return a copy of this issue with *events* appended, as `with_event` does for each.
+
+        The cost grows with the number of new events, not with the history's
+        length: only the new events are checked (each an `Event`, in time order
+        after the last one) and the history summary is extended, not rebuilt.
+        This is what a host replaying a long event stream wants.
+
+        Raises:
+            IssueError: an item is not an `Event`, or the events go back in time.
+        """
+        new = tuple(events)
+        if not new:
+            return self
+        previous = self.history[-1] if self.history else None
+        for i, event in enumerate(new):
+            if not isinstance(event, Event):
+                raise IssueError(f"events[{i}] must be an Event, got {event!r}", value=event)
+            if previous is not None and event.at < previous.at:
+                raise IssueError(
+                    f"history must be in time order: the event at {event.at.isoformat()} "
+                    f"comes before the one at {previous.at.isoformat()}",
+                    value=event,
+                )
+            previous = event
+        values = {a.name: getattr(self, a.name) for a in _ISSUE_FIELDS}
+        values["history"] = (*self.history, *new)
+        for event in new:
+            kind = event.kind
+            if kind is EventKind.STATUS_CHANGED:
+                if event.status is not None:
+                    values["status"] = event.status
+            elif kind is EventKind.LEVEL_CHANGED or kind is EventKind.ACTION_TAKEN:
+                if event.level is not None:
+                    values["level"] = event.level
+                if kind is EventKind.ACTION_TAKEN and event.team is not None:
+                    values["team"] = event.team
+            elif kind is EventKind.REASSIGNED:
+                if event.team is not None:
+                    values["team"] = event.team
+                if event.assignee is not None:
+                    values["assignee"] = event.assignee
+        issue: Issue = object.__new__(Issue)
+        for name, value in values.items():
+            object.__setattr__(issue, name, value)
+        summary = self._summary.extended(new, len(self.history))
+        object.__setattr__(issue, "_summary", summary)
+        return issue
 
     def record(self, action: Action, at: datetime) -> Issue:
         """Return a copy of this issue after the host carried out *action* at *at*.
@@ -379,9 +455,7 @@ class Issue:
         Appends an ``ACTION_TAKEN`` event; an `Escalate` also sets ``level`` and a
         `Route` sets ``team``. Evaluating the result does not decide *action* again.
         """
-        changes: dict[str, Any] = {"history": (*self.history, Event.taken(action, at))}
-        if isinstance(action, Escalate):
-            changes["level"] = action.to
-        elif isinstance(action, Route):
-            changes["team"] = action.team
-        return attrs.evolve(self, **changes)
+        return self.with_events((Event.taken(action, at),))
+
+
+_ISSUE_FIELDS = tuple(a for a in attrs.fields(Issue) if a.init)
