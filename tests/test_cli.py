@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -44,3 +45,184 @@ def test_python_dash_m_runs_the_same_main() -> None:
         check=False,
     )
     assert result.returncode == 0 and "INC-1" in result.stdout
+
+
+# ------------------------------------------------------------------ the other commands
+
+from escalation_rules import to_dict  # noqa: E402
+from escalation_rules._examples import example_policy  # noqa: E402
+from escalation_rules._issuejson import issue_to_dict  # noqa: E402
+from escalation_rules._policyfile import dump  # noqa: E402
+
+from .conftest import T0, at, make_issue  # noqa: E402
+
+needs_script = pytest.mark.skipif(not Path(SCRIPT).exists(), reason="console script not installed")
+
+
+def _write_issue(tmp_path: Path, **fields: object) -> Path:
+    path = tmp_path / "issue.json"
+    path.write_text(json.dumps(issue_to_dict(make_issue(**fields))))
+    return path
+
+
+@needs_script
+def test_check_passes_the_bundled_examples_and_fails_a_broken_file(tmp_path: Path) -> None:
+    ok = run("check", "seeds-matrix", "oncall-chain", "zendesk-sla", "bpi2013")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "0 error(s), 0 warning(s)" in ok.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text(dump(example_policy()).replace('type = "route"', 'type = "rout"', 1))
+    result = run("check", str(bad))
+    assert result.returncode == 1
+    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1) if '"rout"' in text)
+    assert (
+        f"{bad}:{line}:8: error ER000" in result.stdout and "did you mean 'route'" in result.stdout
+    )
+    data = json.loads(run("check", str(bad), "--format", "json").stdout)
+    assert data["errors"] == 1 and data["findings"][0]["line"] == line
+
+
+@needs_script
+def test_check_warnings_fail_only_when_strict(tmp_path: Path) -> None:
+    text = dump(example_policy()).replace('time_at_level = "8h', 'time_at_level = "1h', 1)
+    path = tmp_path / "shrinks.toml"
+    path.write_text(text)
+    relaxed = run("check", str(path))
+    assert relaxed.returncode == 0 and "warning ER104" in relaxed.stdout
+    assert run("check", str(path), "--strict").returncode == 1
+
+
+@needs_script
+def test_evaluate_prints_the_decision_and_explains_it(tmp_path: Path) -> None:
+    issue = _write_issue(tmp_path, category="billing")
+    when = at(2).isoformat()
+    text = run("evaluate", "seeds-matrix", str(issue), "--at", when)
+    assert text.returncode == 0, text.stderr
+    assert "route    billing" in text.stdout and "escalate L2" in text.stdout
+    data = json.loads(
+        run("evaluate", "seeds-matrix", str(issue), "--at", when, "--format", "json").stdout
+    )
+    assert [a["rule"] for a in data["actions"]] == [
+        "billing-specialists",
+        "resolution-sla-warning",
+        "resolution-sla-breach",
+    ]
+    explained = run("evaluate", "seeds-matrix", str(issue), "--at", when, "--explain")
+    assert "Rules:" in explained.stdout and "SLA clocks:" in explained.stdout
+    assert "security-team (functional): not matched" in explained.stdout
+
+
+@needs_script
+def test_forecast_lists_what_will_happen(tmp_path: Path) -> None:
+    issue = _write_issue(tmp_path)
+    result = run(
+        "forecast",
+        "seeds-matrix",
+        str(issue),
+        "--at",
+        T0.isoformat(),
+        "--until",
+        at(12).isoformat(),
+        "--format",
+        "json",
+    )
+    steps = json.loads(result.stdout)
+    assert [(s["rule"], s["level"]) for s in steps] == [
+        ("resolution-sla-warning", "L1"),
+        ("resolution-sla-breach", "L1"),
+        ("resolution-sla-warning", "L2"),
+        ("resolution-sla-breach", "L2"),
+    ]
+
+
+@needs_script
+def test_backtest_on_a_small_log(tmp_path: Path) -> None:
+    from .test_backtest import LOG, MAPPING
+
+    log = tmp_path / "log.csv"
+    log.write_text(LOG)
+    mapping = tmp_path / "mapping.toml"
+    cols = "\n".join(f'{k} = "{v}"' for k, v in MAPPING["columns"].items())  # type: ignore[attr-defined]
+    statuses = '[statuses]\npending = ["Waiting"]\nresolved = ["Done"]\n'
+    mapping.write_text(f'format = "csv"\n[columns]\n{cols}\n{statuses}')
+    policy = tmp_path / "policy.toml"
+    policy.write_text(dump(example_policy()))
+    table = run("backtest", str(policy), str(log), "--mapping", str(mapping))
+    assert table.returncode == 0, table.stderr
+    assert "Backtest of policy 'seeds-matrix' on 3 issues" in table.stdout
+    data = json.loads(
+        run("backtest", str(policy), str(log), "--mapping", str(mapping), "--format", "json").stdout
+    )
+    assert data["overall"]["issues"] == 3
+    csv_out = run("backtest", str(policy), str(log), "--mapping", str(mapping), "--format", "csv")
+    assert csv_out.stdout.splitlines()[0].startswith("scope,group,issues")
+
+
+@needs_script
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (
+            ("evaluate", "no-such.toml", "x.json", "--at", "2026-03-02T09:00:00Z"),
+            2,
+            "no policy file 'no-such.toml'",
+        ),
+        (
+            ("evaluate", "seeds-matrx", "x.json", "--at", "2026-03-02T09:00:00Z"),
+            2,
+            "did you mean the bundled example 'seeds-matrix'",
+        ),
+        (
+            ("evaluate", "seeds-matrix", "missing.json", "--at", "2026-03-02T09:00:00Z"),
+            2,
+            "cannot read the issue file",
+        ),
+        (("evaluate", "seeds-matrix"), 2, "required"),
+        (("examples", "zendesk"), 2, "did you mean 'zendesk-sla'"),
+        (("frobnicate",), 2, "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_clear_message(
+    args: tuple[str, ...], code: int, fragment: str
+) -> None:
+    result = run(*args)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert fragment in result.stderr
+
+
+@needs_script
+def test_bad_input_files_exit_1(tmp_path: Path) -> None:
+    issue = tmp_path / "issue.json"
+    issue.write_text('{"id": "X", "created_at": "2026-03-02T09:00:00", "history": []}')
+    result = run("evaluate", "seeds-matrix", str(issue), "--at", "2026-03-02T10:00:00Z")
+    assert result.returncode == 1 and "has no UTC offset" in result.stderr
+    issue.write_text('{"id": "X", "created_at": "2026-03-02T09:00:00Z", "priorty": "P1"}')
+    result = run("evaluate", "seeds-matrix", str(issue), "--at", "2026-03-02T10:00:00Z")
+    assert result.returncode == 1 and "did you mean 'priority'" in result.stderr
+
+
+@needs_script
+def test_examples_lists_and_prints_the_bundled_files() -> None:
+    listed = run("examples").stdout.split()
+    assert listed == ["seeds-matrix", "oncall-chain", "zendesk-sla", "bpi2013"]
+    assert "[calendars.support-hours]" in run("examples", "zendesk-sla").stdout
+
+
+def test_every_command_has_help() -> None:
+    for command in ("demo", "check", "evaluate", "forecast", "backtest", "verify", "examples"):
+        result = subprocess.run(
+            [sys.executable, "-m", "escalation_rules", command, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0 and "usage: escalation-rules" in result.stdout
+
+
+def test_the_issue_json_round_trips() -> None:
+    from escalation_rules._issuejson import issue_from_dict
+
+    issue = make_issue(category="billing", tags=["vip"], priority="P1")
+    assert issue_from_dict(json.loads(json.dumps(issue_to_dict(issue)))) == issue
+    assert to_dict(example_policy())["policy"]["name"] == "seeds-matrix"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from ._actions import Action, Decision, Escalate, Notify, Route
 from ._examples import START, example_issues, example_policy, oncall_policy
+from ._exceptions import EscalationRulesError, did_you_mean
 from ._issue import Event, EventKind, Issue
 from ._policy import Policy
-from ._time import UTC
+from ._time import UTC, parse_instant
 
 _OFFSETS = (1.0, 1.5, 2.0, 8.0, 10.0)
 
@@ -69,19 +73,324 @@ def _demo() -> int:
     return 0
 
 
+class _Fail(Exception):
+    """A user-facing failure: print the message, exit with the code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _policy(spec: str) -> Policy:
+    """A policy file path, or the name of a bundled example."""
+    from ._examples import EXAMPLES, bundled_policy
+    from ._policyfile import load
+
+    path = Path(spec)
+    if not path.exists() and spec in EXAMPLES:
+        return bundled_policy(spec)
+    if not path.exists():
+        hint = did_you_mean(spec, EXAMPLES)
+        extra = f" (did you mean the bundled example {hint!r}?)" if hint else ""
+        raise _Fail(
+            f"error: no policy file {spec!r}{extra}; bundled examples: {', '.join(EXAMPLES)}", 2
+        )
+    try:
+        return load(path)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+
+
+def _instant(text: str, what: str) -> datetime:
+    try:
+        return parse_instant(text)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {what}: {exc}", 2) from None
+
+
+def _issue(path_text: str) -> Issue:
+    from ._issuejson import issue_from_dict
+
+    path = Path(path_text)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _Fail(f"error: cannot read the issue file {path_text!r}: {exc.strerror}", 2) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _Fail(f"error: {path_text}: not valid JSON: {exc}") from None
+    try:
+        return issue_from_dict(data)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {path_text}: {exc}") from None
+
+
+def _check(args: argparse.Namespace) -> int:
+    from ._examples import EXAMPLES, example_path
+    from ._lint import lint_file, lint_text
+
+    codes = []
+    for spec in args.policy:
+        if not Path(spec).exists() and spec in EXAMPLES:
+            report = lint_text(example_path(spec).read_text(encoding="utf-8"), source=spec)
+        else:
+            report = lint_file(spec)
+        print(report.to_json() if args.format == "json" else report.render())
+        codes.append(report.exit_code(strict=args.strict))
+    return max(codes)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    policy = _policy(args.policy)
+    issue = _issue(args.issue)
+    now = _instant(args.at, "--at")
+    try:
+        if args.explain:
+            explanation = policy.explain(issue, now)
+            if args.format == "json":
+                print(json.dumps(explanation.to_dict(), indent=2))
+            else:
+                print(explanation.render())
+            return 0
+        decision = policy.evaluate(issue, now)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+    if args.format == "json":
+        print(json.dumps(_decision_dict(decision), indent=2))
+        return 0
+    print(f"Issue {issue.id} at {now.isoformat()}: {decision.reason}")
+    for action in decision.actions:
+        print(f"  {action.kind:<8} {_target(action):<20} rule {action.rule!r}: {action.reason}")
+    nxt = decision.next_evaluation_at
+    print(f"Next evaluation: {nxt.isoformat() if nxt else 'none (nothing more will happen)'}")
+    return 0
+
+
+def _target(action: Action) -> str:
+    if isinstance(action, Escalate):
+        return action.to
+    if isinstance(action, Route):
+        return action.team
+    assert isinstance(action, Notify)
+    return action.target
+
+
+def _decision_dict(decision: Decision) -> dict[str, object]:
+    nxt = decision.next_evaluation_at
+    return {
+        "actions": [
+            {"kind": a.kind, "target": _target(a), "rule": a.rule, "reason": a.reason, "key": a.key}
+            for a in decision.actions
+        ],
+        "reason": decision.reason,
+        "next_evaluation_at": nxt.isoformat() if nxt else None,
+    }
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    from ._explain import forecast
+
+    policy = _policy(args.policy)
+    issue = _issue(args.issue)
+    now, until = _instant(args.at, "--at"), _instant(args.until, "--until")
+    try:
+        steps = forecast(policy, issue, now, until)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+    if args.format == "json":
+        print(json.dumps([s.to_dict() for s in steps], indent=2))
+        return 0
+    print(
+        f"Issue {issue.id} from {now.isoformat()} to {until.isoformat()}, if nothing else happens:"
+    )
+    for step in steps:
+        print(
+            f"  {step.at.isoformat()}  at {step.level:<10} {step.action.kind:<8} "
+            f"{_target(step.action)}: {step.action.reason}"
+        )
+    if not steps:
+        print("  nothing")
+    return 0
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from ._backtest import Replay, backtest
+    from ._eventlog import LogMapping, read_log
+
+    policy = _policy(args.policy)
+    try:
+        mapping = LogMapping.load(args.mapping)
+    except OSError as exc:
+        raise _Fail(f"error: cannot read the mapping {args.mapping!r}: {exc.strerror}", 2) from None
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+    if not Path(args.log).exists():
+        raise _Fail(f"error: no event log {args.log!r}", 2)
+    progress = args.progress if args.progress is not None else sys.stderr.isatty()
+    done = [0]
+
+    def tick(_replay: Replay) -> None:
+        done[0] += 1
+        if progress and done[0] % 250 == 0:
+            print(f"\r  {done[0]:,} issues replayed", end="", file=sys.stderr, flush=True)
+
+    try:
+        metrics = backtest(policy, read_log(args.log, mapping), on_replay=tick)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+    if progress:
+        print(f"\r  {done[0]:,} issues replayed", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(metrics.to_dict(), indent=2))
+    elif args.format == "csv":
+        print(metrics.to_csv(), end="")
+    else:
+        print(metrics.to_table())
+    if args.plot:
+        from ._plot import plot_metrics
+
+        try:
+            plot_metrics(metrics, args.plot)
+        except ImportError as exc:
+            raise _Fail(f"error: {exc}") from None
+        print(f"plot written to {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        from ._verify import run_verify_command
+    except ImportError as exc:
+        raise _Fail(
+            f"error: verify needs Hypothesis: {exc}; pip install 'escalation-rules[test]'"
+        ) from None
+    code, report = run_verify_command(_policy(args.policy))
+    print(report)
+    return code
+
+
+def _examples(args: argparse.Namespace) -> int:
+    from ._examples import EXAMPLES, example_path
+
+    if args.name is None:
+        for name in EXAMPLES:
+            print(name)
+        return 0
+    if args.name not in EXAMPLES:
+        hint = did_you_mean(args.name, EXAMPLES)
+        raise _Fail(
+            f"error: no bundled example {args.name!r}"
+            + (f" (did you mean {hint!r}?)" if hint else ""),
+            2,
+        )
+    print(example_path(args.name).read_text(encoding="utf-8"), end="")
+    return 0
+
+
+POLICY_HELP = "a policy TOML file, or the name of a bundled example (see 'examples')"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = argparse.ArgumentParser(
         prog="escalation-rules",
-        description="Escalation rules engine: run the bundled demo.",
+        description="Escalation rules engine: check, evaluate, forecast and backtest policies.",
+        epilog="Exit codes: 0 success, 1 a problem with the policy or input, 2 a usage error.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("demo", help="evaluate the bundled example policy on the bundled issues")
+    sub.add_parser(
+        "demo",
+        help="evaluate the bundled example policy on the bundled issues",
+        description="Run the bundled seeds-matrix policy over the bundled example "
+        "issues, and the on-call chain on an unacknowledged page.",
+    )
+    check = sub.add_parser(
+        "check",
+        help="lint policy files: errors and warnings with their places",
+        description="Load and lint each POLICY. Exit 0 when no errors (1 otherwise; with "
+        "--strict, warnings count too).",
+    )
+    check.add_argument("policy", nargs="+", metavar="POLICY", help=POLICY_HELP)
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    ev = sub.add_parser(
+        "evaluate",
+        help="the decision for one issue at one instant",
+        description="Evaluate ISSUE (a JSON file) under POLICY at --at and print the actions, "
+        "their reasons and the next evaluation instant.",
+    )
+    ev.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    ev.add_argument("issue", metavar="ISSUE.json", help="the issue as JSON (see the guide)")
+    ev.add_argument(
+        "--at",
+        required=True,
+        metavar="INSTANT",
+        help="ISO 8601 instant with an offset, e.g. 2026-03-02T11:00:00+01:00",
+    )
+    ev.add_argument("--format", choices=["text", "json"], default="text")
+    ev.add_argument(
+        "--explain",
+        action="store_true",
+        help="add the trace: every rule, every SLA clock, why the winner won",
+    )
+    fc = sub.add_parser(
+        "forecast",
+        help="every action the policy will take until an instant if nothing else happens",
+    )
+    fc.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    fc.add_argument("issue", metavar="ISSUE.json")
+    fc.add_argument("--at", required=True, metavar="INSTANT")
+    fc.add_argument("--until", required=True, metavar="INSTANT")
+    fc.add_argument("--format", choices=["text", "json"], default="text")
+    bt = sub.add_parser(
+        "backtest",
+        help="replay an event log under a policy and print the metrics",
+        description="Replay every issue of LOG (CSV or JSON Lines, .gz allowed, grouped by "
+        "issue) under POLICY, with the column mapping MAPPING (TOML), and print escalation, "
+        "breach and resolution figures, overall and per priority and category.",
+    )
+    bt.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    bt.add_argument("log", metavar="LOG")
+    bt.add_argument("--mapping", required=True, metavar="MAPPING.toml")
+    bt.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    bt.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="also draw breach and escalation figures (needs the 'plot' extra)",
+    )
+    bt.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on stderr (default: when it is a terminal)",
+    )
+    vf = sub.add_parser(
+        "verify",
+        help="search for histories that break the ready-made invariants",
+        description="Search with Hypothesis for issue histories that break the ready-made "
+        "invariants (never skips a level, a resolved issue never escalates, ...). Exit 1 "
+        "with the smallest counterexample if one is found.",
+    )
+    vf.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    ex = sub.add_parser("examples", help="list the bundled example policies, or print one")
+    ex.add_argument("name", nargs="?", metavar="NAME")
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        return _demo()
-    parser.print_help(sys.stderr)
-    return 2
+    commands = {
+        "demo": lambda _a: _demo(),
+        "check": _check,
+        "evaluate": _evaluate,
+        "forecast": _forecast,
+        "backtest": _backtest,
+        "verify": _verify,
+        "examples": _examples,
+    }
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(commands[args.command](args))
+    except _Fail as fail:
+        print(str(fail), file=sys.stderr)
+        return fail.code
 
 
 if __name__ == "__main__":  # pragma: no cover

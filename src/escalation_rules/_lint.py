@@ -501,7 +501,8 @@ def lint_text(text: str, *, source: str = "<string>") -> LintReport:
     try:
         policy = loads(text, source=source)
     except PolicySyntaxError as exc:
-        finding = Finding("ER000", "error", exc.message, "policy", exc.line, exc.column)
+        message = exc.message + (f" (did you mean {exc.suggestion!r}?)" if exc.suggestion else "")
+        finding = Finding("ER000", "error", message, "policy", exc.line, exc.column)
         return LintReport(source, (finding,))
     except PolicyError as exc:
         return LintReport(source, (Finding("ER000", "error", str(exc), source),))

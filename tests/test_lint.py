@@ -1,0 +1,163 @@
+"""The linter: each check finds what it is for, and the bundled examples are clean."""
+
+from __future__ import annotations
+
+import pytest
+
+from escalation_rules import (
+    NEVER,
+    BusinessCalendar,
+    F,
+    Level,
+    Policy,
+    chain,
+    escalate,
+    first_match,
+    hours,
+    minutes,
+    notify,
+    route,
+    sla,
+)
+from escalation_rules._examples import EXAMPLES, example_path
+from escalation_rules._lint import lint, lint_text
+from escalation_rules._policyfile import dump
+
+
+def levels(**targets: object) -> list[Level]:
+    return [
+        Level("L1", "One", rank=1, owner="a", targets=targets),  # type: ignore[arg-type]
+        Level("L2", "Two", rank=2, owner="b", targets=targets),  # type: ignore[arg-type]
+        Level("L3", "Three", rank=3, owner="c"),
+    ]
+
+
+def codes(policy: Policy, *only: str) -> list[tuple[str, str]]:
+    return [(f.code, f.where) for f in lint(policy) if not only or f.code in only]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_bundled_examples_are_clean(name: str) -> None:
+    report = lint_text(example_path(name).read_text(), source=name)
+    assert report.findings == () and report.exit_code(strict=True) == 0
+
+
+def test_unreachable_levels() -> None:
+    policy = Policy(levels(), [escalate("up", when=F.priority == "P1", to="L2")])
+    assert codes(policy) == [("ER101", "levels[2]")]
+    reach_all = Policy(levels(), [escalate("up", when=F.priority == "P1")])
+    assert codes(reach_all) == []
+
+
+def test_rules_that_never_fire() -> None:
+    policy = Policy(
+        levels(),
+        [
+            route("contradiction", when=(F.priority == "P1") & (F.priority == "P2"), to="t"),
+            route("disjoint", when=F.priority.isin(["P1"]) & F.priority.isin(["P2"]), to="t"),
+            route("never", when=NEVER, to="t"),
+            route("self-denial", when=F.tags.contains("x") & ~F.tags.contains("x"), to="t"),
+            escalate("fine", when=(F.priority == "P1") & (F.category == "billing")),
+        ],
+    )
+    assert [c for c in codes(policy) if c[0] == "ER102"] == [
+        ("ER102", "rules[0]"),
+        ("ER102", "rules[1]"),
+        ("ER102", "rules[2]"),
+        ("ER102", "rules[3]"),
+    ]
+
+
+def test_a_breach_escalation_only_the_top_level_can_trigger() -> None:
+    lv = [Level("L1", "One", rank=1, owner="a"), Level("L2", "Two", rank=2, owner="b",
+          targets={"resolution": hours(1)})]  # fmt: skip
+    policy = Policy(lv, [escalate("breach", at=sla("resolution"))])
+    assert ("ER102", "rules[0]") in codes(policy)
+
+
+def test_shadowed_rules_in_a_first_match_group() -> None:
+    group = first_match(
+        "desk",
+        [
+            route("billing", when=F.category == "billing", to="billing"),
+            route("billing-p1", when=(F.category == "billing") & (F.priority == "P1"), to="vip"),
+            route("p1", when=F.priority == "P1", to="vip"),
+        ],
+    )
+    assert codes(Policy(levels(), [group]), "ER103") == [("ER103", "rules[0].rules[1]")]
+    top = Policy(
+        levels(),
+        [
+            route("all", when=F.priority.exists(), to="x"),
+            route("p1", when=F.priority.exists() & (F.priority == "P1"), to="y"),
+        ],
+        match="first",
+    )
+    assert ("ER103", "rules[1]") in codes(top)
+    assert ("ER103", "rules[1]") not in codes(Policy(top.levels, top.rules, match="all"))
+
+
+def test_targets_that_shrink_as_levels_rise() -> None:
+    lv = [
+        Level("L1", "One", rank=1, owner="a", targets={"resolution": hours(8)}),
+        Level("L2", "Two", rank=2, owner="b", targets={"resolution": hours(4)}),
+    ]
+    (finding,) = [f for f in lint(Policy(lv, [])) if f.code == "ER104"]
+    assert (
+        finding.code == "ER104"
+        and "shrinks from 8:00:00 at 'L1' to 4:00:00 at 'L2'" in finding.message
+    )
+
+
+def test_a_threshold_after_the_breach_escalation_never_comes() -> None:
+    policy = Policy(
+        levels(time_at_level=hours(2)),
+        [
+            escalate("breach", at=sla("time_at_level")),
+            notify("late", at=sla("time_at_level", 1.5)),
+            notify("warn", at=sla("time_at_level", 0.75)),
+        ],
+    )
+    assert codes(policy) == [("ER105", "rules[1]")]
+
+
+def test_routing_loops() -> None:
+    policy = Policy(
+        levels(),
+        [
+            route("a-to-b", when=F.team == "a", to="b"),
+            route("b-to-c", when=F.team == "b", to="c"),
+            route("c-to-a", when=F.team.isin(["c"]), to="a"),
+            route("fine", when=F.team == "x", to="y"),
+        ],
+    )
+    (finding,) = [f for f in lint(policy) if f.code == "ER106"]
+    assert finding.code == "ER106" and "a -> b -> c -> a" in finding.message
+
+
+def test_a_chain_without_a_terminal_level() -> None:
+    lv = [
+        Level("P", "Primary", rank=1, owner="alice", ack_timeout=minutes(5)),
+        Level("S", "Secondary", rank=2, owner="bob", ack_timeout=minutes(5)),
+    ]
+    assert codes(Policy(lv, [chain("page")])) == [("ER107", "rules[0]")]
+    assert codes(Policy(lv, [chain("page", repeat=1)])) == []
+
+
+def test_unused_and_nearly_closed_calendars() -> None:
+    tiny = BusinessCalendar("Europe/Berlin", {"mon": [("09:00", "09:30")]})
+    office = BusinessCalendar("Europe/Berlin", {"mon-fri": [("09:00", "17:00")]})
+    policy = Policy(levels(), [], calendars={"tiny": tiny, "office": office}, calendar="tiny")
+    assert codes(policy, "ER108", "ER109") == [
+        ("ER109", "calendars.tiny"),
+        ("ER108", "calendars.office"),
+    ]
+
+
+def test_findings_in_a_file_carry_their_line() -> None:
+    policy = Policy(levels(), [escalate("up", when=F.priority == "P1", to="L2")])
+    text = dump(policy)
+    (finding,) = lint_text(text, source="p.toml").findings
+    line = [n for n, t in enumerate(text.splitlines(), 1) if t == "[[levels]]"][2]
+    assert (finding.line, finding.column) == (line, 3)
+    assert finding.render("p.toml").startswith(f"p.toml:{line}:3: warning ER101")
