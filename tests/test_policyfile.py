@@ -313,3 +313,17 @@ def test_to_dict_of_a_python_policy_with_notify_targets() -> None:
         }
     ]
     assert data["levels"][0]["targets"] == {"first_response": "1h business"}
+
+
+def test_the_documented_format_example_loads_and_round_trips() -> None:
+    doc = (ROOT / "docs" / "policy-files.md").read_text()
+    text = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    policy = loads(text, source="docs/policy-files.md")
+    assert [r.name for r in policy.rules] == ["billing", "manager", "stale", "warning", "desk"]
+    assert policy.calendars["office"].holidays  # from the list and the holidays package
+    assert loads(dump(policy)) == policy
+    issue_json = doc.split("```json\n", 1)[1].split("```", 1)[0]
+    from escalation_rules._issuejson import issue_from_dict
+
+    issue = issue_from_dict(json.loads(issue_json))
+    assert issue.status == "pending" and issue.customer.tier == "enterprise"

@@ -40,6 +40,8 @@ from ._expr import (
     parse_percent,
 )
 from ._issue import Customer, Event, EventKind, Issue, Status
+from ._issuejson import issue_from_dict, issue_to_dict
+from ._lint import Finding, LintReport, lint, lint_file, lint_text
 from ._policy import Level, Policy, evaluate
 from ._policyfile import dump, from_dict, load, loads, to_dict
 from ._rules import (
@@ -95,6 +97,7 @@ __all__ = [
     "Failure",
     "Field",
     "FieldTypeError",
+    "Finding",
     "FirstMatch",
     "ForecastError",
     "ForecastStep",
@@ -103,6 +106,7 @@ __all__ = [
     "Issue",
     "IssueError",
     "Level",
+    "LintReport",
     "Metric",
     "MissingFieldError",
     "NEVER",
@@ -144,6 +148,11 @@ __all__ = [
     "holidays_from_ics",
     "holidays_from_package",
     "hours",
+    "issue_from_dict",
+    "issue_to_dict",
+    "lint",
+    "lint_file",
+    "lint_text",
     "load",
     "loads",
     "minutes",
