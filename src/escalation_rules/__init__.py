@@ -5,6 +5,17 @@ what to do; the `Decision` says which actions to take and when to ask again.
 """
 
 from ._actions import Action, Decision, Escalate, Notify, Route
+from ._backtest import (
+    GroupMetrics,
+    LevelComparison,
+    LevelMetrics,
+    Metrics,
+    PolicyAction,
+    Replay,
+    TimelineEntry,
+    backtest,
+    replay,
+)
 from ._calendar import BusinessCalendar, BusinessClock, holidays_from_ics, holidays_from_package
 from ._conditions import (
     ALWAYS,
@@ -18,6 +29,8 @@ from ._conditions import (
     predicate,
 )
 from ._context import Anchor, Clock, Context, WallClock
+from ._eventlog import LoggedIssue, LogMapping, read_log
+from ._examples import bundled_policy
 from ._exceptions import (
     CalendarError,
     EscalationRulesError,
@@ -102,12 +115,18 @@ __all__ = [
     "ForecastError",
     "ForecastStep",
     "FunctionalRule",
+    "GroupMetrics",
     "HierarchicalRule",
     "Issue",
     "IssueError",
     "Level",
+    "LevelComparison",
+    "LevelMetrics",
     "LintReport",
+    "LogMapping",
+    "LoggedIssue",
     "Metric",
+    "Metrics",
     "MissingFieldError",
     "NEVER",
     "NEXT",
@@ -116,8 +135,10 @@ __all__ = [
     "OWNER",
     "Outcome",
     "Policy",
+    "PolicyAction",
     "PolicyError",
     "PolicySyntaxError",
+    "Replay",
     "Route",
     "Rule",
     "RuleTrace",
@@ -126,10 +147,13 @@ __all__ = [
     "Status",
     "Target",
     "TimeRule",
+    "TimelineEntry",
     "WallClock",
     "after",
     "all_of",
     "any_of",
+    "backtest",
+    "bundled_policy",
     "by_priority",
     "chain",
     "clock",
@@ -163,6 +187,8 @@ __all__ = [
     "parse_percent",
     "policy_json_schema",
     "predicate",
+    "read_log",
+    "replay",
     "route",
     "since",
     "sla",
