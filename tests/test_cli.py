@@ -226,3 +226,10 @@ def test_the_issue_json_round_trips() -> None:
     issue = make_issue(category="billing", tags=["vip"], priority="P1")
     assert issue_from_dict(json.loads(json.dumps(issue_to_dict(issue)))) == issue
     assert to_dict(example_policy())["policy"]["name"] == "seeds-matrix"
+
+
+@needs_script
+def test_verify_runs_the_ready_made_invariants() -> None:
+    result = run("verify", "oncall-chain")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "invariants hold" in result.stdout and "ok     never_raises()" in result.stdout

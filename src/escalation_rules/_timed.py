@@ -261,7 +261,7 @@ class ClockStateIs(_Timed):
 # -- the DSL -------------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class SinceRef:
     """``since(anchor)``: compare it with a duration to get a condition."""
 
@@ -280,7 +280,7 @@ class SinceRef:
         return Since(self.anchor, ">=", d)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class _Elapsed:
     clock: str
 
