@@ -39,6 +39,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 SYDNEY = ZoneInfo("Australia/Sydney")
 OFFICE = {"mon-fri": [("09:00", "17:00")]}
+ONE_MICROSECOND = timedelta(microseconds=1)
 
 # The DST changes of 2025 (local dates, all Sundays).
 SPRING_FORWARD = {
@@ -55,7 +56,7 @@ ZONES = sorted(SPRING_FORWARD)
 
 
 def local(zone: ZoneInfo, *args: int) -> datetime:
-    return datetime(*args, tzinfo=zone)  # type: ignore[misc]
+    return datetime(*args, tzinfo=zone)  # type: ignore[arg-type,misc]
 
 
 def utc(t: datetime) -> datetime:
@@ -501,6 +502,32 @@ def test_several_intervals_a_day() -> None:
     assert cal.previous_closing(local(BERLIN, 2025, 3, 3, 14)) == local(BERLIN, 2025, 3, 3, 12)
 
 
+# The calendar caches its intervals in blocks of 52 weeks from 1970-01-01 UTC; one edge
+# falls on 2024-10-24 00:00 UTC, a Thursday: 02:00 in Berlin, 11:00 in Sydney.
+BLOCK_EDGE = datetime(2024, 10, 24, tzinfo=UTC)  # 1970-01-01 + 55 x 52 weeks
+
+
+@pytest.mark.parametrize(
+    ("tz", "shift", "length"),
+    [
+        ("Europe/Berlin", ("22:00", "06:00"), hours(8)),
+        ("Australia/Sydney", ("20:00", "14:00"), hours(18)),
+    ],
+)
+def test_a_night_shift_across_a_cache_block_edge(
+    tz: str, shift: tuple[str, str], length: timedelta
+) -> None:
+    cal = BusinessCalendar(tz, {"wed": [shift]})
+    wednesday, thursday = date(2024, 10, 23), date(2024, 10, 24)
+    start, end = wall(tz, wednesday, int(shift[0][:2])), wall(tz, thursday, int(shift[1][:2]))
+    assert start < BLOCK_EDGE < end
+    assert cal.between(wall(tz, wednesday, 12), wall(tz, thursday, 18)) == length
+    assert cal.is_open(BLOCK_EDGE) and cal.is_open(BLOCK_EDGE - ONE_MICROSECOND)
+    assert cal.add(start, length) == end and cal.subtract(end, length) == start
+    assert cal.previous_closing(wall(tz, thursday, 18)) == end
+    assert cal.next_opening(BLOCK_EDGE) == BLOCK_EDGE
+
+
 # ------------------------------------------------------------------ holidays and exceptions
 
 
@@ -583,7 +610,7 @@ def test_a_calendar_is_a_frozen_hashable_value() -> None:
 def test_repr_reads_like_the_input_and_evaluates_back() -> None:
     cal = BusinessCalendar(
         "Europe/Berlin",
-        {"mon-thu": [("09:00", "17:00")], 4: [("09:00", "15:30")], "sat": [("22:00", "06:00")]},
+        {"mon-thu": [("09:00", "17:00")], 4: [("09:00", "15:30")], "sat": [("22:00", "06:00")]},  # type: ignore[arg-type]
         holidays=["2025-12-25"],
         exceptions={"2025-12-24": [("09:00", "12:00")]},
         name="ops",
@@ -615,7 +642,7 @@ def test_hours_may_be_seven_days_and_weekday_names_are_flexible() -> None:
 
 
 def test_the_zone_may_be_given_as_a_zoneinfo() -> None:
-    assert BusinessCalendar(ZoneInfo("Europe/Berlin"), OFFICE).tz == "Europe/Berlin"  # type: ignore[arg-type]
+    assert BusinessCalendar(ZoneInfo("Europe/Berlin"), OFFICE).tz == "Europe/Berlin"
 
 
 # ------------------------------------------------------------------ BusinessClock

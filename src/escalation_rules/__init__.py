@@ -16,7 +16,14 @@ from ._backtest import (
     backtest,
     replay,
 )
-from ._calendar import BusinessCalendar, BusinessClock, holidays_from_ics, holidays_from_package
+from ._calendar import (
+    BusinessCalendar,
+    BusinessClock,
+    DatedHours,
+    WeeklyHours,
+    holidays_from_ics,
+    holidays_from_package,
+)
 from ._conditions import (
     ALWAYS,
     NEVER,
@@ -98,6 +105,7 @@ __all__ = [
     "Condition",
     "Context",
     "Customer",
+    "DatedHours",
     "Decision",
     "Escalate",
     "EscalationChain",
@@ -149,6 +157,7 @@ __all__ = [
     "TimeRule",
     "TimelineEntry",
     "WallClock",
+    "WeeklyHours",
     "after",
     "all_of",
     "any_of",

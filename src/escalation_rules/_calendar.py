@@ -83,9 +83,11 @@ __all__ = [
     "BusinessCalendar",
     "BusinessClock",
     "DateLike",
+    "DatedHours",
     "Interval",
     "TimeLike",
     "WeekdayKey",
+    "WeeklyHours",
     "holidays_from_ics",
     "holidays_from_package",
 ]
@@ -101,6 +103,23 @@ WeekdayKey: TypeAlias = int | str
 
 DateLike: TypeAlias = date | str
 """A calendar date: a `datetime.date` or an ISO ``"YYYY-MM-DD"`` string."""
+
+# A Mapping is invariant in its key type, so each key type is listed: a variable typed
+# dict[str, list[tuple[str, str]]] must be accepted, not only a literal.
+WeeklyHours: TypeAlias = (
+    Mapping[str, Sequence[Interval]]
+    | Mapping[int, Sequence[Interval]]
+    | Mapping[WeekdayKey, Sequence[Interval]]
+    | Sequence[Sequence[Interval]]
+)
+"""Opening hours by weekday, e.g. ``{"mon-fri": [("09:00", "17:00")]}``, or seven lists."""
+
+DatedHours: TypeAlias = (
+    Mapping[date, Sequence[Interval]]
+    | Mapping[str, Sequence[Interval]]
+    | Mapping[DateLike, Sequence[Interval]]
+)
+"""Opening hours by date, e.g. ``{"2025-12-24": [("09:00", "12:00")]}``; ``[]`` closes."""
 
 _Pair: TypeAlias = tuple[time, time]
 _Block: TypeAlias = tuple[list[int], list[int], list[int], int]
@@ -287,7 +306,7 @@ def _weekday_keys(key: object) -> list[int]:
 
 
 def _week(
-    value: Mapping[WeekdayKey, Sequence[Interval]] | Sequence[Sequence[Interval]],
+    value: WeeklyHours,
 ) -> tuple[tuple[_Pair, ...], ...]:
     if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 7:
         value = dict(enumerate(value))  # Monday to Sunday, as the calendar stores them
@@ -357,7 +376,7 @@ def _holidays(value: Iterable[DateLike]) -> frozenset[date]:
 
 
 def _exceptions(
-    value: Mapping[DateLike, Sequence[Interval]] | None,
+    value: DatedHours | None,
 ) -> tuple[tuple[date, tuple[_Pair, ...]], ...]:
     if value is None:
         return ()
@@ -477,7 +496,7 @@ class BusinessCalendar:
         tz: str = "UTC",
         *,
         holidays: Iterable[DateLike] = (),
-        exceptions: Mapping[DateLike, Sequence[Interval]] | None = None,
+        exceptions: DatedHours | None = None,
         name: str = "24/7",
     ) -> BusinessCalendar:
         """A calendar open around the clock, every day (less any holidays)."""
@@ -637,7 +656,8 @@ class BusinessCalendar:
 
     def _position(self, u: int) -> int:
         """Business microseconds from the start of *u*'s block up to *u*."""
-        starts, ends, cum_end, _ = self._block(u // _BLOCK_US)
+        index = u // _BLOCK_US
+        starts, ends, cum_end, _ = self._blocks.get(index) or self._build(index)
         i = bisect_right(starts, u) - 1
         if i < 0:
             return 0
@@ -690,6 +710,7 @@ class BusinessCalendar:
             raise OverflowError("the instant is outside the years a calendar supports (1-9999)")
         seconds, micro = divmod(u, _US)
         result = datetime.fromtimestamp(seconds, self._zone)
+        # replace() keeps fold; "+ timedelta" would reset it in a repeated hour.
         return result.replace(microsecond=micro) if micro else result
 
     def _block(self, index: int) -> _Block:
@@ -827,29 +848,19 @@ class BusinessClock:
 
 def _instant_us(value: object, what: str) -> int:
     """*value* as integer microseconds since the Unix epoch; validates it on the slow path."""
-    instant = value if type(value) is datetime else require_aware(value, what)
-    tz = instant.tzinfo
-    if tz is UTC:
-        delta = instant - _EPOCH
-        return (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
-    offset = None if tz is None else instant.utcoffset()
-    if offset is None:
-        require_aware(instant, what)  # raises NaiveDatetimeError
-        raise AssertionError("unreachable")  # pragma: no cover
-    wall = (
-        (instant.toordinal() - _EPOCH_ORD) * 86_400
-        + instant.hour * 3_600
-        + instant.minute * 60
-        + instant.second
-    )
-    return (
-        (wall - offset.days * 86_400 - offset.seconds) * _US
-        + instant.microsecond
-        - offset.microseconds
-    )
+    if type(value) is datetime:
+        try:
+            # Aware minus aware is exact and honours fold; a naive value raises TypeError.
+            return (value - _EPOCH) // _ONE_US
+        except TypeError:
+            pass
+    instant = require_aware(value, what)  # raises the library's error for a bad value
+    return (instant - _EPOCH) // _ONE_US
 
 
 def _duration_us(value: object) -> int:
+    if type(value) is timedelta:
+        return value // _ONE_US
     if not isinstance(value, timedelta):
         raise TypeError(f"a business duration must be a timedelta, got {value!r}")
     # timedelta's own floor division: exact, and immune to subclasses such as
