@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from ._issue import Issue, Status
-from ._sla import ClockState, calendar_for, clock_state
+from ._sla import ClockState, Core, calendar_for, clock_core, state_of
 from ._time import UTC
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ class Context:
         "_cache",
         "_indices",
         "_recorded",
+        "_sla",
         "_times",
         "clock",
         "issue",
@@ -132,6 +133,7 @@ class Context:
         self._indices = (-1, entered[0], ack[0], reply[0], message[0], manager[0])
         self._recorded = summary.recorded
         self._cache: dict[str, object] = {}
+        self._sla: dict[str, Core] = {}
 
     def anchor(self, anchor: Anchor) -> datetime | None:
         """The instant of *anchor*, or ``None`` if that event has not happened."""
@@ -167,18 +169,20 @@ class Context:
         ``None`` when the current level has no target for the issue's priority
         (unless *need_target* is false).
         """
-        key = "sla:" + name
-        state = self._cache.get(key)
-        if state is None:
-            clock = self.policy.clocks[name]
+        core = self.sla_core(name, need_target=need_target)
+        return None if core is None else state_of(self.policy.clocks[name], core)
+
+    def sla_core(self, name: str, *, need_target: bool = True) -> Core | None:
+        """`sla` without building the inspectable `ClockState`: the rules' fast path."""
+        cache = self._sla
+        core = cache.get(name)
+        if core is None:
             target = self.level.target(name, self.issue.priority)
-            if target is None:
-                if need_target:
-                    return None
-                measure, calendar = calendar_for(self, None)
-            else:
-                measure, calendar = calendar_for(self, target)
-            state = clock_state(self, clock, target, measure, calendar)
-            self._cache[key] = state
-        assert isinstance(state, ClockState)
-        return state
+            if target is None and need_target:
+                return None
+            measure, calendar = calendar_for(self, target)
+            core = clock_core(self, self.policy.clocks[name], target, measure, calendar)
+            cache[name] = core
+        elif core.target is None and need_target:
+            return None
+        return core

@@ -573,7 +573,7 @@ class TimeRule:
             action = actions[context.level_position]
             if action is None or not (always or test(context.issue)):
                 return None
-            state = context.sla(metric)
+            state = context.sla_core(metric)
             if state is None or state.target is None:
                 return None
             duration = state.target.duration

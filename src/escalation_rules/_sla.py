@@ -16,7 +16,7 @@ import enum
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, Protocol
 
 import attrs
 
@@ -334,10 +334,54 @@ class ClockState:
         )  # fmt: skip
 
 
+class Core(NamedTuple):
+    """A clock's state reduced to what thresholds need (the fast path of rules)."""
+
+    target: Target | None
+    calendar: str | None
+    state: Literal["running", "paused", "stopped", "idle"]
+    started_at: datetime | None
+    elapsed: timedelta
+    segments: Sequence[tuple[datetime, datetime | None]]
+    before: Sequence[timedelta]
+    paused: Sequence[tuple[datetime, datetime | None]]
+    measure: Measure
+    cycle_index: int
+
+    def reaches(self, amount: timedelta) -> tuple[bool, datetime | None]:
+        """See `ClockState.reaches`."""
+        return _reaches(
+            amount, self.started_at, self.elapsed, self.state, self.segments, self.before,
+            self.measure,
+        )  # fmt: skip
+
+
 def clock_state(
     context: Context, clock: SlaClock, target: Target | None, measure: Measure, calendar: str | None
 ) -> ClockState:
     """Compute *clock*'s state for the issue and instant of *context*."""
+    return state_of(clock, clock_core(context, clock, target, measure, calendar))
+
+
+def state_of(clock: SlaClock, core: Core) -> ClockState:
+    """The inspectable `ClockState` of a computed *core*."""
+    target = core.target
+    remaining = deadline = None
+    if target is not None:
+        remaining = target.duration - core.elapsed
+        deadline = core.reaches(target.duration)[1]
+    return ClockState(
+        clock.name, clock.metric, target, core.calendar, core.state, core.started_at,
+        core.elapsed, remaining, deadline, remaining is not None and remaining <= _ZERO,
+        tuple(core.paused), core.cycle_index, tuple(core.segments), tuple(core.before),
+        core.measure,
+    )  # fmt: skip
+
+
+def clock_core(
+    context: Context, clock: SlaClock, target: Target | None, measure: Measure, calendar: str | None
+) -> Core:
+    """The running segments of *clock*'s current cycle up to the context's instant."""
     summary = context.issue._summary
     now = context.now
     if now.tzinfo is not UTC:
@@ -347,7 +391,9 @@ def clock_state(
     start: datetime | None = summary.created
     stop: datetime | None = None
     index = -1
-    if metric is Metric.FIRST_RESPONSE:
+    if metric is Metric.TIME_AT_LEVEL:
+        start, index = context._times[1], context._indices[1]
+    elif metric is Metric.FIRST_RESPONSE:
         if summary.replies:
             stop = summary.replies[0][1]
     elif metric is Metric.NEXT_RESPONSE:
@@ -361,21 +407,29 @@ def clock_state(
     elif metric is Metric.PERIODIC_UPDATE:
         if summary.replies:
             index, start = summary.replies[-1]
-    elif metric is Metric.TIME_AT_LEVEL:
-        start, index = context._times[1], context._indices[1]
     elif clock.on_reopen == "restart":
         for k in range(1, len(timeline)):
             if timeline[k - 1][1] in _STOPPED and timeline[k][1] not in _STOPPED:
                 start, index = timeline[k][0], timeline[k][2]
     if start is None or start > now:
-        return ClockState(
-            clock.name, metric, target, calendar, "idle", None, _ZERO,
-            None if target is None else target.duration, None, False, (), index,
-            (), (), measure,
+        return Core(target, calendar, "idle", None, _ZERO, (), (), (), measure, index)
+    pause_on = clock.pause_on
+    if stop is None and len(timeline) == 1:
+        # The common case: no status change ever, no stop: one segment up to now.
+        status = timeline[0][1]
+        if status in _STOPPED:
+            return Core(target, calendar, "stopped", start, _ZERO, (), (), (), measure, index)
+        if status in pause_on:
+            return Core(
+                target, calendar, "paused", start, _ZERO, (), (), ((start, None),), measure, index
+            )
+        elapsed = measure.between(start, now)
+        return Core(
+            target, calendar, "running", start, elapsed, ((start, None),), (_ZERO,), (), measure,
+            index,
         )  # fmt: skip
     stopped = stop is not None and stop <= now
     end = stop if stop is not None and stopped else now
-    pause_on = clock.pause_on
     segments: list[tuple[datetime, datetime | None]] = []
     paused: list[tuple[datetime, datetime | None]] = []
     before: list[timedelta] = []
@@ -409,15 +463,7 @@ def clock_state(
         state = "paused"
     else:
         state = "running"
-    remaining = deadline = None
-    if target is not None:
-        remaining = target.duration - elapsed
-        deadline = _reaches(target.duration, start, elapsed, state, segments, before, measure)[1]
-    return ClockState(
-        clock.name, metric, target, calendar, state, start, elapsed, remaining, deadline,
-        remaining is not None and remaining <= _ZERO, tuple(paused), index,
-        tuple(segments), tuple(before), measure,
-    )  # fmt: skip
+    return Core(target, calendar, state, start, elapsed, segments, before, paused, measure, index)
 
 
 def _reaches(

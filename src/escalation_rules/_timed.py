@@ -25,7 +25,6 @@ import attrs
 from ._conditions import Condition, Test, TimedTest
 from ._context import Anchor
 from ._exceptions import PolicyError, did_you_mean
-from ._sla import ClockState
 from ._time import require_duration
 
 if TYPE_CHECKING:
@@ -176,8 +175,8 @@ class ClockElapsed(_Timed):
         name, op, duration = self.clock, self.op, self.duration
 
         def test(context: Context) -> tuple[bool, datetime | None]:
-            state = context.sla(name, need_target=False)
-            assert isinstance(state, ClockState)
+            state = context.sla_core(name, need_target=False)
+            assert state is not None
             if state.started_at is None:
                 return False, None
             return _at_instant(op, context.now, state.reaches(duration)[1])
@@ -206,11 +205,12 @@ class Breached(_Timed):
         name = self.clock
 
         def test(context: Context) -> tuple[bool, datetime | None]:
-            state = context.sla(name, need_target=False)
-            assert isinstance(state, ClockState)
-            if state.breached or state.deadline is None:
-                return state.breached, None
-            return False, state.deadline
+            core = context.sla_core(name, need_target=False)
+            assert core is not None
+            if core.target is None:
+                return False, None
+            reached, at = core.reaches(core.target.duration)
+            return (True, None) if reached else (False, at)
 
         return test
 
@@ -245,8 +245,8 @@ class ClockStateIs(_Timed):
         name, wanted = self.clock, self.state
 
         def test(context: Context) -> tuple[bool, datetime | None]:
-            state = context.sla(name, need_target=False)
-            assert isinstance(state, ClockState)
+            state = context.sla_core(name, need_target=False)
+            assert state is not None
             return state.state == wanted, None
 
         return test
