@@ -458,6 +458,7 @@ class BusinessCalendar:
     _weekly_cap: int = attrs.field(init=False, eq=False, repr=False)
     _extra_cap: int = attrs.field(init=False, eq=False, repr=False)
     _blocks: dict[int, _Block] = attrs.field(init=False, eq=False, repr=False)
+    _totals: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str):
@@ -488,6 +489,7 @@ class BusinessCalendar:
             sum(span[1] - span[0] for spans in special.values() for span in spans),
         )
         setattr_(self, "_blocks", {})
+        setattr_(self, "_totals", {})
         self._check_exceptions()
 
     @classmethod
@@ -679,11 +681,15 @@ class BusinessCalendar:
             target = cum_end[i] - (end - u if u < end else 0) + d
         if d > 0:
             if target > total:
+                # Whole blocks at a time, reading only their totals.
                 self._check_reachable(u, d)
-            while target > total:
-                target -= total
-                index += 1
-                starts, ends, cum_end, total = blocks.get(index) or self._build(index)
+                totals = self._totals
+                while target > total:
+                    target -= total
+                    index += 1
+                    known = totals.get(index)
+                    total = self._build(index)[3] if known is None else known
+                starts, ends, cum_end, total = blocks[index]
             j = bisect_left(cum_end, target)
             return ends[j] - (cum_end[j] - target)
         if target < 0:
@@ -764,6 +770,7 @@ class BusinessCalendar:
             cum_end.append(running)
         block = (starts, ends, cum_end, running)
         self._blocks[index] = block
+        self._totals[index] = block[3]
         return block
 
     def _block_before_special(self, index: int) -> int | None:
