@@ -193,41 +193,7 @@ class HistorySummary:
     @classmethod
     def of(cls, history: tuple[Event, ...], created_at: datetime) -> HistorySummary:
         """Summarise *history* (already validated and in time order)."""
-        last: dict[EventKind, tuple[int, datetime]] = {}
-        entries: dict[str, tuple[int, datetime]] = {}
-        recorded: dict[str, int] = {}
-        statuses: list[tuple[int, datetime, str]] = []
-        replies: list[tuple[int, datetime]] = []
-        messages: list[tuple[int, datetime]] = []
-        taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
-        for i, event in enumerate(history):
-            kind = event.kind
-            # Anchors are kept in UTC: adding a duration to a local wall time
-            # would be off by an hour across a DST change.
-            at = event.at if event.at.tzinfo is UTC else event.at.astimezone(UTC)
-            last[kind] = (i, at)
-            if kind is taken:
-                if event.action is not None:
-                    recorded[event.action] = i
-                if event.level is not None:
-                    entries[event.level] = (i, at)
-            elif kind is changed and event.level is not None:
-                entries[event.level] = (i, at)
-            elif kind is EventKind.AGENT_REPLY:
-                replies.append((i, at))
-            elif kind is EventKind.CUSTOMER_MESSAGE:
-                messages.append((i, at))
-            elif kind is EventKind.STATUS_CHANGED and event.status is not None:
-                statuses.append((i, at, event.status))
-        return cls(
-            last,
-            entries,
-            recorded,
-            created_at.astimezone(UTC),
-            tuple(statuses),
-            tuple(replies),
-            tuple(messages),
-        )
+        return cls({}, {}, {}, created_at.astimezone(UTC)).extended(history, 0)
 
     def extended(self, events: tuple[Event, ...], offset: int) -> HistorySummary:
         """This summary with *events* (history indices from *offset* on) added."""

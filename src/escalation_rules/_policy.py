@@ -304,14 +304,18 @@ class Policy:
             )
         return status
 
+    def _position(self, issue: Issue) -> int:
+        """The index of the issue's level; an unknown level raises with a suggestion."""
+        if issue.level is None:
+            return 0
+        position = self._by_id.get(issue.level, -1)
+        if position < 0:
+            self.level(issue.level)  # raises with a suggestion
+        return position
+
     def _context(self, issue: Issue, now: datetime) -> Context:
         now = require_aware(now, "now")
-        if issue.level is None:
-            position = 0
-        else:
-            position = self._by_id.get(issue.level, -1)
-            if position < 0:
-                self.level(issue.level)  # raises with a suggestion
+        position = self._position(issue)
         return Context(self, issue, now, self.levels[position], position, self.status_of(issue))
 
     def explain(self, issue: Issue, now: datetime) -> Explanation:
@@ -367,12 +371,7 @@ class Policy:
         status = self.status_of(issue)
         if status in _CLOSED:
             return Decision((), None, f"issue is {status.value}: nothing escalates")
-        if issue.level is None:
-            position = 0
-        else:
-            position = self._by_id.get(issue.level, -1)
-            if position < 0:
-                self.level(issue.level)  # raises with a suggestion
+        position = 0 if issue.level is None else self._position(issue)
         level = self.levels[position]
         context = Context(self, issue, now, level, position, status)
         actions: list[Action] = []
@@ -398,22 +397,6 @@ def _unknown_target(rule: str, level: str, policy: Policy) -> PolicyError:
         value=level,
         suggestion=did_you_mean(level, ids),
     )
-
-
-def _keep(action: Action, scope: int, context: Context) -> bool:
-    """Would the engine let *action* through: not recorded after the *scope* index,
-    and moving the issue forward?"""
-    if context._recorded.get(action.key, -2) > scope:
-        return False
-    kind = action.kind
-    if kind == "escalate":
-        target = context.policy._by_id.get(action.to)  # type: ignore[union-attr]
-        if target is None:
-            raise _unknown_target(action.rule, action.to, context.policy)  # type: ignore[union-attr]
-        return target > context.level_position
-    if kind == "route":
-        return context.issue.team != action.team  # type: ignore[union-attr]
-    return True
 
 
 class _Step(NamedTuple):
@@ -478,9 +461,23 @@ def _run(
                 actions.append(action)
             for at, action in later:
                 # Under first-match an earlier rule that becomes due changes the
-                # winner even if its own action is filtered out.
-                if first or _keep(action, scope, context):
+                # winner even if its own action is filtered out. (_keep, inlined.)
+                if first:
                     upcoming.append(at)
+                    continue
+                if recorded.get(action.key, -2) > scope:
+                    continue
+                kind = action.kind
+                if kind == "notify" or (
+                    kind == "route" and team != action.team  # type: ignore[union-attr]
+                ):
+                    upcoming.append(at)
+                elif kind == "escalate":
+                    target = by_id.get(action.to)  # type: ignore[union-attr]
+                    if target is None:
+                        raise _unknown_target(name, action.to, context.policy)  # type: ignore[union-attr]
+                    if target > position:
+                        upcoming.append(at)
         if matched:
             any_matched = True
             if first:

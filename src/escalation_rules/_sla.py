@@ -387,7 +387,6 @@ def clock_core(
     if now.tzinfo is not UTC:
         now = now.astimezone(UTC)
     metric = clock.metric
-    timeline = _timeline(context)
     start: datetime | None = summary.created
     stop: datetime | None = None
     index = -1
@@ -407,16 +406,17 @@ def clock_core(
     elif metric is Metric.PERIODIC_UPDATE:
         if summary.replies:
             index, start = summary.replies[-1]
-    elif clock.on_reopen == "restart":
+    elif clock.on_reopen == "restart" and summary.statuses:
+        timeline = _timeline(context)
         for k in range(1, len(timeline)):
             if timeline[k - 1][1] in _STOPPED and timeline[k][1] not in _STOPPED:
                 start, index = timeline[k][0], timeline[k][2]
     if start is None or start > now:
         return Core(target, calendar, "idle", None, _ZERO, (), (), (), measure, index)
     pause_on = clock.pause_on
-    if stop is None and len(timeline) == 1:
+    if stop is None and not summary.statuses:
         # The common case: no status change ever, no stop: one segment up to now.
-        status = timeline[0][1]
+        status = context.status
         if status in _STOPPED:
             return Core(target, calendar, "stopped", start, _ZERO, (), (), (), measure, index)
         if status in pause_on:
@@ -428,6 +428,7 @@ def clock_core(
             target, calendar, "running", start, elapsed, ((start, None),), (_ZERO,), (), measure,
             index,
         )  # fmt: skip
+    timeline = _timeline(context)
     stopped = stop is not None and stop <= now
     end = stop if stop is not None and stopped else now
     segments: list[tuple[datetime, datetime | None]] = []
@@ -522,9 +523,9 @@ def unknown_calendar(name: object, where: str, known: Iterable[str]) -> Evaluati
 
 def calendar_for(context: Context, target: Target | None) -> tuple[Measure, str | None]:
     """The measure a target counts on: the issue's calendar, the level's, the policy's."""
-    if target is not None and target.wall:
-        return WALL, None
     policy = context.policy
+    if (target is not None and target.wall) or not policy.calendars:
+        return WALL, None
     name: str | None = None
     if policy._calendar_getter is not None:
         value = policy._calendar_getter(context.issue)
