@@ -426,7 +426,8 @@ def _run(
 ) -> bool:
     """Run the rules in order, collecting kept actions and upcoming instants; return matched.
 
-    This is the hot loop of every evaluation, so `_keep` is inlined by hand.
+    This is the hot loop of every evaluation: the checks of what an action would change
+    (already recorded, no higher level, the same team) are inlined by hand.
     """
     any_matched = False
     recorded = context._recorded
@@ -461,7 +462,7 @@ def _run(
                 actions.append(action)
             for at, action in later:
                 # Under first-match an earlier rule that becomes due changes the
-                # winner even if its own action is filtered out. (_keep, inlined.)
+                # winner even if its own action is filtered out.
                 if first:
                     upcoming.append(at)
                     continue
