@@ -233,3 +233,22 @@ def test_verify_runs_the_ready_made_invariants() -> None:
     result = run("verify", "oncall-chain")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "invariants hold" in result.stdout and "ok     never_raises()" in result.stdout
+
+
+@needs_script
+def test_backtest_plot_writes_a_png(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="the 'plot' extra is not installed")
+    from .test_backtest import LOG, MAPPING
+
+    log = tmp_path / "log.csv"
+    log.write_text(LOG)
+    cols = "\n".join(f'{k} = "{v}"' for k, v in MAPPING["columns"].items())  # type: ignore[attr-defined]
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(f'[columns]\n{cols}\n[statuses]\nresolved = ["Done"]\n')
+    png = tmp_path / "figures.png"
+    result = run(
+        "backtest", "seeds-matrix", str(log), "--mapping", str(mapping), "--plot", str(png)
+    )
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"plot written to {png}" in result.stderr
