@@ -93,7 +93,7 @@ __all__ = [
 ]
 
 TimeLike: TypeAlias = time | str
-"""A local wall-clock time: a naive `datetime.time` or ``"HH:MM"`` / ``"HH:MM:SS"``."""
+"""A local wall-clock time: a naive `time` object (from `datetime`) or ``"HH:MM"`` / ``"HH:MM:SS"``."""
 
 Interval: TypeAlias = tuple[TimeLike, TimeLike]
 """An opening interval ``(start, end)`` in local time; ``end <= start`` crosses midnight."""
@@ -181,7 +181,7 @@ def _tz_name(value: str | ZoneInfo) -> str:
 def _parse_time(value: object, where: str, *, end: bool) -> time:
     if isinstance(value, datetime) or not isinstance(value, time | str):
         raise CalendarError(
-            f"an opening time must be a datetime.time or 'HH:MM', got {value!r}",
+            f"an opening time must be a time object (from datetime) or 'HH:MM', got {value!r}",
             where=where,
             value=value,
         )
@@ -428,7 +428,7 @@ class BusinessCalendar:
             wall-clock times there.
         hours: weekday -> opening intervals. Weekdays are ``0`` (Monday) to
             ``6``, names (``"mon"``, ``"monday"``) or ranges (``"mon-fri"``);
-            intervals are ``(start, end)`` pairs of `datetime.time` or
+            intervals are ``(start, end)`` pairs of `time` objects (from `datetime`) or
             ``"HH:MM"``. An interval with ``end <= start`` crosses midnight
             and belongs to the day it starts on.
         holidays: dates on which no shift starts (a night shift from the
