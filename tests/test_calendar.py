@@ -728,7 +728,7 @@ BAD_CALENDARS = [
     (
         {"hours": {"mon": [(datetime(2025, 1, 1, 9), "17:00")]}},
         CalendarError,
-        "must be a datetime.time",
+        "must be a time object",
     ),
     ({"hours": {"mon": [("09:00",)]}}, CalendarError, "must be a (start, end) pair"),
     ({"hours": {"mon": "09:00-17:00"}}, CalendarError, "a list of (start, end) pairs"),

@@ -93,7 +93,7 @@ __all__ = [
 ]
 
 TimeLike: TypeAlias = time | str
-"""A local wall-clock time: a naive `time` object (from `datetime`) or ``"HH:MM"`` / ``"HH:MM:SS"``."""
+"""A local wall-clock time: a naive `time` object or ``"HH:MM"`` / ``"HH:MM:SS"``."""
 
 Interval: TypeAlias = tuple[TimeLike, TimeLike]
 """An opening interval ``(start, end)`` in local time; ``end <= start`` crosses midnight."""
