@@ -329,3 +329,13 @@ def test_the_documented_format_example_loads_and_round_trips() -> None:
 
     issue = issue_from_dict(json.loads(issue_json))
     assert issue.status == "pending" and issue.customer.tier == "enterprise"
+
+
+def test_an_sla_offset_is_written_without_business() -> None:
+    text = _replace(
+        'at = { sla = "time_at_level" }', 'at = { sla = "time_at_level", before = "30m business" }'
+    )
+    with pytest.raises(PolicySyntaxError, match="the SLA clock's own time") as info:
+        loads(text)
+    line = text.splitlines()[info.value.line - 1]
+    assert line[info.value.column - 1 :].startswith('"30m business"')

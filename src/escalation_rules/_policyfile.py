@@ -287,8 +287,13 @@ class _Reader:
             )
         return [self.string(v, (*path, i)) for i, v in enumerate(value)]
 
-    def duration(self, value: object, path: Path_, *, business: bool | None) -> timedelta:
-        """A duration; *business* says whether it must (True) or must not (False) say so."""
+    def duration(
+        self, value: object, path: Path_, *, business: bool | None, sla_offset: bool = False
+    ) -> timedelta:
+        """A duration; *business* says whether it must (True) or must not (False) say so.
+
+        *sla_offset*: it counts in an SLA clock's own time (which says nothing in text).
+        """
         if not isinstance(value, str):
             raise self.error(
                 path,
@@ -312,9 +317,9 @@ class _Reader:
                 path,
                 f"{value!r} says business time, but this is counted on "
                 + (
-                    "the wall clock (give the policy a business clock: [policy] clock = NAME)"
-                    if not self.business_clock
-                    else "the SLA clock's own time; write it without 'business'"
+                    "the SLA clock's own time; write it without 'business'"
+                    if sla_offset
+                    else "the wall clock (give the policy a business clock: [policy] clock = NAME)"
                 ),
                 value=value,
             )
@@ -673,14 +678,14 @@ class _Reader:
                 except PolicyError as exc:
                     raise self.wrap((*path, "share"), exc) from None
             offset = timedelta(0)
-            saved, self.business_clock = self.business_clock, True  # messages only
-            try:
-                if "before" in t:
-                    offset = -self.duration(t["before"], (*path, "before"), business=False)
-                if "after" in t:
-                    offset = self.duration(t["after"], (*path, "after"), business=False)
-            finally:
-                self.business_clock = saved
+            if "before" in t:
+                offset = -self.duration(
+                    t["before"], (*path, "before"), business=False, sla_offset=True
+                )
+            if "after" in t:
+                offset = self.duration(
+                    t["after"], (*path, "after"), business=False, sla_offset=True
+                )
             if "before" in t and "after" in t:
                 raise self.error(path, "give 'before' or 'after', not both")
             try:
