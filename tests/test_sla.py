@@ -402,3 +402,34 @@ def test_status_field_and_history_must_agree() -> None:
     pending = Event(EventKind.STATUS_CHANGED, T0, status="pending")
     with pytest.raises(IssueError, match="last changed it to 'pending'"):
         Issue("T-1", T0, status="open", history=[pending])
+
+
+def test_a_threshold_fires_once_per_crossing_not_once_per_level() -> None:
+    # The first-response clock runs from creation whatever the level. L2 has the same
+    # target, so its threshold was crossed at the same instant as L1's: the escalation
+    # recorded then answered it, and the issue does not cascade to the top at once.
+    same = Policy(
+        [
+            Level("L1", "One", rank=1, owner="a", targets={"first_response": minutes(10)}),
+            Level("L2", "Two", rank=2, owner="b", targets={"first_response": minutes(10)}),
+            Level("L3", "Three", rank=3, owner="c"),
+        ],
+        [escalate("slow", at=sla("first_response", 0.5))],
+    )
+    issue = make_issue()
+    decision = same.evaluate(issue, at(0, 5))
+    assert [(a.rule, a.to) for a in decision.actions] == [("slow", "L2")]  # type: ignore[attr-defined]
+    issue = issue.record(decision.actions[0], at(0, 5))
+    again = same.evaluate(issue, at(0, 5))
+    assert again.actions == () and again.next_evaluation_at is None
+    # A larger target at L2 is crossed later, and fires then.
+    wider = Policy(
+        [
+            same.levels[0],
+            Level("L2", "Two", rank=2, owner="b", targets={"first_response": hours(1)}),
+            same.levels[2],
+        ],
+        same.rules,
+    )
+    assert wider.evaluate(issue, at(0, 5)).next_evaluation_at == at(0, 30)
+    assert [a.to for a in wider.evaluate(issue, at(0, 30)).actions] == ["L3"]  # type: ignore[attr-defined]

@@ -60,7 +60,7 @@ _LEVEL_CHANGED: Final = EventKind.LEVEL_CHANGED
 _STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
 _DONE: Final = (Status.RESOLVED, Status.CLOSED)
 #: The what-if run stops after this many evaluations (it normally ends long before: with no
-#: new event, each rule fires at most once per level stay).
+#: new event, each rule fires at most once per crossing or anchor event).
 _WHAT_IF_STEPS: Final = 256
 #: Each quantile accumulator keeps exact values up to this many, then folds them into
 #: logarithmic buckets (see `_Quantiles`).

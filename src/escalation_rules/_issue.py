@@ -157,6 +157,7 @@ class HistorySummary:
         statuses: every ``STATUS_CHANGED`` as ``(index, instant, host status)``.
         replies: every ``AGENT_REPLY`` as ``(index, instant)``.
         messages: every ``CUSTOMER_MESSAGE`` as ``(index, instant)``.
+        times: the instant of every event, in history order (for bisection).
     """
 
     __slots__ = (
@@ -168,6 +169,7 @@ class HistorySummary:
         "recorded",
         "replies",
         "statuses",
+        "times",
     )
 
     def __init__(
@@ -179,6 +181,7 @@ class HistorySummary:
         statuses: tuple[tuple[int, datetime, str], ...] = (),
         replies: tuple[tuple[int, datetime], ...] = (),
         messages: tuple[tuple[int, datetime], ...] = (),
+        times: tuple[datetime, ...] = (),
     ) -> None:
         self.created = created
         self.last = last
@@ -187,6 +190,7 @@ class HistorySummary:
         self.statuses = statuses
         self.replies = replies
         self.messages = messages
+        self.times = times
         none: tuple[int, datetime | None] = (-1, None)
         self.anchors = tuple(last.get(kind, none) for kind in _ANCHOR_KINDS)
 
@@ -203,11 +207,13 @@ class HistorySummary:
         statuses = list(self.statuses)
         replies = list(self.replies)
         messages = list(self.messages)
+        times = list(self.times)
         taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
         for i, event in enumerate(events, start=offset):
             kind = event.kind
             at = event.at if event.at.tzinfo is UTC else event.at.astimezone(UTC)
             last[kind] = (i, at)
+            times.append(at)
             if kind is taken:
                 if event.action is not None:
                     recorded[event.action] = i
@@ -229,6 +235,7 @@ class HistorySummary:
             tuple(statuses),
             tuple(replies),
             tuple(messages),
+            tuple(times),
         )
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -242,6 +249,7 @@ class HistorySummary:
                 self.statuses,
                 self.replies,
                 self.messages,
+                self.times,
             ),
         )
 

@@ -9,6 +9,7 @@ up, and routings to the team that already holds the issue.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, runtime_checkable
@@ -20,7 +21,7 @@ from ._conditions import ALWAYS, Condition, Test
 from ._context import ANCHOR_SLOT, Anchor, Context, WallClock
 from ._exceptions import PolicyError, did_you_mean
 from ._issue import EventKind, Issue
-from ._time import require_duration
+from ._time import UTC, require_duration
 from ._timed import check_clocks
 
 if TYPE_CHECKING:
@@ -410,8 +411,9 @@ class SlaShare:
     is the current level's for the issue's priority. ``share=1.0`` is the
     breach, ``0.75`` a warning at 75 %, ``1.5`` well past it; *offset* moves
     the threshold in the clock's own time (``-minutes(30)``: half an hour of
-    counted time before the share). The trigger fires at most once per level
-    stay and per clock cycle (a next-response cycle, an update period).
+    counted time before the share). The trigger fires once per crossing: an
+    action recorded at or after the instant the threshold was crossed answers
+    it; a later crossing (a new level's target, a new cycle) fires again.
     """
 
     metric: str
@@ -483,7 +485,7 @@ class TimeRule:
 
     *action* is ``"escalate"`` (with *to*: NEXT or a level id) or ``"notify"``
     (with *to*: OWNER or a target name). Fires once per trigger scope: once
-    per level stay for `sla` and for `after` since the level was entered.
+    per crossing of the threshold for `sla`, once per anchor event for `after`.
     """
 
     name: str = attrs.field(converter=_name)
@@ -581,12 +583,16 @@ class TimeRule:
             if amount is None:
                 amount = thresholds[duration] = trigger.threshold(duration)
             reached, at = state.reaches(amount)
-            entered = context._indices[1]
-            scope = state.cycle_index if state.cycle_index > entered else entered
-            if reached:
-                return (True, (action,), scope, ())  # type: ignore[return-value]
             if at is None:
                 return None
+            # Once per crossing: an action recorded at or after the instant the threshold
+            # is crossed (in this cycle) answers it. A new level whose target is crossed
+            # later, or a new cycle, fires again; the same crossing never does.
+            times = context.issue._summary.times
+            crossed = bisect_left(times, at if at.tzinfo is UTC else at.astimezone(UTC)) - 1
+            scope = state.cycle_index if state.cycle_index > crossed else crossed
+            if reached:
+                return (True, (action,), scope, ())  # type: ignore[return-value]
             return (False, (), scope, ((at, action),))  # type: ignore[return-value]
 
         return _timed(check, self.when, condition_defaults(policy))
