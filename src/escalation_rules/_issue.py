@@ -191,8 +191,13 @@ class HistorySummary:
         self.replies = replies
         self.messages = messages
         self.times = times
-        none: tuple[int, datetime | None] = (-1, None)
-        self.anchors = tuple(last.get(kind, none) for kind in _ANCHOR_KINDS)
+        get = last.get
+        self.anchors = (
+            get(EventKind.ACKNOWLEDGED, _NONE),
+            get(EventKind.AGENT_REPLY, _NONE),
+            get(EventKind.CUSTOMER_MESSAGE, _NONE),
+            get(EventKind.MANAGER_REQUESTED, _NONE),
+        )
 
     @classmethod
     def of(cls, history: tuple[Event, ...], created_at: datetime) -> HistorySummary:
@@ -200,14 +205,18 @@ class HistorySummary:
         return cls({}, {}, {}, created_at.astimezone(UTC)).extended(history, 0)
 
     def extended(self, events: tuple[Event, ...], offset: int) -> HistorySummary:
-        """This summary with *events* (history indices from *offset* on) added."""
+        """This summary with *events* (history indices from *offset* on) added.
+
+        Only what the new events touch is copied: a host appending one event to a
+        long history pays for that event, not for the history.
+        """
         last = dict(self.last)
-        entries = dict(self.level_entries)
-        recorded = dict(self.recorded)
-        statuses = list(self.statuses)
-        replies = list(self.replies)
-        messages = list(self.messages)
-        times = list(self.times)
+        entries = self.level_entries
+        recorded = self.recorded
+        statuses: list[tuple[int, datetime, str]] = []
+        replies: list[tuple[int, datetime]] = []
+        messages: list[tuple[int, datetime]] = []
+        times: list[datetime] = []
         taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
         for i, event in enumerate(events, start=offset):
             kind = event.kind
@@ -216,10 +225,16 @@ class HistorySummary:
             times.append(at)
             if kind is taken:
                 if event.action is not None:
+                    if recorded is self.recorded:
+                        recorded = dict(recorded)
                     recorded[event.action] = i
                 if event.level is not None:
+                    if entries is self.level_entries:
+                        entries = dict(entries)
                     entries[event.level] = (i, at)
             elif kind is changed and event.level is not None:
+                if entries is self.level_entries:
+                    entries = dict(entries)
                 entries[event.level] = (i, at)
             elif kind is EventKind.AGENT_REPLY:
                 replies.append((i, at))
@@ -232,10 +247,10 @@ class HistorySummary:
             entries,
             recorded,
             self.created,
-            tuple(statuses),
-            tuple(replies),
-            tuple(messages),
-            tuple(times),
+            (*self.statuses, *statuses) if statuses else self.statuses,
+            (*self.replies, *replies) if replies else self.replies,
+            (*self.messages, *messages) if messages else self.messages,
+            (*self.times, *times),
         )
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -254,12 +269,7 @@ class HistorySummary:
         )
 
 
-_ANCHOR_KINDS = (
-    EventKind.ACKNOWLEDGED,
-    EventKind.AGENT_REPLY,
-    EventKind.CUSTOMER_MESSAGE,
-    EventKind.MANAGER_REQUESTED,
-)
+_NONE: tuple[int, datetime | None] = (-1, None)
 
 
 @attrs.frozen
@@ -399,7 +409,7 @@ class Issue:
                     value=event,
                 )
             previous = event
-        values = {a.name: getattr(self, a.name) for a in _ISSUE_FIELDS}
+        values = {name: getattr(self, name) for name in _ISSUE_FIELDS}
         values["history"] = (*self.history, *new)
         for event in new:
             kind = event.kind
@@ -432,4 +442,4 @@ class Issue:
         return self.with_events((Event.taken(action, at),))
 
 
-_ISSUE_FIELDS = tuple(a for a in attrs.fields(Issue) if a.init)
+_ISSUE_FIELDS = tuple(a.name for a in attrs.fields(Issue) if a.init)
