@@ -356,13 +356,6 @@ class Core(NamedTuple):
         )  # fmt: skip
 
 
-def clock_state(
-    context: Context, clock: SlaClock, target: Target | None, measure: Measure, calendar: str | None
-) -> ClockState:
-    """Compute *clock*'s state for the issue and instant of *context*."""
-    return state_of(clock, clock_core(context, clock, target, measure, calendar))
-
-
 def state_of(clock: SlaClock, core: Core) -> ClockState:
     """The inspectable `ClockState` of a computed *core*."""
     target = core.target
