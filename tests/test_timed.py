@@ -122,7 +122,7 @@ def test_unknown_clocks_and_bad_operators_are_refused_when_built() -> None:
     ):
         Policy(three_levels(), [escalate("r", when=clock("resolutoin").breached)])
     with pytest.raises(
-        PolicyError, match=r"unknown event 'acknowledge'.*did you mean 'acknowledged'"
+        PolicyError, match=r"unknown reference point 'acknowledge'.*did you mean 'acknowledged'"
     ):
         since("acknowledge")
     with pytest.raises(PolicyError, match="state is one of"):

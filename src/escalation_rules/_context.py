@@ -6,6 +6,7 @@ import enum
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from ._exceptions import PolicyError, did_you_mean
 from ._issue import Issue, Status
 from ._sla import ClockState, Core, calendar_for, clock_core, state_of
 from ._time import UTC
@@ -36,6 +37,20 @@ class Anchor(enum.StrEnum):
 
     def __str__(self) -> str:
         return self.value
+
+
+def to_anchor(value: object) -> Anchor:
+    """*value* (an `Anchor` or its name) as an `Anchor`; `PolicyError` with a suggestion if not."""
+    if isinstance(value, Anchor):
+        return value
+    names = [a.value for a in Anchor]
+    if isinstance(value, str) and value in names:
+        return Anchor(value)
+    raise PolicyError(
+        f"unknown reference point {value!r}; use one of {names}",
+        value=value,
+        suggestion=did_you_mean(str(value), names),
+    )
 
 
 _NOT_YET: tuple[int, datetime | None] = (-1, None)

@@ -460,18 +460,15 @@ class _TimeOperand:
 
 
 def _anchor_arg(call: Call) -> str:
-    from ._context import Anchor
+    from ._context import to_anchor
 
     call.expect_arity(1)
     name = call.string(0)
-    names = [a.value for a in Anchor]
-    if name not in names:
-        raise call.error(
-            f"unknown event {name!r}; events are {names}",
-            at=call.args[0],
-            suggestion=did_you_mean(name, names),
-        )
-    return name
+    try:
+        return to_anchor(name).value
+    except PolicyError as exc:
+        message = str(exc).removesuffix(_suffix(exc.suggestion))
+        raise call.error(message, at=call.args[0], suggestion=exc.suggestion) from None
 
 
 def _since(business: bool) -> Function:

@@ -23,7 +23,7 @@ from typing import IO, Any, Final
 
 from ._calendar import BusinessCalendar, BusinessClock, holidays_from_package
 from ._conditions import ALWAYS, Condition
-from ._context import Anchor, WallClock
+from ._context import Anchor, WallClock, to_anchor
 from ._exceptions import PolicyError, PolicySyntaxError, did_you_mean
 from ._expr import (
     format_condition,
@@ -34,7 +34,6 @@ from ._expr import (
     parse_duration,
     parse_percent,
 )
-from ._issue import EventKind
 from ._policy import Level, Policy
 from ._rules import (
     NEXT,
@@ -47,6 +46,7 @@ from ._rules import (
     Rule,
     SlaShare,
     TimeRule,
+    _event_kind,
     chain,
     escalate,
     first_match,
@@ -645,17 +645,10 @@ class _Reader:
             to_level = self.string(t["to"], (*path, "to")) if "to" in t else NEXT
             on = None
             if "on" in t:
-                on_text = self.string(t["on"], (*path, "on"))
                 try:
-                    on = EventKind(on_text)
-                except ValueError:
-                    kinds = [k.value for k in EventKind]
-                    raise self.error(
-                        (*path, "on"),
-                        f"unknown event {on_text!r}",
-                        value=on_text,
-                        suggestion=did_you_mean(on_text, kinds),
-                    ) from None
+                    on = _event_kind(self.string(t["on"], (*path, "on")))
+                except PolicyError as exc:
+                    raise self.wrap((*path, "on"), exc) from None
             return escalate(name, to=to_level, when=when, at=at, on=on)
         except PolicySyntaxError:
             raise
@@ -693,17 +686,10 @@ class _Reader:
             except PolicyError as exc:
                 raise self.wrap(path, exc) from None
         t = self.table(spec, path, {"after": True, "since": False})
-        since = t.get("since", Anchor.LEVEL_ENTERED.value)
         try:
-            anchor = Anchor(since)
-        except ValueError:
-            names = [a.value for a in Anchor]
-            raise self.error(
-                (*path, "since"),
-                f"unknown event {since!r}; events are {names}",
-                value=since,
-                suggestion=did_you_mean(str(since), names),
-            ) from None
+            anchor = to_anchor(t.get("since", Anchor.LEVEL_ENTERED))
+        except PolicyError as exc:
+            raise self.wrap((*path, "since"), exc) from None
         return After(
             self.duration(t["after"], (*path, "after"), business=self.business_clock), anchor
         )

@@ -18,7 +18,7 @@ import attrs
 
 from ._actions import Action, Escalate, Notify, Route
 from ._conditions import ALWAYS, Condition, Test
-from ._context import ANCHOR_SLOT, Anchor, Context, WallClock
+from ._context import ANCHOR_SLOT, Anchor, Context, WallClock, to_anchor
 from ._exceptions import PolicyError, did_you_mean
 from ._issue import EventKind, Issue
 from ._time import UTC, require_duration
@@ -121,18 +121,6 @@ def _check_level(policy: Policy, level: str, where: str) -> None:
             value=level,
             suggestion=did_you_mean(level, ids),
         )
-
-
-def _anchor(value: Anchor | str) -> Anchor:
-    try:
-        return Anchor(value)
-    except ValueError:
-        names = [a.value for a in Anchor]
-        raise PolicyError(
-            f"unknown reference point {value!r}; use one of {names}",
-            value=value,
-            suggestion=did_you_mean(str(value), names),
-        ) from None
 
 
 def _event_kind(value: EventKind | str) -> EventKind:
@@ -381,7 +369,7 @@ class After:
     duration: timedelta = attrs.field(
         validator=lambda _i, _a, v: require_duration(v, "after(duration)")
     )
-    since: Anchor = attrs.field(default=Anchor.LEVEL_ENTERED, converter=_anchor)
+    since: Anchor = attrs.field(default=Anchor.LEVEL_ENTERED, converter=to_anchor)
 
     @property
     def once_per(self) -> Anchor:
@@ -727,7 +715,7 @@ class FirstMatch:
 
 def after(duration: timedelta, *, since: Anchor | str = Anchor.LEVEL_ENTERED) -> After:
     """A time trigger: *duration* after the *since* anchor (default: entering the level)."""
-    return After(duration, _anchor(since))
+    return After(duration, to_anchor(since))
 
 
 def sla(

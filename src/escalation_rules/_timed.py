@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from ._conditions import Condition, Test, TimedTest
-from ._context import Anchor
+from ._context import Anchor, to_anchor
 from ._exceptions import PolicyError, did_you_mean
 from ._time import require_duration
 
@@ -36,18 +36,6 @@ __all__ = ["ClockRef", "SinceRef", "clock", "happened", "since"]
 _ONE_US: Final = timedelta(microseconds=1)
 _OPS: Final = ("<", "<=", ">", ">=")
 _STATES: Final = ("running", "paused", "stopped", "idle")
-
-
-def _anchor(value: object) -> Anchor:
-    try:
-        return Anchor(str(value)) if isinstance(value, str) else Anchor(value)  # type: ignore[arg-type]
-    except ValueError:
-        names = [a.value for a in Anchor]
-        raise PolicyError(
-            f"unknown event {value!r} for since(); events are {names}",
-            value=value,
-            suggestion=did_you_mean(str(value), names),
-        ) from None
 
 
 def _op(value: object) -> str:
@@ -94,7 +82,7 @@ class _Timed(Condition):
 class Since(_Timed):
     """``since(anchor) OP duration``: time since the anchor's event, on the policy's clock."""
 
-    anchor: Anchor = attrs.field(converter=_anchor)
+    anchor: Anchor = attrs.field(converter=to_anchor)
     op: str = attrs.field(converter=_op)
     duration: timedelta = attrs.field(validator=lambda _i, _a, v: require_duration(v, "since()"))
     #: How the text form writes the duration (``4h business`` on a business clock);
@@ -127,7 +115,7 @@ class Since(_Timed):
 class Happened(Condition):
     """``happened(anchor)``: the anchor's event is in the history (``created`` always is)."""
 
-    anchor: Anchor = attrs.field(converter=_anchor)
+    anchor: Anchor = attrs.field(converter=to_anchor)
 
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
         from ._issue import EventKind
@@ -265,7 +253,7 @@ class ClockStateIs(_Timed):
 class SinceRef:
     """``since(anchor)``: compare it with a duration to get a condition."""
 
-    anchor: Anchor = attrs.field(converter=_anchor)
+    anchor: Anchor = attrs.field(converter=to_anchor)
 
     def __lt__(self, d: timedelta) -> Since:
         return Since(self.anchor, "<", d)
