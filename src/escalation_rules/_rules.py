@@ -576,9 +576,12 @@ class TimeRule:
             # Once per crossing: an action recorded at or after the instant the threshold
             # is crossed (in this cycle) answers it. A new level whose target is crossed
             # later, or a new cycle, fires again; the same crossing never does.
-            times = context.issue._summary.times
-            crossed = bisect_left(times, at if at.tzinfo is UTC else at.astimezone(UTC)) - 1
-            scope = state.cycle_index if state.cycle_index > crossed else crossed
+            scope = state.cycle_index
+            if action.key in context._recorded:  # only then does the scope matter
+                times = context.issue._summary.times
+                crossed = bisect_left(times, at if at.tzinfo is UTC else at.astimezone(UTC)) - 1
+                if crossed > scope:
+                    scope = crossed
             if reached:
                 return (True, (action,), scope, ())  # type: ignore[return-value]
             return (False, (), scope, ((at, action),))  # type: ignore[return-value]
