@@ -1,0 +1,257 @@
+"""Mutation-test one module of escalation_rules against that module's own tests.
+
+Usage (from the repository root, in the dev virtual environment, `pip install -e '.[mutation]'`)::
+
+    python tools/mutation.py _conditions            # mutate, run, print the score
+    python tools/mutation.py _sla --survivors       # also print each surviving mutant's diff
+    python tools/mutation.py _policy --sample 100   # a seeded random sample of the mutants
+    python tools/mutation.py _rules --tests tests/test_engine.py   # other test files
+    python tools/mutation.py _sla --workdir /tmp/m-sla --rerun      # survivors again, new tests
+
+Each run works in a fresh copy of the repository (under the system temp folder, or
+``--workdir``), so several modules can run side by side and nothing is written to the
+working tree. The copy's ``[tool.mutmut]`` table is the one in ``pyproject.toml`` with
+``only_mutate`` set to the module and the test selection set to its test files.
+
+mutmut runs in ``forkserver`` mode. The fork server imports only third-party packages
+(``tools/mutation-preload.txt``); the library and the test modules are imported afresh in every
+mutant's process *after* the mutant is switched on. In mutmut's default ``fork`` mode (or with the
+``collect`` warm-up) they are imported once, unmutated: conditions built in ``parametrize`` lists
+and the library's import-time defaults then use the original code and show false survivors.
+
+The score counts error messages and error attributes as behaviour. Mutants that cannot change
+behaviour are listed, one line each with the reason, in ``tools/mutation-equivalent.txt``; they are
+reported apart and left out of the score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = "src/escalation_rules"
+EQUIVALENT = ROOT / "tools" / "mutation-equivalent.txt"
+PRELOAD = ROOT / "tools" / "mutation-preload.txt"
+
+#: Each module of the engine's core and the test files that own its behaviour.
+TESTS: dict[str, list[str]] = {
+    "_conditions": ["tests/test_conditions.py"],
+    "_context": ["tests/test_context.py", "tests/test_engine.py", "tests/test_timed.py"],
+    "_policy": [
+        "tests/test_engine.py",
+        "tests/test_properties.py",
+        "tests/test_policy_validation.py",
+    ],
+    "_rules": [
+        "tests/test_rules.py",
+        "tests/test_engine.py",
+        "tests/test_properties.py",
+        "tests/test_policy_validation.py",
+    ],
+    "_sla": ["tests/test_sla.py", "tests/test_sla_properties.py"],
+    "_timed": ["tests/test_timed.py"],
+    "_calendar": [
+        "tests/test_calendar.py",
+        "tests/test_calendar_properties.py",
+        "tests/test_calendar_differential.py",
+    ],
+    "_expr": ["tests/test_expr.py"],
+}
+
+_STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>[a-z ]+?)\s*$")
+
+
+def _equivalents(module: str) -> dict[str, str]:
+    """The listed equivalent mutants of *module*: name -> reason."""
+    found: dict[str, str] = {}
+    if not EQUIVALENT.exists():
+        return found
+    for raw in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, reason = line.partition(" ")
+        if name.startswith(f"escalation_rules.{module}."):
+            found[name] = reason.strip(" -")
+    return found
+
+
+def _prepare(module: str, tests: list[str], workdir: Path) -> None:
+    """Copy (or bring up to date) the working tree and set the mutmut table in *workdir*."""
+    for part in ("src", "tests"):
+        shutil.copytree(
+            ROOT / part,
+            workdir / part,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    shutil.copy(PRELOAD, workdir / "mutation-preload.txt")
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    table = dict(tomllib.loads(text)["tool"]["mutmut"])
+    table["only_mutate"] = [f"{PACKAGE}/{module}.py"]
+    table["pytest_add_cli_args_test_selection"] = tests
+    table["preload_modules_file"] = "mutation-preload.txt"
+    lines = ["[tool.mutmut]"] + [f"{key} = {_toml(value)}" for key, value in table.items()]
+    # The copy keeps the pytest settings; the mutmut table is replaced.
+    kept = re.sub(r"(?ms)^\[tool\.mutmut\]$.*?(?=^\[|\Z)", "", text)
+    (workdir / "pyproject.toml").write_text(kept + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _mutmut(workdir: Path, *args: str, capture: bool = False) -> str:
+    env = dict(os.environ)
+    env.pop("MUTANT_UNDER_TEST", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "mutmut", *args],
+        cwd=workdir,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return done.stdout or ""
+
+
+def _all_mutants(workdir: Path) -> dict[str, str]:
+    statuses: dict[str, str] = {}
+    for line in _mutmut(workdir, "results", "--all", "true", capture=True).splitlines():
+        match = _STATUS.match(line)
+        if match:
+            statuses[match["name"]] = match["status"]
+    return statuses
+
+
+def _verify_timeout(workdir: Path, name: str) -> str:
+    """Run a "timeout" mutant's tests directly in a fresh process: "killed" or "survived".
+
+    mutmut reports a mutant whose tests fail to import (a collection error) as a timeout in
+    forkserver mode; a real hang also ends here, and counts as killed.
+    """
+    tests = _mutmut(workdir, "tests-for-mutant", name, capture=True).split()
+    env = dict(os.environ, MUTANT_UNDER_TEST=name, PYTHONPATH="src")
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    try:
+        done = subprocess.run(
+            command, cwd=workdir / "mutants", env=env, capture_output=True, timeout=300
+        )
+    except subprocess.TimeoutExpired:
+        return "killed"
+    return "survived" if done.returncode == 0 else "killed"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("module", help="a module of src/escalation_rules, e.g. _conditions")
+    parser.add_argument("--tests", nargs="+", help="test files (default: the module's own)")
+    parser.add_argument("--sample", type=int, help="run a seeded random sample of N mutants")
+    parser.add_argument("--seed", type=int, default=20261129)
+    parser.add_argument("--survivors", action="store_true", help="print each survivor's diff")
+    parser.add_argument("--workdir", type=Path, help="work here instead of a temp folder")
+    parser.add_argument(
+        "--rerun",
+        action="store_true",
+        help="with the --workdir of an earlier run: rerun its survivors against the current tests",
+    )
+    parser.add_argument(
+        "--report", action="store_true", help="only print the results of the --workdir's last run"
+    )
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+
+    module = args.module.removesuffix(".py")
+    if not (ROOT / PACKAGE / f"{module}.py").exists():
+        parser.error(f"no module {PACKAGE}/{module}.py")
+    tests = args.tests or TESTS.get(module)
+    if not tests:
+        parser.error(f"no test files known for {module}; pass --tests")
+    tests = [t for t in tests if (ROOT / t).exists()]
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"mutation-{module}-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    if not args.report:
+        _prepare(module, tests, workdir)
+    print(f"mutating {PACKAGE}/{module}.py against {' '.join(tests)} in {workdir}", flush=True)
+
+    names: list[str] = []
+    if args.rerun:
+        if not (workdir / "mutants").exists():
+            parser.error("--rerun needs the --workdir of an earlier run")
+        not_killed = ("survived", "no tests")
+        names = sorted(n for n, s in _all_mutants(workdir).items() if s in not_killed)
+        if not names:
+            print("nothing to rerun: no survivors")
+    elif args.sample:
+        # Generate the mutants and the test map first, then run only the sample.
+        _mutmut(workdir, "run", "--max-children", str(args.max_children), "nonexistent-mutant")
+        every = sorted(_all_mutants(workdir))
+        names = sorted(random.Random(args.seed).sample(every, min(args.sample, len(every))))
+    if not args.report and (names or not args.rerun):
+        _mutmut(workdir, "run", "--max-children", str(args.max_children), *names)
+
+    statuses = _all_mutants(workdir)
+    if names and not args.rerun:
+        statuses = {n: s for n, s in statuses.items() if n in set(names)}
+    for name, status in statuses.items():
+        if status == "timeout":
+            statuses[name] = _verify_timeout(workdir, name)
+    equivalent = _equivalents(module)
+    counts: dict[str, int] = {}
+    survivors: list[str] = []
+    listed: list[str] = []
+    for name, status in sorted(statuses.items()):
+        if status in ("survived", "no tests") and name in equivalent:
+            listed.append(name)
+            continue
+        counts[status] = counts.get(status, 0) + 1
+        if status in ("survived", "no tests"):
+            survivors.append(name)
+    stale = sorted(
+        n for n in equivalent if n in statuses and statuses[n] not in ("survived", "no tests")
+    )
+
+    # A mutant that no selected test reaches ("no tests") is not killed: it counts against the
+    # score like a survivor. A timeout or a crash is a kill.
+    killed = sum(counts.get(s, 0) for s in ("killed", "timeout", "segfault", "suspicious"))
+    survived = counts.get("survived", 0) + counts.get("no tests", 0)
+    decided = killed + survived
+    score = 100.0 * killed / decided if decided else 100.0
+    print(f"\n{module}: {len(statuses)} mutants")
+    for status, count in sorted(counts.items()):
+        print(f"  {status:>14}: {count}")
+    print(f"  {'equivalent':>14}: {len(listed)} (listed in {EQUIVALENT.relative_to(ROOT)})")
+    print(f"  score: {score:.1f} % ({killed} killed / {decided} killed + survived + no tests)")
+    if stale:
+        print("  listed as equivalent but not surviving (remove from the list):")
+        for name in stale:
+            print(f"    {name}")
+    if survivors:
+        print("  survivors:")
+        for name in survivors:
+            print(f"    {name} ({statuses[name]})")
+            if args.survivors:
+                print(_mutmut(workdir, "show", name, capture=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
