@@ -209,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
         _mutmut(workdir, "run", "--max-children", str(args.max_children), *names)
 
     statuses = _all_mutants(workdir)
+    if not (args.report or args.sample) and "not checked" in statuses.values():
+        # mutmut drops every result when the test selection changes: run what it dropped.
+        _mutmut(workdir, "run", "--max-children", str(args.max_children))
+        statuses = _all_mutants(workdir)
     if names and not args.rerun:
         statuses = {n: s for n, s in statuses.items() if n in set(names)}
     for name, status in statuses.items():
