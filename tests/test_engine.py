@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 
 import pendulum
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from escalation_rules import (
     ALWAYS,
     NEXT,
+    Anchor,
     Customer,
     Escalate,
     Event,
@@ -19,10 +20,13 @@ from escalation_rules import (
     Level,
     NaiveDatetimeError,
     Notify,
+    Outcome,
     Policy,
+    PolicyError,
     Route,
     Status,
     after,
+    by_priority,
     chain,
     escalate,
     evaluate,
@@ -492,3 +496,598 @@ def test_level_condition_sees_the_first_level_when_the_issue_never_moved() -> No
     policy = Policy(three_levels(), [escalate("l1-only", when=F.level == "L1", to="L3")])
     assert kinds(policy.evaluate(make_issue(), at(0))) == [("escalate", "L3")]
     assert policy.evaluate(make_issue(level="L2"), at(0)).actions == ()
+
+
+# ------------------------------------------------ targets by priority, levels
+
+
+@pytest.mark.parametrize(
+    ("priority", "due"),
+    [("P1", at(1)), ("P2", at(4)), ("P3", at(8)), (None, at(8))],
+)
+def test_a_per_priority_target_escalates_each_priority_at_its_own_time(
+    priority: str | None, due: object
+) -> None:
+    table = by_priority(P1=hours(1), P2=hours(4), default=hours(8))
+    levels = [
+        Level("L1", "One", rank=1, owner="a", targets={"time_at_level": table}),
+        Level("L2", "Two", rank=2, owner="b"),
+    ]
+    policy = Policy(levels, [escalate("breach", at=sla("time_at_level"))])
+    issue = make_issue(priority=priority)
+    assert policy.evaluate(issue, at(0)).next_evaluation_at == due
+    assert policy.evaluate(issue, due - timedelta(minutes=1)).actions == ()  # type: ignore[operator]
+    assert kinds(policy.evaluate(issue, due)) == [("escalate", "L2")]
+    assert policy.sla_clock(issue, at(0), "time_at_level").target.duration == due - T0  # type: ignore[operator, union-attr]
+
+
+def test_a_priority_missing_from_a_table_without_default_has_no_target() -> None:
+    levels = [
+        Level("L1", "One", rank=1, owner="a", targets={"resolution": by_priority(P1=hours(1))}),
+        Level("L2", "Two", rank=2, owner="b"),
+    ]
+    policy = Policy(levels, [escalate("breach", at=sla("resolution"))])
+    for priority in ("P2", None):
+        issue = make_issue(priority=priority)
+        decision = policy.evaluate(issue, at(100))
+        assert decision.actions == () and decision.next_evaluation_at is None
+        assert policy.sla_clocks(issue, at(1)) == ()
+        assert policy.sla_clock(issue, at(1), "resolution").target is None
+    assert kinds(policy.evaluate(make_issue(priority="P1"), at(1))) == [("escalate", "L2")]
+
+
+@pytest.mark.parametrize(
+    ("level", "next_at"),
+    [(None, at(3)), ("L1", at(3)), ("L2", at(6)), ("L3", None)],
+)
+def test_a_timed_escalation_to_the_current_level_or_below_is_never_upcoming(
+    level: str | None, next_at: object
+) -> None:
+    policy = Policy(
+        three_levels(),
+        [
+            escalate("to-l2", at=after(hours(3)), to="L2"),
+            escalate("to-l3", at=after(hours(6)), to="L3"),
+        ],
+    )
+    assert policy.evaluate(make_issue(level=level), at(1)).next_evaluation_at == next_at
+
+
+def test_under_first_match_a_timed_rule_with_no_effect_still_takes_over_when_due() -> None:
+    policy = Policy(
+        three_levels(),
+        [escalate("to-l2", at=after(hours(3)), to="L2"), route("general", when=ALWAYS, to="x")],
+        match="first",
+    )
+    issue = make_issue(level="L2")
+    before = policy.evaluate(issue, at(1))
+    assert kinds(before) == [("route", "x")] and before.next_evaluation_at == at(3)
+    assert policy.evaluate(issue, at(3)).actions == ()  # "to-l2" matches and wins, doing nothing
+
+
+def test_an_issue_that_never_moved_is_seen_at_the_first_level_everywhere() -> None:
+    policy = Policy(three_levels(), [escalate("up", when=ALWAYS, to="L2")])
+    unmoved, at_l1 = make_issue(level=None), make_issue(level="L1")
+    decision = policy.evaluate(unmoved, at(1))
+    assert kinds(decision) == [("escalate", "L2")]
+    explanation = policy.explain(unmoved, at(1))
+    assert explanation.level == "L1"
+    assert [(a.action.to, a.status) for a in explanation.rules[0].actions] == [("L2", "taken")]  # type: ignore[union-attr]
+    assert policy.sla_clocks(unmoved, at(1)) == policy.sla_clocks(at_l1, at(1))
+    state = policy.sla_clock(unmoved, at(1), "time_at_level")
+    assert state.target is not None and state.target.duration == hours(2)
+
+
+# -------------------------------------------------------------- SLA clocks
+
+
+def test_sla_clocks_lists_the_clocks_with_a_target_in_the_policys_order() -> None:
+    levels = [
+        Level(
+            "L1",
+            "One",
+            rank=1,
+            owner="a",
+            targets={"time_at_level": hours(2), "first_response": hours(4)},
+        ),
+        Level("L2", "Two", rank=2, owner="b", targets={"resolution": hours(10)}),
+    ]
+    policy = Policy(levels, [])
+    issue = make_issue()
+    states = policy.sla_clocks(issue, at(0, 30))
+    assert [(s.name, s.target.duration, s.elapsed, s.deadline) for s in states] == [  # type: ignore[union-attr]
+        ("first_response", hours(4), minutes(30), at(4)),
+        ("time_at_level", hours(2), minutes(30), at(2)),
+    ]
+    assert states[1] == policy.sla_clock(issue, at(0, 30), "time_at_level")
+    untargeted = policy.sla_clock(issue, at(0, 30), "resolution")
+    assert (untargeted.name, untargeted.state, untargeted.elapsed) == (
+        "resolution",
+        "running",
+        minutes(30),
+    )
+    assert untargeted.target is None and untargeted.remaining is None
+    assert untargeted.deadline is None and not untargeted.breached
+    at_l2 = policy.sla_clocks(make_issue(level="L2"), at(3))
+    assert [(s.name, s.remaining, s.deadline) for s in at_l2] == [("resolution", hours(7), at(10))]
+
+
+def test_a_pending_issue_counts_no_sla_time() -> None:
+    policy = Policy(three_levels(), [escalate("breach", at=sla("time_at_level"))])
+    pending = make_issue(status="pending")
+    decision = policy.evaluate(pending, at(30))
+    assert decision.actions == () and decision.next_evaluation_at is None
+    state = policy.sla_clock(pending, at(30), "time_at_level")
+    assert (state.state, state.elapsed, state.deadline) == ("paused", timedelta(0), None)
+    assert policy.sla_clocks(pending, at(30))[0].state == "paused"
+
+
+# ------------------------------------------------------------------ explain
+
+
+def test_explain_carries_the_decision_of_evaluate() -> None:
+    policy = Policy(
+        three_levels(),
+        [notify("warn", at=sla("time_at_level", 0.5)), escalate("breach", at=sla("time_at_level"))],
+        status_map={"waiting": Status.PENDING},
+    )
+    for issue, now in [
+        (make_issue("E-1"), at(1)),
+        (make_issue("E-2"), at(2)),
+        (make_issue("E-3", level="L2"), at(1)),
+        (make_issue("E-4", status="waiting"), at(5)),
+    ]:
+        explanation = policy.explain(issue, now)
+        assert explanation.decision == policy.evaluate(issue, now)
+        assert explanation.issue_id == issue.id and explanation.now == now
+        assert explanation.level == (issue.level or "L1")
+        assert explanation.status == policy.status_of(issue).value
+        assert [r.name for r in explanation.rules] == ["warn", "breach"]
+        assert explanation.clocks == policy.sla_clocks(issue, now)
+
+
+# ------------------------------------------------- bad input at evaluation
+
+
+def _entry_points(policy: Policy) -> list[object]:
+    return [
+        policy.evaluate,
+        policy.explain,
+        policy.sla_clocks,
+        lambda issue, now: policy.sla_clock(issue, now, "resolution"),
+    ]
+
+
+class _NoOffset(tzinfo):
+    """A zone that knows no offset: Python counts its datetimes as naive."""
+
+    def utcoffset(self, dt: object) -> None:
+        return None
+
+
+NO_OFFSET = _NoOffset()
+
+EVALUATION_ERRORS = [
+    (
+        "unknown status",
+        make_issue("T-9", status="waiting_on_custmer"),
+        at(0),
+        IssueError,
+        "issue 'T-9' has status 'waiting_on_custmer', which is neither a built-in status nor "
+        "in the policy's status_map; known: ['open', 'pending', 'resolved', 'closed', "
+        "'waiting_on_customer'] (did you mean 'waiting_on_customer'?)",
+        ("waiting_on_custmer", "waiting_on_customer"),
+    ),
+    (
+        "unknown level",
+        make_issue("T-9", level="l2"),
+        at(0),
+        IssueError,
+        "unknown level 'l2'; the policy's levels are ['L1', 'L2', 'L3'] (did you mean 'L2'?)",
+        ("l2", "L2"),
+    ),
+    (
+        "far-off level",
+        make_issue("T-9", level="Z"),
+        at(0),
+        IssueError,
+        "unknown level 'Z'; the policy's levels are ['L1', 'L2', 'L3']",
+        ("Z", None),
+    ),
+    (
+        "naive now",
+        make_issue("T-9"),
+        T0.replace(tzinfo=None),
+        NaiveDatetimeError,
+        "now must be timezone-aware, got the naive datetime '2026-03-02T09:00:00'; attach a "
+        "zone, e.g. pendulum.instance(dt, tz='UTC') or dt.replace(tzinfo=...)",
+        (T0.replace(tzinfo=None), None),
+    ),
+    (
+        "now in a zone without an offset",
+        make_issue("T-9"),
+        T0.replace(tzinfo=NO_OFFSET),
+        NaiveDatetimeError,
+        "now must be timezone-aware, got the naive datetime '2026-03-02T09:00:00'; attach a "
+        "zone, e.g. pendulum.instance(dt, tz='UTC') or dt.replace(tzinfo=...)",
+        (T0.replace(tzinfo=NO_OFFSET), None),
+    ),
+    (
+        "now not a datetime",
+        make_issue("T-9"),
+        "2026-03-02",
+        IssueError,
+        "now must be a timezone-aware datetime, got '2026-03-02' (str)",
+        ("2026-03-02", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "issue", "now", "error", "message", "data"),
+    EVALUATION_ERRORS,
+    ids=[row[0] for row in EVALUATION_ERRORS],
+)
+def test_every_entry_point_refuses_bad_input_with_the_same_error(
+    case: str, issue: object, now: object, error: type, message: str, data: tuple[object, object]
+) -> None:
+    policy = Policy(
+        three_levels(),
+        [escalate("breach", at=sla("time_at_level"))],
+        status_map={"waiting_on_customer": Status.PENDING},
+    )
+    for entry in _entry_points(policy):
+        with pytest.raises(error) as info:
+            entry(issue, now)  # type: ignore[operator]
+        assert str(info.value) == message
+        assert (info.value.value, info.value.suggestion) == data
+
+
+def test_an_unknown_sla_clock_is_refused_with_a_suggestion() -> None:
+    policy = Policy(three_levels(), [])
+    with pytest.raises(PolicyError) as info:
+        policy.sla_clock(make_issue(), at(0), "resolve")
+    assert str(info.value) == (
+        "the policy has no SLA clock 'resolve'; clocks are ['first_response', 'next_response', "
+        "'periodic_update', 'resolution', 'time_at_level'] (did you mean 'resolution'?)"
+    )
+    assert (info.value.value, info.value.suggestion, info.value.where) == (
+        "resolve",
+        "resolution",
+        None,
+    )
+
+
+# ------------------------------------------- what a custom rule's outcome becomes
+
+
+class Scripted:
+    """A custom rule that wants the same actions now and later, whatever the issue."""
+
+    def __init__(
+        self,
+        actions: tuple[object, ...] = (),
+        upcoming: tuple[tuple[object, object], ...] = (),
+        *,
+        matched: bool = True,
+        name: str = "custom",
+        once_per: Anchor | int = Anchor.CREATED,
+    ) -> None:
+        self.name = name
+        self.actions = actions
+        self.upcoming = upcoming
+        self.matched = matched
+        self.once_per = once_per
+
+    def validate(self, policy: Policy) -> None:
+        pass
+
+    def check(self, context):  # type: ignore[no-untyped-def]
+        return Outcome(self.matched, self.actions, self.once_per, self.upcoming)  # type: ignore[arg-type]
+
+
+NUDGE = Notify("lead", "custom", "nudge", key="custom:nudge")
+TO_X = Route("x", "custom", "to x", key="custom:route")
+TO_L2 = Escalate("L2", "custom", "to L2", key="custom:l2")
+
+
+@pytest.mark.parametrize(
+    ("later", "issue", "match", "next_at"),
+    [
+        (NUDGE, make_issue(), "all", at(2)),
+        (NUDGE, make_issue().record(NUDGE, at(0)), "all", None),
+        (NUDGE, make_issue().record(NUDGE, at(0)), "first", at(2)),
+        (TO_X, make_issue(team="y"), "all", at(2)),
+        (TO_X, make_issue(team="x"), "all", None),
+        (TO_X, make_issue(team="x"), "first", at(2)),
+        (TO_L2, make_issue(), "all", at(2)),
+        (TO_L2, make_issue(level="L2"), "all", None),
+        (TO_L2, make_issue(level="L3"), "first", at(2)),
+    ],
+)
+def test_an_upcoming_action_counts_only_if_it_would_change_something(
+    later: object, issue: object, match: str, next_at: object
+) -> None:
+    # Under first-match every upcoming instant counts: the rule will win then, acting or not.
+    policy = Policy(three_levels(), [Scripted(upcoming=((at(2), later),))], match=match)  # type: ignore[arg-type]
+    assert policy.evaluate(issue, at(1)).next_evaluation_at == next_at  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("now", "issue", "kept"),
+    [
+        (at(1), make_issue(), [NUDGE, TO_X, TO_L2]),
+        (at(1), make_issue().record(NUDGE, at(0)), [TO_X, TO_L2]),
+        (at(1), make_issue(team="x", level="L2"), [NUDGE]),
+        (at(1), make_issue(level="L3"), [NUDGE, TO_X]),
+        (at(1), make_issue(team="x"), [NUDGE, TO_L2]),
+        (at(1), make_issue(team="x").record(NUDGE, at(0)), [TO_L2]),
+    ],
+)
+def test_a_due_action_is_kept_only_if_it_would_change_something(
+    now: object, issue: object, kept: list[object]
+) -> None:
+    policy = Policy(three_levels(), [Scripted((NUDGE, TO_X, TO_L2))])
+    decision = policy.evaluate(issue, now)  # type: ignore[arg-type]
+    assert list(decision.actions) == kept
+    assert decision.reason == ("; ".join(a.reason for a in kept) or "no rule applies")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("when", ["now", "later"])
+@pytest.mark.parametrize(("to", "hint"), [("l3", "L3"), ("L9", None)])
+def test_a_custom_rule_escalating_to_an_unknown_level_names_itself(
+    when: str, to: str, hint: str | None
+) -> None:
+    action = Escalate(to, "oops", "why", key="oops:e")
+    rule = (
+        Scripted((action,), name="oops")
+        if when == "now"
+        else Scripted(upcoming=((at(5), action),), name="oops")
+    )
+    policy = Policy(three_levels(), [rule])
+    with pytest.raises(PolicyError) as info:
+        policy.evaluate(make_issue(), at(1))
+    suffix = f" (did you mean {hint!r}?)" if hint else ""
+    assert str(info.value) == (
+        f"rule 'oops': asked to escalate to unknown level {to!r}; levels are ['L1', 'L2', 'L3']"
+        + suffix
+    )
+    assert (info.value.where, info.value.value, info.value.suggestion) == ("rule 'oops'", to, hint)
+
+
+def test_next_evaluation_is_the_earliest_instant_strictly_after_now_in_utc() -> None:
+    from zoneinfo import ZoneInfo
+
+    berlin = at(3).astimezone(ZoneInfo("Europe/Berlin"))
+    rule = Scripted(
+        upcoming=((at(1), NUDGE), (at(0), NUDGE), (at(5), NUDGE), (berlin, NUDGE)), matched=False
+    )
+    policy = Policy(three_levels(), [rule])
+    decision = policy.evaluate(make_issue(), at(1))
+    assert decision.next_evaluation_at == at(3) and decision.next_evaluation_at.tzinfo is UTC  # type: ignore[union-attr]
+    assert policy.evaluate(make_issue(), at(5)).next_evaluation_at is None
+    late = Policy(three_levels(), [Scripted(upcoming=((berlin, NUDGE),))])
+    assert late.evaluate(make_issue(), at(2)).next_evaluation_at.tzinfo is UTC  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("targets", "winner"),
+    [
+        (["L2", "L2"], 0),
+        (["L2", "L3"], 1),
+        (["L3", "L2"], 0),
+        (["L2", "L3", "L3"], 1),
+        (["L3", "L2", "L3"], 0),
+    ],
+)
+def test_at_most_one_escalation_the_highest_wins_the_first_on_a_tie(
+    targets: list[str], winner: int
+) -> None:
+    rules = []
+    for i, to in enumerate(targets):
+        rules.append(escalate(f"e{i}", when=ALWAYS, to=to))
+        rules.append(notify(f"n{i}", at=after(timedelta(0)), to=f"team{i}"))
+    decision = Policy(three_levels(), rules).evaluate(make_issue(), at(1))
+    escalations = [a for a in decision.actions if isinstance(a, Escalate)]
+    assert [(a.rule, a.to) for a in escalations] == [(f"e{winner}", targets[winner])]
+    assert [a.target for a in decision.actions if isinstance(a, Notify)] == [
+        f"team{i}" for i in range(len(targets))
+    ]
+    assert decision.reason == "; ".join(a.reason for a in decision.actions)
+
+
+# Nudge recorded (index 1), then the issue moved to L2 (index 2); and the other way round.
+NUDGED_THEN_MOVED = make_issue(
+    "A", Event.taken(NUDGE, at(0)), Event(EventKind.LEVEL_CHANGED, at(0, 30), level="L2")
+)
+MOVED_THEN_NUDGED = make_issue(
+    "B", Event(EventKind.LEVEL_CHANGED, at(0, 30), level="L2"), Event.taken(NUDGE, at(0, 40))
+)
+
+
+@pytest.mark.parametrize("when", ["now", "later"])
+@pytest.mark.parametrize(
+    ("issue", "once_per", "again"),
+    [
+        (make_issue(), Anchor.CREATED, True),
+        (NUDGED_THEN_MOVED, Anchor.CREATED, False),
+        (NUDGED_THEN_MOVED, Anchor.LEVEL_ENTERED, True),
+        (MOVED_THEN_NUDGED, Anchor.LEVEL_ENTERED, False),
+        (NUDGED_THEN_MOVED, Anchor.ACKNOWLEDGED, False),  # no acknowledgement: since creation
+        (NUDGED_THEN_MOVED, 0, False),
+        (NUDGED_THEN_MOVED, 1, True),  # recorded by the scope's own event, not after it
+        (NUDGED_THEN_MOVED, 2, True),
+    ],
+)
+def test_an_action_is_wanted_again_only_if_not_recorded_since_its_scope_opened(
+    when: str, issue: object, once_per: Anchor | int, again: bool
+) -> None:
+    rule = (
+        Scripted((NUDGE,), once_per=once_per)
+        if when == "now"
+        else Scripted(upcoming=((at(5), NUDGE),), once_per=once_per)
+    )
+    decision = Policy(three_levels(), [rule]).evaluate(issue, at(1))  # type: ignore[arg-type]
+    if when == "now":
+        assert decision.actions == ((NUDGE,) if again else ())
+    else:
+        assert decision.next_evaluation_at == (at(5) if again else None)
+
+
+@pytest.mark.parametrize(
+    ("rules", "culprit"),
+    [
+        ([route("big", when=F.attributes.refund > 5, to="x")], "big"),
+        (
+            [
+                route("fine", when=F.category == "a", to="x"),
+                first_match("g", [escalate("refunds", when=F.attributes.refund > 5)]),
+            ],
+            "refunds",
+        ),
+    ],
+)
+def test_a_condition_that_cannot_be_decided_names_its_rule(rules: list, culprit: str) -> None:  # type: ignore[type-arg]
+    from escalation_rules import FieldTypeError, MissingFieldError
+
+    policy = Policy(three_levels(), rules)
+    with pytest.raises(MissingFieldError) as missing:
+        policy.evaluate(make_issue(), at(0))
+    assert (missing.value.rule, missing.value.field) == (culprit, "attributes.refund")
+    assert str(missing.value).startswith(f"rule {culprit!r}: attributes.refund is missing")
+    with pytest.raises(FieldTypeError) as mistyped:
+        policy.evaluate(make_issue(attributes={"refund": "a"}), at(0))
+    assert (mistyped.value.rule, mistyped.value.value) == (culprit, "a")
+
+
+def test_a_first_match_group_that_matches_ends_a_first_match_policy() -> None:
+    policy = Policy(
+        three_levels(),
+        [
+            first_match("g", [route("billing", when=F.category == "billing", to="billing")]),
+            route("general", when=ALWAYS, to="general"),
+        ],
+        match="first",
+    )
+    assert kinds(policy.evaluate(make_issue(category="billing"), at(0))) == [("route", "billing")]
+    assert kinds(policy.evaluate(make_issue(category="other"), at(0))) == [("route", "general")]
+
+
+@pytest.mark.parametrize("status", ["resolved", "closed", "done"])
+def test_a_finished_issue_gets_a_reason_naming_its_status(status: str) -> None:
+    policy = Policy(three_levels(), [chain("page")], status_map={"done": Status.CLOSED})
+    expected = "resolved" if status == "resolved" else "closed"
+    decision = policy.evaluate(make_issue(status=status), at(1))
+    assert decision.reason == f"issue is {expected}: nothing escalates"
+    explanation = policy.explain(make_issue(status=status), at(1))
+    assert explanation.clocks == () and explanation.status == expected
+
+
+def test_the_calendar_named_by_the_issue_wins_over_the_levels_and_the_policys() -> None:
+    from escalation_rules import BusinessCalendar
+
+    def calendar(tz: str) -> BusinessCalendar:
+        return BusinessCalendar(tz, {"mon-fri": [("09:00", "17:00")]})
+
+    levels = [
+        Level("L1", "One", rank=1, owner="a", targets={"resolution": hours(8)}, calendar="berlin"),
+        Level("L2", "Two", rank=2, owner="b", targets={"resolution": hours(8)}),
+    ]
+    policy = Policy(
+        levels,
+        [],
+        calendars={"berlin": calendar("Europe/Berlin"), "tokyo": calendar("Asia/Tokyo")},
+        calendar="tokyo",
+        calendar_field="customer.attributes.region",
+    )
+    in_berlin = Customer(attributes={"region": "berlin"})
+    in_tokyo = Customer(attributes={"region": "tokyo"})
+    for issue, expected in [
+        (make_issue(), "berlin"),
+        (make_issue(level="L2"), "tokyo"),
+        (make_issue(customer=in_tokyo), "tokyo"),
+        (make_issue(level="L2", customer=in_berlin), "berlin"),
+    ]:
+        assert policy.sla_clock(issue, at(1), "resolution").calendar == expected
+    # Without calendar_field the level's calendar, else the policy's, applies to every issue.
+    plain = Policy(levels, [], calendars=dict(policy.calendars), calendar="tokyo")
+    for issue, expected in [
+        (make_issue(customer=in_tokyo), "berlin"),
+        (make_issue(level="L2", customer=in_berlin), "tokyo"),
+    ]:
+        assert plain.sla_clock(issue, at(1), "resolution").calendar == expected
+
+
+@pytest.mark.parametrize(
+    ("issue", "match", "next_at"),
+    [
+        (make_issue(), "all", at(2)),
+        (make_issue().record(NUDGE, at(0)), "all", at(2)),
+        (make_issue(team="x"), "all", at(3)),
+        (make_issue(team="x", level="L2").record(NUDGE, at(0)), "all", None),
+        (make_issue(team="x", level="L3").record(NUDGE, at(0)), "first", at(2)),
+    ],
+)
+def test_the_next_evaluation_is_the_earliest_upcoming_action_that_would_change_something(
+    issue: object, match: str, next_at: object
+) -> None:
+    rule = Scripted(upcoming=((at(5), NUDGE), (at(2), TO_X), (at(3), TO_L2)))
+    policy = Policy(three_levels(), [rule], match=match)  # type: ignore[arg-type]
+    assert policy.evaluate(issue, at(1)).next_evaluation_at == next_at  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("match", ["all", "first"])
+def test_upcoming_instants_inside_a_first_match_group_count(match: str) -> None:
+    policy = Policy(
+        three_levels(),
+        [
+            first_match(
+                "g",
+                [
+                    escalate("vip", when=F.tags.contains("vip"), to="L3"),
+                    notify("warn", at=sla("time_at_level", 0.5)),
+                ],
+            )
+        ],
+        match=match,  # type: ignore[arg-type]
+    )
+    decision = policy.evaluate(make_issue(), at(0, 30))
+    assert decision.actions == () and decision.next_evaluation_at == at(1)
+    assert kinds(policy.evaluate(make_issue(), at(1))) == [("notify", "frontline")]
+
+
+def test_a_policy_survives_pickling_with_the_same_decisions() -> None:
+    import pickle
+
+    policy = Policy(
+        three_levels(),
+        [
+            first_match("g", [route("billing", when=F.category == "billing", to="billing")]),
+            notify("warn", at=sla("time_at_level", 0.5)),
+            escalate("breach", at=sla("time_at_level")),
+        ],
+        status_map={"waiting": Status.PENDING},
+        name="support",
+    )
+    copy = pickle.loads(pickle.dumps(policy))
+    assert copy == policy and copy.name == "support" and copy.status_map == policy.status_map
+    for issue, now in [
+        (make_issue(category="billing"), at(0)),
+        (make_issue(), at(1)),
+        (make_issue(), at(2)),
+        (make_issue(status="waiting"), at(3)),
+    ]:
+        assert copy.evaluate(issue, now) == policy.evaluate(issue, now)
+
+
+def test_a_status_outside_any_issue_is_reported_without_an_issue_id() -> None:
+    policy = Policy(three_levels(), [], status_map={"waiting": Status.PENDING})
+    assert policy.map_status("waiting") is Status.PENDING
+    assert policy.map_status("resolved") is Status.RESOLVED
+    with pytest.raises(IssueError) as info:
+        policy.map_status("waitng")
+    assert str(info.value) == (
+        "issue '?' has status 'waitng', which is neither a built-in status nor in the policy's "
+        "status_map; known: ['open', 'pending', 'resolved', 'closed', 'waiting'] "
+        "(did you mean 'waiting'?)"
+    )

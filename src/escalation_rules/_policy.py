@@ -424,12 +424,14 @@ def _run(
     actions: list[Action],
     upcoming: list[datetime],
 ) -> bool:
-    """Run the rules in order, collecting kept actions and upcoming instants; return matched.
+    """Run the rules in order, collecting kept actions and upcoming instants.
+
+    Under *first* (first-match, and inside a group) it stops at the first rule that matches and
+    returns ``True``; otherwise it runs every rule and returns ``False``.
 
     This is the hot loop of every evaluation: the checks of what an action would change
     (already recorded, no higher level, the same team) are inlined by hand.
     """
-    any_matched = False
     recorded = context._recorded
     indices = context._indices
     by_id = context.policy._by_id
@@ -479,11 +481,9 @@ def _run(
                         raise _unknown_target(name, action.to, context.policy)  # type: ignore[union-attr]
                     if target > position:
                         upcoming.append(at)
-        if matched:
-            any_matched = True
-            if first:
-                return True
-    return any_matched
+        if matched and first:
+            return True
+    return False
 
 
 def _merge_escalations(actions: list[Action], policy: Policy) -> list[Action]:
