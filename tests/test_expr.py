@@ -21,8 +21,13 @@ from escalation_rules import (
     PolicyError,
     all_of,
     any_of,
+    clock,
     field,
+    happened,
+    hours,
+    minutes,
     predicate,
+    since,
 )
 from escalation_rules._conditions import All, Any_, Compare, Contains, Exists, In, Not
 from escalation_rules._exceptions import PolicySyntaxError
@@ -38,6 +43,7 @@ from escalation_rules._expr import (
     format_condition,
     format_duration,
     format_percent,
+    functions,
     parse_condition,
     parse_duration,
     parse_percent,
@@ -847,3 +853,1156 @@ def mutated_conditions(draw: st.DrawFn) -> str:
 @settings(deadline=None, max_examples=300)
 def test_fuzz_mutated_conditions(text: str) -> None:
     _check_parse(text)
+
+
+# ================================================================ the language, rule by rule
+# Tables of (text, exact result) and (text, exact error): every attribute a user can match on
+# (message, column, expected, found, suggestion, value) is part of the contract.
+
+
+_CONDITION = "a condition (such as priority == \"P1\", exists(...), true, or '(')"
+_END = "'and', 'or' or the end of the condition"
+_FIELD_OP = "a comparison ('==', '!=', '<', '<=', '>', '>='), 'in', 'not in' or 'contains'"
+_ROOTS = (
+    "assignee, attributes, category, customer, id, language, level, priority, product, "
+    "skills, status, tags, team"
+)
+_CUSTOMER = "customer.account, customer.attributes, customer.id, customer.tier, customer.value"
+_FUNCTIONS = "breached, clock_elapsed, clock_state, exists, happened, has_skill, has_tag, since"
+_ANCHORS = (
+    "['created', 'level_entered', 'acknowledged', 'last_agent_reply', "
+    "'last_customer_message', 'manager_requested']"
+)
+_STATE_USE = (
+    "clock_state() is compared with == or != and a state in quotes, such as "
+    "clock_state('resolution') == 'paused'"
+)
+_HINT = "durations are written like 90s, 30m, 8h, 2d, 1w or 1h30m"
+_H4 = timedelta(hours=4)
+
+TIME_FUNCTIONS: list[tuple[str, Condition]] = [
+    ('since("created") > 4h', since("created") > hours(4)),
+    ('since("last_customer_message") >= 1h30m', since("last_customer_message") >= minutes(90)),
+    ("since('acknowledged') < 2d", since("acknowledged") < hours(48)),
+    ('since("level_entered") <= 0s', since("level_entered") <= timedelta(0)),
+    ('happened("acknowledged")', happened("acknowledged")),
+    ('happened("manager_requested")', happened("manager_requested")),
+    ('not happened("last_agent_reply")', ~happened("last_agent_reply")),
+    ('clock_elapsed("resolution") > 2h', clock("resolution").elapsed > hours(2)),
+    ('clock_elapsed("first_response") <= 30m', clock("first_response").elapsed <= minutes(30)),
+    ('clock_elapsed("x") < 1s', clock("x").elapsed < timedelta(seconds=1)),
+    ('clock_elapsed("x") >= 1w', clock("x").elapsed >= hours(168)),
+    ('clock_state("resolution") == "paused"', clock("resolution").state == "paused"),
+    ("clock_state('resolution') == 'running'", clock("resolution").state == "running"),
+    ('clock_state("resolution") == "stopped"', clock("resolution").state == "stopped"),
+    ('clock_state("resolution") != "idle"', clock("resolution").state != "idle"),
+    ('breached("first_response")', clock("first_response").breached),
+    (
+        'not breached("resolution") and since("created") >= 1h or has_skill("sql")',
+        (~clock("resolution").breached & (since("created") >= hours(1))) | F.skills.contains("sql"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TIME_FUNCTIONS, ids=[t for t, _ in TIME_FUNCTIONS])
+def test_time_functions_build_the_dsl_condition(text: str, expected: Condition) -> None:
+    parsed = parse_condition(text)
+    assert parsed == expected
+    assert repr(parsed) == repr(expected)
+    assert parse_condition(format_condition(parsed)) == parsed
+
+
+def test_since_writes_business_only_on_a_business_clock() -> None:
+    wall = parse_condition('since("created") >= 8h')
+    assert wall.business is False  # type: ignore[attr-defined]
+    assert format_condition(wall) == "since('created') >= 8h"
+    on_office = functions(business_clock=True)
+    office = parse_condition('since("created") >= 8h business', functions=on_office)
+    assert office == (since("created") >= hours(8))
+    assert office.business is True  # type: ignore[attr-defined]
+    assert format_condition(office) == "since('created') >= 8h business"
+    # clock_elapsed counts on the SLA clock's own calendar, whatever the policy's clock.
+    assert parse_condition('clock_elapsed("r") > 2h', functions=on_office) == (
+        clock("r").elapsed > hours(2)
+    )
+    names = ["breached", "clock_elapsed", "clock_state", "exists", "happened", "has_skill"]
+    names += ["has_tag", "since"]
+    assert sorted(on_office) == sorted(functions()) == names
+    text = (
+        'exists(team) and has_tag("a") and has_skill("b") and happened("acknowledged") '
+        'and breached("r") and clock_state("r") == "idle"'
+    )
+    expected = all_of(
+        F.team.exists(),
+        F.tags.contains("a"),
+        F.skills.contains("b"),
+        happened("acknowledged"),
+        clock("r").breached,
+        clock("r").state == "idle",
+    )
+    assert parse_condition(text, functions=on_office) == expected
+    assert parse_condition(text, functions=functions()) == expected
+
+
+# (text, column, message, expected, found, suggestion, value); line 1, source "<string>".
+# fmt: off
+ERRORS: list[tuple[str, int, str, str | None, str | None, str | None, object]] = [
+    # -- the lexer
+    ('priority == "P1" && team == "x"', 18, "'&&' is not an operator of this language",
+        None, "'&&'", "and", None),
+    ('priority == "P1" & team == "x"', 18, "'&' is not an operator of this language",
+        None, "'&'", "and", None),
+    ('priority == "P1" || x', 18, "'||' is not an operator of this language",
+        None, "'||'", "or", None),
+    ('priority == "P1" | x', 18, "'|' is not an operator of this language",
+        None, "'|'", "or", None),
+    ("!exists(team)", 1, "'!' is not an operator of this language",
+        None, "'!'", "not", None),
+    ('priority == "x" ~', 17, "'~' is not an operator of this language",
+        None, "'~'", "not", None),
+    ('priority <> "P1"', 10, "'<>' is not an operator of this language",
+        None, "'<>'", "!=", None),
+    ('priority = "P1"', 10, "'=' is not an operator of this language",
+        None, "'='", "==", None),
+    ('priority =< "x"', 10, "'=' is not an operator of this language",
+        None, "'='", "==", None),
+    ("priority == @", 13, "unexpected character '@'",
+        None, "'@'", None, None),
+    ('priority == "P1" {', 18, "unexpected character '{'",
+        None, "'{'", None, None),
+    ("priority == \uff19", 13, "unexpected character '\uff19'",
+        None, "'\uff19'", None, None),
+    ("customer.", 10, "expected a field name after '.' in 'customer.'",
+        "a field name", None, None, None),
+    ("customer.tier. == 1", 15, "expected a field name after '.' in 'customer.tier.'",
+        "a field name", None, None, None),
+    ('priority == "P1', 13, 'unterminated string: no closing " on the line it starts',
+        'a closing "', None, None, None),
+    ("priority == 'P1", 13, "unterminated string: no closing ' on the line it starts",
+        "a closing '", None, None, None),
+    ('priority == "a\\q"', 15,
+        "unknown escape '\\\\q' in a string; the escapes are \\\", \\', \\\\, \\n and \\t",
+        "an escape", None, None, None),
+    ('priority == "ab\\', 16,
+        "unknown escape '\\' at the end in a string; the escapes are \\\", \\', \\\\, \\n and \\t",
+        "an escape", None, None, None),
+    ("customer.value > 1e999", 18, "the number 1e999 is too large",
+        None, None, None, "1e999"),
+    ("customer.value > 1e", 18, "invalid number '1e': an exponent needs digits, as in 1e3",
+        None, None, None, "1e"),
+    ("2e-", 1, "invalid number '2e': an exponent needs digits, as in 1e3",
+        None, None, None, "2e"),
+    ("customer.value > 1.5e+", 18, "invalid number '1.5e': an exponent needs digits, as in 1e3",
+        None, None, None, "1.5e"),
+    ("customer.value > 1.", 18, f"invalid number or duration '1.'; {_HINT}",
+        None, None, None, "1."),
+    ("customer.value > 1_000", 18, f"invalid number or duration '1_000'; {_HINT}",
+        None, None, None, "1_000"),
+    ("customer.value > 12abc", 18, f"invalid number or duration '12abc'; {_HINT}",
+        None, None, None, "12abc"),
+    ("attributes.wait > 4hours", 19, f"invalid number or duration '4hours'; {_HINT}",
+        None, None, None, "4hours"),
+    ("attributes.wait > 1.5h", 19,
+        "invalid number or duration '1.5h'; durations are whole numbers of units: write 1h30m "
+        'rather than 1.5h',
+        None, None, None, "1.5h"),
+    ("attributes.wait > 5x", 19,
+        "unknown unit 'x' in the duration '5x'; the units are w, d, h, m and s",
+        None, None, None, "5x"),
+    ("attributes.wait > 30m1h", 19,
+        "the units of the duration '30m1h' must go from largest to smallest, each at most once, "
+        'like 1h30m',
+        None, None, None, "30m1h"),
+    ("attributes.wait > 36526d", 19, "the duration '36526d' is longer than 100 years",
+        None, None, None, "36526d"),
+    ("attributes.wait > 36525d1s", 19, "the duration '36525d1s' is longer than 100 years",
+        None, None, None, "36525d1s"),
+    # more than 15 digits in one part is refused, whatever their value
+    ("attributes.wait > 0000000000000001s", 19,
+        "the duration '0000000000000001s' is longer than 100 years",
+        None, None, None, "0000000000000001s"),
+    ("customer.value > 1E", 18, "invalid number '1E': an exponent needs digits, as in 1e3",
+        None, None, None, "1E"),
+    ("attributes.wait > 1.5H", 19,
+        "invalid number or duration '1.5H'; durations are whole numbers of units: "
+        "write 1h30m rather than 1.5h",
+        None, None, None, "1.5H"),
+    # -- tokens as errors name them: strings, numbers, durations, names; cut after 30 characters
+    ("priority >= 'a' 'b'", 17, f"expected {_END}, found the string 'b'",
+        _END, "the string 'b'", None, None),
+    ('priority == "P1" "' + "x" * 28 + '"', 18,
+        f'expected {_END}, found the string "' + "x" * 28 + '"',
+        _END, 'the string "' + "x" * 28 + '"', None, None),
+    ('priority == "P1" "' + "x" * 29 + '"', 18,
+        f'expected {_END}, found the string "' + "x" * 26 + "...",
+        _END, 'the string "' + "x" * 26 + "...", None, None),
+    ('priority == "P1" ' + "1" * 30, 18, f"expected {_END}, found the number " + "1" * 30,
+        _END, "the number " + "1" * 30, None, None),
+    ('priority == "P1" ' + "1" * 31, 18, f"expected {_END}, found the number " + "1" * 27 + "...",
+        _END, "the number " + "1" * 27 + "...", None, None),
+    ('priority == "P1" 1h', 18, f"expected {_END}, found the duration 1h",
+        _END, "the duration 1h", None, None),
+    ('priority == "P1" ' + "a" * 31, 18, f"expected {_END}, found '" + "a" * 27 + "...'",
+        _END, "'" + "a" * 27 + "...'", None, None),
+    # a string is never taken for a keyword
+    ('priority == "P1" "and"', 18, f'expected {_END}, found the string "and"',
+        _END, 'the string "and"', None, None),
+    ('priority == "P1")', 17, f"expected {_END}, found ')'",
+        _END, "')'", None, None),
+    ("true true", 6, f"expected {_END}, found 'true'",
+        _END, "'true'", None, None),
+    ("true ==", 6, f"expected {_END}, found '=='",
+        _END, "'=='", None, None),
+    ('priority == "P1" in', 18, f"expected {_END}, found 'in'",
+        _END, "'in'", None, None),
+    ('priority == "P1" is', 18, f"expected {_END}, found 'is'",
+        _END, "'is'", None, None),
+    ('priority == "P1" adn tier == "x"', 18, f"expected {_END}, found 'adn'",
+        _END, "'adn'", "and", None),
+    ('priority == "P1" orr tier == "x"', 18, f"expected {_END}, found 'orr'",
+        _END, "'orr'", "or", None),
+    # -- conditions, groups and nesting
+    ("", 1, "expected a condition, found the end of the condition",
+        _CONDITION, "the end of the condition", None, None),
+    ("and", 1, "expected a condition, found 'and'",
+        _CONDITION, "'and'", None, None),
+    ("()", 2, "expected a condition, found ')'",
+        _CONDITION, "')'", None, None),
+    ("not", 4, "expected a condition, found the end of the condition",
+        _CONDITION, "the end of the condition", None, None),
+    ("true and", 9, "expected a condition, found the end of the condition",
+        _CONDITION, "the end of the condition", None, None),
+    ("true or", 8, "expected a condition, found the end of the condition",
+        _CONDITION, "the end of the condition", None, None),
+    ('"P1" == priority', 1, 'expected a condition, found the string "P1"',
+        _CONDITION, 'the string "P1"', None, None),
+    ("(true", 6, "expected 'and', 'or' or ')', found the end of the condition",
+        "'and', 'or' or ')'", "the end of the condition", None, None),
+    ("(true adn false)", 7, "expected 'and', 'or' or ')', found 'adn'",
+        "'and', 'or' or ')'", "'adn'", "and", None),
+    # -- fields
+    ('priorty == "P1"', 1, f"unknown field 'priorty'; the fields are {_ROOTS}",
+        "a field", "'priorty'", "priority", "priorty"),
+    ("nto exists(team)", 1, f"unknown field 'nto'; the fields are {_ROOTS}",
+        "a field", "'nto'", "not", "nto"),
+    ("ture", 1, f"unknown field 'ture'; the fields are {_ROOTS}",
+        "a field", "'ture'", "true", "ture"),
+    ("fals == 1", 1, f"unknown field 'fals'; the fields are {_ROOTS}",
+        "a field", "'fals'", "false", "fals"),
+    ('exist == "x"', 1, f"unknown field 'exist'; the fields are {_ROOTS}",
+        "a field", "'exist'", "exists", "exist"),
+    ('customer.tyer == "x"', 1, f"unknown field 'customer.tyer'; its fields are {_CUSTOMER}",
+        "a field of customer", None, "customer.tier", "customer.tyer"),
+    ('customer.tyer.x == "a"', 1, f"unknown field 'customer.tyer'; its fields are {_CUSTOMER}",
+        "a field of customer", None, "customer.tier", "customer.tyer.x"),
+    ('customer == "x"', 1, f"customer is a record; its fields are {_CUSTOMER}",
+        "a field of customer", None, None, "customer"),
+    ("attributes == 1", 1, "attributes holds named values; name one, as in attributes.NAME",
+        "attributes.NAME", None, None, "attributes"),
+    ("customer.attributes > 1", 1,
+        "customer.attributes holds named values; name one, as in customer.attributes.NAME",
+        "customer.attributes.NAME", None, None, "customer.attributes"),
+    ('customer.tier.x == "a"', 1,
+        "unknown field 'customer.tier.x'; fields are assignee, category, customer.account, "
+        'customer.id, customer.tier, customer.value, id, language, level, priority, product, '
+        'skills, status, tags, team, attributes.NAME and customer.attributes.NAME',
+        None, None, "customer.tier", "customer.tier.x"),
+    ("priority", 9,
+        "expected a comparison, 'in' or 'contains' after priority, found the end of the condition",
+        _FIELD_OP, "the end of the condition", None, None),
+    ('priority "P1"', 10,
+        "expected a comparison, 'in' or 'contains' after priority, found the string \"P1\"",
+        _FIELD_OP, 'the string "P1"', None, None),
+    ('priority is "P1"', 10, "expected a comparison, 'in' or 'contains' after priority, found 'is'",
+        _FIELD_OP, "'is'", "==", None),
+    ('priority equals "P1"', 10,
+        "expected a comparison, 'in' or 'contains' after priority, found 'equals'",
+        _FIELD_OP, "'equals'", "==", None),
+    ('tags contain "vip"', 6,
+        "expected a comparison, 'in' or 'contains' after tags, found 'contain'",
+        _FIELD_OP, "'contain'", "contains", None),
+    ('priority IN ["P1"]', 10,
+        "expected a comparison, 'in' or 'contains' after priority, found 'IN'",
+        _FIELD_OP, "'IN'", "in", None),
+    # -- comparisons and kinds
+    ("priority == and tier", 13, "expected a value after '==', found 'and'",
+        "a value", "'and'", None, None),
+    ("priority ==", 12, "expected a value after '==', found the end of the condition",
+        "a value", "the end of the condition", None, None),
+    ("priority == ture", 13, "expected a value after '==', found 'ture'",
+        "a value", "'ture'", "true", None),
+    ("priority != fals", 13, "expected a value after '!=', found 'fals'",
+        "a value", "'fals'", "false", None),
+    ("priority == zzz", 13, "expected a value after '==', found 'zzz'",
+        "a value", "'zzz'", None, None),
+    ('priority == ["P1"]', 13,
+        "a list is allowed only after 'in'; expected a value after '==', found '['",
+        "a value", "'['", None, None),
+    ("priority == 5", 13, "priority holds a string, so it cannot be compared with a number",
+        "a string", None, None, 5),
+    ("priority == -5", 13, "priority holds a string, so it cannot be compared with a number",
+        "a string", None, None, -5),
+    ("priority == 4h", 13, "priority holds a string, so it cannot be compared with a duration",
+        "a string", None, None, _H4),
+    ('customer.value > "big"', 18,
+        "customer.value holds a number, so it cannot be compared with a string",
+        "a number", None, None, "big"),
+    ("customer.value <= true", 19,
+        "customer.value holds a number, so it cannot be compared with a boolean",
+        "a number", None, None, True),
+    ("attributes.wait > 4h business", 19,
+        'a business duration only makes sense for a time function; compare a field with a '
+        'wall-clock duration',
+        None, None, None, _H4),
+    ("attributes.wait > -4h", 19, "a duration cannot be negative",
+        None, None, None, _H4),
+    ("customer.value > -x", 19, "expected a number after '-', found 'x'",
+        "a number", "'x'", None, None),
+    ('customer.value > -"x"', 19, "expected a number after '-', found the string \"x\"",
+        "a number", 'the string "x"', None, None),
+    ("attributes.x == -true", 18, "expected a number after '-', found 'true'",
+        "a number", "'true'", None, None),
+    ('tags == "x"', 6, 'tags is a set of strings; test it with tags contains "x"',
+        "'contains'", "'=='", "contains", None),
+    ('tags in ["x"]', 6, 'tags is a set of strings; test it with tags contains "x"',
+        "'contains'", "'in'", "contains", None),
+    ('skills not in ["x"]', 8, 'skills is a set of strings; test it with skills contains "x"',
+        "'contains'", "'not'", "contains", None),
+    ('priority contains "x"', 10, "priority holds a string, not a set; test it with == or in",
+        None, None, None, "x"),
+    ('customer.value contains "x"', 16,
+        "customer.value holds a number, not a set; test it with == or in",
+        None, None, None, "x"),
+    ("tags contains and", 15, "expected a value after 'contains', found 'and'",
+        "a value", "'and'", None, None),
+    ("tags contains 5", 15, "'contains' takes a string, got a number",
+        "a string", None, None, 5),
+    ("skills contains 4h", 17, "'contains' takes a string, got a duration",
+        "a string", None, None, _H4),
+    ("attributes.x contains true", 23, "'contains' takes a string, got a boolean",
+        "a string", None, None, True),
+    # -- lists
+    ('priority in "P1"', 13,
+        'expected a list such as ["P1", "P2"] after \'in\', found the string "P1"',
+        'a list such as ["P1", "P2"]', 'the string "P1"', None, None),
+    ("priority in P1", 13, "expected a list such as [\"P1\", \"P2\"] after 'in', found 'P1'",
+        'a list such as ["P1", "P2"]', "'P1'", None, None),
+    ("priority in []", 13, "the list after 'in' is empty",
+        "a value", None, None, None),
+    ("priority not in [ ]", 17, "the list after 'in' is empty",
+        "a value", None, None, None),
+    ('priority in ["P1" "P2"]', 19, "expected ',' or ']', found the string \"P2\"",
+        "',' or ']'", 'the string "P2"', None, None),
+    ('priority in ["P1"', 18, "expected ',' or ']', found the end of the condition",
+        "',' or ']'", "the end of the condition", None, None),
+    ("priority in [and]", 14, "expected a value after '[', found 'and'",
+        "a value", "'and'", None, None),
+    ('priority in ["P1", and]', 20, "expected a value after '[' or ',', found 'and'",
+        "a value", "'and'", None, None),
+    ('priority in ["P1", ture]', 20, "expected a value after '[' or ',', found 'ture'",
+        "a value", "'ture'", "true", None),
+    ('priority in ["P1", 2]', 20, "priority holds a string, so it cannot be compared with a number",
+        "a string", None, None, 2),
+    ('priority not in [2, "P1"]', 18,
+        "priority holds a string, so it cannot be compared with a number",
+        "a string", None, None, 2),
+    ('attributes.x in [1, "a"]', 17,
+        "the values tested against attributes.x mix kinds: ['number', 'string']",
+        None, None, None, (1, "a")),
+    ("attributes.x not in [true, 1]", 21,
+        "the values tested against attributes.x mix kinds: ['boolean', 'number']",
+        None, None, None, (True, 1)),
+    ('priority not == "x"', 14, "expected 'in' after 'not', found '=='",
+        "'in'", "'=='", None, None),
+    ('priority not contains "x"', 14, "expected 'in' after 'not', found 'contains'",
+        "'in'", "'contains'", None, None),
+    # -- function calls
+    ('has_tags("x")', 1, f"unknown function 'has_tags'; the functions are {_FUNCTIONS}",
+        None, "'has_tags'", "has_tag", "has_tags"),
+    ('zzzz("x")', 1, f"unknown function 'zzzz'; the functions are {_FUNCTIONS}",
+        None, "'zzzz'", None, "zzzz"),
+    ('priority("x")', 1, f"priority is a field, not a function; the functions are {_FUNCTIONS}",
+        None, "'priority'", None, "priority"),
+    ('customer.tier("x")', 1,
+        f"customer.tier is a field, not a function; the functions are {_FUNCTIONS}",
+        None, "'customer.tier'", None, "customer.tier"),
+    ("exists(and)", 8, "expected an argument of exists() or ')', found 'and'",
+        "an argument (a field, a value or a list) or ')'", "'and'", None, None),
+    ("exists(", 8, "expected an argument of exists() or ')', found the end of the condition",
+        "an argument (a field, a value or a list) or ')'", "the end of the condition", None, None),
+    ('has_tag("a",,)', 13, "expected an argument of has_tag() or ')', found ','",
+        "an argument (a field, a value or a list) or ')'", "','", None, None),
+    ("exists(team level)", 13, "expected ',' or ')', found 'level'",
+        "',' or ')'", "'level'", None, None),
+    ("exists(team", 12, "expected ',' or ')', found the end of the condition",
+        "',' or ')'", "the end of the condition", None, None),
+    ("exists([])", 8, "the list after 'exists(' is empty", "a value", None, None, None),
+    ("exists()", 1, "exists() takes 1 argument, got 0",
+        "1 argument", None, None, None),
+    ("exists(team, level)", 1, "exists() takes 1 argument, got 2",
+        "1 argument", None, None, None),
+    ('exists("team")', 8,
+        "exists() takes a field such as customer.tier, not a string; write exists(team)",
+        "a field", None, None, "team"),
+    ("exists(5)", 8, "exists() takes a field such as customer.tier, not a number",
+        "a field", None, None, 5),
+    ("exists(-1)", 8, "exists() takes a field such as customer.tier, not a number",
+        "a field", None, None, -1),
+    ("exists(true)", 8, "exists() takes a field such as customer.tier, not a boolean",
+        "a field", None, None, True),
+    ("exists(4h)", 8, "exists() takes a field such as customer.tier, not a duration",
+        "a field", None, None, _H4),
+    ('exists(["a"])', 8, "exists() takes a field such as customer.tier, not a list",
+        "a field", None, None, ("a",)),
+    ("exists(customer)", 8, f"customer is a record; its fields are {_CUSTOMER}",
+        "a field of customer", None, None, "customer"),
+    ("exists(attributes)", 8, "attributes holds named values; name one, as in attributes.NAME",
+        "attributes.NAME", None, None, "attributes"),
+    ("exists(nonsense)", 8, f"unknown field 'nonsense'; the fields are {_ROOTS}",
+        "a field", "'nonsense'", None, "nonsense"),
+    ("exists(team) == true", 14,
+        "exists(...) is a condition, not a value, so it cannot be compared with '=='",
+        _END, "'=='", None, None),
+    ('since("created") > 4h and exists(team) < 1', 40,
+        "exists(...) is a condition, not a value, so it cannot be compared with '<'",
+        _END, "'<'", None, None),
+    ("has_tag(vip)", 9, "has_tag() takes a string in quotes, got a path",
+        "a string", None, None, "vip"),
+    ("has_tag(5)", 9, "has_tag() takes a string in quotes, got a number",
+        "a string", None, None, 5),
+    ('has_tag(["a"])', 9, "has_tag() takes a string in quotes, got a list",
+        "a string", None, None, ("a",)),
+    ('has_tag("vip", "x")', 1, "has_tag() takes 1 argument, got 2",
+        "1 argument", None, None, None),
+    ("has_skill(de)", 11, "has_skill() takes a string in quotes, got a path",
+        "a string", None, None, "de"),
+    ("has_skill()", 1, "has_skill() takes 1 argument, got 0",
+        "1 argument", None, None, None),
+    # -- time functions
+    ('since("created") == 4h', 1, "since('created') is compared with <, <=, > or >=, not ==",
+        "<, <=, > or >=", None, None, None),
+    ('since("created") != 4h', 1, "since('created') is compared with <, <=, > or >=, not !=",
+        "<, <=, > or >=", None, None, None),
+    ('since("created") > 5', 20,
+        "since('created') is compared with a duration such as 4h, not a number",
+        "a duration", None, None, 5),
+    ('since("created") > "4h"', 20,
+        "since('created') is compared with a duration such as 4h, not a string",
+        "a duration", None, None, "4h"),
+    ('since("created") > 4h business', 20,
+        "since() counts on the policy's clock, which is wall-clock time here; drop 'business' "
+        '(or give the policy a business clock)',
+        None, None, None, _H4),
+    ('since("create") > 4h', 7, f"unknown reference point 'create'; use one of {_ANCHORS}",
+        None, None, "created", "create"),
+    ('since("nope") > 4h', 7, f"unknown reference point 'nope'; use one of {_ANCHORS}",
+        None, None, None, "nope"),
+    ("since(created) > 4h", 7, "since() takes a string in quotes, got a path",
+        "a string", None, None, "created"),
+    ("since() > 4h", 1, "since() takes 1 argument, got 0",
+        "1 argument", None, None, None),
+    ('since("created", "x") > 4h', 1, "since() takes 1 argument, got 2",
+        "1 argument", None, None, None),
+    ('since("created")', 17,
+        "since(...) gives a value; expected a comparison after it, found the end of the condition",
+        "a comparison", "the end of the condition", None, None),
+    ('since("created") and true', 18,
+        "since(...) gives a value; expected a comparison after it, found 'and'",
+        "a comparison", "'and'", None, None),
+    ('since("created") > and', 20, "expected a value after '>', found 'and'",
+        "a value", "'and'", None, None),
+    ('happened("acknowledge")', 10, f"unknown reference point 'acknowledge'; use one of {_ANCHORS}",
+        None, None, "acknowledged", "acknowledge"),
+    ("happened(acknowledged)", 10, "happened() takes a string in quotes, got a path",
+        "a string", None, None, "acknowledged"),
+    ("happened()", 1, "happened() takes 1 argument, got 0",
+        "1 argument", None, None, None),
+    ('happened("created") == true', 21,
+        "happened(...) is a condition, not a value, so it cannot be compared with '=='",
+        _END, "'=='", None, None),
+    ('clock_elapsed("resolution") == 2h', 1,
+        "clock_elapsed('resolution') is compared with <, <=, > or >=, not ==",
+        "<, <=, > or >=", None, None, None),
+    ('clock_elapsed("resolution") > 2', 31,
+        "clock_elapsed('resolution') is compared with a duration such as 4h, not a number",
+        "a duration", None, None, 2),
+    ("clock_elapsed(resolution) > 2h", 15, "clock_elapsed() takes a string in quotes, got a path",
+        "a string", None, None, "resolution"),
+    ("clock_elapsed() > 2h", 1, "clock_elapsed() takes 1 argument, got 0",
+        "1 argument", None, None, None),
+    ('clock_elapsed("") > 2h', 19, "clock() takes an SLA clock name, got ''",
+        None, None, None, ""),
+    ('clock_state("resolution") == "pause"', 30,
+        "a clock's state is one of ['running', 'paused', 'stopped', 'idle'], not 'pause'",
+        None, None, "paused", "pause"),
+    ('clock_state("resolution") != "zzz"', 30,
+        "a clock's state is one of ['running', 'paused', 'stopped', 'idle'], not 'zzz'",
+        None, None, None, "zzz"),
+    ('clock_state("resolution") < "paused"', 29, _STATE_USE,
+        None, None, None, "paused"),
+    ('clock_state("resolution") >= "paused"', 30, _STATE_USE,
+        None, None, None, "paused"),
+    ('clock_state("resolution") == 5', 30, _STATE_USE,
+        None, None, None, 5),
+    ('clock_state("resolution") != 4h', 30, _STATE_USE,
+        None, None, None, _H4),
+    ('clock_state(resolution) == "paused"', 13,
+        "clock_state() takes a string in quotes, got a path",
+        "a string", None, None, "resolution"),
+    ('clock_state("a", "b") == "paused"', 1, "clock_state() takes 1 argument, got 2",
+        "1 argument", None, None, None),
+    ('clock_state("resolution")', 26,
+        'clock_state(...) gives a value; expected a comparison after it, found the end of the '
+        'condition',
+        "a comparison", "the end of the condition", None, None),
+    ('breached("")', 1, "clock() takes an SLA clock name, got ''",
+        None, None, None, ""),
+    ("breached(first_response)", 10, "breached() takes a string in quotes, got a path",
+        "a string", None, None, "first_response"),
+    ("breached()", 1, "breached() takes 1 argument, got 0",
+        "1 argument", None, None, None),
+    ('breached("a", "b")', 1, "breached() takes 1 argument, got 2",
+        "1 argument", None, None, None),
+]
+# fmt: on
+
+
+def _error_of(text: str, **kwargs: Any) -> PolicySyntaxError:
+    with pytest.raises(PolicySyntaxError) as info:
+        parse_condition(text, **kwargs)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "message", "expected", "found", "suggestion", "value"),
+    ERRORS,
+    ids=[row[0] for row in ERRORS],
+)
+def test_each_mistake_has_its_exact_error(
+    text: str,
+    column: int,
+    message: str,
+    expected: str | None,
+    found: str | None,
+    suggestion: str | None,
+    value: object,
+) -> None:
+    err = _error_of(text)
+    assert (err.message, err.line, err.column) == (message, 1, column)
+    assert (err.expected, err.found, err.suggestion) == (expected, found, suggestion)
+    assert err.value == value and type(err.value) is type(value)
+    hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+    assert str(err).split("\n")[0] == f"<string>:1:{column}: {message}{hint}"
+    assert err.line_text == text
+    assert err.caret_line == (" " * (column - 1) + "^" if text else "")
+
+
+# (text, column, message, expected, value) with the functions of a policy on a business clock.
+# fmt: off
+BUSINESS_CLOCK_ERRORS: list[tuple[str, int, str, str | None, object]] = [
+    ('since("created") > 4h', 20,
+        "since() counts on the policy's business clock here; write the duration as '... business'",
+        None, _H4),
+    ('since("created") == 4h business', 1,
+        "since('created') is compared with <, <=, > or >=, not ==",
+        "<, <=, > or >=", None),
+    ('since("created") > "4h"', 20,
+        "since('created') is compared with a duration such as 4h, not a string",
+        "a duration", "4h"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "message", "expected", "value"),
+    BUSINESS_CLOCK_ERRORS,
+    ids=[row[0] for row in BUSINESS_CLOCK_ERRORS],
+)
+def test_since_on_a_business_clock_must_say_business(
+    text: str, column: int, message: str, expected: str | None, value: object
+) -> None:
+    err = _error_of(text, functions=functions(business_clock=True))
+    assert (err.message, err.column, err.expected, err.value) == (message, column, expected, value)
+    assert (err.found, err.suggestion) == (None, None)
+
+
+def test_a_function_receives_each_argument_parsed_and_located() -> None:
+    seen: list[Call] = []
+
+    def probe(call: Call) -> Condition:
+        seen.append(call)
+        return ALWAYS
+
+    text = 'true and probe(customer.tier, "x", -2.5, 7, true, false, 1h30m business, 2d, ["a", 1],)'
+    assert parse_condition(text, functions={"probe": probe}) == ALWAYS & ALWAYS
+    assert parse_condition("probe( )", functions={"probe": probe}) == ALWAYS
+    call, empty = seen
+    assert (call.name, call.start, empty.name, empty.start, empty.args) == (
+        "probe",
+        9,
+        "probe",
+        0,
+        (),
+    )
+    assert call.args == (
+        Arg("path", "customer.tier", 15),
+        Arg("string", "x", 30),
+        Arg("number", -2.5, 35),
+        Arg("number", 7, 41),
+        Arg("boolean", True, 44),
+        Arg("boolean", False, 50),
+        Arg("duration", timedelta(minutes=90), 57, business=True),
+        Arg("duration", timedelta(days=2), 73),
+        Arg("list", ("a", 1), 77),
+    )
+    assert [type(a.value) for a in call.args[2:6]] == [float, int, bool, bool]
+
+
+def _pair(call: Call) -> Condition:
+    """``pair("x", field)``: the field equals the string."""
+    call.expect_arity(2)
+    return Compare(call.field(1), "==", call.string(0))
+
+
+def _reserved(call: Call) -> Condition:
+    raise PolicyError("the key is reserved", where="rules[0] 'x'", value="k", suggestion="key")
+
+
+def _plain(call: Call) -> Condition:
+    raise PolicyError("no good", value=3)
+
+
+_CUSTOM: dict[str, Function] = {"pair": _pair, "reserved": _reserved, "plain": _plain}
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column", "expected", "suggestion", "value"),
+    [
+        ('pair("x")', "pair() takes 2 arguments, got 1", 1, "2 arguments", None, None),
+        ('pair("x", 1, 2)', "pair() takes 2 arguments, got 3", 1, "2 arguments", None, None),
+        (
+            'pair("x", "y")',
+            "pair() takes a field such as customer.tier, not a string; write pair(y)",
+            11,
+            "a field",
+            None,
+            "y",
+        ),
+        ("pair(x, team)", "pair() takes a string in quotes, got a path", 6, "a string", None, "x"),
+        (
+            'pair("x", tem)',
+            f"unknown field 'tem'; the fields are {_ROOTS}",
+            11,
+            "a field",
+            "team",
+            "tem",
+        ),
+        # a plain PolicyError from a function is located at its name, without its own place
+        ("true or reserved()", "the key is reserved", 9, None, "key", "k"),
+        ("plain()", "no good", 1, None, None, 3),
+        (
+            "pai()",
+            "unknown function 'pai'; the functions are pair, plain, reserved",
+            1,
+            None,
+            "pair",
+            "pai",
+        ),
+    ],
+)
+def test_errors_of_a_registered_function(
+    text: str,
+    message: str,
+    column: int,
+    expected: str | None,
+    suggestion: str | None,
+    value: object,
+) -> None:
+    err = _error_of(text, functions=_CUSTOM)
+    assert (err.message, err.column, err.expected) == (message, column, expected)
+    assert (err.suggestion, err.value) == (suggestion, value)
+    assert str(err).count("did you mean") == (1 if suggestion else 0)
+    assert "rules[0]" not in str(err)
+
+
+def test_a_registered_function_builds_its_condition() -> None:
+    assert parse_condition('pair("P1", priority)', functions=_CUSTOM) == (F.priority == "P1")
+    # a field name that is a function elsewhere is still a field here
+    with pytest.raises(PolicySyntaxError, match="unknown field 'waitd'") as info:
+        parse_condition("waitd == 1", functions=WITH_WAITED)
+    assert info.value.suggestion == "waited"
+
+
+def test_an_operand_whose_compare_returns_no_condition_is_a_host_bug() -> None:
+    class _Broken:
+        def __init__(self, call: Call) -> None:
+            pass
+
+        def compare(self, op: str, value: Arg) -> Any:
+            return 42
+
+    with pytest.raises(
+        TypeError, match=r"^broken\(\.\.\.\)\.compare\(\) returned 42, which is not a Condition$"
+    ):
+        parse_condition("broken() > 1", functions={"broken": _Broken})
+
+
+# ---------------------------------------------------------------- where an error points
+
+
+def test_an_error_on_the_first_line_shows_only_that_line() -> None:
+    for text in ("priority == and\ntrue", "priority == and\r\ntrue"):
+        err = _error_of(text, line=4, column=3)
+        assert (err.line, err.column) == (4, 15)
+        assert (err.line_text, err.caret_line) == ("priority == and", " " * 12 + "^")
+    err = _error_of('true and\r\n  priorty == "P1"\r\nor true')
+    assert (err.line, err.column, err.line_text) == (2, 3, '  priorty == "P1"')
+
+
+@pytest.mark.parametrize(
+    ("file_text", "line", "shown", "caret"),
+    [
+        ('when = "priority == and"\r\nnext = 1', 1, 'when = "priority == and"', 20),
+        ('a = 1\nwhen = "priority == and"', 2, 'when = "priority == and"', 20),
+        # a line the file does not have: the condition's own line
+        ('a = 1\nwhen = "priority == and"', 3, "priority == and", 12),
+    ],
+)
+def test_the_file_line_is_shown_when_the_file_has_it(
+    file_text: str, line: int, shown: str, caret: int
+) -> None:
+    err = _error_of("priority == and", source="p.toml", line=line, column=9, file_text=file_text)
+    assert (err.where, err.line_text, err.caret_line) == (
+        f"p.toml:{line}:21",
+        shown,
+        " " * caret + "^",
+    )
+
+
+# ---------------------------------------------------------------- bounds, exactly at the limit
+
+
+def test_the_length_limit_is_inclusive() -> None:
+    filler = "x" * (MAX_EXPRESSION_LENGTH - len('attributes.x == ""'))
+    text = f'attributes.x == "{filler}"'
+    assert len(text) == MAX_EXPRESSION_LENGTH
+    assert parse_condition(text) == (F.attributes.x == filler)
+    err = _error_of(text + " ")
+    assert err.message == "the condition is 10,001 characters long; the limit is 10,000"
+    assert (err.column, err.value, err.expected) == (1, 10_001, None)
+
+
+def test_a_number_has_at_most_64_characters() -> None:
+    assert parse_condition("customer.value > " + "1" * 64) == (F.customer.value > int("1" * 64))
+    assert parse_condition("customer.value > 0." + "5" * 62) == (
+        F.customer.value > 0.5555555555555556
+    )
+    err = _error_of("customer.value > " + "1" * 65)
+    assert err.message == "the number " + "1" * 30 + "... is too long"
+    assert (err.column, err.value) == (18, "1" * 65)
+
+
+def test_nesting_is_given_back_when_a_group_closes() -> None:
+    nots = " and ".join(["not true"] * (MAX_DEPTH + 2))
+    assert parse_condition(nots) == all_of(*[~ALWAYS] * (MAX_DEPTH + 2))
+    parens = " or ".join(["(not false)"] * (MAX_DEPTH + 2))
+    assert parse_condition(parens) == any_of(*[~NEVER] * (MAX_DEPTH + 2))
+    deep = "not " * (MAX_DEPTH - 1) + "(true)"
+    assert parse_condition(f"{deep} and {deep}") == all_of(*[parse_condition(deep)] * 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [("(" * (MAX_DEPTH + 1) + "true" + ")" * (MAX_DEPTH + 1), 65), ("not " * 65 + "true", 257)],
+)
+def test_too_deep_names_the_level_it_would_open(text: str, column: int) -> None:
+    err = _error_of(text)
+    assert err.message == (
+        "the condition is nested more than 64 levels deep (each '(' and each 'not' opens a level)"
+    )
+    assert (err.column, err.value, err.expected) == (column, MAX_DEPTH + 1, None)
+
+
+def test_too_long_a_list_is_located_at_its_bracket() -> None:
+    err = _error_of("customer.id in [" + "1," * (MAX_LIST_ITEMS + 1) + "]")
+    assert (err.message, err.column, err.value) == ("the list has more than 1,000 values", 16, 1000)
+
+
+# ---------------------------------------------------------------- durations, percentages, exactly
+
+_UNITS_ARE = "the units are w, d, h, m and s"
+_TOGETHER = "write the units together (1h30m) and only the word 'business' after them"
+
+# (text, message, suggestion); the error's value is always the text given.
+# fmt: off
+DURATION_ERRORS: list[tuple[Any, str, str | None]] = [
+    ("", f"empty duration; {_HINT}", None),
+    ("   ", f"empty duration; {_HINT}", None),
+    ("8", f"invalid duration '8'; {_HINT}", None),
+    ("h", f"invalid duration 'h'; {_HINT}", None),
+    ("1h30", f"invalid duration '1h30'; {_HINT}", None),
+    ("+5m", f"invalid duration '+5m'; {_HINT}", None),
+    ("8h business hours", f"invalid duration '8h business hours'; {_HINT}", None),
+    ("-5m", "a duration cannot be negative, got '-5m'", None),
+    (" -5m business", "a duration cannot be negative, got ' -5m business'", None),
+    ("1.5h", "invalid duration '1.5h': durations are whole numbers of units; "
+        "write 1h30m rather than 1.5h", None),
+    ("1.5H", "invalid duration '1.5H': durations are whole numbers of units; "
+        "write 1h30m rather than 1.5h", None),
+    ("1h 30m 5s", f"invalid duration '1h 30m 5s'; {_HINT}", None),
+    ("30m1h", "the units of the duration '30m1h' must go from largest to smallest, "
+        "each at most once, like 1h30m", None),
+    ("1w1w", "the units of the duration '1w1w' must go from largest to smallest, "
+        "each at most once, like 1h30m", None),
+    ("4hours", f"unknown unit 'hours' in the duration '4hours'; {_UNITS_ARE}", "h"),
+    ("2days", f"unknown unit 'days' in the duration '2days'; {_UNITS_ARE}", "d"),
+    ("5ms", f"unknown unit 'ms' in the duration '5ms'; {_UNITS_ARE}", None),
+    ("36526d", "the duration '36526d' is longer than 100 years", None),
+    ("36525d1s", "the duration '36525d1s' is longer than 100 years", None),
+    ("5217w6d1s", "the duration '5217w6d1s' is longer than 100 years", None),
+    ("0000000000000001s", "the duration '0000000000000001s' is longer than 100 years", None),
+    ("1h 30m", f"invalid duration '1h 30m'; {_TOGETHER}", None),
+    ("business 8h", f"invalid duration 'business 8h'; {_TOGETHER}", None),
+    ("8h Business", f"invalid duration '8h Business'; {_TOGETHER}", "business"),
+    ("8h busines", f"invalid duration '8h busines'; {_TOGETHER}", "business"),
+    ("8h xyz", f"invalid duration '8h xyz'; {_TOGETHER}", None),
+    (8, "a duration must be a string like '8h', got 8", None),
+    (None, "a duration must be a string like '8h', got None", None),
+]
+# fmt: on
+
+
+def test_a_bad_duration_before_business_is_quoted_alone() -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_duration("5 business")
+    assert (str(info.value), info.value.value) == (f"invalid duration '5'; {_HINT}", "5")
+
+
+@pytest.mark.parametrize(("text", "message", "suggestion"), DURATION_ERRORS, ids=repr)
+def test_each_bad_duration_has_its_exact_error(
+    text: Any, message: str, suggestion: str | None
+) -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_duration(text)
+    hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+    assert str(info.value) == message + hint
+    assert (info.value.value, info.value.suggestion) == (text, suggestion)
+    assert not isinstance(info.value, PolicySyntaxError)
+
+
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("000000000000001s", timedelta(seconds=1)),  # 15 digits in a part are fine
+        ("5217w5d", timedelta(days=36_524)),
+        ("5217w6d", MAX_DURATION),
+        ("1d23h59m59s", timedelta(days=2) - timedelta(seconds=1)),
+        ("2w", timedelta(days=14)),
+        ("59s", timedelta(seconds=59)),
+    ],
+)
+def test_durations_add_up_their_units(text: str, duration: timedelta) -> None:
+    assert parse_duration(text) == (duration, False)
+    assert parse_condition(f"attributes.wait < {text}") == (F.attributes.wait < duration)
+
+
+@pytest.mark.parametrize(
+    ("duration", "message"),
+    [
+        (timedelta(seconds=-1), "the duration -1 day, 23:59:59 has no text form"),
+        (timedelta(milliseconds=1500), "the duration 0:00:01.500000 has no text form"),
+        (MAX_DURATION + timedelta(seconds=1), "the duration 36525 days, 0:00:01 has no text form"),
+    ],
+)
+def test_format_duration_refuses_exactly(duration: timedelta, message: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        format_duration(duration)
+    assert str(info.value) == f"{message}: durations are whole seconds from 0 to 100 years"
+    assert info.value.value == duration
+
+
+def test_format_duration_refuses_a_non_duration() -> None:
+    with pytest.raises(PolicyError) as info:
+        format_duration(60)  # type: ignore[arg-type]
+    assert (str(info.value), info.value.value) == ("expected a timedelta, got 60", 60)
+
+
+@pytest.mark.parametrize(
+    ("duration", "text"),
+    [
+        (MAX_DURATION, "5217w6d"),
+        (timedelta(days=1, seconds=1), "1d1s"),
+        (timedelta(hours=1, seconds=59), "1h59s"),
+        (timedelta(weeks=3, minutes=1), "3w1m"),
+    ],
+)
+def test_format_duration_skips_the_units_it_does_not_need(duration: timedelta, text: str) -> None:
+    assert format_duration(duration) == text
+    assert format_duration(duration, business=True) == f"{text} business"
+
+
+_INVALID_PERCENT = "write a number followed by %, like 75% or 12.5%"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("75", f"invalid percentage '75'; {_INVALID_PERCENT}"),
+        ("+5%", f"invalid percentage '+5%'; {_INVALID_PERCENT}"),
+        ("0." + "0" * 61 + "1%", f"invalid percentage '0.{'0' * 61}1%'; {_INVALID_PERCENT}"),
+        ("-5%", "a percentage cannot be negative, got '-5%'"),
+        (" -abc ", "a percentage cannot be negative, got ' -abc '"),
+        ("10000.01%", "the percentage '10000.01%' is over 10000%"),
+        (0.75, "a percentage must be a string like '75%', got 0.75"),
+    ],
+)
+def test_each_bad_percentage_has_its_exact_error(text: Any, message: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_percent(text)
+    assert (str(info.value), info.value.value) == (message, text)
+
+
+def test_a_percentage_has_at_most_64_characters() -> None:
+    longest = "0." + "0" * 60 + "1%"
+    assert len(longest) == 64
+    assert parse_percent(longest) == 1e-63
+    assert format_percent(1e-63) == longest
+    with pytest.raises(PolicyError) as info:
+        format_percent(1e-64)
+    assert str(info.value) == "the share 1e-64 has no exact text form as a percentage"
+    assert info.value.value == 1e-64
+
+
+@pytest.mark.parametrize("share", [-0.1, 100.5, math.nan, math.inf, True, "75%", None])
+def test_format_percent_refuses_exactly(share: Any) -> None:
+    with pytest.raises(PolicyError) as info:
+        format_percent(share)
+    assert str(info.value) == f"a share must be a number from 0 to 100, got {share!r}"
+    assert info.value.value is share
+
+
+@pytest.mark.parametrize(
+    ("share", "text"), [(0, "0%"), (0.0, "0%"), (100, "10000%"), (100.0, "10000%"), (3, "300%")]
+)
+def test_format_percent_bounds_are_inclusive(share: float, text: str) -> None:
+    assert format_percent(share) == text
+    assert parse_percent(text) == share
+
+
+# ---------------------------------------------------------------- formatting, exactly
+
+_NO_VALUE_FORM = (
+    "has no text form: the language has strings, whole numbers of up to 64 digits, "
+    "finite decimals, true, false and durations"
+)
+_BIG = 10**64
+
+
+@pytest.mark.parametrize(
+    ("condition", "message", "value"),
+    [
+        (F.attributes.x == _BIG, f"the value {_BIG} {_NO_VALUE_FORM}", _BIG),
+        (F.attributes.x == -(10**63), f"the value {-(10**63)} {_NO_VALUE_FORM}", -(10**63)),
+        (F.attributes.x.isin([1.5, math.inf]), f"the value inf {_NO_VALUE_FORM}", math.inf),
+        (
+            F.attributes.x == timedelta(microseconds=1),
+            "the duration 0:00:00.000001 has no text form: durations are whole seconds "
+            "from 0 to 100 years",
+            timedelta(microseconds=1),
+        ),
+        (
+            field("attributes.a-b") == 1,
+            "the field path 'attributes.a-b' has no text form: each name in a path is made of "
+            "letters, digits and '_'",
+            "attributes.a-b",
+        ),
+        (
+            F.customer.id.isin([str(i) for i in range(1_001)]),
+            "a list of 1,001 values has no text form; the limit is 1,000",
+            1_001,
+        ),
+    ],
+    ids=repr,
+)
+def test_format_refuses_exactly(condition: Condition, message: str, value: object) -> None:
+    with pytest.raises(PolicyError) as info:
+        format_condition(condition)
+    assert str(info.value) == message
+    assert info.value.value == value
+
+
+_OPAQUE = _Opaque()
+_PREDICATE = predicate("vip", lambda issue: True)
+_TOO_LONG = F.attributes.x == "a" * (MAX_EXPRESSION_LENGTH - 17)
+
+
+@pytest.mark.parametrize(
+    ("condition", "message", "value"),
+    [
+        (
+            _PREDICATE,
+            "the condition predicate('vip') wraps a Python function and has no text form; "
+            "register a function with the parser, or keep this rule in Python",
+            _PREDICATE,
+        ),
+        (
+            _TOO_LONG,
+            "the condition's text is 10,001 characters long, over the parser's limit of 10,000",
+            _TOO_LONG,
+        ),
+        # the value is the part that would open level 65: here the innermost 'not'
+        (
+            _nested(MAX_DEPTH // 2 + 1),
+            "the condition is nested more than 64 levels deep, which the parser refuses, "
+            "so it has no text form",
+            _nested(1),
+        ),
+        (_OPAQUE, "the condition opaque() has no text form", _OPAQUE),
+    ],
+    ids=["predicate", "too long", "too deep", "opaque"],
+)
+def test_format_refusal_names_the_condition(
+    condition: Condition, message: str, value: Condition
+) -> None:
+    with pytest.raises(PolicyError) as info:
+        format_condition(condition)
+    assert str(info.value) == message
+    assert info.value.value == value
+
+
+def test_format_refuses_a_non_condition_exactly() -> None:
+    with pytest.raises(PolicyError) as info:
+        format_condition("priority")  # type: ignore[arg-type]
+    assert (str(info.value), info.value.value) == (
+        "expected a Condition, got 'priority'",
+        "priority",
+    )
+
+
+@pytest.mark.parametrize(
+    ("condition", "text"),
+    [
+        (F.attributes.x == 10**63, "attributes.x == 1" + "0" * 63),
+        (F.attributes.x == -(10**62), "attributes.x == -1" + "0" * 62),
+        (
+            F.attributes.x == "a" * (MAX_EXPRESSION_LENGTH - 18),
+            'attributes.x == "' + "a" * 9982 + '"',
+        ),
+        (F.attributes.x == -0.0, "attributes.x == -0.0"),
+        (F.attributes.x == 1e300, "attributes.x == 1e+300"),
+        (Not(All(())), "not true"),
+        (Not(Any_(())), "not false"),
+        (All((F.team == "a", Any_(()))), 'team == "a" and false'),
+        (Any_((F.team == "a", All(()))), 'team == "a" or true'),
+        (Not(In("priority", ("P1", "P2"))), 'priority not in ["P1", "P2"]'),
+        (~~F.priority.isin(["P1"]), 'not priority not in ["P1"]'),
+        (~(F.team.exists() & ~ALWAYS), "not (exists(team) and not true)"),
+        (
+            ((F.team == "a") | (F.team == "b")) & ((F.level == "L1") | ~F.tags.contains("x")),
+            '(team == "a" or team == "b") and (level == "L1" or not tags contains "x")',
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_format_writes_exactly(condition: Condition, text: str) -> None:
+    assert format_condition(condition) == text
+    assert format_condition(parse_condition(text)) == text
+
+
+# ---------------------------------------------------------------- more rules, each at its edge
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("customer.value>-1", F.customer.value > -1),
+        ("customer.value<1", F.customer.value < 1),
+        ("customer.value>=1", F.customer.value >= 1),
+        ('priority!="P1"', F.priority != "P1"),
+        ('priority in["P1"]', F.priority.isin(["P1"])),
+    ],
+)
+def test_operators_need_no_spaces(text: str, expected: Condition) -> None:
+    assert parse_condition(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "shown"),
+    [
+        ("\nand", 2, 1, "and"),
+        ("priority == and\ntrue\nor true", 1, 13, "priority == and"),
+        ("priority == and  \ntrue", 1, 13, "priority == and  "),  # trailing spaces are kept
+        ("priority ==\n  X", 2, 3, "  X"),
+        ("\n" + "x" * MAX_EXPRESSION_LENGTH, 1, 1, ""),  # the first line is empty
+    ],
+)
+def test_the_line_shown_is_the_line_of_the_mistake(
+    text: str, line: int, column: int, shown: str
+) -> None:
+    err = _error_of(text)
+    assert (err.line, err.column, err.line_text) == (line, column, shown)
+
+
+@pytest.mark.parametrize(
+    ("file_line", "shown"),
+    [
+        ('when = "priority == and"  # X\r', 'when = "priority == and"  # X'),
+        ('when = "priority == and"  \r', 'when = "priority == and"  '),
+    ],
+)
+def test_the_file_line_loses_only_its_carriage_return(file_line: str, shown: str) -> None:
+    err = _error_of("priority == and", line=1, column=9, file_text=file_line + "\nz = 1")
+    assert (err.line_text, err.caret_line) == (shown, " " * 20 + "^")
+
+
+def test_a_function_message_is_kept_as_written() -> None:
+    def odd(call: Call) -> Condition:
+        raise PolicyError("None: no default for this key")
+
+    err = _error_of("odd()", functions={"odd": odd})
+    assert err.message == "None: no default for this key"
+
+
+def test_parse_refuses_a_non_string_with_its_value() -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_condition(b"true")  # type: ignore[arg-type]
+    assert (str(info.value), info.value.value) == (
+        "a condition must be a string, got b'true'",
+        b"true",
+    )
+    assert not isinstance(info.value, PolicySyntaxError)
+
+
+def test_a_closed_group_gives_back_exactly_its_level() -> None:
+    deepest = "(" * MAX_DEPTH + "true" + ")" * MAX_DEPTH
+    assert parse_condition(f"((true)) and {deepest}") == ALWAYS & ALWAYS
+    assert parse_condition(f"(not (true)) or {deepest}") == (~ALWAYS) | ALWAYS
+    too_deep = "(" * (MAX_DEPTH + 1) + "true" + ")" * (MAX_DEPTH + 1)
+    err = _error_of(f"(true) and {too_deep}")
+    assert (err.column, err.value) == (len("(true) and ") + MAX_DEPTH + 1, MAX_DEPTH + 1)
+
+
+def test_format_writes_false_and_a_list_at_the_limit() -> None:
+    assert format_condition(F.attributes.x == False) == "attributes.x == false"  # noqa: E712
+    values = [str(i) for i in range(MAX_LIST_ITEMS)]
+    text = format_condition(F.customer.id.isin(values))
+    assert text.startswith('customer.id in ["0", "1", ') and text.endswith(', "999"]')
+    assert parse_condition(text) == F.customer.id.isin(values)
+
+
+def _groups(levels: int) -> Condition:
+    """*levels* groups, each inside the next, alternately and/or: one level each."""
+    condition: Condition = F.team == "a"
+    for i in range(levels):
+        other = F.team == str(i)
+        condition = All((other, condition)) if i % 2 else Any_((other, condition))
+    return condition
+
+
+def test_format_counts_each_group_as_a_level() -> None:
+    # the top group costs no level: 65 groups are 64 levels
+    assert parse_condition(format_condition(_groups(MAX_DEPTH + 1))) == _groups(MAX_DEPTH + 1)
+    with pytest.raises(PolicyError) as info:
+        format_condition(_groups(MAX_DEPTH + 2))
+    assert "nested more than 64 levels deep" in str(info.value)
+    assert info.value.value == _groups(1)  # the innermost group would open level 65

@@ -178,8 +178,6 @@ def _duration_value(text: str) -> timedelta:
             raise PolicyError(f"the duration {text!r} is longer than 100 years", value=text)
         seconds += int(digits) * _UNITS[unit]
         pos, last = m.end(), order
-    if not text:
-        raise PolicyError(f"empty duration; {_DURATION_HINT}", value=text)
     if seconds > MAX_DURATION.days * 86_400:
         raise PolicyError(f"the duration {text!r} is longer than 100 years", value=text)
     return timedelta(seconds=seconds)
@@ -212,7 +210,7 @@ def parse_duration(text: str) -> tuple[timedelta, bool]:
         return _duration_value(stripped), business
     if not parts:
         raise PolicyError(f"empty duration; {_DURATION_HINT}", value=text)
-    if len(parts) == 2 and parts[1] != "business":
+    if len(parts) == 2:  # the second part is not "business": that returned above
         raise PolicyError(
             f"invalid duration {text!r}; write the units together (1h30m) and only the word "
             "'business' after them",
@@ -582,14 +580,13 @@ _PUNCTUATION: Final = {"(": "(", ")": ")", "[": "[", "]": "]", ",": ",", "-": "-
 class _Token:
     """One token: *kind* is name, string, number, duration, op, end, or the punctuation."""
 
-    __slots__ = ("end", "kind", "start", "text", "value")
+    __slots__ = ("kind", "start", "text", "value")
 
-    def __init__(self, kind: str, text: str, value: Any, start: int, end: int) -> None:
+    def __init__(self, kind: str, text: str, value: Any, start: int) -> None:
         self.kind = kind
         self.text = text
         self.value = value
         self.start = start
-        self.end = end
 
     def describe(self) -> str:
         """The token as an error message names it."""
@@ -628,7 +625,7 @@ class _Parser:
         self.functions = functions
         self.pos = 0
         self.depth = 0
-        self.tok = _Token("end", "", None, 0, 0)
+        self.tok: _Token  # the first is lexed by parse(), after the length check
 
     # -- errors
 
@@ -711,7 +708,7 @@ class _Parser:
         pos = _SPACE.match(text, self.pos).end()  # type: ignore[union-attr]
         if pos >= len(text):
             self.pos = pos
-            return _Token("end", "", None, pos, pos)
+            return _Token("end", "", None, pos)
         ch = text[pos]
         m = _NAME.match(text, pos)
         if m is not None:
@@ -723,7 +720,7 @@ class _Parser:
                     expected="a field name",
                 )
             self.pos = end
-            return _Token("name", m.group(), None, pos, end)
+            return _Token("name", m.group(), None, pos)
         if ch in "\"'":
             return self._string(pos, ch)
         if "0" <= ch <= "9":
@@ -731,7 +728,7 @@ class _Parser:
         two = text[pos : pos + 2]
         if two in _OPERATORS:
             self.pos = pos + 2
-            return _Token("op", two, None, pos, pos + 2)
+            return _Token("op", two, None, pos)
         if two in _FOREIGN:
             raise self.error(
                 f"{two!r} is not an operator of this language",
@@ -741,10 +738,10 @@ class _Parser:
             )
         if ch in "<>":
             self.pos = pos + 1
-            return _Token("op", ch, None, pos, pos + 1)
+            return _Token("op", ch, None, pos)
         if ch in _PUNCTUATION:
             self.pos = pos + 1
-            return _Token(ch, ch, None, pos, pos + 1)
+            return _Token(ch, ch, None, pos)
         if ch in _FOREIGN:
             raise self.error(
                 f"{ch!r} is not an operator of this language",
@@ -766,7 +763,7 @@ class _Parser:
             ch = text[pos : pos + 1]
             if ch == quote:
                 self.pos = pos + 1
-                return _Token("string", text[start : pos + 1], "".join(parts), start, pos + 1)
+                return _Token("string", text[start : pos + 1], "".join(parts), start)
             if ch == "\\":
                 escape = text[pos + 1 : pos + 2]
                 if escape not in _ESCAPES:
@@ -815,7 +812,7 @@ class _Parser:
                 hint = "durations are whole numbers of units: write 1h30m rather than 1.5h"
             raise self.error(f"invalid number or duration {run!r}; {hint}", start, value=run)
         self.pos = end
-        return _Token(kind, run, value, start, end)
+        return _Token(kind, run, value, start)
 
     # -- the grammar
 
@@ -832,7 +829,7 @@ class _Parser:
                 0,
                 value=len(self.text),
             )
-        self.advance()
+        self.tok = self._lex()
         condition = self.or_expr()
         if self.tok.kind != "end":
             raise self.unexpected("'and', 'or' or the end of the condition")
@@ -1053,7 +1050,7 @@ class _Parser:
         if tok.kind == "[":
             message = f"a list is allowed only after 'in'; expected a value after {after}"
         error = self.unexpected("a value", message)
-        if tok.kind == "name" and error.suggestion is None:
+        if tok.kind == "name":  # unexpected() found no suggestion: "a value" quotes no word
             error = self.error(
                 error.message,
                 tok.start,
