@@ -914,3 +914,1430 @@ def test_holidays_from_package_names_the_extra_when_missing(
     monkeypatch.setattr(importlib, "import_module", fake)
     with pytest.raises(ImportError, match=r"escalation-rules\[holidays\]"):
         holidays_from_package("DE", years=2025)
+
+
+# ------------------------------------------------------------------ every refusal, exactly
+#
+# Users match on the text and on the attributes of a CalendarError, so each row pins the
+# whole message (the "where: " prefix, the quoted value, the "did you mean" suffix) and
+# the `where`, `value` and `suggestion` attributes.
+
+T9, T17 = time(9), time(17)
+
+
+def _cal(hours_: object = OFFICE, **kw: object) -> BusinessCalendar:
+    return BusinessCalendar("UTC", hours_, **kw)  # type: ignore[arg-type]
+
+
+EXACT_REFUSALS = [
+    # (id, builder, message, where, value, suggestion)
+    (
+        "tz-typo",
+        lambda: BusinessCalendar("Europe/Berln", OFFICE),
+        "tz: 'Europe/Berln' is not a known time zone (did you mean 'Europe/Berlin'?)",
+        "tz",
+        "Europe/Berln",
+        "Europe/Berlin",
+    ),
+    (
+        "tz-unknown",
+        lambda: BusinessCalendar("Mars/Olympus", OFFICE),
+        "tz: 'Mars/Olympus' is not a known time zone",
+        "tz",
+        "Mars/Olympus",
+        None,
+    ),
+    (
+        "tz-not-a-key",
+        lambda: BusinessCalendar("../etc", OFFICE),
+        "tz: '../etc' is not a known time zone",
+        "tz",
+        "../etc",
+        None,
+    ),
+    (
+        "tz-empty",
+        lambda: BusinessCalendar("", OFFICE),
+        "tz: a calendar's tz must be an IANA zone name, got ''",
+        "tz",
+        "",
+        None,
+    ),
+    (
+        "tz-number",
+        lambda: BusinessCalendar(5, OFFICE),  # type: ignore[arg-type]
+        "tz: a calendar's tz must be an IANA zone name, got 5",
+        "tz",
+        5,
+        None,
+    ),
+    (
+        "weekday-long-typo",
+        lambda: _cal({"mnday": [("09:00", "17:00")]}),
+        "hours['mnday']: 'mnday' is not a weekday (did you mean 'monday'?)",
+        "hours['mnday']",
+        "mnday",
+        "monday",
+    ),
+    (
+        "weekday-long-typo-6",
+        lambda: _cal({"fridey": [("09:00", "17:00")]}),
+        "hours['fridey']: 'fridey' is not a weekday (did you mean 'friday'?)",
+        "hours['fridey']",
+        "fridey",
+        "friday",
+    ),
+    (
+        "weekday-short-typo-4",
+        lambda: _cal({"mond": [("09:00", "17:00")]}),
+        "hours['mond']: 'mond' is not a weekday (did you mean 'mon'?)",
+        "hours['mond']",
+        "mond",
+        "mon",
+    ),
+    (
+        "weekday-typo-in-range",
+        lambda: _cal({"mon-fry": [("09:00", "17:00")]}),
+        "hours['mon-fry']: 'fry' is not a weekday (did you mean 'fri'?)",
+        "hours['mon-fry']",
+        "mon-fry",
+        "fri",
+    ),
+    (
+        "weekday-nothing-close",
+        lambda: _cal({"xyzzy": [("09:00", "17:00")]}),
+        "hours['xyzzy']: 'xyzzy' is not a weekday",
+        "hours['xyzzy']",
+        "xyzzy",
+        None,
+    ),
+    (
+        "weekday-7",
+        lambda: _cal({7: [("09:00", "17:00")]}),
+        "hours[7]: a weekday number runs from 0 (Monday) to 6 (Sunday), got 7",
+        "hours[7]",
+        7,
+        None,
+    ),
+    (
+        "weekday-minus-1",
+        lambda: _cal({-1: [("09:00", "17:00")]}),
+        "hours[-1]: a weekday number runs from 0 (Monday) to 6 (Sunday), got -1",
+        "hours[-1]",
+        -1,
+        None,
+    ),
+    (
+        "weekday-bool",
+        lambda: _cal({True: [("09:00", "17:00")]}),
+        "hours[True]: a weekday must be 0-6 or a name like 'mon', got True",
+        "hours[True]",
+        True,
+        None,
+    ),
+    (
+        "weekday-float",
+        lambda: _cal({1.0: [("09:00", "17:00")]}),
+        "hours[1.0]: a weekday must be 0-6 or a name like 'mon', got 1.0",
+        "hours[1.0]",
+        1.0,
+        None,
+    ),
+    (
+        "weekday-three-parts",
+        lambda: _cal({"mon-tue-wed": [("09:00", "17:00")]}),
+        "hours['mon-tue-wed']: 'mon-tue-wed' is not a weekday or a range like 'mon-fri'",
+        "hours['mon-tue-wed']",
+        "mon-tue-wed",
+        None,
+    ),
+    (
+        "weekday-twice",
+        lambda: _cal({"mon-fri": [("09:00", "17:00")], "wed": [("18:00", "19:00")]}),
+        "hours: 'wed' is given twice, in 'mon-fri' and 'wed'",
+        "hours",
+        "wed",
+        None,
+    ),
+    (
+        "overlap-in-a-day",
+        lambda: _cal({"mon": [("09:00", "17:00"), ("12:00", "18:00")]}),
+        "hours['mon']: the opening intervals 09:00-17:00 and 12:00-18:00 overlap",
+        "hours['mon']",
+        (time(12), time(18)),
+        None,
+    ),
+    (
+        "overlap-shown-with-seconds",
+        lambda: _cal({"mon": [("09:00:30", "17:00"), (time(12, 0, 0, 5), "18:00")]}),
+        "hours['mon']: the opening intervals 09:00:30-17:00 and 12:00:00.000005-18:00 overlap",
+        "hours['mon']",
+        (time(12, 0, 0, 5), time(18)),
+        None,
+    ),
+    (
+        "overlap-into-the-next-day",
+        lambda: _cal({"mon": [("22:00", "06:00")], "tue": [("05:00", "09:00")]}),
+        "hours['mon']: the opening intervals 22:00-06:00 and 05:00-09:00 (from hours['tue'])"
+        " overlap",
+        "hours['mon']",
+        (time(5), time(9)),
+        None,
+    ),
+    (
+        "overlap-across-the-week-end",
+        lambda: _cal({"sun": [("22:00", "06:00")], "mon": [("05:00", "09:00")]}),
+        "hours['sun']: the opening intervals 22:00-06:00 and 05:00-09:00 (from hours['mon'])"
+        " overlap",
+        "hours['sun']",
+        (time(5), time(9)),
+        None,
+    ),
+    (
+        "time-text",
+        lambda: _cal({"mon": [("9am", "17:00")]}),
+        "hours['mon'][0]: '9am' is not a time of day like '09:30'",
+        "hours['mon'][0]",
+        "9am",
+        None,
+    ),
+    (
+        "time-hour-25",
+        lambda: _cal({"mon": [("09:00", "25:00")]}),
+        "hours['mon'][0]: '25:00' is not a time of day like '09:30'",
+        "hours['mon'][0]",
+        "25:00",
+        None,
+    ),
+    (
+        "time-minute-60",
+        lambda: _cal({"mon": [("09:00", "23:60")]}),
+        "hours['mon'][0]: '23:60' is not a time of day like '09:30'",
+        "hours['mon'][0]",
+        "23:60",
+        None,
+    ),
+    (
+        "time-second-60",
+        lambda: _cal({"mon": [("09:00", "23:59:60")]}),
+        "hours['mon'][0]: '23:59:60' is not a time of day like '09:30'",
+        "hours['mon'][0]",
+        "23:59:60",
+        None,
+    ),
+    (
+        "time-24-as-start",
+        lambda: _cal({"mon": [("24:00", "06:00")]}),
+        "hours['mon'][0]: '24:00' is not a time of day like '09:30' ('24:00' is only allowed"
+        " as an end)",
+        "hours['mon'][0]",
+        "24:00",
+        None,
+    ),
+    (
+        "time-past-24-as-end",
+        lambda: _cal({"mon": [("09:00", "24:00:01")]}),
+        "hours['mon'][0]: '24:00:01' is not a time of day like '09:30' ('24:00' is only"
+        " allowed as an end)",
+        "hours['mon'][0]",
+        "24:00:01",
+        None,
+    ),
+    (
+        "time-with-tzinfo",
+        lambda: _cal({"mon": [(time(9, tzinfo=UTC), "17:00")]}),
+        "hours['mon'][0]: opening times are local wall times in the calendar's zone; "
+        "datetime.time(9, 0, tzinfo=datetime.timezone.utc) carries its own tzinfo",
+        "hours['mon'][0]",
+        time(9, tzinfo=UTC),
+        None,
+    ),
+    (
+        "time-a-datetime",
+        lambda: _cal({"mon": [(datetime(2025, 1, 1, 9), "17:00")]}),
+        "hours['mon'][0]: an opening time must be a time object (from datetime) or 'HH:MM', "
+        "got datetime.datetime(2025, 1, 1, 9, 0)",
+        "hours['mon'][0]",
+        datetime(2025, 1, 1, 9),
+        None,
+    ),
+    (
+        "time-a-number",
+        lambda: _cal({"mon": [("09:00", "12:00"), ("13:00", 17)]}),
+        "hours['mon'][1]: an opening time must be a time object (from datetime) or 'HH:MM', got 17",
+        "hours['mon'][1]",
+        17,
+        None,
+    ),
+    (
+        "pair-of-one",
+        lambda: _cal({"mon": [("09:00",)]}),
+        "hours['mon'][0]: an opening interval must be a (start, end) pair, got ('09:00',)",
+        "hours['mon'][0]",
+        ("09:00",),
+        None,
+    ),
+    (
+        "pair-of-three",
+        lambda: _cal({"mon": [("09:00", "12:00", "17:00")]}),
+        "hours['mon'][0]: an opening interval must be a (start, end) pair, got "
+        "('09:00', '12:00', '17:00')",
+        "hours['mon'][0]",
+        ("09:00", "12:00", "17:00"),
+        None,
+    ),
+    (
+        "pair-a-string-of-two",
+        lambda: _cal({"mon": ["95"]}),
+        "hours['mon'][0]: an opening interval must be a (start, end) pair, got '95'",
+        "hours['mon'][0]",
+        "95",
+        None,
+    ),
+    (
+        "pair-bytes-of-two",
+        lambda: _cal({"mon": [b"95"]}),
+        "hours['mon'][0]: an opening interval must be a (start, end) pair, got b'95'",
+        "hours['mon'][0]",
+        b"95",
+        None,
+    ),
+    (
+        "pair-a-number",
+        lambda: _cal({"mon": [9]}),
+        "hours['mon'][0]: an opening interval must be a (start, end) pair, got 9",
+        "hours['mon'][0]",
+        9,
+        None,
+    ),
+    (
+        "intervals-a-string",
+        lambda: _cal({"mon": "09:00-17:00"}),
+        "hours['mon']: opening hours must be a list of (start, end) pairs, got '09:00-17:00'",
+        "hours['mon']",
+        "09:00-17:00",
+        None,
+    ),
+    (
+        "intervals-bytes",
+        lambda: _cal({"mon": b"09"}),
+        "hours['mon']: opening hours must be a list of (start, end) pairs, got b'09'",
+        "hours['mon']",
+        b"09",
+        None,
+    ),
+    (
+        "intervals-a-number",
+        lambda: _cal({"mon": 5}),
+        "hours['mon']: opening hours must be a list of (start, end) pairs, got 5",
+        "hours['mon']",
+        5,
+        None,
+    ),
+    (
+        "hours-a-string",
+        lambda: _cal("mon-fri 9-5"),
+        "hours: hours must map weekdays to opening intervals, e.g. {'mon-fri': [('09:00', "
+        "'17:00')]}, or list seven days; got 'mon-fri 9-5'",
+        "hours",
+        "mon-fri 9-5",
+        None,
+    ),
+    (
+        "hours-six-days",
+        lambda: _cal([[], [], [], [], [], [("09:00", "17:00")]]),
+        "hours: hours must map weekdays to opening intervals, e.g. {'mon-fri': [('09:00', "
+        "'17:00')]}, or list seven days; got [[], [], [], [], [], [('09:00', '17:00')]]",
+        "hours",
+        [[], [], [], [], [], [("09:00", "17:00")]],
+        None,
+    ),
+    (
+        "hours-none-at-all",
+        lambda: _cal({}),
+        "hours: a calendar must be open at some time of the week; give hours for at least one "
+        "weekday",
+        "hours",
+        {},
+        None,
+    ),
+    (
+        "hours-only-empty-days",
+        lambda: _cal({"sat-sun": []}),
+        "hours: a calendar must be open at some time of the week; give hours for at least one "
+        "weekday",
+        "hours",
+        {"sat-sun": []},
+        None,
+    ),
+    (
+        "holiday-a-datetime",
+        lambda: _cal(holidays=[datetime(2025, 12, 25, tzinfo=UTC)]),
+        "holidays: holidays takes dates, got the datetime datetime.datetime(2025, 12, 25, 0, 0, "
+        "tzinfo=datetime.timezone.utc); use .date()",
+        "holidays",
+        datetime(2025, 12, 25, tzinfo=UTC),
+        None,
+    ),
+    (
+        "holiday-text",
+        lambda: _cal(holidays=["25.12.2025"]),
+        "holidays: '25.12.2025' is not a date (a datetime.date or 'YYYY-MM-DD')",
+        "holidays",
+        "25.12.2025",
+        None,
+    ),
+    (
+        "holiday-a-number",
+        lambda: _cal(holidays=[20251225]),
+        "holidays: 20251225 is not a date (a datetime.date or 'YYYY-MM-DD')",
+        "holidays",
+        20251225,
+        None,
+    ),
+    (
+        "holidays-one-string",
+        lambda: _cal(holidays="2025-12-25"),
+        "holidays: holidays must be an iterable of dates, got '2025-12-25'",
+        "holidays",
+        "2025-12-25",
+        None,
+    ),
+    (
+        "holidays-bytes",
+        lambda: _cal(holidays=b"2025"),
+        "holidays: holidays must be an iterable of dates, got b'2025'",
+        "holidays",
+        b"2025",
+        None,
+    ),
+    (
+        "holidays-one-date",
+        lambda: _cal(holidays=date(2025, 12, 25)),
+        "holidays: holidays must be an iterable of dates, got datetime.date(2025, 12, 25)",
+        "holidays",
+        date(2025, 12, 25),
+        None,
+    ),
+    (
+        "holidays-a-number",
+        lambda: _cal(holidays=5),
+        "holidays: holidays must be an iterable of dates, got 5",
+        "holidays",
+        5,
+        None,
+    ),
+    (
+        "exception-date-twice",
+        lambda: _cal(exceptions={"2025-12-24": [("09:00", "12:00")], date(2025, 12, 24): []}),
+        "exceptions: the date 2025-12-24 is given twice",
+        "exceptions",
+        date(2025, 12, 24),
+        None,
+    ),
+    (
+        "exceptions-a-list",
+        lambda: _cal(exceptions=[("2025-12-24", [])]),
+        "exceptions: exceptions must map dates to opening intervals, got [('2025-12-24', [])]",
+        "exceptions",
+        [("2025-12-24", [])],
+        None,
+    ),
+    (
+        "exceptions-a-tuple-of-triples",
+        lambda: _cal(exceptions=(("2025-12-24", [], 1),)),
+        "exceptions: exceptions must map dates to opening intervals, got (('2025-12-24', [], 1),)",
+        "exceptions",
+        (("2025-12-24", [], 1),),
+        None,
+    ),
+    (
+        "exceptions-a-tuple-of-lists",
+        lambda: _cal(exceptions=(["2025-12-24", []],)),
+        "exceptions: exceptions must map dates to opening intervals, got (['2025-12-24', []],)",
+        "exceptions",
+        (["2025-12-24", []],),
+        None,
+    ),
+    (
+        "exception-a-datetime",
+        lambda: _cal(exceptions={datetime(2025, 12, 24): []}),
+        "exceptions: exceptions takes dates, got the datetime datetime.datetime(2025, 12, 24, 0, "
+        "0); use .date()",
+        "exceptions",
+        datetime(2025, 12, 24),
+        None,
+    ),
+    (
+        "exception-key-text",
+        lambda: _cal(exceptions={"24/12": []}),
+        "exceptions: '24/12' is not a date (a datetime.date or 'YYYY-MM-DD')",
+        "exceptions",
+        "24/12",
+        None,
+    ),
+    (
+        "exception-bad-time",
+        lambda: _cal(exceptions={"2025-03-03": [("9", "10:00")]}),
+        "exceptions['2025-03-03'][0]: '9' is not a time of day like '09:30'",
+        "exceptions['2025-03-03'][0]",
+        "9",
+        None,
+    ),
+    (
+        "exception-overlapping-itself",
+        lambda: _cal(exceptions={"2025-12-24": [("09:00", "12:00"), ("11:00", "13:00")]}),
+        "exceptions['2025-12-24']: the opening intervals 09:00-12:00 and 11:00-13:00 overlap",
+        "exceptions['2025-12-24']",
+        (time(11), time(13)),
+        None,
+    ),
+    (
+        "exception-overlapping-the-night-before",
+        lambda: _cal(
+            {"mon": [("22:00", "06:00")]}, exceptions={"2025-03-04": [("05:00", "09:00")]}
+        ),
+        "hours['mon'] on 2025-03-03: the opening intervals 22:00-06:00 and 05:00-09:00 (from "
+        "exceptions['2025-03-04']) overlap",
+        "hours['mon'] on 2025-03-03",
+        (time(5), time(9)),
+        None,
+    ),
+    (
+        "exception-overlapping-the-morning-after",
+        lambda: _cal(exceptions={"2025-03-03": [("23:00", "10:00")]}),
+        "exceptions['2025-03-03']: the opening intervals 23:00-10:00 and 09:00-17:00 (from "
+        "hours['tue'] on 2025-03-04) overlap",
+        "exceptions['2025-03-03']",
+        (T9, T17),
+        None,
+    ),
+    (
+        "exception-overlapping-an-exception",
+        lambda: _cal(
+            exceptions={"2025-03-03": [("23:00", "10:00")], "2025-03-04": [("08:00", "12:00")]}
+        ),
+        "exceptions['2025-03-03']: the opening intervals 23:00-10:00 and 08:00-12:00 (from "
+        "exceptions['2025-03-04']) overlap",
+        "exceptions['2025-03-03']",
+        (time(8), time(12)),
+        None,
+    ),
+    (
+        "name-not-text",
+        lambda: _cal(name=3),
+        "name: a calendar's name must be a string, got 3",
+        "name",
+        3,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "message", "where", "value", "suggestion"),
+    [row[1:] for row in EXACT_REFUSALS],
+    ids=[row[0] for row in EXACT_REFUSALS],
+)
+def test_refusals_say_exactly_what_and_where(
+    build: object, message: str, where: str, value: object, suggestion: str | None
+) -> None:
+    with pytest.raises(CalendarError) as info:
+        build()  # type: ignore[operator]
+    err = info.value
+    assert str(err) == message
+    assert (err.where, err.value, err.suggestion) == (where, value, suggestion)
+    assert type(err.value) is type(value)
+    assert isinstance(err, PolicyError) and isinstance(err, ValueError)
+
+
+# ------------------------------------------------------------------ accepted spellings
+
+
+def _week_of(**days: list[tuple[time, time]]) -> tuple[tuple[tuple[time, time], ...], ...]:
+    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    return tuple(tuple(days.get(name, [])) for name in names)
+
+
+NINE_TO_FIVE = [(T9, T17)]
+
+SPELLINGS = [
+    # (id, hours as written, the stored week: seven tuples of (start, end), Monday first)
+    ("names-and-case", {"Monday": [("09:00", "17:00")]}, _week_of(mon=NINE_TO_FIVE)),
+    ("upper-case", {"SUN": [("09:00", "17:00")]}, _week_of(sun=NINE_TO_FIVE)),
+    (
+        "spaces-around-a-range",
+        {" mon - wed ": [(" 9:00 ", "17:00 ")]},
+        _week_of(mon=NINE_TO_FIVE, tue=NINE_TO_FIVE, wed=NINE_TO_FIVE),
+    ),
+    ("a-number", {6: [("09:00", "17:00")]}, _week_of(sun=NINE_TO_FIVE)),
+    ("zero-is-monday", {0: [("09:00", "17:00")]}, _week_of(mon=NINE_TO_FIVE)),
+    ("a-one-day-range", {"thu-thu": [("09:00", "17:00")]}, _week_of(thu=NINE_TO_FIVE)),
+    (
+        "a-range-across-the-weekend",
+        {"sat-mon": [("09:00", "17:00")]},
+        _week_of(sat=NINE_TO_FIVE, sun=NINE_TO_FIVE, mon=NINE_TO_FIVE),
+    ),
+    ("tue-mon-is-the-whole-week", {"tue-mon": [("09:00", "17:00")]}, (tuple(NINE_TO_FIVE),) * 7),
+    (
+        "full-names-in-a-range",
+        {"friday-sunday": [("09:00", "17:00")]},
+        _week_of(fri=NINE_TO_FIVE, sat=NINE_TO_FIVE, sun=NINE_TO_FIVE),
+    ),
+    (
+        "seconds",
+        {"mon": [("09:00:15", "17:30:45")]},
+        _week_of(mon=[(time(9, 0, 15), time(17, 30, 45))]),
+    ),
+    ("one-digit-hour", {"mon": [("9:05", "17:00")]}, _week_of(mon=[(time(9, 5), T17)])),
+    ("24:00-ends-at-midnight", {"mon": [("18:00", "24:00")]}, _week_of(mon=[(time(18), time(0))])),
+    ("24:00:00-too", {"mon": [("18:00", "24:00:00")]}, _week_of(mon=[(time(18), time(0))])),
+    (
+        "the-last-second",
+        {"mon": [("00:00", "23:59:59")]},
+        _week_of(mon=[(time(0), time(23, 59, 59))]),
+    ),
+    (
+        "microseconds-kept",
+        {"mon": [(time(9, 0, 0, 250), time(17))]},
+        _week_of(mon=[(time(9, 0, 0, 250), T17)]),
+    ),
+    (
+        "intervals-sorted",
+        {"mon": [("13:00", "17:00"), ("09:00", "12:00")]},
+        _week_of(mon=[(T9, time(12)), (time(13), T17)]),
+    ),
+    (
+        "a-set-of-intervals",
+        {"sat": {("10:00", "11:00"), ("08:00", "09:00")}},
+        _week_of(sat=[(time(8), T9), (time(10), time(11))]),
+    ),
+    (
+        "a-night-shift-sorts-by-its-start",
+        {"mon": [("22:00", "02:00"), ("09:00", "17:00")]},
+        _week_of(mon=[(T9, T17), (time(22), time(2))]),
+    ),
+    (
+        "touching-intervals",
+        {"mon": [("12:00", "18:00"), ("09:00", "12:00")]},
+        _week_of(mon=[(T9, time(12)), (time(12), time(18))]),
+    ),
+    (
+        "seven-named-days",
+        {
+            "mon": [("09:00", "17:00")],
+            "tue": [],
+            "wed": [],
+            "thu": [],
+            "fri": [],
+            "sat": [],
+            "sun": [("09:00", "17:00")],
+        },
+        _week_of(mon=NINE_TO_FIVE, sun=NINE_TO_FIVE),
+    ),
+    (
+        "touching-across-the-week-end",
+        {"sun": [("22:00", "24:00")], "mon": [("00:00", "06:00")]},
+        _week_of(sun=[(time(22), time(0))], mon=[(time(0), time(6))]),
+    ),
+    (
+        "seven-lists",
+        [[], [("09:00", "17:00")], [], [], [], [], []],
+        _week_of(tue=NINE_TO_FIVE),
+    ),
+    (
+        "seven-tuples",
+        ((), (), (), (), (), (), (("09:00", "17:00"),)),
+        _week_of(sun=NINE_TO_FIVE),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("hours_", "week"), [row[1:] for row in SPELLINGS], ids=[row[0] for row in SPELLINGS]
+)
+def test_accepted_spellings_of_weekdays_and_times(hours_: object, week: object) -> None:
+    cal = _cal(hours_)
+    assert cal.hours == week
+    assert all(type(t) is time for day in cal.hours for pair in day for t in pair)
+
+
+def test_pendulum_dates_and_times_are_stored_as_stdlib_values() -> None:
+    cal = BusinessCalendar(
+        "UTC",
+        {"mon": [(pendulum.time(9), pendulum.time(17))]},
+        holidays=[pendulum.date(2025, 1, 6), " 2025-01-07 "],
+        exceptions={pendulum.date(2025, 1, 8): [(pendulum.time(10), "11:00")]},
+    )
+    assert cal.hours[0] == ((T9, T17),) and {type(t) for t in cal.hours[0][0]} == {time}
+    assert cal.holidays == {date(2025, 1, 6), date(2025, 1, 7)}
+    assert {type(d) for d in cal.holidays} == {date}
+    assert cal.exceptions == ((date(2025, 1, 8), ((time(10), time(11)),)),)
+    assert type(cal.exceptions[0][0]) is date and type(cal.exceptions[0][1][0][0]) is time
+    # Equal to the same calendar written with stdlib values, hash included.
+    same = BusinessCalendar(
+        "UTC",
+        {"mon": [("09:00", "17:00")]},
+        holidays=["2025-01-06", "2025-01-07"],
+        exceptions={"2025-01-08": [("10:00", "11:00")]},
+    )
+    assert cal == same and hash(cal) == hash(same)
+
+
+def test_exceptions_are_stored_sorted_by_date() -> None:
+    cal = _cal(exceptions={"2025-12-31": [], "2025-12-24": [("09:00", "12:00")]})
+    assert cal.exceptions == ((date(2025, 12, 24), ((T9, time(12)),)), (date(2025, 12, 31), ()))
+
+
+REPRS = [
+    # (id, calendar, its repr: runs of equal days as ranges, times as written)
+    ("office", lambda: _cal(), "BusinessCalendar('UTC', {'mon-fri': [('09:00', '17:00')]})"),
+    (
+        "single-days-and-runs",
+        lambda: _cal(
+            {
+                "mon": [("00:00", "00:00")],
+                "wed-thu": [("09:00", "10:00")],
+                "sat-sun": [("01:00", "02:00")],
+            }
+        ),
+        "BusinessCalendar('UTC', {'mon': [('00:00', '00:00')], 'wed-thu': [('09:00', '10:00')], "
+        "'sat-sun': [('01:00', '02:00')]})",
+    ),
+    (
+        "the-whole-week",
+        lambda: BusinessCalendar.always("Europe/Berlin"),
+        "BusinessCalendar('Europe/Berlin', {'mon-sun': [('00:00', '00:00')]}, name='24/7')",
+    ),
+    (
+        "sunday-alone",
+        lambda: _cal({"sun": [("22:00", "24:00")]}),
+        "BusinessCalendar('UTC', {'sun': [('22:00', '00:00')]})",
+    ),
+    (
+        "seconds",
+        lambda: _cal({"tue": [("09:00:01", time(17, 0, 59))]}),
+        "BusinessCalendar('UTC', {'tue': [('09:00:01', '17:00:59')]})",
+    ),
+    (
+        "holidays-exceptions-name",
+        lambda: _cal(
+            holidays=["2025-12-26", "2025-12-25"],
+            exceptions={"2025-12-31": [("09:00", "12:00")], "2025-12-24": []},
+            name="x",
+        ),
+        "BusinessCalendar('UTC', {'mon-fri': [('09:00', '17:00')]}, holidays=['2025-12-25', "
+        "'2025-12-26'], exceptions={'2025-12-24': [], '2025-12-31': [('09:00', '12:00')]}, "
+        "name='x')",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "text"), [row[1:] for row in REPRS], ids=[row[0] for row in REPRS]
+)
+def test_repr_is_the_definition_and_evaluates_back(build: object, text: str) -> None:
+    cal = build()  # type: ignore[operator]
+    assert repr(cal) == text
+    assert eval(text, {"BusinessCalendar": BusinessCalendar, "time": time}) == cal
+
+
+# ------------------------------------------------------------------ iCalendar, case by case
+
+
+def _vevent(*lines: str) -> str:
+    body = "\n".join(lines)
+    return f"BEGIN:VCALENDAR\nBEGIN:VEVENT\n{body}\nEND:VEVENT\nEND:VCALENDAR\n"
+
+
+def _days(first: date, count: int) -> set[date]:
+    return {first + timedelta(days=i) for i in range(count)}
+
+
+XMAS = date(2025, 12, 25)
+
+ICS_READINGS = [
+    # (id, text, the holidays read): an event covers DTSTART up to, not including, DTEND
+    ("one-day-without-end", _vevent("DTSTART;VALUE=DATE:20251225"), {XMAS}),
+    (
+        "dtend-is-excluded",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DTEND;VALUE=DATE:20251228"),
+        _days(XMAS, 3),
+    ),
+    (
+        "dtend-on-the-start-is-one-day",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DTEND;VALUE=DATE:20251225"),
+        {XMAS},
+    ),
+    (
+        "dtend-before-the-start-is-one-day",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DTEND;VALUE=DATE:20251220"),
+        {XMAS},
+    ),
+    ("duration-in-days", _vevent("DTSTART;VALUE=DATE:20251225", "DURATION:P2D"), _days(XMAS, 2)),
+    ("duration-in-weeks", _vevent("DTSTART;VALUE=DATE:20251225", "DURATION:P2W"), _days(XMAS, 14)),
+    (
+        "duration-weeks-and-days",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DURATION:P1W2D"),
+        _days(XMAS, 9),
+    ),
+    ("duration-zero-is-one-day", _vevent("DTSTART;VALUE=DATE:20251225", "DURATION:P0D"), {XMAS}),
+    (
+        "dtend-wins-over-duration",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DURATION:P5D", "DTEND;VALUE=DATE:20251227"),
+        _days(XMAS, 2),
+    ),
+    ("a-date-without-value-param", _vevent("DTSTART:20251225"), {XMAS}),
+    ("lower-case-names", "begin:vevent\ndtstart;value=date:20251225\nend:vevent\n", {XMAS}),
+    (
+        "spaces-around-values",
+        "BEGIN: VEVENT \nDTSTART ; VALUE=DATE : 20251225 \nEND: VEVENT \n",
+        {XMAS},
+    ),
+    ("folded-with-a-tab", "BEGIN:VEVENT\nDTSTART;VALUE=DATE:2025\n\t1225\nEND:VEVENT\n", {XMAS}),
+    ("folded-crlf", "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:202\r\n 51225\r\nEND:VEVENT\r\n", {XMAS}),
+    (
+        "dates-outside-an-event-are-ignored",
+        "DTSTART;VALUE=DATE:20250101\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20251225\nEND:VEVENT\n"
+        "DTSTART;VALUE=DATE:20250102\n",
+        {XMAS},
+    ),
+    ("an-event-never-ended-is-ignored", "BEGIN:VEVENT\nDTSTART;VALUE=DATE:20251225\n", set()),
+    (
+        "a-stray-end-is-ignored",
+        "END:VEVENT\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20251225\nEND:VEVENT\nEND:VEVENT\n",
+        {XMAS},
+    ),
+    (
+        "other-components-do-not-start-an-event",
+        "BEGIN:VTODO\nDTSTART;VALUE=DATE:20250101\nEND:VTODO\n"
+        + _vevent("DTSTART;VALUE=DATE:20251225"),
+        {XMAS},
+    ),
+    (
+        "two-events-each-with-its-own-dates",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DTEND;VALUE=DATE:20251227")
+        + _vevent("DTSTART;VALUE=DATE:20260101"),
+        {XMAS, date(2025, 12, 26), date(2026, 1, 1)},
+    ),
+    ("nothing", "", set()),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [row[1:] for row in ICS_READINGS], ids=[row[0] for row in ICS_READINGS]
+)
+def test_holidays_from_ics_reads_each_form(text: str, expected: set[date]) -> None:
+    got = holidays_from_ics(text)
+    assert type(got) is frozenset and got == expected
+
+
+ICS_REFUSALS = [
+    # (id, text, message, value): `where` names the line of the event's BEGIN
+    (
+        "timed-start",
+        _vevent("DTSTART:20251225T090000Z"),
+        "VEVENT at line 2: DTSTART '20251225T090000Z' is timed; holidays must be all-day events",
+        "20251225T090000Z",
+    ),
+    (
+        "timed-end",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DTEND:20251226T000000"),
+        "VEVENT at line 2: DTEND '20251226T000000' is timed; holidays must be all-day events",
+        "20251226T000000",
+    ),
+    (
+        "a-dashed-date-without-value-param",
+        _vevent("DTSTART:2025-12-25"),
+        "VEVENT at line 2: DTSTART '2025-12-25' is timed; holidays must be all-day events",
+        "2025-12-25",
+    ),
+    (
+        "a-dashed-date",
+        _vevent("DTSTART;VALUE=DATE:2025-12-25"),
+        "VEVENT at line 2: DTSTART '2025-12-25' is not a date",
+        "2025-12-25",
+    ),
+    (
+        "a-timed-date-value",
+        _vevent("DTSTART;VALUE=DATE:20251225T090000"),
+        "VEVENT at line 2: DTSTART '20251225T090000' is timed; holidays must be all-day events",
+        "20251225T090000",
+    ),
+    (
+        "a-colon-in-the-value",
+        _vevent("DTSTART;VALUE=DATE:2025:1225"),
+        "VEVENT at line 2: DTSTART '2025:1225' is not a date",
+        "2025:1225",
+    ),
+    (
+        "month-13",
+        _vevent("DTSTART;VALUE=DATE:20251345"),
+        "VEVENT at line 2: DTSTART '20251345' is not a date",
+        "20251345",
+    ),
+    (
+        "end-month-13",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DTEND;VALUE=DATE:20251301"),
+        "VEVENT at line 2: DTEND '20251301' is not a date",
+        "20251301",
+    ),
+    (
+        "repeating",
+        _vevent("DTSTART;VALUE=DATE:20251225", "RRULE:FREQ=YEARLY"),
+        "VEVENT at line 2: a recurring event (RRULE) cannot be read as holidays; list each date "
+        "as its own event",
+        "FREQ=YEARLY",
+    ),
+    ("undated", _vevent("SUMMARY:no date"), "VEVENT at line 2: an event has no DTSTART", None),
+    (
+        "undated-later",
+        "BEGIN:VCALENDAR\nVERSION:2.0\n"
+        + _vevent("DTSTART;VALUE=DATE:20251225")
+        + "BEGIN:VEVENT\nEND:VEVENT\n",
+        "VEVENT at line 8: an event has no DTSTART",
+        None,
+    ),
+    (
+        "hours-in-a-duration",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DURATION:PT8H"),
+        "VEVENT at line 2: DURATION 'PT8H' is not a whole number of days",
+        "PT8H",
+    ),
+    (
+        "an-empty-duration",
+        _vevent("DTSTART;VALUE=DATE:20251225", "DURATION:P"),
+        "VEVENT at line 2: DURATION 'P' is not a whole number of days",
+        "P",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "value"),
+    [row[1:] for row in ICS_REFUSALS],
+    ids=[row[0] for row in ICS_REFUSALS],
+)
+def test_holidays_from_ics_refusals_are_exact(text: str, message: str, value: object) -> None:
+    with pytest.raises(CalendarError) as info:
+        holidays_from_ics(text)
+    err = info.value
+    assert str(err) == message
+    assert (err.where, err.value, err.suggestion) == (message.split(": ")[0], value, None)
+
+
+PACKAGE_REFUSALS = [
+    # (country, subdivision, message, where, value, suggestion)
+    (
+        "XX",
+        None,
+        "country: the holidays package does not know the country 'XX'",
+        "country",
+        "XX",
+        None,
+    ),
+    (
+        "de",
+        None,
+        "country: the holidays package does not know the country 'de' (did you mean 'DE'?)",
+        "country",
+        "de",
+        "DE",
+    ),
+    (
+        "DE",
+        "By",
+        "subdiv: the holidays package does not know the subdivision 'By' of DE (did you mean "
+        "'BY'?)",
+        "subdiv",
+        "By",
+        "BY",
+    ),
+    (
+        "DE",
+        "XX",
+        "subdiv: the holidays package does not know the subdivision 'XX' of DE",
+        "subdiv",
+        "XX",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("country", "subdiv", "message", "where", "value", "suggestion"), PACKAGE_REFUSALS
+)
+def test_holidays_from_package_refusals_are_exact(
+    country: str, subdiv: str | None, message: str, where: str, value: str, suggestion: str | None
+) -> None:
+    pytest.importorskip("holidays")
+    with pytest.raises(CalendarError) as info:
+        holidays_from_package(country, subdiv, years=2025)
+    err = info.value
+    assert str(err) == message
+    assert (err.where, err.value, err.suggestion) == (where, value, suggestion)
+
+
+def test_holidays_from_package_takes_one_year_or_several_and_returns_stdlib_dates() -> None:
+    pytest.importorskip("holidays")
+    one = holidays_from_package("DE", years=2025)
+    assert type(one) is frozenset and {type(d) for d in one} == {date}
+    assert {d.year for d in one} == {2025} and date(2025, 10, 3) in one
+    several = holidays_from_package("DE", years=[2025, 2027])
+    assert {d.year for d in several} == {2025, 2027}
+    assert holidays_from_package("DE", None, years=(2025,)) == one
+
+
+# ------------------------------------------------------------------ the edges of time
+
+
+def test_the_supported_range_ends_exactly_where_documented() -> None:
+    # Supported instants run from 0001-01-04 to 9999-12-28 (UTC): a few days' margin inside
+    # datetime's range. Reaching an end is fine; one microsecond past it overflows.
+    always = BusinessCalendar.always()
+    last = datetime(9999, 12, 28, tzinfo=UTC)
+    first = datetime(1, 1, 4, tzinfo=UTC)
+    assert always.add(last - hours(1), hours(1)) == last
+    assert always.subtract(first + hours(1), hours(1)) == first
+    assert always.add(last, timedelta(0)) == last
+    with pytest.raises(OverflowError) as info:
+        always.add(last - hours(1), hours(1) + ONE_MICROSECOND)
+    assert str(info.value) == "the instant is outside the years a calendar supports (1-9999)"
+    with pytest.raises(OverflowError) as info:
+        always.add(last + ONE_MICROSECOND, timedelta(0))
+    assert str(info.value) == "the instant is outside the years a calendar supports (1-9999)"
+    with pytest.raises(OverflowError) as info:
+        always.subtract(first + hours(1), hours(1) + ONE_MICROSECOND)
+    assert str(info.value) == "business time runs outside the years a calendar supports (1-9999)"
+    with pytest.raises(OverflowError) as info:
+        always.add(first - ONE_MICROSECOND, timedelta(0))
+    assert str(info.value) == "the instant is outside the years a calendar supports (1-9999)"
+
+
+def test_business_clock_deadlines_end_where_the_calendar_does() -> None:
+    clock = BusinessClock(BusinessCalendar.always())
+    last = datetime(9999, 12, 28, tzinfo=UTC)
+    got = clock.deadline(None, last - hours(1), hours(1))  # type: ignore[arg-type]
+    assert got == last and got.tzinfo is UTC
+    first = datetime(1, 1, 4, tzinfo=UTC)
+    assert clock.deadline(None, first + hours(1), -hours(1)) == first  # type: ignore[arg-type]
+    with pytest.raises(OverflowError) as info:
+        clock.deadline(None, last - hours(1), hours(1) + ONE_MICROSECOND)  # type: ignore[arg-type]
+    assert str(info.value) == "the deadline is outside the years a calendar supports (1-9999)"
+    office_clock = BusinessClock(office("UTC"))
+    with pytest.raises(OverflowError) as info:
+        office_clock.deadline(None, datetime(9999, 12, 20, 9, tzinfo=UTC), hours(100))  # type: ignore[arg-type]
+    assert str(info.value) == "business time runs outside the years a calendar supports (1-9999)"
+    with pytest.raises(NaiveDatetimeError, match=r"^start must be timezone-aware"):
+        office_clock.deadline(None, datetime(2025, 3, 3, 9), hours(1))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^a business duration must be a timedelta, got 60$"):
+        office_clock.deadline(None, datetime(2025, 3, 3, 9, tzinfo=UTC), 60)  # type: ignore[arg-type]
+
+
+EXACT_CALL_ERRORS = [
+    # (method, arguments, exception, the whole message)
+    (
+        "add",
+        (datetime(2025, 3, 3, 9, tzinfo=UTC), timedelta(days=999_999_999)),
+        OverflowError,
+        "adding 999999999 days, 0:00:00 of business time runs outside the years a calendar "
+        "supports (1-9999)",
+    ),
+    (
+        "subtract",
+        (datetime(2025, 3, 3, 9, tzinfo=UTC), timedelta(days=10_000_000)),
+        OverflowError,
+        "adding -10000000 days, 0:00:00 of business time runs outside the years a calendar "
+        "supports (1-9999)",
+    ),
+    (
+        "add",
+        (datetime(9999, 12, 20, 9, tzinfo=UTC), hours(100)),
+        OverflowError,
+        "business time runs outside the years a calendar supports (1-9999)",
+    ),
+    (
+        "subtract",
+        (datetime(1, 1, 10, 9, tzinfo=UTC), hours(100)),
+        OverflowError,
+        "business time runs outside the years a calendar supports (1-9999)",
+    ),
+    (
+        "add",
+        (datetime(2025, 3, 3, 9, tzinfo=UTC), 3600),
+        TypeError,
+        "a business duration must be a timedelta, got 3600",
+    ),
+    (
+        "subtract",
+        (datetime(2025, 3, 3, 9, tzinfo=UTC), "1h"),
+        TypeError,
+        "a business duration must be a timedelta, got '1h'",
+    ),
+    (
+        "add",
+        (datetime(2025, 3, 3, 9), hours(1)),
+        NaiveDatetimeError,
+        "start must be timezone-aware, got the naive datetime '2025-03-03T09:00:00'; attach a "
+        "zone, e.g. pendulum.instance(dt, tz='UTC') or dt.replace(tzinfo=...)",
+    ),
+    (
+        "subtract",
+        ("2025-03-03", hours(1)),
+        IssueError,
+        "start must be a timezone-aware datetime, got '2025-03-03' (str)",
+    ),
+    (
+        "between",
+        (datetime(2025, 3, 3), datetime(2025, 3, 4, tzinfo=UTC)),
+        NaiveDatetimeError,
+        "a must be timezone-aware, got the naive datetime '2025-03-03T00:00:00'; attach a "
+        "zone, e.g. pendulum.instance(dt, tz='UTC') or dt.replace(tzinfo=...)",
+    ),
+    (
+        "between",
+        (datetime(2025, 3, 3, tzinfo=UTC), None),
+        IssueError,
+        "b must be a timezone-aware datetime, got None (NoneType)",
+    ),
+    ("is_open", (0,), IssueError, "instant must be a timezone-aware datetime, got 0 (int)"),
+    ("next_opening", (0,), IssueError, "instant must be a timezone-aware datetime, got 0 (int)"),
+    (
+        "previous_closing",
+        (0,),
+        IssueError,
+        "instant must be a timezone-aware datetime, got 0 (int)",
+    ),
+    (
+        "is_open",
+        (pendulum.naive(2025, 3, 3, 9),),
+        NaiveDatetimeError,
+        "instant must be timezone-aware, got the naive datetime '2025-03-03T09:00:00'; attach a "
+        "zone, e.g. pendulum.instance(dt, tz='UTC') or dt.replace(tzinfo=...)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "error", "message"),
+    EXACT_CALL_ERRORS,
+    ids=[f"{row[0]}-{i}" for i, row in enumerate(EXACT_CALL_ERRORS)],
+)
+def test_call_errors_are_exact(
+    method: str, args: tuple[object, ...], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as info:
+        getattr(office("UTC"), method)(*args)
+    assert type(info.value) is error
+    assert str(info.value) == message
+
+
+# ------------------------------------------------------------------ looking far back
+
+
+def _holidays_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+FAR_CLOSINGS = [
+    # (id, calendar, instant, its previous closing): closings found across 52-week blocks
+    (
+        "round-the-clock-since-a-holiday-long-ago",
+        lambda: BusinessCalendar.always("UTC", holidays=[date(1900, 1, 1)]),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(1900, 1, 1, tzinfo=UTC),
+    ),
+    (
+        "round-the-clock-before-its-only-holiday",
+        lambda: BusinessCalendar.always("UTC", holidays=[date(2030, 1, 1)]),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        None,
+    ),
+    (
+        "round-the-clock-after-its-only-holiday",
+        lambda: BusinessCalendar.always("UTC", holidays=[date(2030, 1, 1)]),
+        datetime(2030, 3, 1, tzinfo=UTC),
+        datetime(2030, 1, 1, tzinfo=UTC),
+    ),
+    (
+        "round-the-clock-closed-one-morning",
+        lambda: BusinessCalendar.always("UTC", exceptions={date(2000, 1, 1): [("10:00", "00:00")]}),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2000, 1, 1, tzinfo=UTC),
+    ),
+    (
+        "round-the-clock-in-two-halves",
+        lambda: BusinessCalendar(
+            "UTC", {"mon-sun": [("00:00", "12:00"), ("12:00", "00:00")]}, holidays=["2000-01-01"]
+        ),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2000, 1, 1, tzinfo=UTC),
+    ),
+    (
+        "round-the-clock-in-a-zone",
+        lambda: BusinessCalendar.always("Pacific/Auckland", holidays=["2010-06-01"]),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2010, 6, 1, tzinfo=ZoneInfo("Pacific/Auckland")),
+    ),
+    (
+        "round-the-clock-the-latest-of-several-holidays",
+        lambda: BusinessCalendar.always(
+            "UTC", holidays=[date(1900, 1, 1), date(1950, 1, 1), date(2030, 1, 1)]
+        ),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(1950, 1, 1, tzinfo=UTC),
+    ),
+    (
+        "round-the-clock-closed-in-the-block-before",
+        # The block of 2026-03-01 starts on 2025-10-23; the holiday is in the one before.
+        lambda: BusinessCalendar.always("UTC", holidays=[date(2025, 3, 1)]),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2025, 3, 1, tzinfo=UTC),
+    ),
+    (
+        "round-the-clock-closed-just-after-a-block-edge",
+        lambda: BusinessCalendar.always("UTC", holidays=[date(2024, 10, 25)]),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2024, 10, 25, tzinfo=UTC),
+    ),
+    (
+        "round-the-clock-closed-just-before-a-block-edge",
+        lambda: BusinessCalendar.always("UTC", holidays=[date(2025, 10, 21)]),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2025, 10, 21, tzinfo=UTC),
+    ),
+    (
+        "round-the-clock-closed-in-year-1",
+        lambda: BusinessCalendar.always("UTC", holidays=[date(1, 1, 10)]),
+        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(1, 1, 10, tzinfo=UTC),
+    ),
+    (
+        "two-years-of-holidays",
+        # Closed from Monday 2024-09-02 to 2026-10-25: two whole 52-week blocks hold no hours.
+        lambda: office("UTC", holidays=_holidays_between(date(2024, 9, 2), date(2026, 10, 25))),
+        datetime(2026, 10, 26, 8, tzinfo=UTC),
+        datetime(2024, 8, 30, 17, tzinfo=UTC),
+    ),
+    (
+        "open-across-a-block-edge",
+        # Wednesday's night shift runs across the block edge of Thursday 2024-10-24 00:00 UTC;
+        # the edge is not a closing: the last one was the week before.
+        lambda: BusinessCalendar("Europe/Berlin", {"wed": [("22:00", "06:00")]}),
+        BLOCK_EDGE + hours(1),
+        datetime(2024, 10, 17, 6, tzinfo=BERLIN),
+    ),
+    (
+        "on-a-block-edge",
+        lambda: BusinessCalendar("Europe/Berlin", {"wed": [("22:00", "06:00")]}),
+        BLOCK_EDGE,
+        datetime(2024, 10, 17, 6, tzinfo=BERLIN),
+    ),
+    (
+        "closing-on-a-block-edge",
+        # Open until exactly the block edge, then closed: the edge is a real closing.
+        lambda: BusinessCalendar("UTC", {"wed": [("20:00", "00:00")]}),
+        BLOCK_EDGE + hours(1),
+        BLOCK_EDGE,
+    ),
+    (
+        "before-the-first-opening-ever",
+        lambda: office("UTC"),
+        datetime(1, 1, 4, 8, tzinfo=UTC),  # a Thursday, the first supported day
+        None,
+    ),
+    (
+        "inside-the-first-opening-ever",
+        lambda: office("UTC"),
+        datetime(1, 1, 4, 12, tzinfo=UTC),
+        None,
+    ),
+    (
+        "after-the-first-closing-ever",
+        lambda: office("UTC"),
+        datetime(1, 1, 4, 18, tzinfo=UTC),
+        datetime(1, 1, 4, 17, tzinfo=UTC),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "instant", "expected"),
+    [row[1:] for row in FAR_CLOSINGS],
+    ids=[row[0] for row in FAR_CLOSINGS],
+)
+def test_previous_closing_looks_back_across_blocks(
+    build: object, instant: datetime, expected: datetime | None
+) -> None:
+    cal = build()  # type: ignore[operator]
+    got = cal.previous_closing(instant)
+    if expected is None:
+        assert got is None
+    else:
+        assert got is not None and utc(got) == utc(expected)
+        assert not cal.is_open(got) and cal.is_open(got - ONE_MICROSECOND)
+
+
+def test_next_opening_and_between_cross_blocks_without_hours() -> None:
+    # Closed from Monday 2024-09-02 to Sunday 2026-10-25: the 52-week blocks starting on
+    # 2024-10-24 and 2025-10-23 hold no opening hours at all.
+    cal = office("UTC", holidays=_holidays_between(date(2024, 9, 2), date(2026, 10, 25)))
+    friday = datetime(2024, 8, 30, 16, tzinfo=UTC)
+    reopening = datetime(2026, 10, 26, 9, tzinfo=UTC)
+    assert cal.next_opening(datetime(2024, 8, 30, 17, tzinfo=UTC)) == reopening
+    assert cal.next_opening(datetime(2025, 6, 1, tzinfo=UTC)) == reopening
+    assert cal.add(friday, hours(2)) == reopening + hours(1)
+    assert cal.subtract(reopening + hours(1), hours(2)) == friday
+    assert cal.between(friday, reopening + hours(1)) == hours(2)
+    assert cal.between(reopening + hours(1), friday) == -hours(2)
+    assert cal.between(datetime(2024, 10, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)) == (
+        timedelta(0)
+    )
+
+
+def test_an_interval_inside_the_spring_gap_is_dropped() -> None:
+    # 02:00-03:00 does not exist on 2025-03-30 in Berlin: both ends map to 03:00 CEST, so the
+    # interval holds no time, and neither opens nor closes anything that day.
+    cal = BusinessCalendar("Europe/Berlin", {"sun": [("02:00", "03:00"), ("09:00", "17:00")]})
+    day = local(BERLIN, 2025, 3, 30)
+    assert cal.between(day, day + timedelta(days=1)) == hours(8)
+    assert cal.next_opening(day) == local(BERLIN, 2025, 3, 30, 9)
+    assert cal.previous_closing(local(BERLIN, 2025, 3, 30, 8)) == local(BERLIN, 2025, 3, 23, 17)
+    assert not cal.is_open(local(BERLIN, 2025, 3, 30, 3))
+    # A week later the same interval is an ordinary hour.
+    assert cal.next_opening(local(BERLIN, 2025, 4, 6)) == local(BERLIN, 2025, 4, 6, 2)
+
+
+def test_touching_intervals_have_no_closing_between_them() -> None:
+    cal = BusinessCalendar(
+        "Europe/Berlin", {"mon": [("22:00", "24:00")], "tue": [("00:00", "06:00")]}
+    )
+    # Inside the second part: the last closing is the previous Tuesday's 06:00, not midnight.
+    assert cal.previous_closing(local(BERLIN, 2025, 3, 4, 3)) == local(BERLIN, 2025, 2, 25, 6)
+    assert cal.previous_closing(local(BERLIN, 2025, 3, 4)) == local(BERLIN, 2025, 2, 25, 6)
+    assert cal.is_open(local(BERLIN, 2025, 3, 4))
+    assert cal.subtract(local(BERLIN, 2025, 3, 4, 1), hours(3)) == local(BERLIN, 2025, 3, 3, 22)
+
+
+def test_an_exception_next_to_a_holiday_is_checked_against_the_holiday_not_its_weekday() -> None:
+    # Monday's night shift would run into Tuesday 05:00-09:00, but Monday is a holiday: no
+    # shift starts on it, so the exception does not clash with anything.
+    cal = BusinessCalendar(
+        "UTC",
+        {"mon": [("22:00", "06:00")]},
+        holidays=["2025-03-03"],
+        exceptions={"2025-03-04": [("05:00", "09:00")]},
+    )
+    assert cal.between(datetime(2025, 3, 3, tzinfo=UTC), datetime(2025, 3, 5, tzinfo=UTC)) == (
+        hours(4)
+    )
+
+
+# ------------------------------------------------------------------ landing on boundaries
+#
+# A 52-week block of the cache ends on Thursday 2024-10-24 00:00 UTC, so in UTC office hours
+# the block's last closing is Wednesday 17:00 and the next block's first opening Thursday
+# 09:00. Landing exactly on them must give the closing and the opening, as anywhere else.
+
+
+def test_add_landing_on_the_last_closing_before_a_block_edge() -> None:
+    cal = office("UTC")
+    closing = datetime(2024, 10, 23, 17, tzinfo=UTC)
+    assert cal.add(datetime(2024, 10, 23, 16, tzinfo=UTC), hours(1)) == closing
+    # From a year earlier (the block before): 2081 business hours to the same closing.
+    start = datetime(2023, 10, 25, 16, tzinfo=UTC)
+    assert cal.add(start, hours(2081)) == closing
+    assert cal.add(start, hours(2081) + ONE_MICROSECOND) == datetime(
+        2024, 10, 24, 9, 0, 0, 1, tzinfo=UTC
+    )
+
+
+def test_subtract_landing_on_the_first_opening_after_a_block_edge() -> None:
+    cal = office("UTC")
+    opening = datetime(2024, 10, 24, 9, tzinfo=UTC)
+    assert cal.subtract(datetime(2024, 10, 24, 10, tzinfo=UTC), hours(1)) == opening
+    assert cal.subtract(datetime(2024, 10, 25, 10, tzinfo=UTC), hours(9)) == opening
+    assert cal.subtract(datetime(2024, 10, 24, 10, tzinfo=UTC), hours(1) + ONE_MICROSECOND) == (
+        datetime(2024, 10, 23, 16, 59, 59, 999_999, tzinfo=UTC)
+    )
+
+
+def test_one_microsecond_lands_on_the_closing() -> None:
+    cal = office("UTC")
+    last = datetime(2025, 3, 3, 16, 59, 59, 999_999, tzinfo=UTC)
+    assert cal.add(last, ONE_MICROSECOND) == datetime(2025, 3, 3, 17, tzinfo=UTC)
+    assert cal.subtract(datetime(2025, 3, 3, 9, 0, 0, 1, tzinfo=UTC), ONE_MICROSECOND) == (
+        datetime(2025, 3, 3, 9, tzinfo=UTC)
+    )
+
+
+# ------------------------------------------------------------------ near the ends of time
+
+
+def test_long_additions_near_the_ends_of_the_supported_years() -> None:
+    # As much business time as the calendar really holds before the year 9999 (or after the
+    # year 1) can be added; an addition that certainly cannot fit is refused at once.
+    always = BusinessCalendar.always()
+    assert always.add(datetime(9990, 1, 1, tzinfo=UTC), timedelta(days=1826)) == datetime(
+        9995, 1, 1, tzinfo=UTC
+    )
+    assert always.subtract(datetime(10, 1, 1, tzinfo=UTC), timedelta(days=1826)) == datetime(
+        5, 1, 1, tzinfo=UTC
+    )
+    cal = office("UTC")
+    with pytest.raises(OverflowError) as info:
+        cal.add(datetime(9990, 1, 1, tzinfo=UTC), timedelta(days=365 * 200))
+    assert str(info.value) == (
+        "adding 73000 days, 0:00:00 of business time runs outside the years a calendar supports"
+        " (1-9999)"
+    )
+    with pytest.raises(OverflowError) as info:
+        cal.subtract(datetime(10, 1, 1, tzinfo=UTC), timedelta(days=365 * 200))
+    assert str(info.value) == (
+        "adding -73000 days, 0:00:00 of business time runs outside the years a calendar "
+        "supports (1-9999)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "count", "business"),
+    [(date(9999, 7, 20), 50, 30), (date(1, 1, 5), 300, 250)],
+    ids=["before-9999", "after-year-1"],
+)
+def test_business_time_of_exceptions_counts_near_the_ends(
+    first: date, count: int, business: int
+) -> None:
+    # Fifteen minutes a week, plus whole days opened by exceptions: the business time of
+    # those days can be used, even a few weeks from the end of the supported years.
+    days = {first + timedelta(days=i): [("00:00", "00:00")] for i in range(count)}
+    cal = BusinessCalendar("UTC", {"sun": [("09:00", "09:15")]}, exceptions=days)
+    start = datetime.combine(first, time(0), tzinfo=UTC)
+    end = start + timedelta(days=count)
+    assert cal.add(start, timedelta(days=business)) == start + timedelta(days=business)
+    assert cal.subtract(end, timedelta(days=business)) == end - timedelta(days=business)
+
+
+@pytest.mark.parametrize(
+    ("closed", "hours_"),
+    [
+        # Closed on Sunday mornings, or on Monday mornings (the week's wall-clock start).
+        (date(2024, 10, 20), {"mon-sat": [("00:00", "00:00")], "sun": [("12:00", "00:00")]}),
+        (date(2024, 10, 21), {"mon": [("12:00", "00:00")], "tue-sun": [("00:00", "00:00")]}),
+    ],
+    ids=["sunday-mornings", "monday-mornings"],
+)
+def test_previous_closing_across_a_year_kept_open_by_exceptions(
+    closed: date, hours_: dict[str, list[tuple[str, str]]]
+) -> None:
+    # Closed one morning a week, except that exceptions open that day every week of the
+    # 52-week block from Thursday 2024-10-24: that whole block is open, yet the calendar is
+    # not open round the clock, and the last closing lies in the block before.
+    days = [closed + timedelta(weeks=i) for i in range(1, 53)]
+    cal = BusinessCalendar("UTC", hours_, exceptions={day: [("00:00", "00:00")] for day in days})
+    last_closing = datetime.combine(closed, time(0), tzinfo=UTC)
+    assert cal.previous_closing(datetime(2025, 6, 1, 12, tzinfo=UTC)) == last_closing
+    assert cal.previous_closing(datetime(2025, 10, 22, tzinfo=UTC)) == last_closing
+    reclosed = datetime.combine(days[-1] + timedelta(weeks=1), time(0), tzinfo=UTC)
+    assert cal.previous_closing(reclosed + hours(13)) == reclosed
+    # Open from 12:00 on the last closed morning to the next closed one, without a break.
+    assert cal.between(last_closing, reclosed + hours(12)) == timedelta(days=370, hours=12)

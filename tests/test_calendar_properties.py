@@ -452,3 +452,32 @@ def test_around_the_clock_is_elapsed_time(t: datetime, d: timedelta) -> None:
     # utc(t) + d: aware local + timedelta would be wall-clock arithmetic.
     assert utc(cal.add(t, d)) == utc(t) + d
     assert utc(cal.subtract(t, d)) == utc(t) - d
+
+
+# ------------------------------------------------------------------ exact neighbours
+
+LOOK_BACK = timedelta(days=40)
+
+
+@FEWER
+@given(any_calendar, instants())
+def test_next_opening_and_previous_closing_are_the_oracles_nearest_boundaries(
+    cal: BusinessCalendar, t: datetime
+) -> None:
+    # next_opening: t when open, else the start of the first span after t. previous_closing:
+    # the latest end of a span at or before t (not just any earlier closing).
+    t = utc(t)
+    spans = oracle_spans(cal, t - LOOK_BACK, t + LOOK_BACK)
+    inside = [lo for lo, hi in spans if lo <= t < hi]
+    later = [lo for lo, _ in spans if lo > t]
+    expected_opening = t if inside else min(later, default=None)
+    assume(expected_opening is not None)
+    assert utc(cal.next_opening(t)) == expected_opening
+    ends = [hi for _, hi in spans if hi <= t and hi < t + LOOK_BACK]
+    # A span cut by the oracle's own window is not a closing: keep ends well inside it.
+    ends = [hi for hi in ends if hi > t - LOOK_BACK + timedelta(days=4)]
+    closing = cal.previous_closing(t)
+    if ends:
+        assert closing is not None and utc(closing) == max(ends)
+    else:
+        assert closing is None or utc(closing) <= t - LOOK_BACK + timedelta(days=4)
