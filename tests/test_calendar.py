@@ -1620,6 +1620,11 @@ REPRS = [
         "BusinessCalendar('UTC', {'tue': [('09:00:01', '17:00:59')]})",
     ),
     (
+        "microseconds",
+        lambda: _cal({"wed": [(time(9, 0, 0, 250), "17:00:00.000001")]}),
+        "BusinessCalendar('UTC', {'wed': [('09:00:00.000250', '17:00:00.000001')]})",
+    ),
+    (
         "holidays-exceptions-name",
         lambda: _cal(
             holidays=["2025-12-26", "2025-12-25"],

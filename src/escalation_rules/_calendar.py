@@ -148,7 +148,7 @@ _WEEKDAYS: Final = {
     **{name: i for i, name in enumerate(_DAY_NAMES)},
     **{name: i for i, name in enumerate(_FULL_NAMES)},
 }
-_TIME_TEXT: Final = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_TIME_TEXT: Final = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
 _MIDNIGHT: Final = time(0, 0)
 
 
@@ -196,11 +196,11 @@ def _parse_time(value: object, where: str, *, end: bool) -> time:
         return time(value.hour, value.minute, value.second, value.microsecond)
     match = _TIME_TEXT.fullmatch(value.strip())
     if match:
-        hh, mm, ss = int(match[1]), int(match[2]), int(match[3] or 0)
-        if end and (hh, mm, ss) == (24, 0, 0):
+        hh, mm, ss, us = int(match[1]), int(match[2]), int(match[3] or 0), int(match[4] or 0)
+        if end and (hh, mm, ss, us) == (24, 0, 0, 0):
             return _MIDNIGHT
         if hh < 24 and mm < 60 and ss < 60:
-            return time(hh, mm, ss)
+            return time(hh, mm, ss, us)
     hint = " ('24:00' is only allowed as an end)" if value.strip().startswith("24") else ""
     raise CalendarError(
         f"{value!r} is not a time of day like '09:30'{hint}", where=where, value=value
