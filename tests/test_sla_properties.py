@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalation_rules import Event, EventKind, Issue, Policy
+from escalation_rules import Event, EventKind, Issue, Policy, SlaClock, Status
 
 from .conftest import T0
-from .strategies import durations, instants, issues, policies
+from .strategies import CALENDARS, CLOCKS, durations, instants, issues, level_lists, policies
 
 SETTINGS = settings(max_examples=150, deadline=None)
 
@@ -87,3 +87,133 @@ def test_a_projected_deadline_is_exactly_where_the_target_is_reached(
             issue, state.deadline - timedelta(microseconds=1), state.name
         )
         assert not just_before.breached
+
+
+# -- laws over every clock definition (pause_on, on_reopen), with no rules to slow them down
+
+QUICK = settings(max_examples=40, deadline=None)
+
+
+@st.composite
+def clock_policies(draw: st.DrawFn) -> Policy:
+    """Levels with targets on the generated calendars, no rules, and each clock with a drawn
+    ``pause_on`` and (for resolution) ``on_reopen``; shrinks towards the default clocks."""
+    pause_on = st.sampled_from([("pending",), (), "pending", ("open",), ("open", "pending")])
+    clocks = [
+        SlaClock(name, pause_on=draw(pause_on), on_reopen=draw(st.sampled_from(REOPEN)))
+        for name in CLOCKS
+    ]
+    return Policy(
+        draw(level_lists()),
+        [],
+        clocks=clocks,
+        calendars=CALENDARS,
+        calendar=draw(st.none() | st.sampled_from(sorted(CALENDARS))),
+        calendar_field=draw(st.none() | st.just("customer.attributes.region")),
+    )
+
+
+REOPEN = ["resume", "restart"]
+
+
+def _settled(issue: Issue, now: datetime) -> datetime:
+    """*now*, or the issue's last event if that is later: the engine's contract."""
+    return max([now, *(e.at for e in issue.history)])
+
+
+@QUICK
+@given(st.data(), clock_policies(), instants(0, 96), durations(0, 72 * 60))
+def test_reaches_keeps_the_past_and_its_projections_come_true(
+    data: st.DataObject, policy: Policy, now: datetime, step: timedelta
+) -> None:
+    issue = data.draw(issues(list(policy.levels)))
+    when = _settled(issue, now)
+    later = when + step
+    amounts = data.draw(st.lists(durations(0, 48 * 60), min_size=1, max_size=3))
+    for name in policy.clocks:
+        early = policy.sla_clock(issue, when, name)
+        late = policy.sla_clock(issue, later, name)
+        # No new event: the same cycle in the same state, its past pauses unchanged.
+        assert (late.state, late.started_at, late.cycle_index) == (
+            early.state,
+            early.started_at,
+            early.cycle_index,
+        ), name
+        assert late.paused == early.paused, name
+        assert late.running == (early.state == "running"), name
+        if early.state != "running":
+            assert late.elapsed == early.elapsed, name
+        for amount in [timedelta(0), early.elapsed, *amounts]:
+            reached, instant = early.reaches(amount)
+            if amount <= timedelta(0):
+                assert (reached, instant) == (early.started_at is not None, early.started_at)
+                continue
+            if reached:
+                assert instant is not None and early.started_at <= instant <= when, name
+                assert late.reaches(amount) == (True, instant), name
+            elif instant is not None:
+                assert early.state == "running" and instant > when, name
+                assert late.reaches(amount) == (instant <= later, instant), name
+                at_instant = policy.sla_clock(issue, instant, name)
+                assert at_instant.elapsed == amount, name
+                just_before = policy.sla_clock(issue, instant - timedelta(microseconds=1), name)
+                assert just_before.elapsed < amount, name
+            else:
+                assert early.state != "running" and amount > early.elapsed, name
+                assert late.reaches(amount) == (False, None), name
+
+
+def _without_statuses(issue: Issue) -> list[Event]:
+    return [e for e in issue.history if e.kind is not EventKind.STATUS_CHANGED]
+
+
+@QUICK
+@given(st.data(), clock_policies(), instants(0, 96), st.sampled_from(list(Status)))
+def test_a_status_set_at_creation_is_the_status_an_issue_was_imported_with(
+    data: st.DataObject, policy: Policy, now: datetime, status: Status
+) -> None:
+    issue = data.draw(issues(list(policy.levels)))
+    plain = _without_statuses(issue)
+    imported = attrs.evolve(issue, history=plain, status=status)
+    set_at_creation = attrs.evolve(
+        imported,
+        history=[plain[0], Event(EventKind.STATUS_CHANGED, T0, status=status), *plain[1:]],
+        status="",
+    )
+    when = _settled(imported, now)
+    for name in policy.clocks:
+        a = policy.sla_clock(imported, when, name)
+        b = policy.sla_clock(set_at_creation, when, name)
+        # The inserted event shifts later history indices by one: compare cycles by instant.
+        assert attrs.evolve(a, cycle_index=0) == attrs.evolve(b, cycle_index=0), name
+        assert a.reaches(a.elapsed) == b.reaches(b.elapsed), name
+        if status in (Status.RESOLVED, Status.CLOSED) and a.started_at is not None:
+            assert a.state == "stopped" and a.elapsed == timedelta(0), name
+
+
+@QUICK
+@given(
+    st.data(),
+    clock_policies(),
+    instants(0, 96),
+    st.sampled_from(list(Status)),
+    st.sampled_from(list(Status)),
+)
+def test_of_status_changes_at_one_instant_only_the_last_counts(
+    data: st.DataObject, policy: Policy, now: datetime, first: Status, last: Status
+) -> None:
+    issue = data.draw(issues(list(policy.levels)))
+    history = list(issue.history)
+    k = data.draw(st.integers(0, len(history) - 1))
+    t = history[k].at
+    cut = max(i for i, e in enumerate(history) if e.at <= t) + 1
+    change = [Event(EventKind.STATUS_CHANGED, t, status=last)]
+    flicker = [Event(EventKind.STATUS_CHANGED, t, status=first), *change]
+    once = attrs.evolve(issue, history=[*history[:cut], *change, *history[cut:]], status="")
+    twice = attrs.evolve(issue, history=[*history[:cut], *flicker, *history[cut:]], status="")
+    when = _settled(issue, now)
+    for name in policy.clocks:
+        a = policy.sla_clock(once, when, name)
+        b = policy.sla_clock(twice, when, name)
+        assert attrs.evolve(a, cycle_index=0) == attrs.evolve(b, cycle_index=0), name
+        assert a.reaches(a.elapsed) == b.reaches(b.elapsed), name
