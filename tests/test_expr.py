@@ -1657,6 +1657,8 @@ DURATION_ERRORS: list[tuple[Any, str, str | None]] = [
     ("4hours", f"unknown unit 'hours' in the duration '4hours'; {_UNITS_ARE}", "h"),
     ("2days", f"unknown unit 'days' in the duration '2days'; {_UNITS_ARE}", "d"),
     ("5ms", f"unknown unit 'ms' in the duration '5ms'; {_UNITS_ARE}", None),
+    ("5H", f"unknown unit 'H' in the duration '5H'; {_UNITS_ARE}", "h"),
+    ("3M", f"unknown unit 'M' in the duration '3M'; {_UNITS_ARE}", "m"),
     ("36526d", "the duration '36526d' is longer than 100 years", None),
     ("36525d1s", "the duration '36525d1s' is longer than 100 years", None),
     ("5217w6d1s", "the duration '5217w6d1s' is longer than 100 years", None),

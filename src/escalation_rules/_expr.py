@@ -149,7 +149,7 @@ _UNIT_WORDS: Final = {
     **dict.fromkeys(("hr", "hrs", "hour", "hours"), "h"),
     **dict.fromkeys(("day", "days"), "d"),
     **dict.fromkeys(("wk", "wks", "week", "weeks"), "w"),
-    **{u.upper(): u for u in "WDHMS"},
+    **{u: u.lower() for u in "WDHMS"},
 }
 
 
