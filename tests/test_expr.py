@@ -1784,7 +1784,8 @@ def test_format_percent_refuses_exactly(share: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("share", "text"), [(0, "0%"), (0.0, "0%"), (100, "10000%"), (100.0, "10000%"), (3, "300%")]
+    ("share", "text"),
+    [(0, "0%"), (0.0, "0%"), (-0.0, "0%"), (100, "10000%"), (100.0, "10000%"), (3, "300%")],
 )
 def test_format_percent_bounds_are_inclusive(share: float, text: str) -> None:
     assert format_percent(share) == text

@@ -286,7 +286,8 @@ def format_percent(share: float) -> str:
         raise PolicyError(f"a share must be a number from 0 to 100, got {share!r}", value=share)
     # repr is the shortest text that reads back as the same float; scaling it by 100 in
     # decimal is exact, and parse_percent divides back in decimal.
-    text = format((Decimal(repr(float(share))) * 100).normalize(), "f") + "%"
+    # (abs: -0.0 is a share of 0 and is written "0%", which reads back.)
+    text = format((Decimal(repr(abs(float(share)))) * 100).normalize(), "f") + "%"
     if len(text) > _MAX_NUMBER_LENGTH:
         raise PolicyError(
             f"the share {share!r} has no exact text form as a percentage", value=share
