@@ -47,12 +47,7 @@ TESTS: dict[str, list[str]] = {
     "_conditions": ["tests/test_conditions.py"],
     "_context": ["tests/test_context.py", "tests/test_engine.py", "tests/test_timed.py"],
     "_policy": ["tests/test_engine.py", "tests/test_policy_validation.py"],
-    "_rules": [
-        "tests/test_rules.py",
-        "tests/test_engine.py",
-        "tests/test_properties.py",
-        "tests/test_policy_validation.py",
-    ],
+    "_rules": ["tests/test_rules.py", "tests/test_engine.py", "tests/test_policy_validation.py"],
     "_sla": ["tests/test_sla.py", "tests/test_sla_properties.py"],
     "_timed": ["tests/test_timed.py"],
     "_calendar": [
