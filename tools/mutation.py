@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         _mutmut(workdir, "run", "--max-children", str(args.max_children), *names)
 
     statuses = _all_mutants(workdir)
+    total = len(statuses)
     if not (args.report or args.sample) and "not checked" in statuses.values():
         # mutmut drops every result when the test selection changes: run what it dropped.
         _mutmut(workdir, "run", "--max-children", str(args.max_children))
@@ -221,9 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         counts[status] = counts.get(status, 0) + 1
         if status in ("survived", "no tests"):
             survivors.append(name)
-    stale = sorted(
-        n for n in equivalent if n in statuses and statuses[n] not in ("survived", "no tests")
-    )
+    stale = sorted(n for n in equivalent if statuses.get(n) == "killed")
 
     # A mutant that no selected test reaches ("no tests") is not killed: it counts against the
     # score like a survivor. A timeout or a crash is a kill.
@@ -231,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     survived = counts.get("survived", 0) + counts.get("no tests", 0)
     decided = killed + survived
     score = 100.0 * killed / decided if decided else 100.0
-    print(f"\n{module}: {len(statuses)} mutants")
+    if args.sample:
+        print(f"\n{module}: a sample of {len(statuses)} of {total} mutants (seed {args.seed})")
+    else:
+        print(f"\n{module}: {len(statuses)} mutants")
     for status, count in sorted(counts.items()):
         print(f"  {status:>14}: {count}")
     print(f"  {'equivalent':>14}: {len(listed)} (listed in {EQUIVALENT.relative_to(ROOT)})")
