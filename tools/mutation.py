@@ -188,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         if not (workdir / "mutants").exists():
             parser.error("--rerun needs the --workdir of an earlier run")
         not_killed = ("survived", "no tests")
-        names = sorted(n for n, s in _all_mutants(workdir).items() if s in not_killed)
+        listed = _equivalents(module)
+        names = sorted(
+            n for n, s in _all_mutants(workdir).items() if s in not_killed and n not in listed
+        )
         if not names:
             print("nothing to rerun: no survivors")
     elif args.sample:
