@@ -666,6 +666,10 @@ class _NoOffset(tzinfo):
 
 
 NO_OFFSET = _NoOffset()
+NAIVE_NOW = (
+    "now must be timezone-aware, got the naive datetime '2026-03-02T09:00:00'; attach a "
+    "zone, e.g. pendulum.instance(dt, tz='UTC') or dt.replace(tzinfo=...)"
+)
 
 EVALUATION_ERRORS = [
     (
@@ -699,8 +703,7 @@ EVALUATION_ERRORS = [
         make_issue("T-9"),
         T0.replace(tzinfo=None),
         NaiveDatetimeError,
-        "now must be timezone-aware, got the naive datetime '2026-03-02T09:00:00'; attach a "
-        "zone, e.g. pendulum.instance(dt, tz='UTC') or dt.replace(tzinfo=...)",
+        NAIVE_NOW,
         (T0.replace(tzinfo=None), None),
     ),
     (
@@ -708,8 +711,7 @@ EVALUATION_ERRORS = [
         make_issue("T-9"),
         T0.replace(tzinfo=NO_OFFSET),
         NaiveDatetimeError,
-        "now must be timezone-aware, got the naive datetime '2026-03-02T09:00:00'; attach a "
-        "zone, e.g. pendulum.instance(dt, tz='UTC') or dt.replace(tzinfo=...)",
+        NAIVE_NOW,
         (T0.replace(tzinfo=NO_OFFSET), None),
     ),
     (

@@ -8,7 +8,7 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalation_rules import Event, EventKind, Issue, Policy, SlaClock, Status
+from escalation_rules import ClockState, Event, EventKind, Issue, Policy, SlaClock, Status
 
 from .conftest import T0
 from .strategies import CALENDARS, CLOCKS, durations, instants, issues, level_lists, policies
@@ -121,6 +121,21 @@ def _settled(issue: Issue, now: datetime) -> datetime:
     return max([now, *(e.at for e in issue.history)])
 
 
+def _same_clocks(policy: Policy, one: Issue, other: Issue, when: datetime) -> list[ClockState]:
+    """Assert every clock of *policy* says the same for both issues at *when*; *one*'s states.
+
+    Inserted events shift later history indices, so cycles are compared by instant, not index.
+    """
+    states = []
+    for name in policy.clocks:
+        a = policy.sla_clock(one, when, name)
+        b = policy.sla_clock(other, when, name)
+        assert attrs.evolve(a, cycle_index=0) == attrs.evolve(b, cycle_index=0), name
+        assert a.reaches(a.elapsed) == b.reaches(b.elapsed), name
+        states.append(a)
+    return states
+
+
 @QUICK
 @given(st.data(), clock_policies(), instants(0, 96), durations(0, 72 * 60))
 def test_reaches_keeps_the_past_and_its_projections_come_true(
@@ -181,14 +196,9 @@ def test_a_status_set_at_creation_is_the_status_an_issue_was_imported_with(
         status="",
     )
     when = _settled(imported, now)
-    for name in policy.clocks:
-        a = policy.sla_clock(imported, when, name)
-        b = policy.sla_clock(set_at_creation, when, name)
-        # The inserted event shifts later history indices by one: compare cycles by instant.
-        assert attrs.evolve(a, cycle_index=0) == attrs.evolve(b, cycle_index=0), name
-        assert a.reaches(a.elapsed) == b.reaches(b.elapsed), name
+    for a in _same_clocks(policy, imported, set_at_creation, when):
         if status in (Status.RESOLVED, Status.CLOSED) and a.started_at is not None:
-            assert a.state == "stopped" and a.elapsed == timedelta(0), name
+            assert a.state == "stopped" and a.elapsed == timedelta(0), a.name
 
 
 @QUICK
@@ -211,9 +221,4 @@ def test_of_status_changes_at_one_instant_only_the_last_counts(
     flicker = [Event(EventKind.STATUS_CHANGED, t, status=first), *change]
     once = attrs.evolve(issue, history=[*history[:cut], *change, *history[cut:]], status="")
     twice = attrs.evolve(issue, history=[*history[:cut], *flicker, *history[cut:]], status="")
-    when = _settled(issue, now)
-    for name in policy.clocks:
-        a = policy.sla_clock(once, when, name)
-        b = policy.sla_clock(twice, when, name)
-        assert attrs.evolve(a, cycle_index=0) == attrs.evolve(b, cycle_index=0), name
-        assert a.reaches(a.elapsed) == b.reaches(b.elapsed), name
+    _same_clocks(policy, once, twice, _settled(issue, now))
