@@ -30,9 +30,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from escalation_rules import __version__ as version
-from escalation_rules._backtest import backtest
-from escalation_rules._bpi2013 import bpi2013_mapping, bpi2013_policy
-from escalation_rules._eventlog import LoggedIssue, read_log
+from escalation_rules._analysis.backtest import backtest
+from escalation_rules._io.bpi2013 import bpi2013_mapping, bpi2013_policy
+from escalation_rules._io.eventlog import LoggedIssue, read_log
 
 DEFAULT_LOG = Path(__file__).parents[2] / "shared" / "data" / "bpi2013-incidents.csv.gz"
 

@@ -35,7 +35,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from escalation_rules import __version__ as version
-from escalation_rules._calendar import BusinessCalendar
+from escalation_rules._time.calendar import BusinessCalendar
 
 TZ = "Europe/Berlin"
 ZONE = ZoneInfo(TZ)

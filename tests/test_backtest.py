@@ -27,10 +27,13 @@ from escalation_rules import (
     notify,
     sla,
 )
-from escalation_rules import _backtest as backtest_module
-from escalation_rules._backtest import Metrics, Replay, backtest, replay
-from escalation_rules._bpi2013 import bpi2013_mapping, bpi2013_policy
-from escalation_rules._eventlog import LoggedIssue, LogMapping, read_log
+from escalation_rules._analysis import metrics as backtest_module
+from escalation_rules._analysis.backtest import backtest
+from escalation_rules._analysis.metrics import Metrics
+from escalation_rules._analysis.replay import Replay, replay
+from escalation_rules._io.bpi2013 import bpi2013_mapping, bpi2013_policy
+from escalation_rules._io.eventlog import LoggedIssue, read_log
+from escalation_rules._io.logmapping import LogMapping
 
 DATA = Path(__file__).parents[2] / "shared" / "data"
 BPI_LOG = DATA / "bpi2013-incidents.csv.gz"

@@ -25,13 +25,10 @@ from escalation_rules import (
     hours,
     minutes,
 )
-from escalation_rules._calendar import (
-    BusinessCalendar,
-    BusinessClock,
-    holidays_from_ics,
-    holidays_from_package,
-)
 from escalation_rules._exceptions import CalendarError
+from escalation_rules._time.calendar import BusinessCalendar
+from escalation_rules._time.clocks import BusinessClock
+from escalation_rules._time.holidays import holidays_from_ics, holidays_from_package
 
 from .conftest import three_levels
 

@@ -37,7 +37,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from escalation_rules._calendar import BusinessCalendar
+from escalation_rules._time.calendar import BusinessCalendar
 
 btd = pytest.importorskip("businesstimedelta")
 pytz = pytest.importorskip("pytz")

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from escalation_rules._calendar import BusinessCalendar
+from escalation_rules._time.calendar import BusinessCalendar
 
 ZONES = [
     "Europe/Berlin",

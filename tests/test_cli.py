@@ -50,9 +50,9 @@ def test_python_dash_m_runs_the_same_main() -> None:
 # ------------------------------------------------------------------ the other commands
 
 from escalation_rules import to_dict  # noqa: E402
-from escalation_rules._examples import example_policy  # noqa: E402
-from escalation_rules._issuejson import issue_to_dict  # noqa: E402
-from escalation_rules._policyfile import dump  # noqa: E402
+from escalation_rules._io.examples import example_policy  # noqa: E402
+from escalation_rules._io.issuejson import issue_to_dict  # noqa: E402
+from escalation_rules._io.writer import dump  # noqa: E402
 
 from .conftest import T0, at, make_issue  # noqa: E402
 
@@ -221,7 +221,7 @@ def test_every_command_has_help() -> None:
 
 
 def test_the_issue_json_round_trips() -> None:
-    from escalation_rules._issuejson import issue_from_dict
+    from escalation_rules._io.issuejson import issue_from_dict
 
     issue = make_issue(category="billing", tags=["vip"], priority="P1")
     assert issue_from_dict(json.loads(json.dumps(issue_to_dict(issue)))) == issue

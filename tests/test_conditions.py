@@ -33,7 +33,8 @@ from escalation_rules import (
     predicate,
     since,
 )
-from escalation_rules._conditions import All, Any_, Compare
+from escalation_rules._conditions.compare import Compare
+from escalation_rules._conditions.condition import All, Any_
 
 from .conftest import T0, at, make_issue, three_levels
 

@@ -27,7 +27,8 @@ from escalation_rules import (
     hours,
     wall,
 )
-from escalation_rules._context import WallClock, to_anchor
+from escalation_rules._model.anchors import to_anchor
+from escalation_rules._time.clocks import WallClock
 
 from .conftest import T0, at, make_issue, three_levels
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from escalation_rules import Escalate, Notify, Route
-from escalation_rules._examples import START, example_issues, example_policy
+from escalation_rules._io.examples import START, example_issues, example_policy
 
 
 def _issue(issue_id: str):  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ from escalation_rules import (
     route,
     sla,
 )
-from escalation_rules._actions import Notify
+from escalation_rules._model.actions import Notify
 
 from .conftest import at, make_issue, three_levels
 from .strategies import instants, issues, policies

@@ -29,24 +29,23 @@ from escalation_rules import (
     predicate,
     since,
 )
-from escalation_rules._conditions import All, Any_, Compare, Contains, Exists, In, Not
-from escalation_rules._exceptions import PolicySyntaxError
-from escalation_rules._expr import (
-    FUNCTIONS,
-    MAX_DEPTH,
+from escalation_rules._conditions.compare import Compare, Contains, Exists, In
+from escalation_rules._conditions.condition import All, Any_, Not
+from escalation_rules._durations import (
     MAX_DURATION,
-    MAX_EXPRESSION_LENGTH,
-    MAX_LIST_ITEMS,
-    Arg,
-    Call,
-    Function,
-    format_condition,
     format_duration,
     format_percent,
-    functions,
-    parse_condition,
     parse_duration,
     parse_percent,
+)
+from escalation_rules._exceptions import PolicySyntaxError
+from escalation_rules._language.formatter import format_condition
+from escalation_rules._language.functions import FUNCTIONS, Arg, Call, Function, functions
+from escalation_rules._language.parser import (
+    MAX_DEPTH,
+    MAX_EXPRESSION_LENGTH,
+    MAX_LIST_ITEMS,
+    parse_condition,
 )
 
 from .strategies import conditions as policy_conditions

@@ -19,9 +19,9 @@ from escalation_rules import (
     route,
     sla,
 )
-from escalation_rules._examples import EXAMPLES, example_path
-from escalation_rules._lint import lint, lint_text
-from escalation_rules._policyfile import dump
+from escalation_rules._analysis.lint import lint, lint_text
+from escalation_rules._io.examples import EXAMPLES, example_path
+from escalation_rules._io.writer import dump
 
 
 def levels(**targets: object) -> list[Level]:

@@ -24,7 +24,7 @@ from escalation_rules import (
     route,
     sla,
 )
-from escalation_rules._rules import TimeRule
+from escalation_rules._rules.timed import TimeRule
 
 from .conftest import three_levels
 

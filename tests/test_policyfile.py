@@ -23,9 +23,10 @@ from escalation_rules import (
     sla,
     wall,
 )
-from escalation_rules._examples import EXAMPLES, bundled_policy, example_path
-from escalation_rules._policyfile import MAX_BYTES, dump, from_dict, load, loads, to_dict
-from escalation_rules._schema import policy_json_schema
+from escalation_rules._io.examples import EXAMPLES, bundled_policy, example_path
+from escalation_rules._io.reader import MAX_BYTES, from_dict, load, loads
+from escalation_rules._io.schema import policy_json_schema
+from escalation_rules._io.writer import dump, to_dict
 
 from .conftest import at, make_issue
 from .strategies import policies
@@ -325,7 +326,7 @@ def test_the_documented_format_example_loads_and_round_trips() -> None:
     assert policy.calendars["office"].holidays  # from the list and the holidays package
     assert loads(dump(policy)) == policy
     issue_json = doc.split("```json\n", 1)[1].split("```", 1)[0]
-    from escalation_rules._issuejson import issue_from_dict
+    from escalation_rules._io.issuejson import issue_from_dict
 
     issue = issue_from_dict(json.loads(issue_json))
     assert issue.status == "pending" and issue.customer.tier == "enterprise"

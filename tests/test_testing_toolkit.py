@@ -26,7 +26,7 @@ from escalation_rules import (
     hours,
     minutes,
 )
-from escalation_rules._examples import example_policy
+from escalation_rules._io.examples import example_policy
 from escalation_rules.testing import (
     EPOCH,
     FixedClock,

@@ -42,8 +42,8 @@ WITHOUT_HYPOTHESIS = """
 import sys
 sys.modules["hypothesis"] = None  # as if it were not installed
 import escalation_rules.testing, escalation_rules.verification
-from escalation_rules._examples import example_policy
-from escalation_rules._verify import run_verify_command
+from escalation_rules._io.examples import example_policy
+from escalation_rules._analysis.verify import run_verify_command
 from escalation_rules.verification import never_raises, verify
 try:
     import escalation_rules.strategies

@@ -32,7 +32,7 @@ from escalation_rules import (
     since,
     sla,
 )
-from escalation_rules._examples import example_policy, oncall_policy
+from escalation_rules._io.examples import example_policy, oncall_policy
 from escalation_rules.strategies import (
     ZONES,
     calendars,

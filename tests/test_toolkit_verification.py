@@ -33,8 +33,8 @@ from escalation_rules import (
     route,
     sla,
 )
-from escalation_rules._examples import example_policy, oncall_policy
-from escalation_rules._verify import run_verify_command
+from escalation_rules._analysis.verify import run_verify_command
+from escalation_rules._io.examples import example_policy, oncall_policy
 from escalation_rules.strategies import issues
 from escalation_rules.testing import EPOCH, an_issue
 from escalation_rules.verification import (

@@ -4,40 +4,26 @@ Describe levels and rules as a `Policy`, then ask ``policy.evaluate(issue, now)`
 what to do; the `Decision` says which actions to take and when to ask again.
 """
 
-from ._actions import Action, Decision, Escalate, Notify, Route
-from ._backtest import (
-    GroupMetrics,
-    LevelComparison,
-    LevelMetrics,
-    Metrics,
-    PolicyAction,
-    Replay,
-    TimelineEntry,
-    backtest,
-    replay,
+from ._analysis.backtest import backtest
+from ._analysis.lint import Finding, LintReport, lint, lint_file, lint_text
+from ._analysis.metrics import GroupMetrics, LevelMetrics, Metrics
+from ._analysis.replay import LevelComparison, PolicyAction, Replay, TimelineEntry, replay
+from ._conditions.compare import predicate
+from ._conditions.condition import ALWAYS, NEVER, Condition, all_of, any_of
+from ._conditions.dsl import F, Field, field
+from ._durations import (
+    days,
+    format_duration,
+    format_percent,
+    hours,
+    minutes,
+    parse_duration,
+    parse_percent,
 )
-from ._calendar import (
-    BusinessCalendar,
-    BusinessClock,
-    DatedHours,
-    WeeklyHours,
-    holidays_from_ics,
-    holidays_from_package,
-)
-from ._conditions import (
-    ALWAYS,
-    NEVER,
-    Condition,
-    F,
-    Field,
-    all_of,
-    any_of,
-    field,
-    predicate,
-)
-from ._context import Anchor, Clock, Context, WallClock
-from ._eventlog import LoggedIssue, LogMapping, read_log
-from ._examples import bundled_policy
+from ._engine.context import Context
+from ._engine.explain import ActionTrace, Explanation, Failure, RuleTrace
+from ._engine.forecast import ForecastStep, forecast
+from ._engine.policy import Policy, evaluate
 from ._exceptions import (
     CalendarError,
     EscalationRulesError,
@@ -50,44 +36,34 @@ from ._exceptions import (
     PolicyError,
     PolicySyntaxError,
 )
-from ._explain import ActionTrace, Explanation, Failure, ForecastStep, RuleTrace, forecast
-from ._expr import (
-    format_condition,
-    format_duration,
-    format_percent,
-    parse_condition,
-    parse_duration,
-    parse_percent,
-)
-from ._issue import Customer, Event, EventKind, Issue, Status
-from ._issuejson import issue_from_dict, issue_to_dict
-from ._lint import Finding, LintReport, lint, lint_file, lint_text
-from ._policy import Level, Policy, evaluate
-from ._policyfile import dump, from_dict, load, loads, to_dict
-from ._rules import (
-    NEXT,
-    OWNER,
-    After,
-    EscalationChain,
-    FirstMatch,
-    FunctionalRule,
-    HierarchicalRule,
-    Outcome,
-    Rule,
-    SlaShare,
-    TimeRule,
-    after,
-    chain,
-    escalate,
-    first_match,
-    notify,
-    route,
-    sla,
-)
-from ._schema import policy_json_schema
-from ._sla import ClockState, Metric, SlaClock, Target, by_priority, wall
-from ._time import days, hours, minutes, parse_instant
-from ._timed import clock, happened, since
+from ._instants import parse_instant
+from ._io.eventlog import LoggedIssue, read_log
+from ._io.examples import bundled_policy
+from ._io.issuejson import issue_from_dict, issue_to_dict
+from ._io.logmapping import LogMapping
+from ._io.reader import from_dict, load, loads
+from ._io.schema import policy_json_schema
+from ._io.writer import dump, to_dict
+from ._language.formatter import format_condition
+from ._language.parser import parse_condition
+from ._model.actions import Action, Decision, Escalate, Notify, Route
+from ._model.anchors import Anchor
+from ._model.events import Event, EventKind, Status
+from ._model.issue import Customer, Issue
+from ._model.levels import Level
+from ._model.targets import Metric, SlaClock, Target, by_priority, wall
+from ._rules.base import NEXT, OWNER, Outcome, Rule
+from ._rules.chain import EscalationChain, chain
+from ._rules.first_match import FirstMatch, first_match
+from ._rules.functional import FunctionalRule, route
+from ._rules.hierarchical import HierarchicalRule, escalate
+from ._rules.timed import After, SlaShare, TimeRule, after, notify, sla
+from ._time.calendar import BusinessCalendar
+from ._time.calendar_spec import DatedHours, WeeklyHours
+from ._time.clocks import BusinessClock, Clock, WallClock
+from ._time.conditions import clock, happened, since
+from ._time.holidays import holidays_from_ics, holidays_from_package
+from ._time.sla_clock import ClockState
 
 __version__ = "0.1.0"
 

@@ -14,13 +14,16 @@ The plugin keeps no state between tests: each test gets its own clock.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pytest
 
-from ._examples import example_policy
-from ._policy import Policy
-from ._time import parse_instant, require_aware
+from ._instants import parse_instant, require_aware
+from ._io.examples import example_policy
 from .testing import EPOCH, FixedClock
+
+if TYPE_CHECKING:
+    from ._engine.policy import Policy
 
 __all__ = ["escalation_policy", "fixed_clock"]
 

@@ -29,21 +29,25 @@ Nothing here reads the real clock: `FixedClock` only holds the instant you give 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any, Final
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from ._actions import Action, Decision, Escalate, Notify, Route
-from ._calendar import _zone as calendar_zone
-from ._examples import example_policy, oncall_policy
+from ._analysis.describe import describe_action, describe_issue, history_lines
+from ._analysis.verify import restore_error
 from ._exceptions import EscalationRulesError, ForecastError, IssueError
-from ._explain import Explanation
-from ._issue import Event, EventKind, Issue, Status
-from ._policy import Policy
-from ._time import UTC, require_aware
-from ._verify import describe_action, describe_issue, history_lines, restore_error
+from ._instants import EPOCH, require_aware
+from ._io.examples import example_policy, oncall_policy
+from ._model.actions import Action, Decision, Escalate, Notify, Route
+from ._model.events import Event, EventKind, Status
+from ._model.issue import Issue
+from ._time.calendar_spec import _zone as calendar_zone
+
+if TYPE_CHECKING:
+    from ._engine.explain import Explanation
+    from ._engine.policy import Policy
 
 __all__ = [
     "EPOCH",
@@ -62,12 +66,6 @@ __all__ = [
     "settle",
     "week_of",
 ]
-
-EPOCH: Final = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-"""A fixed instant to start tests from: Monday 2 March 2026, 09:00 UTC.
-
-`FixedClock` fixtures and the strategies of `escalation_rules.strategies` start here.
-"""
 
 
 def _instant(value: object, what: str) -> datetime:

@@ -20,19 +20,14 @@ it); `verify` and `verify_all` do, and raise `ImportError` with the command to i
 
 from __future__ import annotations
 
-from ._verify import (
-    DEFAULT_HORIZON,
+from ._analysis.invariants import (
     EndsAtTerminalLevel,
     Invariant,
-    Moment,
     NeverRaises,
     NeverSkipsALevel,
     NoTwoEscalationsWithin,
     ReachesWithin,
     ResolvedNeverEscalates,
-    Run,
-    Verdict,
-    VerificationFailed,
     climbs,
     ends_at_terminal_level,
     never_raises,
@@ -41,11 +36,10 @@ from ._verify import (
     reaches_within,
     resolved_never_escalates,
     resolved_statuses,
-    simulate,
     standard_invariants,
-    verify,
-    verify_all,
 )
+from ._analysis.simulate import DEFAULT_HORIZON, Moment, Run, simulate
+from ._analysis.verify import Verdict, VerificationFailed, verify, verify_all
 
 __all__ = [
     "DEFAULT_HORIZON",

@@ -1,0 +1,130 @@
+"""Words for instants, durations, actions, events and issues."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .._model.actions import Action, Escalate, Notify, Route
+from .._model.events import Event, EventKind
+
+if TYPE_CHECKING:
+    from .._engine.forecast import ForecastStep
+    from .._model.issue import Issue
+
+    pass
+
+
+def format_duration(d: timedelta) -> str:
+    """``timedelta(hours=26, minutes=30)`` -> ``"1d2h30m"``; ``0`` -> ``"0"``."""
+    sign = "-" if d < timedelta(0) else ""
+    d = abs(d)
+    days, seconds = d.days, d.seconds
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    if seconds or d.microseconds:
+        parts.append(f"{seconds + d.microseconds / 1e6:g}s")
+    return sign + ("".join(parts) or "0")
+
+
+def format_instant(t: datetime, zone: Any = None) -> str:
+    """``Fri 2026-03-06 16:00 CET``: the instant as wall time in *zone* (default: its own)."""
+    if zone is not None:
+        t = t.astimezone(zone)
+    text = f"{t:%a %Y-%m-%d %H:%M}"
+    if t.second or t.microsecond:
+        text += f":{t:%S}" + (f".{t:%f}" if t.microsecond else "")
+    return f"{text} {t.tzname()}"
+
+
+def describe_action(action: Action) -> str:
+    """``escalate to L2 (rule 'breach')``, ``notify frontline (rule 'warn')``, ..."""
+    if isinstance(action, Escalate):
+        what = f"escalate to {action.to}"
+    elif isinstance(action, Route):
+        what = f"route to {action.team}"
+    elif isinstance(action, Notify):
+        what = f"notify {action.target}"
+    else:  # pragma: no cover - the three kinds are exhaustive
+        what = repr(action)
+    return f"{what} (rule {action.rule!r})"
+
+
+def describe_step(step: ForecastStep) -> str:
+    """A policy action in a timeline: an escalation names the level it leaves."""
+    action = step.action
+    if isinstance(action, Escalate):
+        return f"policy: escalate {step.level} -> {action.to} (rule {action.rule!r})"
+    return f"policy: {describe_action(action)}"
+
+
+def describe_event(event: Event) -> str:
+    """An event of an issue's history, in words."""
+    kind = event.kind
+    by = f" by {event.actor}" if event.actor else ""
+    if kind is EventKind.CREATED:
+        return "opened" + by
+    if kind is EventKind.CUSTOMER_MESSAGE:
+        return "customer wrote"
+    if kind is EventKind.AGENT_REPLY:
+        return "agent replied" + by
+    if kind is EventKind.ACKNOWLEDGED:
+        return "acknowledged" + by
+    if kind is EventKind.MANAGER_REQUESTED:
+        return "customer asked for a manager"
+    if kind is EventKind.STATUS_CHANGED:
+        return f"status -> {event.status}"
+    if kind is EventKind.LEVEL_CHANGED:
+        return f"moved to {event.level}" + by
+    if kind is EventKind.REASSIGNED:
+        parts = [f"team {event.team}"] if event.team else []
+        parts += [f"assignee {event.assignee}"] if event.assignee else []
+        return "reassigned to " + (" and ".join(parts) or "nobody")
+    if kind is EventKind.ACTION_TAKEN:
+        return f"action {event.action} carried out"
+    return f"{event.name or 'custom'} (custom event)"
+
+
+def describe_issue(issue: Issue) -> str:
+    """``issue 'T-1' (priority P1, tags vip, customer tier enterprise)``: its set fields."""
+    parts: list[str] = []
+    for name in ("priority", "category", "level", "team", "assignee", "product", "language"):
+        value = getattr(issue, name)
+        if value is not None and not (name == "level" and _moved(issue)):
+            parts.append(f"{name} {value}")
+    for name in ("skills", "tags"):
+        values: frozenset[str] = getattr(issue, name)
+        if values:
+            parts.append(f"{name} {', '.join(sorted(values))}")
+    customer = issue.customer
+    for name in ("id", "tier", "value", "account"):
+        value = getattr(customer, name)
+        if value is not None:
+            parts.append(f"customer {name} {value}")
+    if customer.attributes:
+        parts.append(f"customer attributes {dict(customer.attributes)!r}")
+    if issue.attributes:
+        parts.append(f"attributes {dict(issue.attributes)!r}")
+    return f"issue {issue.id!r}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _moved(issue: Issue) -> bool:
+    """Does the history set the level (so that ``issue.level`` is not where it started)?"""
+    return any(e.level is not None for e in issue.history)
+
+
+def history_lines(issue: Issue) -> list[str]:
+    """One line per event: wall time in the zone the issue was opened in, offset, event."""
+    zone = issue.created_at.tzinfo
+    if not issue.history:
+        return [f"{format_instant(issue.created_at, zone)}  +0  opened (no events)"]
+    return [
+        f"{format_instant(e.at, zone)}  {_offset(e.at, issue.created_at):<9} {describe_event(e)}"
+        for e in issue.history
+    ]
+
+
+def _offset(t: datetime, start: datetime) -> str:
+    d = t - start
+    return ("+" if d >= timedelta(0) else "") + format_duration(d)

@@ -1,0 +1,515 @@
+"""The policy linter: mistakes a policy can be built with, found before they bite.
+
+`lint(policy)` returns findings; `lint_text`/`lint_file` also place them in the
+policy file (line and column) and turn a policy that does not load into an
+error finding. Each finding has a stable code:
+
+========  ========  ================================================================
+code      severity  what
+========  ========  ================================================================
+ER000     error     the policy does not load (syntax, reference or validation error)
+ER101     warning   a level no rule can move an issue to
+ER102     warning   a rule that can never fire (its condition is false for every issue)
+ER103     warning   a rule always shadowed by an earlier rule of a first-match group
+ER104     warning   an SLA target that shrinks as the levels rise
+ER105     warning   an SLA threshold that never comes: an earlier escalation on the
+                    same clock always moves the issue up first
+ER106     warning   routing rules that send issues round in a loop
+ER107     warning   an on-call chain with no terminal level
+ER108     warning   a calendar no level, policy setting or clock uses
+ER109     warning   a calendar that is open less than an hour a week
+========  ========  ================================================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from .._conditions.compare import Compare, In
+from .._conditions.condition import ALWAYS, NEVER, All, Any_, Condition, Not
+from .._exceptions import PolicyError, PolicySyntaxError
+from .._io.locator import _Locator
+from .._io.reader import loads
+from .._model.targets import ANY_PRIORITY
+from .._rules.base import NEXT, Rule
+from .._rules.chain import EscalationChain
+from .._rules.first_match import FirstMatch
+from .._rules.functional import FunctionalRule
+from .._rules.hierarchical import HierarchicalRule
+from .._rules.timed import SlaShare, TimeRule
+from .._time.clocks import BusinessClock
+
+if TYPE_CHECKING:
+    from .._engine.policy import Policy
+    from .._time.calendar import BusinessCalendar
+
+Severity = Literal["error", "warning"]
+
+
+@attrs.frozen
+class Finding:
+    """One thing the linter found: its code, severity, message and place."""
+
+    code: str
+    severity: Severity
+    message: str
+    where: str
+    line: int | None = None
+    column: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+    def render(self, source: str) -> str:
+        place = f"{source}:{self.line}:{self.column}" if self.line is not None else source
+        return f"{place}: {self.severity} {self.code}: {self.where}: {self.message}"
+
+
+@attrs.frozen
+class LintReport:
+    """All findings for one policy source, errors first."""
+
+    source: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0: clean (warnings allowed unless *strict*); 1: errors (or warnings, if strict)."""
+        return 1 if self.errors or (strict and self.warnings) else 0
+
+    def render(self) -> str:
+        lines = [f.render(self.source) for f in self.findings]
+        lines.append(f"{self.source}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "source": self.source,
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "findings": [f.to_dict() for f in self.findings],
+            },
+            indent=2,
+        )
+
+
+def _walk(rules: Sequence[Rule], path: str = "rules") -> Iterable[tuple[Rule, str]]:
+    for i, rule in enumerate(rules):
+        here = f"{path}[{i}]"
+        yield rule, here
+        if isinstance(rule, FirstMatch):
+            yield from _walk(rule.rules, f"{here}.rules")
+
+
+def _escalations(rule: Rule, policy: Policy, level: int) -> set[int] | None:
+    """Levels *rule* can move an issue at *level* to; None when it cannot be decided."""
+    n = len(policy.levels)
+
+    def target(to: object) -> set[int]:
+        if to is NEXT:
+            return {level + 1} if level + 1 < n else set()
+        pos = policy._by_id[str(to)]
+        return {pos} if pos > level else set()
+
+    if isinstance(rule, HierarchicalRule):
+        return set() if rule.when == NEVER else target(rule.to)
+    if isinstance(rule, TimeRule):
+        if rule.action != "escalate" or rule.when == NEVER:
+            return set()
+        if isinstance(rule.at, SlaShare) and rule.at.metric not in policy.levels[level].targets:
+            return set()
+        return target(rule.to)
+    if isinstance(rule, EscalationChain):
+        return {level + 1} if policy.levels[level].ack_timeout and level + 1 < n else set()
+    if isinstance(rule, FirstMatch):
+        out: set[int] = set()
+        for member in rule.rules:
+            more = _escalations(member, policy, level)
+            if more is None:
+                return None
+            out |= more
+        return out
+    if isinstance(rule, FunctionalRule):
+        return set()
+    return None  # a custom rule: it may escalate anywhere
+
+
+def _unreachable_levels(policy: Policy) -> list[Finding]:
+    reached = {0}
+    todo = [0]
+    while todo:
+        level = todo.pop()
+        for rule in policy.rules:
+            targets = _escalations(rule, policy, level)
+            if targets is None:
+                return []  # a custom rule could reach any level: undecidable
+            for t in targets - reached:
+                reached.add(t)
+                todo.append(t)
+    return [
+        Finding(
+            "ER101",
+            "warning",
+            f"no rule moves an issue to level {lvl.id!r} (only a host setting Issue.level can)",
+            f"levels[{i}]",
+        )
+        for i, lvl in enumerate(policy.levels)
+        if i not in reached
+    ]
+
+
+def _conjuncts(condition: Condition) -> frozenset[Condition]:
+    if isinstance(condition, All):
+        return frozenset(c for child in condition.conditions for c in _conjuncts(child))
+    if condition == ALWAYS:
+        return frozenset()
+    return frozenset({condition})
+
+
+def _never(condition: Condition) -> bool:
+    """Is *condition* false for every issue? (Decided for plain contradictions only.)"""
+    if condition == NEVER:
+        return True
+    if isinstance(condition, Any_):
+        return all(_never(c) for c in condition.conditions)
+    if not isinstance(condition, All):
+        return False
+    parts = _conjuncts(condition)
+    if any(_never(p) for p in parts):
+        return True
+    allowed: dict[str, set[Any]] = {}
+    for part in parts:
+        if isinstance(part, Compare) and part.op == "==":
+            values = {part.literal}
+        elif isinstance(part, In):
+            values = set(part.values)
+        else:
+            continue
+        if part.path in allowed:
+            allowed[part.path] &= values
+        else:
+            allowed[part.path] = values
+        if not allowed[part.path]:
+            return True
+    return any(Not(p) in parts for p in parts)
+
+
+def _when(rule: Rule) -> Condition | None:
+    when = getattr(rule, "when", None)
+    return when if isinstance(when, Condition) else None
+
+
+def _never_fires(policy: Policy) -> list[Finding]:
+    out = []
+    for rule, where in _walk(policy.rules):
+        when = _when(rule)
+        if when is not None and _never(when):
+            out.append(
+                Finding(
+                    "ER102",
+                    "warning",
+                    f"rule {rule.name!r} can never fire: its condition {when!r} is false for "
+                    "every issue",
+                    where,
+                )
+            )
+        if (
+            isinstance(rule, TimeRule)
+            and isinstance(rule.at, SlaShare)
+            and rule.action == "escalate"
+        ):
+            levels = [lvl for lvl in policy.levels[:-1] if rule.at.metric in lvl.targets]
+            if rule.to is NEXT and not levels:
+                out.append(
+                    Finding(
+                        "ER102",
+                        "warning",
+                        f"rule {rule.name!r} escalates on the {rule.at.metric} SLA, which only "
+                        "the top level has a target for: there is no next level",
+                        where,
+                    )
+                )
+    return out
+
+
+def _always_matches_when(rule: Rule) -> Condition | None:
+    """The condition under which *rule* surely matches (first-match wins), or None."""
+    if isinstance(rule, FunctionalRule):
+        return rule.when
+    if isinstance(rule, HierarchicalRule) and rule.on is None:
+        return rule.when
+    return None
+
+
+def _shadowed(policy: Policy) -> list[Finding]:
+    out: list[Finding] = []
+
+    def group(rules: Sequence[Rule], path: str) -> None:
+        earlier: list[tuple[Rule, frozenset[Condition]]] = []
+        for i, rule in enumerate(rules):
+            when = _when(rule)
+            if when is not None:
+                mine = _conjuncts(when)
+                for other, theirs in earlier:
+                    if theirs <= mine:
+                        out.append(
+                            Finding(
+                                "ER103",
+                                "warning",
+                                f"rule {rule.name!r} is always shadowed: the earlier rule "
+                                f"{other.name!r} matches every issue it matches",
+                                f"{path}[{i}]",
+                            )
+                        )
+                        break
+            sure = _always_matches_when(rule)
+            if sure is not None:
+                earlier.append((rule, _conjuncts(sure)))
+
+    if policy.match == "first":
+        group(policy.rules, "rules")
+    for rule, where in _walk(policy.rules):
+        if isinstance(rule, FirstMatch):
+            group(rule.rules, f"{where}.rules")
+    return out
+
+
+def _shrinking_targets(policy: Policy) -> list[Finding]:
+    out = []
+    for i in range(1, len(policy.levels)):
+        low, high = policy.levels[i - 1], policy.levels[i]
+        for clock, table in high.targets.items():
+            below = low.targets.get(clock)
+            if below is None:
+                continue
+            for priority, target in table.items():
+                lower = below.get(priority) or below.get(ANY_PRIORITY)
+                if lower is not None and target.duration < lower.duration:
+                    who = "any priority" if priority == ANY_PRIORITY else f"priority {priority}"
+                    out.append(
+                        Finding(
+                            "ER104",
+                            "warning",
+                            f"the {clock} target for {who} shrinks from {lower} at "
+                            f"{low.id!r} to {target} at {high.id!r}",
+                            f"levels[{i}].targets.{clock}",
+                        )
+                    )
+    return out
+
+
+def _late_thresholds(policy: Policy) -> list[Finding]:
+    out = []
+    walked = list(_walk(policy.rules))
+    escalations = [
+        (rule, where)
+        for rule, where in walked
+        if isinstance(rule, TimeRule)
+        and isinstance(rule.at, SlaShare)
+        and rule.action == "escalate"
+        and rule.when == ALWAYS
+    ]
+    for esc, _ in escalations:
+        assert isinstance(esc.at, SlaShare)
+        for rule, where in walked:
+            if rule is esc or not isinstance(rule, TimeRule) or not isinstance(rule.at, SlaShare):
+                continue
+            at = rule.at
+            if at.metric != esc.at.metric:
+                continue
+            if at.share > esc.at.share or (at.share == esc.at.share and at.offset > esc.at.offset):
+                out.append(
+                    Finding(
+                        "ER105",
+                        "warning",
+                        f"rule {rule.name!r} waits for {at.describe()}, but {esc.name!r} "
+                        f"escalates at {esc.at.describe()} first; below the top level it "
+                        "never comes",
+                        where,
+                    )
+                )
+    return out
+
+
+def _team_sources(condition: Condition) -> set[str] | None:
+    """The teams a route's condition requires the issue to be with (None: any team)."""
+    for part in _conjuncts(condition):
+        if isinstance(part, Compare) and part.path == "team" and part.op == "==":
+            return {part.literal}
+        if isinstance(part, In) and part.path == "team":
+            return set(part.values)
+    return None
+
+
+def _routing_loops(policy: Policy) -> list[Finding]:
+    routes = [(r, w) for r, w in _walk(policy.rules) if isinstance(r, FunctionalRule)]
+    edges: dict[str, set[str]] = {}
+    names: dict[tuple[str, str], str] = {}
+    for rule, _ in routes:
+        assert isinstance(rule, FunctionalRule)
+        sources = _team_sources(rule.when)
+        if sources is None:
+            continue
+        for team in sources:
+            if team != rule.team:
+                edges.setdefault(team, set()).add(rule.team)
+                names[(team, rule.team)] = rule.name
+    out = []
+    seen: set[frozenset[str]] = set()
+    for start in sorted(edges):
+        stack = [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in sorted(edges.get(node, ())):
+                if nxt == start:
+                    cycle = frozenset(path)
+                    if cycle not in seen:
+                        seen.add(cycle)
+                        hops = [*path, start]
+                        rules = [names[(a, b)] for a, b in pairwise(hops)]
+                        out.append(
+                            Finding(
+                                "ER106",
+                                "warning",
+                                "routing loop: " + " -> ".join(hops) + f" (rules {rules})",
+                                "rules",
+                            )
+                        )
+                elif nxt not in path:
+                    stack.append((nxt, [*path, nxt]))
+    return out
+
+
+def _chains(policy: Policy) -> list[Finding]:
+    out = []
+    for rule, where in _walk(policy.rules):
+        if not isinstance(rule, EscalationChain):
+            continue
+        timeouts = [lvl.ack_timeout for lvl in policy.levels]
+        if timeouts[0] is None:
+            out.append(
+                Finding(
+                    "ER107",
+                    "warning",
+                    f"chain {rule.name!r} pages {policy.levels[0].id!r} and stops there: the "
+                    "first level has no ack_timeout",
+                    where,
+                )
+            )
+        elif all(timeouts) and rule.repeat == 0:
+            out.append(
+                Finding(
+                    "ER107",
+                    "warning",
+                    f"chain {rule.name!r} has no terminal level: the top level "
+                    f"{policy.levels[-1].id!r} has an ack_timeout but nothing follows it; "
+                    "set repeat, or drop the top level's ack_timeout to make it terminal",
+                    where,
+                )
+            )
+    return out
+
+
+_WEEK = (
+    datetime(2030, 1, 7, tzinfo=UTC),
+    datetime(2030, 1, 14, tzinfo=UTC),
+)
+
+
+def _calendars(policy: Policy) -> list[Finding]:
+    used = {policy.calendar, *(lvl.calendar for lvl in policy.levels)}
+    out = []
+    clock = policy.clock
+    for name, calendar in policy.calendars.items():
+        if (
+            name not in used
+            and policy.calendar_field is None
+            and not (isinstance(clock, BusinessClock) and clock.calendar == calendar)
+        ):
+            out.append(
+                Finding(
+                    "ER108",
+                    "warning",
+                    f"calendar {name!r} is not used by the policy, a level or the clock",
+                    f"calendars.{name}",
+                )
+            )
+        if _open_per_week(calendar) < timedelta(hours=1):
+            out.append(
+                Finding(
+                    "ER109",
+                    "warning",
+                    f"calendar {name!r} is open less than an hour a week",
+                    f"calendars.{name}",
+                )
+            )
+    return out
+
+
+def _open_per_week(calendar: BusinessCalendar) -> timedelta:
+    return calendar.between(*_WEEK)
+
+
+CHECKS = (
+    _unreachable_levels,
+    _never_fires,
+    _shadowed,
+    _shrinking_targets,
+    _late_thresholds,
+    _routing_loops,
+    _chains,
+    _calendars,
+)
+
+
+def lint(policy: Policy) -> tuple[Finding, ...]:
+    """Every warning the linter has for *policy*, in check order."""
+    return tuple(f for check in CHECKS for f in check(policy))
+
+
+def _place(finding: Finding, locator: _Locator) -> Finding:
+    path: list[str | int] = []
+    for part in finding.where.replace("]", "").replace("[", ".").split("."):
+        if part:
+            path.append(int(part) if part.isdigit() else part)
+    line, column = locator.find(tuple(path))
+    return attrs.evolve(finding, line=line, column=column)
+
+
+def lint_text(text: str, *, source: str = "<string>") -> LintReport:
+    """Load and lint policy *text*; a policy that does not load is one error finding."""
+    try:
+        policy = loads(text, source=source)
+    except PolicySyntaxError as exc:
+        message = exc.message + (f" (did you mean {exc.suggestion!r}?)" if exc.suggestion else "")
+        finding = Finding("ER000", "error", message, "policy", exc.line, exc.column)
+        return LintReport(source, (finding,))
+    except PolicyError as exc:
+        return LintReport(source, (Finding("ER000", "error", str(exc), source),))
+    locator = _Locator(text, source)
+    return LintReport(source, tuple(_place(f, locator) for f in lint(policy)))
+
+
+def lint_file(path: str | Path) -> LintReport:
+    """Read, load and lint the policy file *path*."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return LintReport(source, (Finding("ER000", "error", f"cannot read it: {exc}", source),))
+    return lint_text(text, source=source)

@@ -1,0 +1,1 @@
+"""L9, the ``escalation-rules`` command line."""

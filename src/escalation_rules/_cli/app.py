@@ -1,0 +1,119 @@
+"""The ``escalation-rules`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .commands import _backtest, _check, _demo, _evaluate, _examples, _Fail, _forecast, _verify
+
+POLICY_HELP = "a policy TOML file, or the name of a bundled example (see 'examples')"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="escalation-rules",
+        description="Escalation rules engine: check, evaluate, forecast and backtest policies.",
+        epilog="Exit codes: 0 success, 1 a problem with the policy or input, 2 a usage error.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser(
+        "demo",
+        help="evaluate the bundled example policy on the bundled issues",
+        description="Run the bundled seeds-matrix policy over the bundled example "
+        "issues, and the on-call chain on an unacknowledged page.",
+    )
+    check = sub.add_parser(
+        "check",
+        help="lint policy files: errors and warnings with their places",
+        description="Load and lint each POLICY. Exit 0 when no errors (1 otherwise; with "
+        "--strict, warnings count too).",
+    )
+    check.add_argument("policy", nargs="+", metavar="POLICY", help=POLICY_HELP)
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    ev = sub.add_parser(
+        "evaluate",
+        help="the decision for one issue at one instant",
+        description="Evaluate ISSUE (a JSON file) under POLICY at --at and print the actions, "
+        "their reasons and the next evaluation instant.",
+    )
+    ev.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    ev.add_argument("issue", metavar="ISSUE.json", help="the issue as JSON (see the guide)")
+    ev.add_argument(
+        "--at",
+        required=True,
+        metavar="INSTANT",
+        help="ISO 8601 instant with an offset, e.g. 2026-03-02T11:00:00+01:00",
+    )
+    ev.add_argument("--format", choices=["text", "json"], default="text")
+    ev.add_argument(
+        "--explain",
+        action="store_true",
+        help="add the trace: every rule, every SLA clock, why the winner won",
+    )
+    fc = sub.add_parser(
+        "forecast",
+        help="every action the policy will take until an instant if nothing else happens",
+    )
+    fc.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    fc.add_argument("issue", metavar="ISSUE.json")
+    fc.add_argument("--at", required=True, metavar="INSTANT")
+    fc.add_argument("--until", required=True, metavar="INSTANT")
+    fc.add_argument("--format", choices=["text", "json"], default="text")
+    bt = sub.add_parser(
+        "backtest",
+        help="replay an event log under a policy and print the metrics",
+        description="Replay every issue of LOG (CSV or JSON Lines, .gz allowed, grouped by "
+        "issue) under POLICY, with the column mapping MAPPING (TOML), and print escalation, "
+        "breach and resolution figures, overall and per priority and category.",
+    )
+    bt.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    bt.add_argument("log", metavar="LOG")
+    bt.add_argument("--mapping", required=True, metavar="MAPPING.toml")
+    bt.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    bt.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="also draw breach and escalation figures (needs the 'plot' extra)",
+    )
+    bt.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on stderr (default: when it is a terminal)",
+    )
+    vf = sub.add_parser(
+        "verify",
+        help="search for histories that break the ready-made invariants",
+        description="Search with Hypothesis for issue histories that break the ready-made "
+        "invariants (never skips a level, a resolved issue never escalates, ...). Exit 1 "
+        "with the smallest counterexample if one is found.",
+    )
+    vf.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    ex = sub.add_parser("examples", help="list the bundled example policies, or print one")
+    ex.add_argument("name", nargs="?", metavar="NAME")
+    args = parser.parse_args(argv)
+    commands = {
+        "demo": lambda _a: _demo(),
+        "check": _check,
+        "evaluate": _evaluate,
+        "forecast": _forecast,
+        "backtest": _backtest,
+        "verify": _verify,
+        "examples": _examples,
+    }
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(commands[args.command](args))
+    except _Fail as fail:
+        print(str(fail), file=sys.stderr)
+        return fail.code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

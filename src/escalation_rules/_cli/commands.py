@@ -1,0 +1,293 @@
+"""The commands of the ``escalation-rules`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .._exceptions import EscalationRulesError
+from .._instants import parse_instant
+from .._io.examples import START, example_issues, example_policy, oncall_policy
+from .._model.actions import Action, Decision, Escalate, Notify, Route
+from .._model.events import Event, EventKind
+from .._model.issue import Issue
+from .._suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from .._analysis.replay import Replay
+    from .._engine.policy import Policy
+
+_OFFSETS = (1.0, 1.5, 2.0, 8.0, 10.0)
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%a %H:%M UTC")
+
+
+def _run_host(policy: Policy, issue: Issue, instants: Sequence[datetime]) -> Issue:
+    """Evaluate at each instant like a host would, carrying out every action."""
+    for now in instants:
+        decision = policy.evaluate(issue, now)
+        while decision.actions:
+            for action in decision.actions:
+                print(f"  {_iso(now)}  {action.kind:<8} {action.reason}")
+                issue = issue.record(action, now)
+            decision = policy.evaluate(issue, now)
+        nxt = decision.next_evaluation_at
+        later = f"next check {_iso(nxt)}" if nxt else "no further check"
+        print(f"  {_iso(now)}  at level {issue.level or policy.levels[0].id}, {later}")
+    return issue
+
+
+def _demo() -> int:
+    policy = example_policy()
+    print(
+        f"Policy {policy.name!r}: "
+        + ", ".join(
+            f"{lvl.id} {lvl.name} (time at level {lvl.target('time_at_level', None)})"
+            for lvl in policy.levels
+        )
+    )
+    print(
+        f"Every issue opens {_iso(START)}; the host evaluates it at "
+        + ", ".join(f"+{h:g}h" for h in _OFFSETS)
+        + " and carries out each action it is given.\n"
+    )
+    for issue in example_issues():
+        print(
+            f"{issue.id}  priority={issue.priority} category={issue.category} "
+            f"status={issue.status} customer tier={issue.customer.tier}"
+        )
+        _run_host(policy, issue, [START + timedelta(hours=h) for h in _OFFSETS])
+        print()
+    oncall = oncall_policy()
+    print(
+        f"Policy {oncall.name!r}: nobody acknowledges; the host wakes exactly at "
+        "next_evaluation_at."
+    )
+    issue = Issue("PAGE-1", START, priority="P1", history=[Event(EventKind.CREATED, START)])
+    print(f"{issue.id}  priority={issue.priority}")
+    now: datetime | None = START
+    while now is not None:
+        issue = _run_host(oncall, issue, [now])
+        now = oncall.evaluate(issue, now).next_evaluation_at
+    return 0
+
+
+class _Fail(Exception):
+    """A user-facing failure: print the message, exit with the code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _policy(spec: str) -> Policy:
+    """A policy file path, or the name of a bundled example."""
+    from .._io.examples import EXAMPLES, bundled_policy
+    from .._io.reader import load
+
+    path = Path(spec)
+    if not path.exists() and spec in EXAMPLES:
+        return bundled_policy(spec)
+    if not path.exists():
+        hint = did_you_mean(spec, EXAMPLES)
+        extra = f" (did you mean the bundled example {hint!r}?)" if hint else ""
+        raise _Fail(
+            f"error: no policy file {spec!r}{extra}; bundled examples: {', '.join(EXAMPLES)}", 2
+        )
+    try:
+        return load(path)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+
+
+def _instant(text: str, what: str) -> datetime:
+    try:
+        return parse_instant(text)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {what}: {exc}", 2) from None
+
+
+def _issue(path_text: str) -> Issue:
+    from .._io.issuejson import issue_from_dict
+
+    path = Path(path_text)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _Fail(f"error: cannot read the issue file {path_text!r}: {exc.strerror}", 2) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _Fail(f"error: {path_text}: not valid JSON: {exc}") from None
+    try:
+        return issue_from_dict(data)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {path_text}: {exc}") from None
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .._analysis.lint import lint_file, lint_text
+    from .._io.examples import EXAMPLES, example_path
+
+    codes = []
+    for spec in args.policy:
+        if not Path(spec).exists() and spec in EXAMPLES:
+            report = lint_text(example_path(spec).read_text(encoding="utf-8"), source=spec)
+        else:
+            report = lint_file(spec)
+        print(report.to_json() if args.format == "json" else report.render())
+        codes.append(report.exit_code(strict=args.strict))
+    return max(codes)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    policy = _policy(args.policy)
+    issue = _issue(args.issue)
+    now = _instant(args.at, "--at")
+    try:
+        if args.explain:
+            explanation = policy.explain(issue, now)
+            if args.format == "json":
+                print(json.dumps(explanation.to_dict(), indent=2))
+            else:
+                print(explanation.render())
+            return 0
+        decision = policy.evaluate(issue, now)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+    if args.format == "json":
+        print(json.dumps(_decision_dict(decision), indent=2))
+        return 0
+    print(f"Issue {issue.id} at {now.isoformat()}: {decision.reason}")
+    for action in decision.actions:
+        print(f"  {action.kind:<8} {_target(action):<20} rule {action.rule!r}: {action.reason}")
+    nxt = decision.next_evaluation_at
+    print(f"Next evaluation: {nxt.isoformat() if nxt else 'none (nothing more will happen)'}")
+    return 0
+
+
+def _target(action: Action) -> str:
+    if isinstance(action, Escalate):
+        return action.to
+    if isinstance(action, Route):
+        return action.team
+    assert isinstance(action, Notify)
+    return action.target
+
+
+def _decision_dict(decision: Decision) -> dict[str, object]:
+    nxt = decision.next_evaluation_at
+    return {
+        "actions": [
+            {"kind": a.kind, "target": _target(a), "rule": a.rule, "reason": a.reason, "key": a.key}
+            for a in decision.actions
+        ],
+        "reason": decision.reason,
+        "next_evaluation_at": nxt.isoformat() if nxt else None,
+    }
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    from .._engine.forecast import forecast
+
+    policy = _policy(args.policy)
+    issue = _issue(args.issue)
+    now, until = _instant(args.at, "--at"), _instant(args.until, "--until")
+    try:
+        steps = forecast(policy, issue, now, until)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+    if args.format == "json":
+        print(json.dumps([s.to_dict() for s in steps], indent=2))
+        return 0
+    print(
+        f"Issue {issue.id} from {now.isoformat()} to {until.isoformat()}, if nothing else happens:"
+    )
+    for step in steps:
+        print(
+            f"  {step.at.isoformat()}  at {step.level:<10} {step.action.kind:<8} "
+            f"{_target(step.action)}: {step.action.reason}"
+        )
+    if not steps:
+        print("  nothing")
+    return 0
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from .._analysis.backtest import backtest
+    from .._io.eventlog import read_log
+    from .._io.logmapping import LogMapping
+
+    policy = _policy(args.policy)
+    try:
+        mapping = LogMapping.load(args.mapping)
+    except OSError as exc:
+        raise _Fail(f"error: cannot read the mapping {args.mapping!r}: {exc.strerror}", 2) from None
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+    if not Path(args.log).exists():
+        raise _Fail(f"error: no event log {args.log!r}", 2)
+    progress = args.progress if args.progress is not None else sys.stderr.isatty()
+    done = [0]
+
+    def tick(_replay: Replay) -> None:
+        done[0] += 1
+        if progress and done[0] % 250 == 0:
+            print(f"\r  {done[0]:,} issues replayed", end="", file=sys.stderr, flush=True)
+
+    try:
+        metrics = backtest(policy, read_log(args.log, mapping), on_replay=tick)
+    except EscalationRulesError as exc:
+        raise _Fail(f"error: {exc}") from None
+    if progress:
+        print(f"\r  {done[0]:,} issues replayed", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(metrics.to_dict(), indent=2))
+    elif args.format == "csv":
+        print(metrics.to_csv(), end="")
+    else:
+        print(metrics.to_table())
+    if args.plot:
+        from .._analysis.plot import plot_metrics
+
+        try:
+            plot_metrics(metrics, args.plot)
+        except ImportError as exc:
+            raise _Fail(f"error: {exc}") from None
+        print(f"plot written to {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        from .._analysis.verify import run_verify_command
+    except ImportError as exc:
+        raise _Fail(
+            f"error: verify needs Hypothesis: {exc}; pip install 'escalation-rules[test]'"
+        ) from None
+    code, report = run_verify_command(_policy(args.policy))
+    print(report)
+    return code
+
+
+def _examples(args: argparse.Namespace) -> int:
+    from .._io.examples import EXAMPLES, example_path
+
+    if args.name is None:
+        for name in EXAMPLES:
+            print(name)
+        return 0
+    if args.name not in EXAMPLES:
+        hint = did_you_mean(args.name, EXAMPLES)
+        raise _Fail(
+            f"error: no bundled example {args.name!r}"
+            + (f" (did you mean {hint!r}?)" if hint else ""),
+            2,
+        )
+    print(example_path(args.name).read_text(encoding="utf-8"), end="")
+    return 0

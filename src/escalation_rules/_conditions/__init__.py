@@ -1,0 +1,1 @@
+"""L2, conditions: field paths, condition objects and the ``F`` DSL."""

@@ -1,0 +1,203 @@
+"""Durations at the API edge: checks, constructors, and the text of durations and percentages."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import Final
+
+from ._exceptions import PolicyError
+from ._suggest import did_you_mean
+
+
+def require_duration(value: object, what: str) -> timedelta:
+    """Return *value* if it is a non-negative timedelta, else raise a clear error."""
+    if not isinstance(value, timedelta):
+        raise PolicyError(f"{what} must be a timedelta, got {value!r}", value=value)
+    if value < timedelta(0):
+        raise PolicyError(f"{what} must not be negative, got {value!r}", value=value)
+    return value
+
+
+def minutes(n: float) -> timedelta:
+    """A wall-clock duration of *n* minutes."""
+    return timedelta(minutes=n)
+
+
+def hours(n: float) -> timedelta:
+    """A wall-clock duration of *n* hours."""
+    return timedelta(hours=n)
+
+
+def days(n: float) -> timedelta:
+    """A wall-clock duration of *n* days (24-hour days)."""
+    return timedelta(days=n)
+
+
+_MAX_NUMBER_LENGTH: Final = 64  # characters of one number literal; keeps int() cheap and bounded
+
+MAX_DURATION: Final = timedelta(days=36_525)
+"""The longest duration accepted (100 years of 365.25 days)."""
+
+_UNITS: Final = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
+
+_UNIT_ORDER: Final = "wdhms"
+
+_DURATION_PART = re.compile(r"([0-9]+)([a-zA-Z]+)")
+
+_DURATION_HINT: Final = "durations are written like 90s, 30m, 8h, 2d, 1w or 1h30m"
+
+
+# Unit words people write, and the unit they mean ("ms" and "mo" have no unit here).
+_UNIT_WORDS: Final = {
+    **dict.fromkeys(("sec", "secs", "second", "seconds"), "s"),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), "m"),
+    **dict.fromkeys(("hr", "hrs", "hour", "hours"), "h"),
+    **dict.fromkeys(("day", "days"), "d"),
+    **dict.fromkeys(("wk", "wks", "week", "weeks"), "w"),
+    **{u: u.lower() for u in "WDHMS"},
+}
+
+
+def _duration_value(text: str) -> timedelta:
+    """A wall-clock duration literal (``1h30m``) as a timedelta; PolicyError if malformed."""
+    seconds, pos, last = 0, 0, -1
+    while pos < len(text):
+        m = _DURATION_PART.match(text, pos)
+        if m is None:
+            raise PolicyError(f"invalid duration {text!r}; {_DURATION_HINT}", value=text)
+        digits, unit = m.groups()
+        if unit not in _UNITS:
+            raise PolicyError(
+                f"unknown unit {unit!r} in the duration {text!r}; the units are w, d, h, m and s",
+                value=text,
+                suggestion=_UNIT_WORDS.get(unit),
+            )
+        order = _UNIT_ORDER.index(unit)
+        if order <= last:
+            raise PolicyError(
+                f"the units of the duration {text!r} must go from largest to smallest, "
+                "each at most once, like 1h30m",
+                value=text,
+            )
+        if len(digits) > 15:
+            raise PolicyError(f"the duration {text!r} is longer than 100 years", value=text)
+        seconds += int(digits) * _UNITS[unit]
+        pos, last = m.end(), order
+    if seconds > MAX_DURATION.days * 86_400:
+        raise PolicyError(f"the duration {text!r} is longer than 100 years", value=text)
+    return timedelta(seconds=seconds)
+
+
+def parse_duration(text: str) -> tuple[timedelta, bool]:
+    """Parse ``"30m"``, ``"1h30m"`` or ``"8h business"`` into ``(duration, is_business)``.
+
+    Units are ``w`` (7 days), ``d`` (24 hours), ``h``, ``m`` and ``s``, in that order, each at
+    most once, in whole numbers; zero is allowed; at most `MAX_DURATION`.
+
+    Raises:
+        PolicyError: for anything else, quoting *text* (an empty string, a sign, a decimal,
+            an unknown unit, spaces inside the duration, a duration over 100 years).
+    """
+    if not isinstance(text, str):
+        raise PolicyError(f"a duration must be a string like '8h', got {text!r}", value=text)
+    parts = text.split()
+    business = len(parts) == 2 and parts[1] == "business"
+    if len(parts) == 1 or business:
+        stripped = parts[0]
+        if stripped.startswith("-"):
+            raise PolicyError(f"a duration cannot be negative, got {text!r}", value=text)
+        if re.fullmatch(r"[0-9]+\.[0-9]+[a-zA-Z]+", stripped):
+            raise PolicyError(
+                f"invalid duration {text!r}: durations are whole numbers of units; "
+                "write 1h30m rather than 1.5h",
+                value=text,
+            )
+        return _duration_value(stripped), business
+    if not parts:
+        raise PolicyError(f"empty duration; {_DURATION_HINT}", value=text)
+    if len(parts) == 2:  # the second part is not "business": that returned above
+        raise PolicyError(
+            f"invalid duration {text!r}; write the units together (1h30m) and only the word "
+            "'business' after them",
+            value=text,
+            suggestion=did_you_mean(parts[1], ["business"]),
+        )
+    raise PolicyError(f"invalid duration {text!r}; {_DURATION_HINT}", value=text)
+
+
+def format_duration(duration: timedelta, *, business: bool = False) -> str:
+    """Write *duration* as `parse_duration` reads it: ``timedelta(minutes=90)`` -> ``"1h30m"``.
+
+    Raises:
+        PolicyError: for a negative duration, one with a fraction of a second, or one over
+            `MAX_DURATION`.
+    """
+    if not isinstance(duration, timedelta):
+        raise PolicyError(f"expected a timedelta, got {duration!r}", value=duration)
+    if duration < timedelta(0) or duration > MAX_DURATION or duration.microseconds:
+        raise PolicyError(
+            f"the duration {duration} has no text form: durations are whole seconds "
+            "from 0 to 100 years",
+            value=duration,
+        )
+    left = duration.days * 86_400 + duration.seconds
+    parts = []
+    for unit in _UNIT_ORDER:
+        count, left = divmod(left, _UNITS[unit])
+        if count:
+            parts.append(f"{count}{unit}")
+    text = "".join(parts) or "0s"
+    return f"{text} business" if business else text
+
+
+_PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)%")
+
+
+def parse_percent(text: str) -> float:
+    """Parse ``"75%"`` into ``0.75`` (``"12.5%"`` into ``0.125``); from 0% to 10000%.
+
+    Raises:
+        PolicyError: for a string that is not a non-negative number followed by ``%``.
+    """
+    if not isinstance(text, str):
+        raise PolicyError(f"a percentage must be a string like '75%', got {text!r}", value=text)
+    stripped = text.strip()
+    m = _PERCENT.fullmatch(stripped)
+    if m is None or len(stripped) > _MAX_NUMBER_LENGTH:
+        if stripped.startswith("-"):
+            raise PolicyError(f"a percentage cannot be negative, got {text!r}", value=text)
+        raise PolicyError(
+            f"invalid percentage {text!r}; write a number followed by %, like 75% or 12.5%",
+            value=text,
+        )
+    share = Decimal(m.group(1)) / 100
+    if share > 100:
+        raise PolicyError(f"the percentage {text!r} is over 10000%", value=text)
+    return float(share)
+
+
+def format_percent(share: float) -> str:
+    """Write *share* as `parse_percent` reads it, exactly: ``0.75`` -> ``"75%"``.
+
+    Raises:
+        PolicyError: for a share that is not a number from 0 to 100.
+    """
+    if (
+        isinstance(share, bool)
+        or not isinstance(share, (int, float))
+        or not math.isfinite(share)
+        or not 0 <= share <= 100
+    ):
+        raise PolicyError(f"a share must be a number from 0 to 100, got {share!r}", value=share)
+    # repr is the shortest text that reads back as the same float; scaling it by 100 in
+    # decimal is exact, and parse_percent divides back in decimal.
+    # (abs: -0.0 is a share of 0 and is written "0%", which reads back.)
+    text = format((Decimal(repr(abs(float(share)))) * 100).normalize(), "f") + "%"
+    if len(text) > _MAX_NUMBER_LENGTH:
+        raise PolicyError(
+            f"the share {share!r} has no exact text form as a percentage", value=share
+        )
+    return text

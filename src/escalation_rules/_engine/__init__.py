@@ -1,0 +1,1 @@
+"""L5, the engine: the evaluation context, the compiled plan, explain, forecast and `Policy`."""

@@ -1,0 +1,128 @@
+"""What a rule sees while it is evaluated: the issue, the instant, facts from history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .._time.sla_clock import ClockState, Core, calendar_for, clock_core, state_of
+
+if TYPE_CHECKING:
+    from .._model.events import Status
+    from .._model.issue import Issue
+    from .._model.levels import Level
+    from .policy import Policy
+from .._model.anchors import ANCHOR_SLOT, Anchor
+
+_NOT_YET: tuple[int, datetime | None] = (-1, None)
+
+
+class Context:
+    """One evaluation's view of an issue, built once per `Policy.evaluate` call.
+
+    Rules (the built-in ones and yours) read from it; it is never changed
+    after it is built.
+
+    Attributes:
+        issue: the `Issue` being evaluated.
+        now: the instant of the evaluation (timezone-aware).
+        policy: the `Policy`.
+        level: the issue's current `Level`.
+        status: the issue's status mapped onto `Status`.
+        clock: the policy's `Clock`.
+    """
+
+    __slots__ = (
+        "_cache",
+        "_indices",
+        "_recorded",
+        "_sla",
+        "_times",
+        "clock",
+        "issue",
+        "level",
+        "level_position",
+        "now",
+        "policy",
+        "status",
+    )
+
+    def __init__(
+        self,
+        policy: Policy,
+        issue: Issue,
+        now: datetime,
+        level: Level,
+        position: int,
+        status: Status,
+    ) -> None:
+        self.issue = issue
+        self.now = now
+        self.policy = policy
+        self.level = level
+        self.level_position = position
+        self.status = status
+        self.clock = policy.clock
+        summary = issue._summary
+        created = summary.created
+        entered = summary.level_entries.get(level.id, _NOT_YET)
+        if entered[0] < 0:
+            entered = (-1, created)
+        ack, reply, message, manager = summary.anchors
+        self._times = (created, entered[1], ack[1], reply[1], message[1], manager[1])
+        self._indices = (-1, entered[0], ack[0], reply[0], message[0], manager[0])
+        self._recorded = summary.recorded
+        self._cache: dict[str, object] = {}
+        self._sla: dict[str, Core] = {}
+
+    def anchor(self, anchor: Anchor) -> datetime | None:
+        """The instant of *anchor*, or ``None`` if that event has not happened."""
+        return self._times[ANCHOR_SLOT[anchor]]
+
+    def anchor_index(self, anchor: Anchor) -> int:
+        """The history index of *anchor*'s event (``-1`` for the creation or none)."""
+        return self._indices[ANCHOR_SLOT[anchor]]
+
+    def done(self, key: str, once_per: Anchor | int) -> bool:
+        """Was an action with *key* recorded after the *once_per* anchor's event?
+
+        *once_per* may also be a history index, as in `Outcome.once_per`.
+        """
+        scope = once_per if isinstance(once_per, int) else self._indices[ANCHOR_SLOT[once_per]]
+        return self._recorded.get(key, -2) > scope
+
+    @property
+    def acknowledged(self) -> bool:
+        """Was the issue acknowledged since it entered its current level?"""
+        return self._indices[2] > self._indices[1]
+
+    @property
+    def next_level(self) -> Level | None:
+        """The level above the current one, or ``None`` at the top."""
+        levels = self.policy.levels
+        nxt = self.level_position + 1
+        return levels[nxt] if nxt < len(levels) else None
+
+    def sla(self, name: str, *, need_target: bool = True) -> ClockState | None:
+        """The state of the SLA clock *name* now, computed once per evaluation.
+
+        ``None`` when the current level has no target for the issue's priority
+        (unless *need_target* is false).
+        """
+        core = self.sla_core(name, need_target=need_target)
+        return None if core is None else state_of(self.policy.clocks[name], core)
+
+    def sla_core(self, name: str, *, need_target: bool = True) -> Core | None:
+        """`sla` without building the inspectable `ClockState`: the rules' fast path."""
+        cache = self._sla
+        core = cache.get(name)
+        if core is None:
+            target = self.level.target(name, self.issue.priority)
+            if target is None and need_target:
+                return None
+            measure, calendar = calendar_for(self, target)
+            core = clock_core(self, self.policy.clocks[name], target, measure, calendar)
+            cache[name] = core
+        elif core.target is None and need_target:
+            return None
+        return core

@@ -1,0 +1,468 @@
+"""Explain a decision rule by rule, and forecast what a policy will do if nothing happens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from .._conditions.compare import Compare, Contains, Exists, In, Predicate
+from .._conditions.condition import All, Any_, Condition, Const, Not
+from .._conditions.paths import MISSING, _getter
+from .._exceptions import EvaluationError
+from .._instants import require_aware
+from .._model.actions import Action, Decision, Escalate, Route
+from .._model.anchors import ANCHOR_SLOT
+from .._rules.base import Rule, condition_defaults
+from .._rules.first_match import FirstMatch
+
+if TYPE_CHECKING:
+    from .._model.issue import Issue
+    from .._time.sla_clock import ClockState
+    from .context import Context
+    from .policy import Policy
+
+
+@attrs.frozen
+class Failure:
+    """One part of a condition that decided it was false: the test and the value it met."""
+
+    test: str
+    field: str | None
+    value: Any
+
+    def __str__(self) -> str:
+        if self.field is None:
+            return f"{self.test} is false"
+        shown = "missing" if self.value is MISSING else repr(self.value)
+        return f"{self.test} is false ({self.field} is {shown})"
+
+    def to_dict(self) -> dict[str, Any]:
+        value = None if self.value is MISSING else _plain(self.value)
+        return {
+            "test": self.test,
+            "field": self.field,
+            "value": value,
+            "missing": self.value is MISSING,
+        }
+
+
+ActionStatus = Literal["taken", "already done", "no effect", "outranked", "due later"]
+
+
+@attrs.frozen
+class ActionTrace:
+    """What became of one action a rule wanted, and why."""
+
+    action: Action
+    status: ActionStatus
+    why: str
+    at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.action.kind,
+            "target": _target(self.action),
+            "key": self.action.key,
+            "reason": self.action.reason,
+            "status": self.status,
+            "why": self.why,
+            "at": None if self.at is None else self.at.isoformat(),
+        }
+
+
+RuleStatus = Literal["acts", "matched", "not matched", "not armed", "waiting", "not reached"]
+
+
+@attrs.frozen
+class RuleTrace:
+    """One rule's part in a decision.
+
+    Attributes:
+        name: the rule's name; ``group`` the `first_match` group it sits in.
+        status: ``"acts"`` (an action of it is in the decision), ``"matched"``
+            (it applies, but its actions are done already, have no effect or
+            are outranked), ``"waiting"`` (due later), ``"not matched"`` (its
+            condition is false: see ``failures``), ``"not armed"`` (its
+            trigger has nothing to count from: no anchor event yet, no target
+            at this level, a paused clock), ``"not reached"`` (an earlier rule
+            won under first-match).
+        failures: for ``"not matched"``, the parts of the condition that failed.
+        actions: each wanted action with what became of it.
+    """
+
+    name: str
+    kind: str
+    status: RuleStatus
+    summary: str
+    failures: tuple[Failure, ...] = ()
+    actions: tuple[ActionTrace, ...] = ()
+    group: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "group": self.group,
+            "status": self.status,
+            "summary": self.summary,
+            "failures": [f.to_dict() for f in self.failures],
+            "actions": [a.to_dict() for a in self.actions],
+        }
+
+
+@attrs.frozen
+class Explanation:
+    """A decision with the trace that led to it: every rule in order, every SLA clock."""
+
+    decision: Decision
+    now: datetime
+    issue_id: str
+    level: str
+    status: str
+    match: str
+    rules: tuple[RuleTrace, ...]
+    clocks: tuple[ClockState, ...]
+    winner: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain, JSON-serialisable form for a host's UI."""
+        d = self.decision
+        return {
+            "issue": self.issue_id,
+            "now": self.now.isoformat(),
+            "level": self.level,
+            "status": self.status,
+            "match": self.match,
+            "decision": {
+                "actions": [
+                    {
+                        "kind": a.kind,
+                        "target": _target(a),
+                        "rule": a.rule,
+                        "reason": a.reason,
+                        "key": a.key,
+                    }
+                    for a in d.actions
+                ],
+                "reason": d.reason,
+                "next_evaluation_at": None
+                if d.next_evaluation_at is None
+                else d.next_evaluation_at.isoformat(),
+            },
+            "winner": self.winner,
+            "rules": [r.to_dict() for r in self.rules],
+            "clocks": [_clock_dict(c) for c in self.clocks],
+        }
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def render(self) -> str:
+        """The explanation as readable text."""
+        d = self.decision
+        lines = [
+            f"Issue {self.issue_id} at {self.now.isoformat()}: level {self.level}, "
+            f"status {self.status}, match {self.match!r}",
+            f"Decision: {d.reason}",
+        ]
+        lines.append(
+            "Next evaluation: "
+            + ("none" if d.next_evaluation_at is None else d.next_evaluation_at.isoformat())
+        )
+        if self.winner:
+            lines.append(f"Why: {self.winner}")
+        lines.append("Rules:")
+        for r in self.rules:
+            group = f" [{r.group}]" if r.group else ""
+            lines.append(f"  {r.name}{group} ({r.kind}): {r.status}: {r.summary}")
+            lines.extend(f"      - {f}" for f in r.failures)
+            for a in r.actions:
+                when = f" at {a.at.isoformat()}" if a.at is not None else ""
+                lines.append(
+                    f"      -> {a.action.kind} {_target(a.action)}{when}: {a.status}, {a.why}"
+                )
+        if self.clocks:
+            lines.append("SLA clocks:")
+            for c in self.clocks:
+                lines.append("  " + _clock_line(c))
+        return "\n".join(lines)
+
+
+def _target(action: Action) -> str:
+    if isinstance(action, Escalate):
+        return action.to
+    if isinstance(action, Route):
+        return action.team
+    return action.target
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, frozenset | set | tuple | list):
+        return (
+            sorted(_plain(v) for v in value)
+            if isinstance(value, frozenset | set)
+            else [_plain(v) for v in value]
+        )
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return repr(value)
+
+
+def _td(value: timedelta | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _clock_dict(c: ClockState) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "metric": c.metric.value,
+        "target": _td(None if c.target is None else c.target.duration),
+        "wall": None if c.target is None else c.target.wall,
+        "calendar": c.calendar,
+        "state": c.state,
+        "started_at": None if c.started_at is None else c.started_at.isoformat(),
+        "elapsed": str(c.elapsed),
+        "elapsed_seconds": c.elapsed.total_seconds(),
+        "remaining": _td(c.remaining),
+        "deadline": None if c.deadline is None else c.deadline.isoformat(),
+        "breached": c.breached,
+        "paused": [[a.isoformat(), None if b is None else b.isoformat()] for a, b in c.paused],
+    }
+
+
+def _clock_line(c: ClockState) -> str:
+    target = "no target" if c.target is None else f"target {c.target}"
+    on = f" on {c.calendar}" if c.calendar else ""
+    text = f"{c.name}: {c.state}, {target}{on}, elapsed {c.elapsed}"
+    if c.remaining is not None:
+        text += (
+            f", remaining {c.remaining}"
+            if c.remaining >= timedelta(0)
+            else (f", breached by {-c.remaining}")
+        )
+    if c.deadline is not None:
+        text += f", deadline {c.deadline.isoformat()}"
+    if c.paused:
+        spans = ", ".join(
+            f"{a.isoformat()} to {'now' if b is None else b.isoformat()}" for a, b in c.paused
+        )
+        text += f", paused {spans}"
+    return text
+
+
+def failures(condition: Condition, context: Context, defaults: Mapping[str, Any]) -> list[Failure]:
+    """The parts of *condition* that make it false for the context's issue and instant."""
+    if _holds(condition, context, defaults):
+        return []
+    return _why_false(condition, context, defaults)
+
+
+def _holds(condition: Condition, context: Context, defaults: Mapping[str, Any]) -> bool:
+    return condition.compile_timed(defaults)(context)[0]
+
+
+def _why_false(
+    condition: Condition, context: Context, defaults: Mapping[str, Any]
+) -> list[Failure]:
+    if isinstance(condition, All):
+        for child in condition.conditions:
+            if not _holds(child, context, defaults):
+                return _why_false(child, context, defaults)
+        return []  # pragma: no cover - the caller only asks when it is false
+    if isinstance(condition, Any_):
+        out: list[Failure] = []
+        for child in condition.conditions:
+            out.extend(_why_false(child, context, defaults))
+        return out
+    if isinstance(condition, Not):
+        return [Failure(repr(condition), None, None)]
+    if isinstance(condition, Compare | In | Contains | Exists):
+        value = _getter(condition.path, defaults)(context.issue)
+        return [Failure(repr(condition), condition.path, value)]
+    if isinstance(condition, Const):
+        return [Failure("NEVER", None, None)]
+    if isinstance(condition, Predicate):
+        return [Failure(f"predicate {condition.name!r}", None, None)]
+    return [Failure(repr(condition), None, None)]
+
+
+def _walk(rules: tuple[Rule, ...], group: str | None = None) -> list[tuple[Rule, str | None]]:
+    out: list[tuple[Rule, str | None]] = []
+    for rule in rules:
+        if isinstance(rule, FirstMatch):
+            out.extend(_walk(rule.rules, rule.name))
+        else:
+            out.append((rule, group))
+    return out
+
+
+def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
+    """Evaluate *issue* at *now* and say why, rule by rule. See `Policy.explain`."""
+    decision = policy.evaluate(issue, now)
+    now = require_aware(now, "now")
+    status = policy.status_of(issue)
+    context = policy._context(issue, now)
+    level = context.level
+    in_decision = {(a.rule, a.key) for a in decision.actions}
+    defaults = condition_defaults(policy)
+    traces: list[RuleTrace] = []
+    closed = not decision.actions and decision.reason.startswith("issue is ")
+    first = policy.match == "first"
+    # Under first-match, the rules after the first matching one (top level, and
+    # inside each group) are not reached.
+    won_top = False
+    won_group: set[str] = set()
+    for rule, group in _walk(policy.rules):
+        kind = _KINDS.get(type(rule).__name__, type(rule).__name__)
+        if closed:
+            traces.append(RuleTrace(rule.name, kind, "not reached", decision.reason, group=group))
+            continue
+        if (first and won_top) or (group is not None and group in won_group):
+            traces.append(
+                RuleTrace(
+                    rule.name, kind, "not reached", "an earlier rule matched first", group=group
+                )
+            )
+            continue
+        try:
+            outcome = rule.check(context)
+        except EvaluationError as exc:  # pragma: no cover - evaluate() raised it already
+            raise exc.in_rule(rule.name) from None
+        if outcome is None:
+            when = getattr(rule, "when", None)
+            fails = failures(when, context, defaults) if isinstance(when, Condition) else []
+            if fails:
+                traces.append(
+                    RuleTrace(
+                        rule.name,
+                        kind,
+                        "not matched",
+                        "its condition is false",
+                        tuple(fails),
+                        group=group,
+                    )
+                )
+            else:
+                traces.append(
+                    RuleTrace(rule.name, kind, "not armed", _not_armed(rule, context), group=group)
+                )
+            continue
+        matched, due, once_per, later = outcome
+        scope = once_per if isinstance(once_per, int) else context._indices[ANCHOR_SLOT[once_per]]
+        actions: list[ActionTrace] = []
+        for action in due:
+            actions.append(_fate(action, scope, context, in_decision, decision))
+        for at, action in later:
+            if at > now:
+                actions.append(ActionTrace(action, "due later", "not yet", at.astimezone(UTC)))
+        acts = any(a.status == "taken" for a in actions)
+        status_: RuleStatus
+        if acts:
+            status_ = "acts"
+            summary = "; ".join(a.action.reason for a in actions if a.status == "taken")
+        elif matched or due:
+            status_ = "matched"
+            summary = "it applies, but nothing of it is new"
+        elif actions:
+            status_ = "waiting"
+            summary = "due later"
+        else:
+            status_ = "not armed"
+            summary = "nothing to do now or later"
+        if matched:
+            if group is not None:
+                won_group.add(group)
+            if first:
+                won_top = True
+        traces.append(RuleTrace(rule.name, kind, status_, summary, (), tuple(actions), group))
+    clocks = policy.sla_clocks(issue, now) if not closed else ()
+    return Explanation(
+        decision,
+        now,
+        issue.id,
+        level.id,
+        status.value,
+        policy.match,
+        tuple(traces),
+        clocks,
+        _winner(decision, traces),
+    )
+
+
+_KINDS = {
+    "FunctionalRule": "functional",
+    "HierarchicalRule": "hierarchical",
+    "TimeRule": "time-based",
+    "EscalationChain": "chain",
+}
+
+
+def _not_armed(rule: Rule, context: Any) -> str:
+    at = getattr(rule, "at", None)
+    metric = getattr(at, "metric", None)
+    if metric is not None:
+        state = context.sla(metric, need_target=False)
+        if state is None or state.target is None:
+            return f"no {metric} target at {context.level.id} for priority {context.issue.priority}"
+        return f"the {metric} clock is {state.state}"
+    since = getattr(at, "since", None)
+    if since is not None:
+        return f"no {since.value} event yet"
+    return "it does not apply at this level or instant"
+
+
+def _fate(
+    action: Action, scope: int, context: Any, in_decision: set[tuple[str, str]], decision: Decision
+) -> ActionTrace:
+    if context._recorded.get(action.key, -2) > scope:
+        return ActionTrace(action, "already done", "recorded in the history (Issue.record)")
+    if isinstance(action, Escalate):
+        target = context.policy._by_id.get(action.to, -1)
+        if target <= context.level_position:
+            return ActionTrace(
+                action, "no effect", f"the issue is already at {context.level.id}, not below it"
+            )
+    if isinstance(action, Route) and context.issue.team == action.team:
+        return ActionTrace(action, "no effect", f"the issue is already with {action.team}")
+    if (action.rule, action.key) in in_decision:
+        return ActionTrace(action, "taken", "in the decision")
+    winner = decision.escalation
+    if isinstance(action, Escalate) and winner is not None:
+        return ActionTrace(
+            action,
+            "outranked",
+            f"at most one escalation: {winner.rule!r} goes to {winner.to}",
+        )
+    return ActionTrace(action, "outranked", "an earlier rule matched first")
+
+
+def _winner(decision: Decision, traces: list[RuleTrace]) -> str:
+    if not decision.actions:
+        return ""
+    parts = []
+    esc = decision.escalation
+    competing = [
+        a
+        for t in traces
+        for a in t.actions
+        if isinstance(a.action, Escalate) and a.status in ("taken", "outranked")
+    ]
+    if esc is not None:
+        if len(competing) > 1:
+            parts.append(
+                f"{len(competing)} rules wanted to escalate; the highest target wins, the "
+                f"earliest rule on a tie: {esc.rule!r} to {esc.to}"
+            )
+        else:
+            parts.append(f"{esc.rule!r} escalates to {esc.to}")
+    others = [a for a in decision.actions if not isinstance(a, Escalate)]
+    if others:
+        parts.append(
+            "every matching rule acts: " + ", ".join(f"{a.rule!r} ({a.kind})" for a in others)
+        )
+    return "; ".join(parts)

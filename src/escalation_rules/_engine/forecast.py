@@ -1,0 +1,78 @@
+"""What the policy will do next if nothing new happens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._exceptions import ForecastError, IssueError
+from .._instants import require_aware
+
+if TYPE_CHECKING:
+    from .._model.actions import Action
+    from .._model.issue import Issue
+    from .policy import Policy
+from .explain import _target
+
+
+@attrs.frozen
+class ForecastStep:
+    """One action the policy will take if nothing else happens: when, what, at which level."""
+
+    at: datetime
+    action: Action
+    level: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "kind": self.action.kind,
+            "target": _target(self.action),
+            "rule": self.action.rule,
+            "reason": self.action.reason,
+            "level": self.level,
+        }
+
+
+def forecast(
+    policy: Policy, issue: Issue, now: datetime, until: datetime, *, max_steps: int = 10_000
+) -> tuple[ForecastStep, ...]:
+    """Every action *policy* will take from *now* to *until* if nothing else happens.
+
+    No agent reply, no status change: the issue only changes by the policy's
+    own actions, which are applied as they come (an escalation to L2 starts
+    L2's clocks). It jumps from one ``next_evaluation_at`` to the next, and
+    stops at *until* or when nothing more can happen. Each step's action is
+    in ``evaluate`` of the issue as it then is, at the step's instant.
+
+    Raises:
+        NaiveDatetimeError: *now* or *until* has no time zone.
+        ForecastError: more than *max_steps* actions (a rule that never settles).
+    """
+    t = require_aware(now, "now").astimezone(UTC)
+    end = require_aware(until, "until").astimezone(UTC)
+    if issue.history and issue.history[-1].at > t:
+        raise IssueError(
+            f"cannot forecast issue {issue.id!r} from {t.isoformat()}: its history already "
+            f"runs to {issue.history[-1].at.isoformat()}; forecast from that instant or later",
+            value=now,
+        )
+    steps: list[ForecastStep] = []
+    while t <= end:
+        decision = policy.evaluate(issue, t)
+        if decision.actions:
+            for action in decision.actions:
+                steps.append(ForecastStep(t, action, issue.level or policy.levels[0].id))
+                issue = issue.record(action, t)
+            if len(steps) > max_steps:
+                raise ForecastError(
+                    f"the forecast took more than {max_steps} actions before {end.isoformat()}; "
+                    "a rule keeps acting without settling"
+                )
+            continue  # the recorded actions may arm more at the same instant
+        if decision.next_evaluation_at is None:
+            break
+        t = decision.next_evaluation_at
+    return tuple(steps)

@@ -1,0 +1,330 @@
+"""Levels, the policy that holds them with its rules, and the evaluation engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import attrs
+
+from .._conditions.paths import _getter, _validate_path
+from .._exceptions import IssueError, PolicyError
+from .._frozendict import FrozenDict
+from .._model.actions import Action, Decision
+from .._model.events import Status
+from .._rules.base import Rule, rule_tuple
+from .._rules.first_match import FirstMatch
+from .._suggest import did_you_mean
+from .._time.calendar import BusinessCalendar
+from .._time.clocks import Clock, WallClock
+from .context import Context
+
+if TYPE_CHECKING:
+    from .._model.issue import Issue
+    from .._time.sla_clock import ClockState
+    from .explain import Explanation
+from datetime import UTC
+
+from .._instants import require_aware
+from .._model.levels import Level
+from .._model.targets import SlaClock, clock_table
+from .plan import _compile, _merge_escalations, _run, _Step
+
+MatchMode = Literal["all", "first"]
+
+_CLOSED: Final = (Status.RESOLVED, Status.CLOSED)
+
+_BASE_STATUSES: Final = {s.value: s for s in Status}
+
+
+def _calendars(value: Mapping[str, BusinessCalendar] | None) -> FrozenDict[BusinessCalendar]:
+    out = FrozenDict(value or {})
+    for name, calendar in out.items():
+        if not isinstance(name, str) or not name:
+            raise PolicyError(f"a calendar needs a non-empty name, got {name!r}", value=name)
+        if not isinstance(calendar, BusinessCalendar):
+            raise PolicyError(
+                f"calendars[{name!r}] must be a BusinessCalendar, got {calendar!r}",
+                value=calendar,
+            )
+    return out
+
+
+def _levels(value: Iterable[Level]) -> tuple[Level, ...]:
+    return tuple(value)
+
+
+def _status_map(value: Mapping[str, Status | str] | None) -> FrozenDict[Status]:
+    out: dict[str, Status] = {}
+    for host, status in (value or {}).items():
+        if host in _BASE_STATUSES:
+            raise PolicyError(
+                f"status_map cannot redefine the built-in status {host!r}", value=host
+            )
+        try:
+            out[host] = Status(status)
+        except ValueError:
+            raise PolicyError(
+                f"status_map[{host!r}] = {status!r} is not one of {list(_BASE_STATUSES)}",
+                value=status,
+                suggestion=did_you_mean(str(status), _BASE_STATUSES),
+            ) from None
+    return FrozenDict(out)
+
+
+def _walk(rules: Iterable[Rule]) -> Iterable[Rule]:
+    for rule in rules:
+        yield rule
+        if isinstance(rule, FirstMatch):
+            yield from _walk(rule.rules)
+
+
+@attrs.frozen
+class Policy:
+    """An escalation policy: the levels (the hierarchy), the rules, and defaults.
+
+    The policy validates itself when built: duplicate level ids or rule names,
+    ranks that do not rise, and rules that refer to unknown levels or SLA
+    targets raise `PolicyError` then, never during evaluation.
+
+    Attributes:
+        levels: the hierarchy, lowest first.
+        rules: the rules, in order.
+        match: ``"all"`` (every matching rule acts; the default) or
+            ``"first"`` (only the first matching rule acts).
+        status_map: host statuses mapped onto `Status`, e.g.
+            ``{"waiting_on_customer": Status.PENDING}``.
+        clock: how ``after(...)`` rules and the on-call `chain` measure time
+            (`WallClock` by default; `BusinessClock` for business hours).
+        clocks: SLA clock definitions that replace or extend the defaults
+            (one `SlaClock` per `Metric`, named after it).
+        calendars: named `BusinessCalendar` objects that SLA targets count on.
+        calendar: the name of the default calendar for SLA targets; ``None``
+            counts elapsed real time unless a level or the issue names one.
+        calendar_field: a dotted issue field whose value names the issue's
+            calendar (e.g. ``"customer.attributes.region"``); it wins over the
+            level's and the policy's calendar when present.
+        name: a label for messages and reports.
+    """
+
+    levels: tuple[Level, ...] = attrs.field(converter=_levels)
+    rules: tuple[Rule, ...] = attrs.field(converter=rule_tuple)
+    match: MatchMode = attrs.field(default="all", kw_only=True)
+    status_map: Mapping[str, Status] = attrs.field(
+        factory=dict, converter=_status_map, kw_only=True
+    )
+    clock: Clock = attrs.field(factory=WallClock, kw_only=True)
+    clocks: Mapping[str, SlaClock] = attrs.field(default=(), converter=clock_table, kw_only=True)
+    calendars: Mapping[str, BusinessCalendar] = attrs.field(
+        factory=dict, converter=_calendars, kw_only=True
+    )
+    calendar: str | None = attrs.field(default=None, kw_only=True)
+    calendar_field: str | None = attrs.field(default=None, kw_only=True)
+    name: str = attrs.field(default="policy", kw_only=True)
+    _calendar_getter: Callable[[Issue], Any] | None = attrs.field(init=False, eq=False, repr=False)
+    _by_id: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+    _plan: tuple[_Step, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.levels:
+            raise PolicyError("a policy needs at least one level")
+        by_id: dict[str, int] = {}
+        for i, level in enumerate(self.levels):
+            if not isinstance(level, Level):
+                raise PolicyError(f"levels[{i}] is not a Level: {level!r}", value=level)
+            if level.id in by_id:
+                raise PolicyError(
+                    f"duplicate level id {level.id!r}", where=f"levels[{i}]", value=level.id
+                )
+            if i and level.rank <= self.levels[i - 1].rank:
+                raise PolicyError(
+                    f"level {level.id!r} has rank {level.rank}, not above "
+                    f"{self.levels[i - 1].id!r} (rank {self.levels[i - 1].rank}); "
+                    "list levels from lowest to highest",
+                    where=f"levels[{i}]",
+                    value=level.rank,
+                )
+            by_id[level.id] = i
+        object.__setattr__(self, "_by_id", FrozenDict(by_id))
+        self._check_sla_setup()
+        if self.match not in ("all", "first"):
+            raise PolicyError(
+                f"match must be 'all' or 'first', got {self.match!r}",
+                value=self.match,
+                suggestion=did_you_mean(str(self.match), ["all", "first"]),
+            )
+        names: set[str] = set()
+        for i, rule in enumerate(_walk(self.rules)):
+            if not isinstance(rule, Rule):
+                raise PolicyError(
+                    f"rules[{i}] is not a rule (it needs name, check and validate): {rule!r}",
+                    value=rule,
+                )
+            if rule.name in names:
+                raise PolicyError(f"duplicate rule name {rule.name!r}", value=rule.name)
+            names.add(rule.name)
+        for rule in self.rules:  # a first_match group validates its own members
+            rule.validate(self)
+        object.__setattr__(self, "_plan", _compile(self.rules, self))
+
+    def __getstate__(self) -> dict[str, object]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(Policy) if a.init}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        self.__attrs_post_init__()
+
+    def _check_sla_setup(self) -> None:
+        calendars = sorted(self.calendars)
+        wheres = [("calendar", self.calendar)] + [
+            (f"level {lvl.id!r}", lvl.calendar) for lvl in self.levels
+        ]
+        for where, name in wheres:
+            if name is not None and name not in self.calendars:
+                raise PolicyError(
+                    f"names the calendar {name!r}, which the policy does not have; "
+                    f"calendars are {calendars}",
+                    where=where,
+                    value=name,
+                    suggestion=did_you_mean(name, calendars),
+                )
+        clocks = sorted(self.clocks)
+        for lvl in self.levels:
+            for metric in lvl.targets:
+                if metric not in self.clocks:
+                    raise PolicyError(
+                        f"has a target for the SLA clock {metric!r}, which the policy does "
+                        f"not have; clocks are {clocks}",
+                        where=f"level {lvl.id!r}",
+                        value=metric,
+                        suggestion=did_you_mean(metric, clocks),
+                    )
+        getter = None
+        if self.calendar_field is not None:
+            if not isinstance(self.calendar_field, str):
+                raise PolicyError(
+                    f"calendar_field must be a dotted field path, got {self.calendar_field!r}",
+                    value=self.calendar_field,
+                )
+            _validate_path(self.calendar_field)
+            getter = _getter(self.calendar_field)
+        object.__setattr__(self, "_calendar_getter", getter)
+
+    def level(self, level_id: str) -> Level:
+        """The level with id *level_id*; raises `IssueError` with a suggestion if unknown."""
+        try:
+            return self.levels[self._by_id[level_id]]
+        except KeyError:
+            raise IssueError(
+                f"unknown level {level_id!r}; the policy's levels are {list(self._by_id)}",
+                value=level_id,
+                suggestion=did_you_mean(level_id, self._by_id),
+            ) from None
+
+    def status_of(self, issue: Issue) -> Status:
+        """The issue's status mapped onto `Status`."""
+        return self.map_status(issue.status, issue.id)
+
+    def map_status(self, host: str, issue_id: str = "?") -> Status:
+        """A status string (built-in or host-defined) mapped onto `Status`."""
+        status = _BASE_STATUSES.get(host) or self.status_map.get(host)
+        if status is None:
+            known = [*_BASE_STATUSES, *self.status_map]
+            raise IssueError(
+                f"issue {issue_id!r} has status {host!r}, which is neither a "
+                f"built-in status nor in the policy's status_map; known: {known}",
+                value=host,
+                suggestion=did_you_mean(host, known),
+            )
+        return status
+
+    def _position(self, issue: Issue) -> int:
+        """The index of the issue's level; an unknown level raises with a suggestion."""
+        if issue.level is None:
+            return 0
+        position = self._by_id.get(issue.level, -1)
+        if position < 0:
+            self.level(issue.level)  # raises with a suggestion
+        return position
+
+    def _context(self, issue: Issue, now: datetime) -> Context:
+        now = require_aware(now, "now")
+        position = self._position(issue)
+        return Context(self, issue, now, self.levels[position], position, self.status_of(issue))
+
+    def explain(self, issue: Issue, now: datetime) -> Explanation:
+        """`evaluate`, with the trace that led to the decision.
+
+        Every rule in order with what it wanted and what became of it (for a
+        condition that failed, which part and with what value), every SLA
+        clock with a target, and why the winning action won. ``str()`` of the
+        result is readable text; ``to_dict()`` is plain JSON-able data.
+        """
+        from .explain import explain
+
+        return explain(self, issue, now)
+
+    def sla_clocks(self, issue: Issue, now: datetime) -> tuple[ClockState, ...]:
+        """The state of every SLA clock with a target for *issue* at its level, at *now*.
+
+        In the order of the policy's clocks. See `sla_clock` for one clock,
+        with or without a target.
+        """
+        context = self._context(issue, now)
+        return tuple(
+            state
+            for name in self.clocks
+            if (state := context.sla(name)) is not None and state.target is not None
+        )
+
+    def sla_clock(self, issue: Issue, now: datetime, name: str) -> ClockState:
+        """The state of the SLA clock *name* for *issue* at *now* (target or not)."""
+        if name not in self.clocks:
+            raise PolicyError(
+                f"the policy has no SLA clock {name!r}; clocks are {sorted(self.clocks)}",
+                value=name,
+                suggestion=did_you_mean(name, self.clocks),
+            )
+        state = self._context(issue, now).sla(name, need_target=False)
+        assert state is not None
+        return state
+
+    def evaluate(self, issue: Issue, now: datetime) -> Decision:
+        """Decide what to do with *issue* at the instant *now*.
+
+        Pure: the same policy, issue and instant give the same decision, the
+        inputs are not changed, and nothing reads the clock.
+
+        Raises:
+            NaiveDatetimeError: *now* has no time zone.
+            IssueError: the issue's level or status is unknown to the policy.
+            EvaluationError: a condition cannot be decided for this issue.
+        """
+        if now.__class__ is not datetime or now.tzinfo is None or now.utcoffset() is None:
+            now = require_aware(now, "now")
+        status = self.status_of(issue)
+        if status in _CLOSED:
+            return Decision((), None, f"issue is {status.value}: nothing escalates")
+        position = 0 if issue.level is None else self._position(issue)
+        level = self.levels[position]
+        context = Context(self, issue, now, level, position, status)
+        actions: list[Action] = []
+        upcoming: list[datetime] = []
+        _run(self._plan, self.match == "first", context, actions, upcoming)
+        if len(actions) > 1:
+            actions = _merge_escalations(actions, self)
+        next_at = None
+        future = [t for t in upcoming if t > now]
+        if future:
+            next_at = min(future)
+            if next_at.tzinfo is not UTC:
+                next_at = next_at.astimezone(UTC)
+        reason = "; ".join(a.reason for a in actions) if actions else "no rule applies"
+        return Decision(tuple(actions), next_at, reason)
+
+
+def evaluate(policy: Policy, issue: Issue, now: datetime) -> Decision:
+    """Module-level form of `Policy.evaluate`."""
+    return policy.evaluate(issue, now)

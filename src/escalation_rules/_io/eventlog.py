@@ -1,0 +1,417 @@
+"""Event logs: read a CSV or JSON Lines log of status changes into issues and their events.
+
+A `LogMapping`, usually written in TOML next to the policy, says which column holds what.
+`read_log` streams the log: it yields one `LoggedIssue` at a time, built from that issue's
+rows, and keeps nothing of the issues it has already yielded but their ids (to catch a log
+that is not grouped), so memory stays flat however long the log.
+
+A log must be **grouped by issue**, and each issue's rows must be **in time order**. A log in
+time order only (rows of many issues interleaved) can be grouped with a stable sort on the
+issue column, which keeps the time order within each issue, e.g. for a CSV whose issue id is
+the first column and whose fields hold no quoted commas::
+
+    (head -n 1 log.csv && tail -n +2 log.csv | LC_ALL=C sort -s -t, -k1,1) > grouped.csv
+
+or for JSON Lines with ``jq -s -c 'sort_by(.issue) | .[]' log.jsonl > grouped.jsonl``
+(``sort_by`` is stable too).
+
+The mapping format (all tables but ``[columns]`` are optional)::
+
+    format = "csv"                  # or "jsonl"; by default from the file name (.csv, .jsonl)
+    delimiter = ","                 # CSV only
+    timezone = "Europe/Stockholm"   # only needed when timestamps have no UTC offset
+
+    [columns]                       # which column (or JSON key) holds what
+    issue = "SR Number"             # required
+    timestamp = "Change Date+Time"  # required: ISO 8601, with an offset or see `timezone`
+    status = "Status"               # required
+    sub_status = "Sub Status"       # optional: statuses then read "Status/Sub Status"
+    level = "ST Level"              # optional: the support level (LEVEL_CHANGED events)
+    team = "Involved ST"            # optional: the team (REASSIGNED events)
+    priority = "SR Latest Impact"   # optional
+    category = "Product"            # optional
+
+    [statuses]                      # the host's statuses that are not plain "open"
+    pending = ["Accepted/Wait - User"]    # waiting on the customer
+    resolved = ["Completed/Resolved"]
+    closed = ["Completed/Closed"]
+
+    [priorities]                    # optional value map; when given, it must cover every value
+    Major = "P1"
+
+    [levels]                        # optional value map, the same way
+    "L2/L3" = "L2"
+
+A status is looked up as ``"Status/Sub Status"`` first, then as ``"Status"`` alone, so
+``resolved = ["Completed"]`` covers every sub-status of ``Completed``. Statuses listed
+nowhere are open. Events carry the mapped status, one of `Status`; the log's own status is
+kept in ``event.data["raw"]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from operator import itemgetter
+from os import PathLike, fspath
+from pathlib import Path
+from typing import IO, Any, Final
+
+import attrs
+
+from .._exceptions import IssueError, PolicyError
+from .._model.events import Event, EventKind, Status
+from .._model.issue import Issue
+from .._suggest import did_you_mean
+from .logmapping import _COLUMN_KEYS, _REQUIRED_COLUMNS, LogFormat, LogMapping, LogSource
+
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
+def _events(value: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(value)
+
+
+def _lines(value: Iterable[int]) -> tuple[int, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class LoggedIssue:
+    """One issue as read from an event log: its fields and the events built from its rows.
+
+    Attributes:
+        id: the issue id.
+        created_at: the instant of its first row (in UTC).
+        priority, category: from the first row that has one, after the value map.
+        level, team: where the issue was at its first row (``level`` after the value map).
+        events: ``CREATED`` for the first row, then ``STATUS_CHANGED`` (with the mapped
+            `Status`) when the status changes, ``LEVEL_CHANGED`` when the level changes, and
+            ``REASSIGNED`` when the team changes, in time order. An issue starts ``open``: a
+            first row in another status adds a ``STATUS_CHANGED`` at the creation instant.
+        lines: the log line of each event, for messages.
+        source: the log's name, for messages.
+    """
+
+    id: str
+    created_at: datetime
+    priority: str | None = attrs.field(default=None, kw_only=True)
+    category: str | None = attrs.field(default=None, kw_only=True)
+    level: str | None = attrs.field(default=None, kw_only=True)
+    team: str | None = attrs.field(default=None, kw_only=True)
+    events: tuple[Event, ...] = attrs.field(default=(), converter=_events, kw_only=True)
+    lines: tuple[int, ...] = attrs.field(default=(), converter=_lines, kw_only=True, eq=False)
+    source: str | None = attrs.field(default=None, kw_only=True, eq=False)
+
+    def issue(self) -> Issue:
+        """The `Issue` at its creation, before any event: its fields and an empty history."""
+        return Issue(
+            self.id,
+            self.created_at,
+            priority=self.priority,
+            category=self.category,
+            level=self.level,
+            team=self.team,
+        )
+
+    def where(self, index: int) -> str:
+        """``"FILE line N"`` for ``events[index]``, or the issue id when lines are unknown."""
+        if index < len(self.lines):
+            return f"{self.source or 'log'} line {self.lines[index]}"
+        return f"issue {self.id!r}"
+
+
+# A row reduced to what the reader needs: line, issue id, timestamp, status, sub-status,
+# level, team, priority, category; "" where the column is absent or the value empty.
+# (In the order of _COLUMN_KEYS.)
+_Row = tuple[int, str, str, str, str, str, str, str, str]
+
+
+def read_log(
+    source: LogSource, mapping: LogMapping, *, check_grouped: bool = True
+) -> Iterator[LoggedIssue]:
+    """Stream the issues of an event log, one `LoggedIssue` at a time.
+
+    Rows are read lazily; only the current issue's events are held. The log must be grouped
+    by issue and in time order within each issue (see the module docstring for how to sort
+    one that is not).
+
+    Args:
+        source: a path (a ``.gz`` file is decompressed) or an open text or binary file.
+        mapping: the `LogMapping`.
+        check_grouped: remember the ids already read (about 100 bytes per issue) to refuse
+            an issue whose rows reappear later; turn off for a log known to be grouped.
+
+    Raises:
+        PolicyError: a mapped column is missing from the file, or the format is unknown.
+        IssueError: a row cannot be read (bad timestamp, unmapped value), the log is not
+            grouped by issue, or an issue's rows are not in time order. The message names
+            the file, the line and the column.
+    """
+    with ExitStack() as stack:
+        name, text = _open(source, stack)
+        fmt = mapping.format or _format_of(name)
+        rows = _csv_rows(text, name, mapping) if fmt == "csv" else _jsonl_rows(text, name, mapping)
+        yield from _group(rows, name, mapping, check_grouped)
+
+
+def _open(source: LogSource, stack: ExitStack) -> tuple[str, IO[str]]:
+    if isinstance(source, (str, PathLike)):
+        name = fspath(source)
+        return name, _text(stack.enter_context(open(source, "rb")), stack)
+    name = str(getattr(source, "name", "<stream>"))
+    if isinstance(source, io.TextIOBase):
+        return name, source
+    return name, _text(source, stack)  # type: ignore[arg-type]
+
+
+def _text(raw: IO[bytes], stack: ExitStack) -> IO[str]:
+    """Decode *raw* as UTF-8, decompressing it first if it starts like a gzip file."""
+    peek = getattr(raw, "peek", None)
+    if peek is not None:
+        head = peek(2)[:2]
+    elif raw.seekable():
+        position = raw.tell()
+        head = raw.read(2)
+        raw.seek(position)
+    else:
+        head = b""  # cannot look ahead: read it as plain text
+    stream: Any = raw
+    if head == _GZIP_MAGIC:
+        stream = gzip.GzipFile(fileobj=raw, mode="rb")
+        stack.callback(stream.close)
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    # Detach rather than close: a file the caller passed in stays theirs to close.
+    stack.callback(text.detach)
+    return text
+
+
+def _format_of(name: str) -> LogFormat:
+    base = name[:-3] if name.endswith(".gz") else name
+    suffix = Path(base).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    raise PolicyError(
+        f"cannot tell the format of {name!r} from its name; set format = 'csv' or "
+        "format = 'jsonl' in the mapping",
+        where=name,
+        value=name,
+    )
+
+
+def _csv_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[_Row]:
+    reader = csv.reader(text, delimiter=mapping.delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    width = len(header)
+    index: dict[str, int] = {}
+    for key, column in mapping.columns().items():
+        if column not in header:
+            raise PolicyError(
+                f"column {column!r} (columns.{key} in {mapping.source or 'the mapping'}) is "
+                f"not in the header; the columns are {header}",
+                where=f"{name} line 1",
+                value=column,
+                suggestion=did_you_mean(column, header),
+            )
+        index[key] = header.index(column)
+    # An absent column reads the empty string appended to each row, at index `width`.
+    pick = itemgetter(*(index.get(key, width) for key in _COLUMN_KEYS))
+    for fields in reader:
+        if len(fields) != width:
+            if not fields:
+                continue  # a blank line
+            raise IssueError(
+                f"{name} line {reader.line_num}: the row has {len(fields)} fields, "
+                f"the header has {width}",
+                value=fields,
+            )
+        fields.append("")
+        yield (reader.line_num, *pick(fields))
+
+
+def _jsonl_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[_Row]:
+    columns = mapping.columns()
+    keys = [(key, columns.get(key)) for key in _COLUMN_KEYS]
+    for line, raw in enumerate(text, start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise IssueError(f"{name} line {line}: not valid JSON ({exc.msg})", value=raw) from None
+        if not isinstance(obj, dict):
+            raise IssueError(f"{name} line {line}: expected a JSON object, got {raw.strip()!r}")
+        values: list[str] = []
+        for key, column in keys:
+            value = None if column is None else obj.get(column)
+            if value is None or value == "":
+                if key in _REQUIRED_COLUMNS:
+                    raise PolicyError(
+                        f"the key {column!r} (columns.{key}) is missing or empty; "
+                        f"the keys are {list(obj)}",
+                        where=f"{name} line {line}",
+                        value=column,
+                        suggestion=did_you_mean(str(column), obj),
+                    )
+                value = ""
+            values.append(str(value))
+        yield (line, *values)  # type: ignore[misc]
+
+
+def _value_map(table: Mapping[str, str], column: str | None, name: str) -> dict[str, str | None]:
+    """A dict from each log value to the mapped value ("" to None); it raises on unmapped ones."""
+
+    class _Strict(dict[str, "str | None"]):
+        def __missing__(self, value: str) -> str | None:
+            if not table:
+                self[value] = value
+                return value
+            raise IssueError(
+                f"{name}, column {column!r}: the value {value!r} is not in the mapping's "
+                f"value map {sorted(table)}",
+                value=value,
+                suggestion=did_you_mean(value, table),
+            )
+
+    values = _Strict(table)
+    values[""] = None
+    return values
+
+
+def _group(
+    rows: Iterator[_Row], name: str, mapping: LogMapping, check_grouped: bool
+) -> Iterator[LoggedIssue]:
+    seen: dict[str, int] = {}
+    level_of = _value_map(mapping.levels, mapping.level, name)
+    priority_of = _value_map(mapping.priorities, mapping.priority, name)
+    statuses: dict[str, Status] = {}
+    parse = mapping.parse_timestamp
+    stamp_column = mapping.timestamp
+    status_changed, level_changed, reassigned = (
+        EventKind.STATUS_CHANGED,
+        EventKind.LEVEL_CHANGED,
+        EventKind.REASSIGNED,
+    )
+
+    current: str | None = None
+    events: list[Event] = []
+    lines: list[int] = []
+    created = last_at = datetime.min.replace(tzinfo=UTC)
+    first_level = first_team = priority = category = None
+    status: Status = Status.OPEN
+    level = team = None
+
+    def finish() -> LoggedIssue:
+        return LoggedIssue(
+            current,  # type: ignore[arg-type]
+            created,
+            priority=priority,
+            category=category,
+            level=first_level,
+            team=first_team,
+            events=events,
+            lines=lines,
+            source=name,
+        )
+
+    for row in rows:
+        line, issue, stamp, raw_status, sub, raw_level, row_team, raw_priority, row_category = row
+        try:
+            at = parse(stamp)
+        except ValueError as exc:
+            reason = str(exc) if "offset" in str(exc) else "it is not an ISO 8601 timestamp"
+            raise IssueError(
+                f"{name} line {line}, column {stamp_column!r}: cannot read {stamp!r}: {reason}",
+                value=stamp,
+            ) from None
+        if sub:
+            raw_status = f"{raw_status}/{sub}"
+        row_status = statuses.get(raw_status)
+        if row_status is None:
+            row_status = statuses[raw_status] = mapping.status_of(raw_status)
+        try:
+            row_level = level_of[raw_level]
+        except IssueError as exc:
+            raise _at_line(exc, line) from None
+        if issue != current:
+            if current is not None:
+                yield finish()
+            if check_grouped:
+                first = seen.get(issue)
+                if first is not None:
+                    raise IssueError(
+                        f"{name} line {line}: issue {issue!r} appears again after other "
+                        f"issues (its rows began at line {first}); an event log must list "
+                        "each issue's rows together, in time order: sort it by the issue "
+                        "column with a stable sort, which keeps the time order (for a CSV "
+                        "whose first column is the issue: LC_ALL=C sort -s -t, -k1,1 on the "
+                        "rows after the header)",
+                        value=issue,
+                    )
+                seen[issue] = line
+            current, created, last_at = issue, at, at
+            events, lines = [Event(EventKind.CREATED, at)], [line]
+            first_level = level = row_level
+            first_team = team = row_team or None
+            try:
+                priority = priority_of[raw_priority]
+            except IssueError as exc:
+                raise _at_line(exc, line) from None
+            category = row_category or None
+            status = Status.OPEN
+            if row_status is not Status.OPEN:
+                status = row_status
+                events.append(Event(status_changed, at, status=status, data={"raw": raw_status}))
+                lines.append(line)
+            continue
+        if at < last_at:
+            raise IssueError(
+                f"{name} line {line}, column {stamp_column!r}: {stamp!r} is earlier than the "
+                f"issue's previous row ({last_at.isoformat()}); each issue's rows must be in "
+                "time order",
+                value=stamp,
+            )
+        last_at = at
+        if priority is None and raw_priority:
+            try:
+                priority = priority_of[raw_priority]
+            except IssueError as exc:
+                raise _at_line(exc, line) from None
+        if category is None and row_category:
+            category = row_category
+        if row_status is not status:
+            status = row_status
+            events.append(Event(status_changed, at, status=status, data={"raw": raw_status}))
+            lines.append(line)
+        if row_level is not None and row_level != level:
+            level = row_level
+            events.append(Event(level_changed, at, level=level))
+            lines.append(line)
+        if row_team and row_team != team:
+            team = row_team
+            events.append(Event(reassigned, at, team=team))
+            lines.append(line)
+    if current is not None:
+        yield finish()
+
+
+def _at_line(exc: IssueError, line: int) -> IssueError:
+    """The same error, with the line number after the file name."""
+    name, _, rest = str(exc).partition(", column ")
+    suggestion = exc.suggestion
+    message = f"{name} line {line}, column {rest}"
+    if suggestion:
+        message = message.removesuffix(f" (did you mean {suggestion!r}?)")
+    return IssueError(message, value=exc.value, suggestion=suggestion)

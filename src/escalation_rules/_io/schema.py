@@ -1,0 +1,186 @@
+"""The JSON Schema of a policy's dict form (what `to_dict` writes and `from_dict` reads).
+
+The schema checks the shape; `from_dict` also checks every reference (levels,
+calendars, clocks, fields), which a schema cannot express.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._model.anchors import Anchor
+from .._model.events import EventKind, Status
+from .._model.targets import Metric
+
+_DURATION = r"^([0-9]+[wdhms])+( business)?$"
+
+_INTERVAL = r"^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?-[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$"
+
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _string(**extra: Any) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, **extra}
+
+
+def _duration(description: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": _DURATION, "description": description}
+
+
+def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if required:
+        out["required"] = required
+    return out
+
+
+def policy_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the policy dict form."""
+    target = _duration('"8h" (elapsed time) or "8h business" (on the calendar in effect)')
+    intervals = {"type": "array", "items": {"type": "string", "pattern": _INTERVAL}}
+    condition = _string(description='a condition, e.g. priority in ["P1", "P2"]')
+    trigger = {
+        "oneOf": [
+            _obj(
+                {
+                    "after": _duration("time on the policy's clock"),
+                    "since": {"enum": [a.value for a in Anchor]},
+                },
+                ["after"],
+            ),
+            _obj(
+                {
+                    "sla": _string(description="an SLA clock name"),
+                    "share": {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?%$"},
+                    "before": _duration("counted time before the share"),
+                    "after": _duration("counted time after the share"),
+                },
+                ["sla"],
+            ),
+        ]
+    }
+
+    def rule(kind: str, props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+        return _obj(
+            {"name": _string(), "type": {"const": kind}, **props}, ["name", "type", *required]
+        )
+
+    rules_ref = {"type": "array", "items": {"$ref": "#/$defs/rule"}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://escalation-rules.invalid/policy.schema.json",
+        "title": "escalation_rules policy",
+        "description": "The dict form of an escalation_rules Policy (to_dict / from_dict), "
+        "and the shape of a policy TOML file.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["levels"],
+        "properties": {
+            "policy": _obj(
+                {
+                    "name": _string(),
+                    "match": {"enum": ["all", "first"]},
+                    "calendar": _string(),
+                    "calendar_field": _string(),
+                    "clock": _string(description='"wall" or a calendar name'),
+                }
+            ),
+            "status_map": {
+                "type": "object",
+                "additionalProperties": {"enum": [s.value for s in Status]},
+            },
+            "calendars": {
+                "type": "object",
+                "additionalProperties": _obj(
+                    {
+                        "tz": _string(description="an IANA time zone"),
+                        "hours": {"type": "object", "additionalProperties": intervals},
+                        "holidays": {
+                            "type": "array",
+                            "items": {"type": "string", "pattern": _DATE},
+                        },
+                        "holidays_from": _obj(
+                            {
+                                "country": _string(),
+                                "subdiv": _string(),
+                                "years": {"type": "array", "items": {"type": "integer"}},
+                            },
+                            ["country", "years"],
+                        ),
+                        "exceptions": {"type": "object", "additionalProperties": intervals},
+                    },
+                    ["tz", "hours"],
+                ),
+            },
+            "clocks": {
+                "type": "object",
+                "additionalProperties": _obj(
+                    {
+                        "metric": {"enum": [m.value for m in Metric]},
+                        "pause_on": {
+                            "type": "array",
+                            "items": {"enum": [Status.OPEN.value, Status.PENDING.value]},
+                        },
+                        "on_reopen": {"enum": ["resume", "restart"]},
+                    }
+                ),
+            },
+            "levels": {
+                "type": "array",
+                "minItems": 1,
+                "items": _obj(
+                    {
+                        "id": _string(),
+                        "name": _string(),
+                        "rank": {"type": "integer"},
+                        "owner": _string(),
+                        "ack_timeout": _duration("time on the policy's clock"),
+                        "calendar": _string(),
+                        "targets": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "oneOf": [
+                                    target,
+                                    {"type": "object", "additionalProperties": target},
+                                ]
+                            },
+                        },
+                    },
+                    ["id", "name", "rank", "owner"],
+                ),
+            },
+            "rules": rules_ref,
+        },
+        "$defs": {
+            "rule": {
+                "oneOf": [
+                    rule("route", {"when": condition, "to": _string()}, ["when", "to"]),
+                    rule(
+                        "escalate",
+                        {
+                            "when": condition,
+                            "to": _string(description="a level id; the next level if absent"),
+                            "on": {"enum": [k.value for k in EventKind]},
+                            "at": trigger,
+                        },
+                        [],
+                    ),
+                    rule(
+                        "notify",
+                        {
+                            "when": condition,
+                            "to": _string(description="a target; the level's owner if absent"),
+                            "at": trigger,
+                        },
+                        ["at"],
+                    ),
+                    rule("chain", {"repeat": {"type": "integer", "minimum": 0, "maximum": 9}}, []),
+                    rule("first_match", {"rules": rules_ref}, ["rules"]),
+                ]
+            }
+        },
+    }

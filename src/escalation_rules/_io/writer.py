@@ -1,0 +1,240 @@
+"""A policy written as a dict and as TOML text that reads back to an equal policy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import time, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from .._conditions.condition import ALWAYS, Condition
+from .._durations import format_duration, format_percent
+from .._exceptions import PolicyError
+from .._language.formatter import format_condition
+from .._model.targets import ANY_PRIORITY, DEFAULT_CLOCKS, SlaClock, Target
+from .._rules.base import NEXT, OWNER, Rule
+from .._rules.chain import EscalationChain
+from .._rules.first_match import FirstMatch
+from .._rules.functional import FunctionalRule
+from .._rules.hierarchical import HierarchicalRule
+from .._rules.timed import After, SlaShare, TimeRule
+from .._time.clocks import BusinessClock, WallClock
+from .._time.conditions import with_business
+
+if TYPE_CHECKING:
+    from .._engine.policy import Policy
+    from .._model.levels import Level
+    from .._time.calendar import BusinessCalendar
+
+
+def to_dict(policy: Policy) -> dict[str, Any]:
+    """The dict form of *policy*: plain strings, numbers, lists and dicts (JSON-ready).
+
+    Raises:
+        PolicyError: for parts with no text form: a custom rule class, a
+            predicate (a Python function), a custom `Clock`.
+    """
+    business = isinstance(policy.clock, BusinessClock)
+    out: dict[str, Any] = {}
+    head: dict[str, Any] = {"name": policy.name, "match": policy.match}
+    if policy.calendar is not None:
+        head["calendar"] = policy.calendar
+    if policy.calendar_field is not None:
+        head["calendar_field"] = policy.calendar_field
+    calendars = dict(policy.calendars)
+    if isinstance(policy.clock, BusinessClock):
+        name = next((n for n, c in calendars.items() if c == policy.clock.calendar), None)
+        if name is None:
+            name = "clock"
+            while name in calendars:
+                name += "_"
+            calendars[name] = policy.clock.calendar
+        head["clock"] = name
+    elif not isinstance(policy.clock, WallClock):
+        raise PolicyError(
+            f"the clock {policy.clock!r} has no text form; use WallClock or BusinessClock",
+            value=policy.clock,
+        )
+    out["policy"] = head
+    if policy.status_map:
+        out["status_map"] = {k: v.value for k, v in policy.status_map.items()}
+    if calendars:
+        out["calendars"] = {n: _calendar_dict(c) for n, c in calendars.items()}
+    defaults = {c.name: c for c in DEFAULT_CLOCKS}
+    changed = {n: c for n, c in policy.clocks.items() if defaults.get(n) != c}
+    if changed:
+        out["clocks"] = {n: _clock_dict(c) for n, c in changed.items()}
+    out["levels"] = [_level_dict(lvl, business) for lvl in policy.levels]
+    out["rules"] = [_rule_dict(r, business) for r in policy.rules]
+    return out
+
+
+def _intervals_text(pairs: tuple[tuple[time, time], ...]) -> list[str]:
+    from .._time.calendar_spec import _show_time
+
+    return [f"{_show_time(a)}-{_show_time(b)}" for a, b in pairs]
+
+
+def _calendar_dict(calendar: BusinessCalendar) -> dict[str, Any]:
+    from .._time.calendar_spec import _group_week
+
+    out: dict[str, Any] = {"tz": calendar.tz}
+    out["hours"] = {
+        day: [f"{a}-{b}" for a, b in pairs] for day, pairs in _group_week(calendar.hours).items()
+    }
+    if calendar.holidays:
+        out["holidays"] = sorted(d.isoformat() for d in calendar.holidays)
+    if calendar.exceptions:
+        out["exceptions"] = {d.isoformat(): _intervals_text(p) for d, p in calendar.exceptions}
+    return out
+
+
+def _clock_dict(clock: SlaClock) -> dict[str, Any]:
+    return {
+        "metric": clock.metric.value,
+        "pause_on": sorted(s.value for s in clock.pause_on),
+        "on_reopen": clock.on_reopen,
+    }
+
+
+def _target_text(target: Target) -> str:
+    return format_duration(target.duration, business=not target.wall)
+
+
+def _level_dict(level: Level, business: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": level.id,
+        "name": level.name,
+        "rank": level.rank,
+        "owner": level.owner,
+    }
+    if level.ack_timeout is not None:
+        out["ack_timeout"] = format_duration(level.ack_timeout, business=business)
+    if level.calendar is not None:
+        out["calendar"] = level.calendar
+    if level.targets:
+        targets: dict[str, Any] = {}
+        for name, table in level.targets.items():
+            if list(table) == [ANY_PRIORITY]:
+                targets[name] = _target_text(table[ANY_PRIORITY])
+            else:
+                targets[name] = {p: _target_text(t) for p, t in table.items()}
+        out["targets"] = targets
+    return out
+
+
+def _when(condition: Condition, business: bool) -> str:
+    return format_condition(with_business(condition, business))
+
+
+def _trigger_dict(at: After | SlaShare, business: bool) -> dict[str, Any]:
+    if isinstance(at, After):
+        return {"after": format_duration(at.duration, business=business), "since": at.since.value}
+    out: dict[str, Any] = {"sla": at.metric}
+    if at.share != 1.0:
+        out["share"] = format_percent(at.share)
+    if at.offset < timedelta(0):
+        out["before"] = format_duration(-at.offset)
+    elif at.offset > timedelta(0):
+        out["after"] = format_duration(at.offset)
+    return out
+
+
+def _rule_dict(rule: Rule, business: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": rule.name}
+    if isinstance(rule, FunctionalRule):
+        out.update(type="route", when=_when(rule.when, business), to=rule.team)
+    elif isinstance(rule, HierarchicalRule):
+        out["type"] = "escalate"
+        if rule.when != ALWAYS:
+            out["when"] = _when(rule.when, business)
+        if rule.to is not NEXT:
+            out["to"] = rule.to
+        if rule.on is not None:
+            out["on"] = rule.on.value
+    elif isinstance(rule, TimeRule):
+        out["type"] = rule.action
+        if rule.when != ALWAYS:
+            out["when"] = _when(rule.when, business)
+        if rule.to is not NEXT and rule.to is not OWNER:
+            out["to"] = rule.to
+        out["at"] = _trigger_dict(rule.at, business)
+    elif isinstance(rule, EscalationChain):
+        out["type"] = "chain"
+        if rule.repeat:
+            out["repeat"] = rule.repeat
+    elif isinstance(rule, FirstMatch):
+        out.update(type="first_match", rules=[_rule_dict(r, business) for r in rule.rules])
+    else:
+        raise PolicyError(
+            f"the rule {rule.name!r} is a {type(rule).__name__}, a custom rule class with no "
+            "text form",
+            value=rule,
+        )
+    return out
+
+
+def dump(policy: Policy) -> str:
+    """*policy* as TOML text that `loads` reads back as an equal policy."""
+    return _toml(to_dict(policy))
+
+
+def _toml(data: Mapping[str, Any]) -> str:
+    lines: list[str] = []
+    _toml_table(data, (), lines)
+    return "\n".join(lines).strip() + "\n"
+
+
+def _toml_table(data: Mapping[str, Any], path: tuple[str, ...], lines: list[str]) -> None:
+    def is_table(value: object) -> bool:
+        return isinstance(value, Mapping) and (
+            not path or any(isinstance(v, Mapping) for v in value.values())
+        )
+
+    def is_table_array(value: object) -> bool:
+        return (
+            isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
+        )
+
+    for key, value in data.items():
+        if not is_table(value) and not is_table_array(value):
+            lines.append(f"{_key(key)} = {_value(value)}")
+    for key, value in data.items():
+        if is_table(value):
+            lines.append("")
+            lines.append(f"[{'.'.join(_key(k) for k in (*path, key))}]")
+            _toml_table(value, (*path, key), lines)
+        elif is_table_array(value):
+            for item in value:
+                lines.append("")
+                lines.append(f"[[{'.'.join(_key(k) for k in (*path, key))}]]")
+                _toml_table(item, (*path, key), lines)
+
+
+_BARE: Final = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key(key: str) -> str:
+    return key if _BARE.fullmatch(key) else _string(key)
+
+
+def _string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    escaped = escaped.replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        if "'" not in value and "\n" not in value and '"' in value:
+            return f"'{value}'"
+        return _string(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise PolicyError(f"cannot write {value!r} as TOML", value=value)  # pragma: no cover

@@ -1,0 +1,142 @@
+"""The statuses an issue moves through, the kinds of events, and an event."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._exceptions import IssueError
+from .._frozendict import FrozenDict
+from .._instants import require_aware
+from .._suggest import did_you_mean
+from .actions import Action, Escalate, Route
+
+
+class Status(enum.StrEnum):
+    """The four statuses the engine understands; hosts map their own onto these."""
+
+    OPEN = "open"
+    PENDING = "pending"  # waiting on the customer
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    # Hash as the plain string (consistent with str equality, and a C call
+    # rather than Enum's Python-level __hash__ on the evaluation path).
+    __hash__ = str.__hash__
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class EventKind(enum.StrEnum):
+    """What happened to an issue."""
+
+    CREATED = "created"
+    ACKNOWLEDGED = "acknowledged"
+    AGENT_REPLY = "agent_reply"
+    CUSTOMER_MESSAGE = "customer_message"
+    STATUS_CHANGED = "status_changed"
+    LEVEL_CHANGED = "level_changed"
+    REASSIGNED = "reassigned"
+    MANAGER_REQUESTED = "manager_requested"
+    #: The host carried out an action the engine decided (escalation, routing
+    #: or notification); its ``action`` key makes evaluation idempotent.
+    ACTION_TAKEN = "action_taken"
+    CUSTOM = "custom"
+
+    # Hash as the plain string (consistent with str equality, and a C call
+    # rather than Enum's Python-level __hash__ on the evaluation path).
+    __hash__ = str.__hash__
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_EMPTY: FrozenDict[Any] = FrozenDict()
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if not value:
+        return _EMPTY  # read-only, so one shared empty mapping is safe
+    return FrozenDict(value)
+
+
+def _frozen_set(value: Iterable[str] | None) -> frozenset[str]:
+    if isinstance(value, str):
+        raise IssueError(
+            f"expected a collection of strings, got the string {value!r}; write [{value!r}]",
+            value=value,
+        )
+    return frozenset(value or ())
+
+
+def _status(value: object) -> str:
+    if value == "":
+        return ""  # not given: taken from the history in __attrs_post_init__
+    if not isinstance(value, str):
+        raise IssueError(
+            f"an issue's status must be a non-empty string, got {value!r}", value=value
+        )
+    return str(value)
+
+
+def _to_kind(value: EventKind | str) -> EventKind:
+    if value.__class__ is EventKind:
+        return value
+    try:
+        return EventKind(value)
+    except ValueError:
+        raise IssueError(
+            f"unknown event kind {value!r}",
+            value=value,
+            suggestion=did_you_mean(str(value), [k.value for k in EventKind]),
+        ) from None
+
+
+def _event_at(value: object) -> datetime:
+    return require_aware(value, "Event.at")
+
+
+def _created_at(value: object) -> datetime:
+    return require_aware(value, "Issue.created_at")
+
+
+@attrs.frozen
+class Event:
+    """One entry of an issue's history.
+
+    Only the attributes that make sense for the kind are set: ``level`` for
+    ``LEVEL_CHANGED`` (the new level) and for an escalation in ``ACTION_TAKEN``,
+    ``status`` for ``STATUS_CHANGED``, ``team``/``assignee`` for ``REASSIGNED``,
+    ``action`` and ``rule`` for ``ACTION_TAKEN``, ``name`` for ``CUSTOM``.
+    """
+
+    kind: EventKind = attrs.field(converter=_to_kind)
+    at: datetime = attrs.field(converter=_event_at)
+    actor: str | None = attrs.field(default=None, kw_only=True)
+    level: str | None = attrs.field(default=None, kw_only=True)
+    status: str | None = attrs.field(default=None, kw_only=True)
+    team: str | None = attrs.field(default=None, kw_only=True)
+    assignee: str | None = attrs.field(default=None, kw_only=True)
+    action: str | None = attrs.field(default=None, kw_only=True)
+    rule: str | None = attrs.field(default=None, kw_only=True)
+    name: str | None = attrs.field(default=None, kw_only=True)
+    data: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, kw_only=True, eq=False
+    )
+
+    @classmethod
+    def taken(cls, action: Action, at: datetime) -> Event:
+        """The event recording that the host carried out *action* at *at*."""
+        return cls(
+            EventKind.ACTION_TAKEN,
+            at,
+            action=action.key,
+            rule=action.rule,
+            level=action.to if isinstance(action, Escalate) else None,
+            team=action.team if isinstance(action, Route) else None,
+        )

@@ -1,0 +1,189 @@
+"""The issue model: an issue, its customer, and its event history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._exceptions import IssueError
+from .events import Event, EventKind, Status, _created_at, _frozen_mapping, _frozen_set, _status
+from .summary import HistorySummary
+
+if TYPE_CHECKING:
+    from .actions import Action
+
+
+@attrs.frozen
+class Customer:
+    """Who raised the issue: their tier, their value to the business, their account."""
+
+    id: str | None = attrs.field(default=None, kw_only=True)
+    tier: str | None = attrs.field(default=None, kw_only=True)
+    value: float | None = attrs.field(default=None, kw_only=True)
+    account: str | None = attrs.field(default=None, kw_only=True)
+    attributes: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, kw_only=True
+    )
+
+
+def _history(value: Iterable[Event]) -> tuple[Event, ...]:
+    events = tuple(value)
+    for i, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise IssueError(f"history[{i}] must be an Event, got {event!r}", value=event)
+    for i in range(1, len(events)):
+        if events[i].at < events[i - 1].at:
+            raise IssueError(
+                f"history must be in time order: history[{i}] at {events[i].at.isoformat()} "
+                f"comes before history[{i - 1}] at {events[i - 1].at.isoformat()}",
+                value=events[i],
+            )
+    return events
+
+
+@attrs.frozen
+class Issue:
+    """A support issue as the engine sees it: its fields and its event history.
+
+    The history is the source of truth for time: SLA clocks, the instant the
+    issue entered its current level, and which actions were already carried
+    out are all derived from it, so evaluation needs no hidden state.
+
+    Attributes:
+        id: the host's identifier.
+        created_at: when the issue was opened (timezone-aware).
+        priority: e.g. ``"P1"``.
+        category: e.g. ``"billing"``.
+        status: one of `Status`, or a host status the policy maps onto one.
+            Not given: the history's last ``STATUS_CHANGED``, or ``"open"``.
+            Given, it must agree with that last change; with no status change
+            in the history it is taken to hold since creation.
+        level: the current level's id. ``None`` means the level the history last
+            moved the issue to, or the policy's first level if it never moved;
+            a level that contradicts the history is an `IssueError`.
+        team, assignee: who holds the issue now.
+        customer: the `Customer`.
+        product, language: for functional routing.
+        skills: skills the issue needs.
+        tags: free-form labels.
+        attributes: free-form host fields, reachable as ``attributes.NAME``.
+        history: the `Event` history, in time order.
+    """
+
+    id: str
+    created_at: datetime = attrs.field(converter=_created_at)
+    priority: str | None = attrs.field(default=None, kw_only=True)
+    category: str | None = attrs.field(default=None, kw_only=True)
+    status: str = attrs.field(default="", kw_only=True, converter=_status)
+    level: str | None = attrs.field(default=None, kw_only=True)
+    team: str | None = attrs.field(default=None, kw_only=True)
+    assignee: str | None = attrs.field(default=None, kw_only=True)
+    customer: Customer = attrs.field(factory=Customer, kw_only=True)
+    product: str | None = attrs.field(default=None, kw_only=True)
+    language: str | None = attrs.field(default=None, kw_only=True)
+    skills: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set, kw_only=True)
+    tags: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set, kw_only=True)
+    attributes: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, kw_only=True
+    )
+    history: tuple[Event, ...] = attrs.field(default=(), converter=_history, kw_only=True)
+    _summary: HistorySummary = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Derived once from the (immutable) history, so that every evaluation of
+        # this issue, at any instant, reads anchors in O(1) instead of rescanning.
+        summary = HistorySummary.of(self.history, self.created_at)
+        object.__setattr__(self, "_summary", summary)
+        if not self.status:
+            last = summary.statuses[-1][2] if summary.statuses else Status.OPEN.value
+            object.__setattr__(self, "status", last)
+        elif summary.statuses and summary.statuses[-1][2] != self.status:
+            raise IssueError(
+                f"issue {self.id!r} has status {self.status!r}, but its history last "
+                f"changed it to {summary.statuses[-1][2]!r}; record status changes as "
+                "events (Issue.with_event) so that both agree",
+                value=self.status,
+            )
+        if summary.level_entries:
+            last_level = max(summary.level_entries.items(), key=lambda kv: kv[1][0])[0]
+            if self.level is None:
+                object.__setattr__(self, "level", last_level)
+            elif self.level != last_level:
+                raise IssueError(
+                    f"issue {self.id!r} has level {self.level!r}, but its history last "
+                    f"moved it to {last_level!r}; record level changes as events "
+                    "(Issue.with_event / Issue.record) so that both agree",
+                    value=self.level,
+                )
+
+    def with_event(self, event: Event) -> Issue:
+        """Return a copy of this issue with *event* appended to its history.
+
+        A ``STATUS_CHANGED``, ``LEVEL_CHANGED`` or ``REASSIGNED`` event also
+        updates the matching field, and so does an ``ACTION_TAKEN`` that carries
+        a level or a team, so history and fields stay in step.
+        """
+        return self.with_events((event,))
+
+    def with_events(self, events: Iterable[Event]) -> Issue:
+        """Return a copy of this issue with *events* appended, as `with_event` does for each.
+
+        The cost grows with the number of new events, not with the history's
+        length: only the new events are checked (each an `Event`, in time order
+        after the last one) and the history summary is extended, not rebuilt.
+        This is what a host replaying a long event stream wants.
+
+        Raises:
+            IssueError: an item is not an `Event`, or the events go back in time.
+        """
+        new = tuple(events)
+        if not new:
+            return self
+        previous = self.history[-1] if self.history else None
+        for i, event in enumerate(new):
+            if not isinstance(event, Event):
+                raise IssueError(f"events[{i}] must be an Event, got {event!r}", value=event)
+            if previous is not None and event.at < previous.at:
+                raise IssueError(
+                    f"history must be in time order: the event at {event.at.isoformat()} "
+                    f"comes before the one at {previous.at.isoformat()}",
+                    value=event,
+                )
+            previous = event
+        values = {name: getattr(self, name) for name in _ISSUE_FIELDS}
+        values["history"] = (*self.history, *new)
+        for event in new:
+            kind = event.kind
+            if kind is EventKind.STATUS_CHANGED:
+                if event.status is not None:
+                    values["status"] = event.status
+            elif kind is EventKind.LEVEL_CHANGED or kind is EventKind.ACTION_TAKEN:
+                if event.level is not None:
+                    values["level"] = event.level
+                if kind is EventKind.ACTION_TAKEN and event.team is not None:
+                    values["team"] = event.team
+            elif kind is EventKind.REASSIGNED:
+                if event.team is not None:
+                    values["team"] = event.team
+                if event.assignee is not None:
+                    values["assignee"] = event.assignee
+        issue: Issue = object.__new__(Issue)
+        for name, value in values.items():
+            object.__setattr__(issue, name, value)
+        summary = self._summary.extended(new, len(self.history))
+        object.__setattr__(issue, "_summary", summary)
+        return issue
+
+    def record(self, action: Action, at: datetime) -> Issue:
+        """Return a copy of this issue after the host carried out *action* at *at*.
+
+        Appends an ``ACTION_TAKEN`` event; an `Escalate` also sets ``level`` and a
+        `Route` sets ``team``. Evaluating the result does not decide *action* again.
+        """
+        return self.with_events((Event.taken(action, at),))
+
+
+_ISSUE_FIELDS = tuple(a.name for a in attrs.fields(Issue) if a.init)

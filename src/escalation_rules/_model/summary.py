@@ -1,0 +1,138 @@
+"""The facts of an issue's history the engine reads, kept up to date event by event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .events import Event, EventKind
+
+
+class HistorySummary:
+    """Facts read off a history in one pass, for O(1) reads during evaluation.
+
+    Instants are in UTC, so durations added to them are real elapsed time.
+
+    Attributes:
+        created: the issue's creation instant.
+        last: the last ``(index, instant)`` of each event kind.
+        anchors: the last ``(index, instant)`` of ACKNOWLEDGED, AGENT_REPLY,
+            CUSTOMER_MESSAGE and MANAGER_REQUESTED, in that order (``(-1, None)``
+            when there is none).
+        level_entries: the last event that put the issue at each level.
+        recorded: the last index at which each action key was recorded.
+        statuses: every ``STATUS_CHANGED`` as ``(index, instant, host status)``.
+        replies: every ``AGENT_REPLY`` as ``(index, instant)``.
+        messages: every ``CUSTOMER_MESSAGE`` as ``(index, instant)``.
+        times: the instant of every event, in history order (for bisection).
+    """
+
+    __slots__ = (
+        "anchors",
+        "created",
+        "last",
+        "level_entries",
+        "messages",
+        "recorded",
+        "replies",
+        "statuses",
+        "times",
+    )
+
+    def __init__(
+        self,
+        last: dict[EventKind, tuple[int, datetime]],
+        level_entries: dict[str, tuple[int, datetime]],
+        recorded: dict[str, int],
+        created: datetime,
+        statuses: tuple[tuple[int, datetime, str], ...] = (),
+        replies: tuple[tuple[int, datetime], ...] = (),
+        messages: tuple[tuple[int, datetime], ...] = (),
+        times: tuple[datetime, ...] = (),
+    ) -> None:
+        self.created = created
+        self.last = last
+        self.level_entries = level_entries
+        self.recorded = recorded
+        self.statuses = statuses
+        self.replies = replies
+        self.messages = messages
+        self.times = times
+        get = last.get
+        self.anchors = (
+            get(EventKind.ACKNOWLEDGED, _NONE),
+            get(EventKind.AGENT_REPLY, _NONE),
+            get(EventKind.CUSTOMER_MESSAGE, _NONE),
+            get(EventKind.MANAGER_REQUESTED, _NONE),
+        )
+
+    @classmethod
+    def of(cls, history: tuple[Event, ...], created_at: datetime) -> HistorySummary:
+        """Summarise *history* (already validated and in time order)."""
+        return cls({}, {}, {}, created_at.astimezone(UTC)).extended(history, 0)
+
+    def extended(self, events: tuple[Event, ...], offset: int) -> HistorySummary:
+        """This summary with *events* (history indices from *offset* on) added.
+
+        Only what the new events touch is copied: a host appending one event to a
+        long history pays for that event, not for the history.
+        """
+        last = dict(self.last)
+        entries = self.level_entries
+        recorded = self.recorded
+        statuses: list[tuple[int, datetime, str]] = []
+        replies: list[tuple[int, datetime]] = []
+        messages: list[tuple[int, datetime]] = []
+        times: list[datetime] = []
+        taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
+        for i, event in enumerate(events, start=offset):
+            kind = event.kind
+            at = event.at if event.at.tzinfo is UTC else event.at.astimezone(UTC)
+            last[kind] = (i, at)
+            times.append(at)
+            if kind is taken:
+                if event.action is not None:
+                    if recorded is self.recorded:
+                        recorded = dict(recorded)
+                    recorded[event.action] = i
+                if event.level is not None:
+                    if entries is self.level_entries:
+                        entries = dict(entries)
+                    entries[event.level] = (i, at)
+            elif kind is changed and event.level is not None:
+                if entries is self.level_entries:
+                    entries = dict(entries)
+                entries[event.level] = (i, at)
+            elif kind is EventKind.AGENT_REPLY:
+                replies.append((i, at))
+            elif kind is EventKind.CUSTOMER_MESSAGE:
+                messages.append((i, at))
+            elif kind is EventKind.STATUS_CHANGED and event.status is not None:
+                statuses.append((i, at, event.status))
+        return HistorySummary(
+            last,
+            entries,
+            recorded,
+            self.created,
+            (*self.statuses, *statuses) if statuses else self.statuses,
+            (*self.replies, *replies) if replies else self.replies,
+            (*self.messages, *messages) if messages else self.messages,
+            (*self.times, *times),
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            HistorySummary,
+            (
+                self.last,
+                self.level_entries,
+                self.recorded,
+                self.created,
+                self.statuses,
+                self.replies,
+                self.messages,
+                self.times,
+            ),
+        )
+
+
+_NONE: tuple[int, datetime | None] = (-1, None)

@@ -1,0 +1,320 @@
+"""Time-based rules: act when a duration or a share of an SLA target has passed."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import UTC, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+import attrs
+
+from .._conditions.condition import ALWAYS, Condition, Test
+from .._durations import require_duration
+from .._exceptions import PolicyError
+from .._model.actions import Action, Notify
+from .._model.anchors import ANCHOR_SLOT, Anchor, to_anchor
+from .._suggest import did_you_mean
+from .._time.clocks import WallClock
+from .._time.conditions import check_clocks
+
+if TYPE_CHECKING:
+    from .._engine.context import Context
+    from .._engine.policy import Policy
+    from .._model.levels import Level
+from .base import (
+    NEXT,
+    OWNER,
+    Checker,
+    Outcome,
+    _check_level,
+    _condition,
+    _escalation,
+    _issue_test,
+    _name,
+    _Next,
+    _Owner,
+    _timed,
+    condition_defaults,
+)
+
+
+class Trigger(Protocol):
+    """When a time-based rule becomes due: `after` or `sla`."""
+
+    @property
+    def once_per(self) -> Anchor:
+        """The anchor whose event restarts the trigger."""
+        ...
+
+    def amount(self, level: Level) -> timedelta | None:
+        """How much clock time after the anchor the trigger fires at *level* (None: never)."""
+        ...
+
+    def validate(self, policy: Policy, where: str) -> None:
+        """Raise `PolicyError` for references the policy lacks."""
+        ...
+
+
+@attrs.frozen
+class After:
+    """Due once *duration* of the policy's clock has passed since the *since* anchor."""
+
+    duration: timedelta = attrs.field(
+        validator=lambda _i, _a, v: require_duration(v, "after(duration)")
+    )
+    since: Anchor = attrs.field(default=Anchor.LEVEL_ENTERED, converter=to_anchor)
+
+    @property
+    def once_per(self) -> Anchor:
+        return self.since
+
+    def amount(self, level: Level) -> timedelta | None:
+        return self.duration
+
+    def validate(self, policy: Policy, where: str) -> None:
+        """Any anchor and duration are valid."""
+
+    def describe(self) -> str:
+        return f"{self.duration} since {self.since.value}"
+
+
+def _offset(value: object) -> timedelta:
+    if not isinstance(value, timedelta):
+        raise PolicyError(f"an SLA offset must be a timedelta, got {value!r}", value=value)
+    return value
+
+
+@attrs.frozen
+class SlaShare:
+    """Due when an SLA clock reaches *share* of its target, moved by *offset*.
+
+    The clock is the policy's SLA clock *metric* (see `SlaClock`); the target
+    is the current level's for the issue's priority. ``share=1.0`` is the
+    breach, ``0.75`` a warning at 75 %, ``1.5`` well past it; *offset* moves
+    the threshold in the clock's own time (``-minutes(30)``: half an hour of
+    counted time before the share). The trigger fires once per crossing: an
+    action recorded at or after the instant the threshold was crossed answers
+    it; a later crossing (a new level's target, a new cycle) fires again.
+    """
+
+    metric: str
+    share: float = 1.0
+    offset: timedelta = attrs.field(default=timedelta(0), converter=_offset, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if (
+            not isinstance(self.share, (int, float))
+            or isinstance(self.share, bool)
+            or not 0 <= self.share <= 100
+            or (self.share == 0 and self.offset <= timedelta(0))
+        ):
+            raise PolicyError(
+                f"an SLA share must be a number in (0, 100] (0 only with a positive "
+                f"offset), got {self.share!r}",
+                value=self.share,
+            )
+
+    @property
+    def once_per(self) -> Anchor:
+        return Anchor.LEVEL_ENTERED
+
+    def amount(self, level: Level) -> timedelta | None:
+        """Unused for SLA triggers: the threshold depends on the issue's priority."""
+        return None
+
+    def threshold(self, target: timedelta) -> timedelta:
+        """The counted time at which the trigger fires for *target*."""
+        return target * self.share + self.offset
+
+    def validate(self, policy: Policy, where: str) -> None:
+        clocks = sorted(policy.clocks)
+        if self.metric not in policy.clocks:
+            raise PolicyError(
+                f"uses the SLA clock {self.metric!r}, which the policy does not have; "
+                f"clocks are {clocks}",
+                where=where,
+                value=self.metric,
+                suggestion=did_you_mean(self.metric, clocks),
+            )
+        if not any(self.metric in lvl.targets for lvl in policy.levels):
+            with_targets = sorted({m for lvl in policy.levels for m in lvl.targets})
+            raise PolicyError(
+                f"uses the SLA clock {self.metric!r}, but no level has a target for it; "
+                f"levels have targets for {with_targets}",
+                where=where,
+                value=self.metric,
+                suggestion=did_you_mean(self.metric, with_targets),
+            )
+
+    def describe(self) -> str:
+        text = f"{self.share:.0%} of the {self.metric} SLA"
+        if self.offset:
+            sign = "+" if self.offset > timedelta(0) else "-"
+            text += f" {sign} {abs(self.offset)}"
+        return text
+
+
+def _trigger(value: object) -> After | SlaShare:
+    if isinstance(value, (After, SlaShare)):
+        return value
+    raise PolicyError(f"'at' must be after(...) or sla(...), got {value!r}", value=value)
+
+
+@attrs.frozen
+class TimeRule:
+    """Escalate or notify when a trigger's instant passes and *when* holds.
+
+    *action* is ``"escalate"`` (with *to*: NEXT or a level id) or ``"notify"``
+    (with *to*: OWNER or a target name). Fires once per trigger scope: once
+    per crossing of the threshold for `sla`, once per anchor event for `after`.
+    """
+
+    name: str = attrs.field(converter=_name)
+    at: After | SlaShare = attrs.field(converter=_trigger)
+    action: str = attrs.field()
+    to: str | _Next | _Owner = attrs.field()
+    when: Condition = attrs.field(default=ALWAYS, converter=_condition, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        where = f"rule {self.name!r}"
+        if self.action == "escalate":
+            if not (self.to is NEXT or (isinstance(self.to, str) and self.to)):
+                raise PolicyError(
+                    f"escalates to {self.to!r}; use NEXT or a level id", where=where, value=self.to
+                )
+        elif self.action == "notify":
+            if not (self.to is OWNER or (isinstance(self.to, str) and self.to)):
+                raise PolicyError(
+                    f"notifies {self.to!r}; use OWNER or a target name", where=where, value=self.to
+                )
+        else:
+            raise PolicyError(
+                f"unknown action {self.action!r}; use 'escalate' or 'notify'",
+                where=where,
+                value=self.action,
+                suggestion=did_you_mean(self.action, ["escalate", "notify"]),
+            )
+
+    def validate(self, policy: Policy) -> None:
+        where = f"rule {self.name!r}"
+        check_clocks(self.when, policy, where)
+        self.at.validate(policy, where)
+        if self.action == "escalate" and isinstance(self.to, str):
+            _check_level(policy, self.to, where)
+
+    def _action(self, policy: Policy, position: int) -> Action | None:
+        why = self.at.describe() + " passed"
+        if self.action == "escalate":
+            return _escalation(self.name, self.to, policy, position, why)  # type: ignore[arg-type]
+        target = policy.levels[position].owner if self.to is OWNER else self.to
+        assert isinstance(target, str)
+        return Notify(target, self.name, f"{why}: notify {target}", key=f"{self.name}:notify")
+
+    def compile(self, policy: Policy) -> Checker:
+        """Return the fast check used by *policy*, with actions and amounts built per level."""
+        once = self.at.once_per
+        test = _issue_test(self.when, condition_defaults(policy))
+        if isinstance(self.at, SlaShare):
+            return self._compile_sla(policy, self.at, test)
+        slot = ANCHOR_SLOT[once]
+        plan = tuple(
+            (action, amount) if action is not None and amount is not None else None
+            for action, amount in (
+                (self._action(policy, pos), self.at.amount(level))
+                for pos, level in enumerate(policy.levels)
+            )
+        )
+        clock = policy.clock
+        wall = type(clock) is WallClock
+        always = self.when == ALWAYS
+
+        def check(context: Context) -> Outcome | None:
+            step = plan[context.level_position]
+            if step is None:
+                return None
+            start = context._times[slot]
+            if start is None or not (always or test(context.issue)):
+                return None
+            action, amount = step
+            due = start + amount if wall else clock.deadline(context, start, amount)
+            if due is None:
+                return None
+            if context.now >= due:
+                return (True, (action,), once, ())  # type: ignore[return-value]
+            return (False, (), once, ((due, action),))  # type: ignore[return-value]
+
+        return _timed(check, self.when, condition_defaults(policy))
+
+    def _compile_sla(self, policy: Policy, trigger: SlaShare, test: Test) -> Checker:
+        actions = tuple(self._action(policy, pos) for pos in range(len(policy.levels)))
+        metric = trigger.metric
+        always = self.when == ALWAYS
+        # A memo of target -> threshold; it only saves the arithmetic.
+        thresholds: dict[timedelta, timedelta] = {}
+
+        def check(context: Context) -> Outcome | None:
+            action = actions[context.level_position]
+            if action is None or not (always or test(context.issue)):
+                return None
+            state = context.sla_core(metric)
+            if state is None or state.target is None:
+                return None
+            duration = state.target.duration
+            amount = thresholds.get(duration)
+            if amount is None:
+                amount = thresholds[duration] = trigger.threshold(duration)
+            reached, at = state.reaches(amount)
+            if at is None:
+                return None
+            # Once per crossing: an action recorded at or after the instant the threshold
+            # is crossed (in this cycle) answers it. A new level whose target is crossed
+            # later, or a new cycle, fires again; the same crossing never does.
+            scope = state.cycle_index
+            if action.key in context._recorded:  # only then does the scope matter
+                times = context.issue._summary.times
+                crossed = bisect_left(times, at if at.tzinfo is UTC else at.astimezone(UTC)) - 1
+                if crossed > scope:
+                    scope = crossed
+            if reached:
+                return (True, (action,), scope, ())  # type: ignore[return-value]
+            return (False, (), scope, ((at, action),))  # type: ignore[return-value]
+
+        return _timed(check, self.when, condition_defaults(policy))
+
+    def check(self, context: Context) -> Outcome | None:
+        return self.compile(context.policy)(context)
+
+
+def after(duration: timedelta, *, since: Anchor | str = Anchor.LEVEL_ENTERED) -> After:
+    """A time trigger: *duration* after the *since* anchor (default: entering the level)."""
+    return After(duration, to_anchor(since))
+
+
+def sla(
+    metric: str,
+    share: float = 1.0,
+    *,
+    before: timedelta | None = None,
+    after: timedelta | None = None,
+) -> SlaShare:
+    """A time trigger on the SLA clock *metric*: *share* of its target has been counted.
+
+    ``sla("resolution", 0.75)`` is a warning at 75 %; ``sla("resolution")``
+    the breach; ``sla("resolution", before=minutes(30))`` half an hour of
+    counted time before the breach, ``after=hours(1)`` an hour past it.
+    """
+    if before is not None and after is not None:
+        raise PolicyError("sla() takes before= or after=, not both")
+    offset = timedelta(0)
+    if before is not None:
+        offset = -require_duration(before, "sla(before=)")
+    elif after is not None:
+        offset = require_duration(after, "sla(after=)")
+    return SlaShare(metric, share, offset=offset)
+
+
+def notify(
+    name: str, *, at: After | SlaShare, to: str | _Owner = OWNER, when: Condition = ALWAYS
+) -> TimeRule:
+    """Time-based notification of *to* (default: the current level's owner)."""
+    return TimeRule(name, at, "notify", to, when=when)

@@ -1,0 +1,564 @@
+"""Business calendars: opening hours, holidays and exact business-time arithmetic.
+
+A `BusinessCalendar` says when a team is at work, in one IANA time zone:
+weekly opening hours, closed holidays and dated exceptions. It adds and
+subtracts business time, measures it between two instants, and finds the
+next opening and the previous closing. `BusinessClock` plugs a calendar into
+a `Policy` so that SLA targets count business time only.
+
+Conventions (each one is what an SLA clock needs):
+
+* **Half-open intervals.** An opening interval ``09:00-17:00`` is open from
+  09:00 inclusive to 17:00 exclusive: ``is_open`` is true at 09:00 and false
+  at 17:00.
+* **Night shifts.** An interval whose end is at or before its start crosses
+  midnight; it belongs to the day it starts on. ``time(0, 0)`` (or
+  ``"24:00"``) as an end is midnight, and ``("00:00", "00:00")`` is the whole
+  day.
+* **Holidays and exceptions act on the shifts that start on that date.** A
+  holiday closes the shifts starting on it; a night shift that started the
+  evening before still runs into the holiday morning, because the people on
+  it are already at work. An exception replaces the intervals starting on its
+  date (an empty list closes it) and wins over a holiday on the same date.
+* **Landing on a closing.** When added business time runs out exactly at a
+  closing, `add` returns the closing instant (09:00 + 8 h on a 09:00-17:00
+  day is 17:00 that day, not 09:00 the next day). A deadline at the close
+  means "by the end of business today", and the breach is the first instant
+  after the business time is used up; jumping to the next opening would grant
+  a whole night for free. `subtract` mirrors this and returns an opening
+  instant, not the previous closing.
+* **Zero.** ``add(t, timedelta(0))`` is *t* (in the calendar's zone), even
+  when the calendar is closed at *t*: no time passes.
+* **Exactness.** Every computation is in integer microseconds, so
+  ``between(t, add(t, d)) == d`` holds for every instant *t* (open or closed)
+  and every duration *d*, and ``add`` is monotonic in *d*.
+* **DST.** Opening hours are local wall-clock times, mapped to instants the
+  way `zoneinfo` does with ``fold=0``: a wall time that does not exist (the
+  spring-forward gap) moves forward by the length of the gap (02:30 becomes
+  03:30 in Berlin), and a wall time that happens twice (the autumn fall-back)
+  means its first occurrence. An interval spanning a change counts the real
+  time that elapses, so 00:00-06:00 is 5 hours on the spring-forward day and
+  7 on the fall-back day. If the mapping makes two intervals overlap, their
+  union is counted once; an interval that maps to nothing is dropped.
+
+Design: every open interval is turned into a pair of UTC epoch microseconds.
+Time is cut into fixed blocks of 52 weeks (in UTC, so finding the block of an
+instant costs one integer division); each block holds its open intervals,
+merged and clipped to the block, with a running sum of business time. A block
+is computed the first time it is needed and kept in a per-instance dict,
+which is only a cache: a result never depends on what it already holds.
+Positions are found by bisection, so `add` costs two bisections plus one step
+per 52 weeks of business time crossed (10,000 business hours of a 40-hour
+week cross five blocks), whatever the holidays, exceptions and DST changes
+inside. Supported instants lie between the years 1 and 9999, with a few
+days' margin at each end; beyond it an `OverflowError` is raised.
+
+The cache is the only state: building a block asks the zone for the UTC offset
+of each shift's two ends (about a millisecond for a year of office hours), and
+costs three lists of ints per block in memory, kept for the calendar's life.
+Two threads that build the same block at once store equal values, so no lock
+is needed. Equality, hashing, pickling and ``repr`` ignore it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Final, TypeAlias, cast
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from .._exceptions import CalendarError
+from .._instants import require_aware
+from .calendar_spec import (
+    _DAY_NAMES,
+    _DAY_US,
+    _MIDNIGHT,
+    _US,
+    _WEEK_US,
+    DatedHours,
+    DateLike,
+    _check_overlaps,
+    _exceptions,
+    _group_week,
+    _holidays,
+    _Pair,
+    _show_time,
+    _Span,
+    _span,
+    _tz_name,
+    _wall_span,
+    _week,
+)
+
+_Block: TypeAlias = tuple[list[int], list[int], list[int], int]
+
+_BLOCK_US: Final = 52 * _WEEK_US
+
+_ONE_US: Final = timedelta(microseconds=1)
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+_EPOCH_ORD: Final = _EPOCH.toordinal()
+
+
+# A few days' margin inside datetime's range, so local dates and offsets never overflow.
+_FIRST_ORD: Final = date(1, 1, 4).toordinal()
+
+_LAST_ORD: Final = date(9999, 12, 28).toordinal()
+
+_MIN_US: Final = (_FIRST_ORD - _EPOCH_ORD) * _DAY_US
+
+_MAX_US: Final = (_LAST_ORD - _EPOCH_ORD) * _DAY_US
+
+_MIN_BLOCK: Final = _MIN_US // _BLOCK_US
+
+_MAX_BLOCK: Final = _MAX_US // _BLOCK_US
+
+
+@attrs.frozen(repr=False)
+class BusinessCalendar:
+    """Opening hours in one time zone, with holidays and dated exceptions.
+
+    Args:
+        tz: an IANA zone name such as ``"Europe/Berlin"``; opening hours are
+            wall-clock times there.
+        hours: weekday -> opening intervals. Weekdays are ``0`` (Monday) to
+            ``6``, names (``"mon"``, ``"monday"``) or ranges (``"mon-fri"``);
+            intervals are ``(start, end)`` pairs of `time` objects (from `datetime`) or
+            ``"HH:MM"``. An interval with ``end <= start`` crosses midnight
+            and belongs to the day it starts on.
+        holidays: dates on which no shift starts (a night shift from the
+            evening before still runs into the morning).
+        exceptions: date -> opening intervals that replace that date's
+            weekday hours (``[]`` closes it); wins over a holiday.
+        name: a label for messages and ``repr``.
+
+    Raises:
+        CalendarError: for an unknown zone or weekday, a malformed time or
+            date, overlapping intervals, or a week with no opening hours.
+    """
+
+    tz: str = attrs.field(converter=_tz_name)
+    hours: tuple[tuple[_Pair, ...], ...] = attrs.field(converter=_week)
+    holidays: frozenset[date] = attrs.field(default=(), converter=_holidays, kw_only=True)
+    exceptions: tuple[tuple[date, tuple[_Pair, ...]], ...] = attrs.field(
+        default=None, converter=_exceptions, kw_only=True
+    )
+    name: str = attrs.field(default="", kw_only=True)
+
+    _zone: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
+    _days: tuple[tuple[_Span, ...], ...] = attrs.field(init=False, eq=False, repr=False)
+    _special: dict[int, tuple[_Span, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _special_ords: list[int] = attrs.field(init=False, eq=False, repr=False)
+    _round_the_clock: bool = attrs.field(init=False, eq=False, repr=False)
+    _weekly_cap: int = attrs.field(init=False, eq=False, repr=False)
+    _extra_cap: int = attrs.field(init=False, eq=False, repr=False)
+    _blocks: dict[int, _Block] = attrs.field(init=False, eq=False, repr=False)
+    _totals: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise CalendarError(
+                f"a calendar's name must be a string, got {self.name!r}",
+                where="name",
+                value=self.name,
+            )
+        setattr_ = object.__setattr__
+        setattr_(self, "_zone", ZoneInfo(self.tz))
+        days = tuple(tuple(_wall_span(pair) for pair in pairs) for pairs in self.hours)
+        setattr_(self, "_days", days)
+        special: dict[int, tuple[_Span, ...]] = {d.toordinal(): () for d in self.holidays}
+        for day, pairs in self.exceptions:
+            special[day.toordinal()] = tuple(_wall_span(pair) for pair in pairs)
+        setattr_(self, "_special", special)
+        setattr_(self, "_special_ords", sorted(special))
+        setattr_(self, "_round_the_clock", _covers_week(days))
+        # Upper bounds on business time, to refuse a hopeless walk up front: a week
+        # holds its wall-clock hours plus at most a day of DST slack, and each
+        # exception at most its own intervals.
+        setattr_(
+            self, "_weekly_cap", sum(span[1] - span[0] for day in days for span in day) + _DAY_US
+        )
+        setattr_(
+            self,
+            "_extra_cap",
+            sum(span[1] - span[0] for spans in special.values() for span in spans),
+        )
+        setattr_(self, "_blocks", {})
+        setattr_(self, "_totals", {})
+        self._check_exceptions()
+
+    @classmethod
+    def always(
+        cls,
+        tz: str = "UTC",
+        *,
+        holidays: Iterable[DateLike] = (),
+        exceptions: DatedHours | None = None,
+        name: str = "24/7",
+    ) -> BusinessCalendar:
+        """A calendar open around the clock, every day (less any holidays)."""
+        return cls(
+            tz,
+            {"mon-sun": [(_MIDNIGHT, _MIDNIGHT)]},
+            holidays=holidays,
+            exceptions=exceptions,
+            name=name,
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickle the definition only: the block cache is rebuilt on demand.
+        return (
+            _restore,
+            (self.tz, self.hours, self.holidays, self.exceptions, self.name),
+        )
+
+    def __repr__(self) -> str:
+        parts = [repr(self.tz), repr(_group_week(self.hours))]
+        if self.holidays:
+            parts.append(f"holidays={sorted(d.isoformat() for d in self.holidays)!r}")
+        if self.exceptions:
+            shown = {
+                d.isoformat(): [(_show_time(a), _show_time(b)) for a, b in pairs]
+                for d, pairs in self.exceptions
+            }
+            parts.append(f"exceptions={shown!r}")
+        if self.name:
+            parts.append(f"name={self.name!r}")
+        return f"BusinessCalendar({', '.join(parts)})"
+
+    # -- the public arithmetic ---------------------------------------------------------------
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """Return the instant at which *duration* of business time has passed since *start*.
+
+        A negative *duration* subtracts. Business time that runs out exactly
+        at a closing returns that closing instant; ``add(t, 0)`` returns *t*.
+
+        Args:
+            start: any timezone-aware datetime (pendulum's included).
+            duration: business time to add, a `timedelta`.
+
+        Returns:
+            An aware stdlib datetime in the calendar's zone.
+
+        Raises:
+            NaiveDatetimeError: *start* has no time zone.
+            TypeError: *duration* is not a timedelta.
+            OverflowError: the result is beyond the year 9999 (or before year 1).
+        """
+        return self._to_datetime(self._shift(_instant_us(start, "start"), _duration_us(duration)))
+
+    def subtract(self, start: datetime, duration: timedelta) -> datetime:
+        """Return the instant *duration* of business time before *start*.
+
+        Business time that runs out exactly at an opening returns that opening
+        instant; the mirror image of `add`.
+
+        Raises:
+            NaiveDatetimeError: *start* has no time zone.
+            TypeError: *duration* is not a timedelta.
+            OverflowError: the result is before the year 1 (or beyond 9999).
+        """
+        return self._to_datetime(self._shift(_instant_us(start, "start"), -_duration_us(duration)))
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """Return the business time from *a* to *b*; negative if *b* is before *a*.
+
+        Raises:
+            NaiveDatetimeError: *a* or *b* has no time zone.
+        """
+        ua, ub = _instant_us(a, "a"), _instant_us(b, "b")
+        if ub < ua:
+            return -self.between(b, a)
+        ba, bb = ua // _BLOCK_US, ub // _BLOCK_US
+        total = self._position(ub) - self._position(ua)
+        blocks = self._blocks
+        for index in range(ba, bb):
+            total += (blocks.get(index) or self._build(index))[3]
+        return timedelta(microseconds=total)
+
+    def is_open(self, instant: datetime) -> bool:
+        """Is the calendar open at *instant* (opening instants count as open, closings not)?"""
+        u = _instant_us(instant, "instant")
+        starts, ends, _, _ = self._block(u // _BLOCK_US)
+        i = bisect_right(starts, u) - 1
+        return i >= 0 and u < ends[i]
+
+    def next_opening(self, instant: datetime) -> datetime:
+        """Return *instant* if the calendar is open then, else the instant it next opens.
+
+        Raises:
+            NaiveDatetimeError: *instant* has no time zone.
+            OverflowError: it never opens again before the year 9999.
+        """
+        u = _instant_us(instant, "instant")
+        index = u // _BLOCK_US
+        starts, ends, _, _ = self._block(index)
+        i = bisect_right(starts, u)
+        if i and u < ends[i - 1]:
+            return self._to_datetime(u)
+        while i == len(starts):
+            index += 1
+            starts = self._block(index)[0]
+            i = 0
+        return self._to_datetime(starts[i])
+
+    def previous_closing(self, instant: datetime) -> datetime | None:
+        """Return the last instant at or before *instant* at which the calendar closed.
+
+        An instant that is itself a closing is returned unchanged; an open one
+        gives the end of the previous opening period. ``None`` if the calendar
+        never closed before (a 24/7 calendar, or nothing back to year 1).
+
+        Raises:
+            NaiveDatetimeError: *instant* has no time zone.
+        """
+        u = _instant_us(instant, "instant")
+        index = u // _BLOCK_US
+        ends = self._block(index)[1]
+        j = bisect_right(ends, u) - 1
+        if j >= 0:  # ends[j] <= u < the block's upper edge: a real closing
+            return self._to_datetime(ends[j])
+        while True:
+            if index <= _MIN_BLOCK:
+                return None
+            starts, ends, _, _ = self._block(index)
+            if (
+                self._round_the_clock
+                and len(starts) == 1
+                and starts[0] == index * _BLOCK_US
+                and ends[0] == starts[0] + _BLOCK_US
+            ):
+                # A whole block open: skip to the last holiday or exception before it.
+                before = self._block_before_special(index)
+                if before is None:
+                    return None
+                index = before
+            else:
+                index -= 1
+            ends = self._block(index)[1]
+            if not ends:
+                continue
+            j = len(ends) - 1
+            edge = (index + 1) * _BLOCK_US
+            if ends[j] == edge:
+                # Cut by the block edge, not closed, if the next block opens right there.
+                following = self._block(index + 1)[0]
+                if following and following[0] == edge:
+                    j -= 1
+            if j >= 0:
+                return self._to_datetime(ends[j])
+
+    # -- the machinery -------------------------------------------------------------------
+
+    def _position(self, u: int) -> int:
+        """Business microseconds from the start of *u*'s block up to *u*."""
+        index = u // _BLOCK_US
+        starts, ends, cum_end, _ = self._blocks.get(index) or self._build(index)
+        i = bisect_right(starts, u) - 1
+        if i < 0:
+            return 0
+        end = ends[i]
+        return cum_end[i] - (end - u if u < end else 0)
+
+    def _shift(self, u: int, d: int) -> int:
+        """The epoch microsecond at which *d* business microseconds have passed since *u*."""
+        if d == 0:
+            return u
+        index = u // _BLOCK_US
+        blocks = self._blocks
+        starts, ends, cum_end, total = blocks.get(index) or self._build(index)
+        i = bisect_right(starts, u) - 1
+        if i < 0:
+            target = d
+        else:
+            end = ends[i]
+            target = cum_end[i] - (end - u if u < end else 0) + d
+        if d > 0:
+            if target > total:
+                # Whole blocks at a time, reading only their totals.
+                self._check_reachable(u, d)
+                totals = self._totals
+                while target > total:
+                    target -= total
+                    index += 1
+                    known = totals.get(index)
+                    total = self._build(index)[3] if known is None else known
+                starts, ends, cum_end, total = blocks[index]
+            j = bisect_left(cum_end, target)
+            return ends[j] - (cum_end[j] - target)
+        if target < 0:
+            self._check_reachable(u, d)
+        while target < 0:
+            index -= 1
+            starts, ends, cum_end, total = blocks.get(index) or self._build(index)
+            target += total
+        j = bisect_right(cum_end, target)
+        return ends[j] - (cum_end[j] - target)
+
+    def _check_reachable(self, u: int, d: int) -> None:
+        """Raise OverflowError at once if *d* certainly runs past the supported years."""
+        room = (_MAX_US - u) if d > 0 else (u - _MIN_US)
+        weeks = room // _WEEK_US + 2
+        if abs(d) > weeks * self._weekly_cap + self._extra_cap:
+            raise OverflowError(
+                f"adding {timedelta(microseconds=d)} of business time runs outside the years a "
+                "calendar supports (1-9999)"
+            )
+
+    def _to_datetime(self, u: int) -> datetime:
+        if not _MIN_US <= u <= _MAX_US:
+            raise OverflowError("the instant is outside the years a calendar supports (1-9999)")
+        seconds, micro = divmod(u, _US)
+        result = datetime.fromtimestamp(seconds, self._zone)
+        # replace() keeps fold; "+ timedelta" would reset it in a repeated hour.
+        return result.replace(microsecond=micro) if micro else result
+
+    def _block(self, index: int) -> _Block:
+        return self._blocks.get(index) or self._build(index)
+
+    def _build(self, index: int) -> _Block:
+        """Compute block *index*: its merged open intervals and their running sums."""
+        if not _MIN_BLOCK <= index <= _MAX_BLOCK:
+            raise OverflowError("business time runs outside the years a calendar supports (1-9999)")
+        lo = index * _BLOCK_US
+        hi = lo + _BLOCK_US
+        zone = self._zone
+        # A shift ends less than two days after the midnight it starts from; a day more
+        # on each side covers offsets that jump by a whole day (Samoa skipped 2011-12-30).
+        first = max(_local_ordinal(max(lo, _MIN_US), zone) - 3, _FIRST_ORD)
+        last = min(_local_ordinal(min(hi, _MAX_US), zone) + 2, _LAST_ORD)
+        raw: list[tuple[int, int]] = []
+        days, special = self._days, self._special
+        # A ZoneInfo always has an offset, never None.
+        utcoffset = cast("Callable[[datetime], timedelta]", zone.utcoffset)
+        fromordinal = datetime.fromordinal
+        for ordinal in range(first, last + 1):
+            spans = special.get(ordinal)
+            if spans is None:
+                spans = days[(ordinal - 1) % 7]  # date.fromordinal(1) is a Monday
+            if not spans:
+                continue
+            # Naive wall-clock arithmetic, then the zone's offset for that wall time with
+            # fold=0: a time in a DST gap moves forward, an ambiguous one is the first.
+            midnight = fromordinal(ordinal)
+            wall = (ordinal - _EPOCH_ORD) * _DAY_US
+            for s, e, s_delta, e_delta in spans:
+                a = wall + s - utcoffset(midnight + s_delta) // _ONE_US
+                b = wall + e - utcoffset(midnight + e_delta) // _ONE_US
+                if a < hi and b > lo and a < b:
+                    raw.append((max(a, lo), min(b, hi)))
+        raw.sort()
+        starts: list[int] = []
+        ends: list[int] = []
+        for a, b in raw:
+            if ends and a <= ends[-1]:
+                if b > ends[-1]:
+                    ends[-1] = b
+            else:
+                starts.append(a)
+                ends.append(b)
+        cum_end: list[int] = []
+        running = 0
+        for a, b in zip(starts, ends, strict=True):
+            running += b - a
+            cum_end.append(running)
+        block = (starts, ends, cum_end, running)
+        self._blocks[index] = block
+        self._totals[index] = block[3]
+        return block
+
+    def _block_before_special(self, index: int) -> int | None:
+        """The block where the effect of the last special date before block *index* ends.
+
+        On a round-the-clock calendar only holidays and exceptions close it, and a
+        special date acts on the shifts starting that day, so on at most two local days.
+        """
+        first_day = _local_ordinal(max(index * _BLOCK_US, _MIN_US), self._zone)
+        k = bisect_right(self._special_ords, first_day)
+        if k == 0:
+            return None
+        ordinal = self._special_ords[k - 1]
+        effect_end = (ordinal + 3 - _EPOCH_ORD) * _DAY_US  # two days on, plus any UTC offset
+        before = min(effect_end // _BLOCK_US, index - 1)
+        return before if before >= _MIN_BLOCK else None
+
+    def _check_exceptions(self) -> None:
+        """Raise if a dated exception overlaps the shifts of the day before or after."""
+        dated = {day.toordinal(): pairs for day, pairs in self.exceptions}
+        for first in sorted({o + shift for o in dated for shift in (-1, 0)}):
+            items = []
+            for offset in (0, 1):
+                ordinal = first + offset
+                day = date.fromordinal(ordinal)
+                if ordinal in dated:
+                    pairs, where = dated[ordinal], f"exceptions[{day.isoformat()!r}]"
+                else:
+                    pairs = () if day in self.holidays else self.hours[day.weekday()]
+                    where = f"hours[{_DAY_NAMES[day.weekday()]!r}] on {day.isoformat()}"
+                for pair in pairs:
+                    lo, hi = _span(pair)
+                    items.append((lo + offset * _DAY_US, hi + offset * _DAY_US, pair, where))
+            _check_overlaps(items)
+
+
+def _restore(
+    tz: str,
+    hours: tuple[tuple[_Pair, ...], ...],
+    holidays: frozenset[date],
+    exceptions: tuple[tuple[date, tuple[_Pair, ...]], ...],
+    name: str,
+) -> BusinessCalendar:
+    """Unpickle a `BusinessCalendar` from its definition (see ``__reduce__``)."""
+    return BusinessCalendar(
+        tz,
+        hours,  # the stored form: seven days, Monday first
+        holidays=holidays,
+        exceptions=exceptions,  # type: ignore[arg-type]  # the stored form
+        name=name,
+    )
+
+
+def _instant_us(value: object, what: str) -> int:
+    """*value* as integer microseconds since the Unix epoch; validates it on the slow path."""
+    if type(value) is datetime:
+        try:
+            # Aware minus aware is exact and honours fold; a naive value raises TypeError.
+            return (value - _EPOCH) // _ONE_US
+        except TypeError:
+            pass
+    instant = require_aware(value, what)  # raises the library's error for a bad value
+    return (instant - _EPOCH) // _ONE_US
+
+
+def _duration_us(value: object) -> int:
+    if type(value) is timedelta:
+        return value // _ONE_US
+    if not isinstance(value, timedelta):
+        raise TypeError(f"a business duration must be a timedelta, got {value!r}")
+    # timedelta's own floor division: exact, and immune to subclasses such as
+    # pendulum.Duration that override the operator.
+    return timedelta.__floordiv__(value, _ONE_US)
+
+
+def _local_ordinal(u: int, zone: ZoneInfo) -> int:
+    return datetime.fromtimestamp(u // _US, zone).toordinal()
+
+
+def _covers_week(days: tuple[tuple[_Span, ...], ...]) -> bool:
+    """Do the weekly hours, taken together, leave no gap in the wall-clock week?"""
+    spans = sorted(
+        (d * _DAY_US + span[0], d * _DAY_US + span[1]) for d, day in enumerate(days) for span in day
+    )
+    reach = spans[0][0]
+    if reach != 0:
+        return False
+    for lo, hi in spans:
+        if lo > reach:
+            return False
+        reach = max(reach, hi)
+    return reach >= _WEEK_US

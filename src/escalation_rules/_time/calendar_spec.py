@@ -1,0 +1,330 @@
+"""Business calendar text: opening hours, zones and dated exceptions, checked and normalised."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+from typing import Final, TypeAlias
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from .._exceptions import CalendarError
+from .._suggest import did_you_mean
+
+_Pair: TypeAlias = tuple[time, time]
+
+# An opening interval as microseconds after local midnight, plus the same two offsets as
+# timedeltas, ready for the block builder's wall-clock arithmetic.
+_Span: TypeAlias = tuple[int, int, timedelta, timedelta]
+
+_US: Final = 1_000_000
+
+_DAY_US: Final = 86_400 * _US
+
+_WEEK_US: Final = 7 * _DAY_US
+
+
+def _time_us(value: time) -> int:
+    return ((value.hour * 60 + value.minute) * 60 + value.second) * _US + value.microsecond
+
+
+def _span(pair: _Pair) -> tuple[int, int]:
+    """The interval as microseconds after the local midnight of the day it starts on."""
+    start, end = _time_us(pair[0]), _time_us(pair[1])
+    return start, end + _DAY_US if end <= start else end
+
+
+def _wall_span(pair: _Pair) -> _Span:
+    start, end = _span(pair)
+    return start, end, timedelta(microseconds=start), timedelta(microseconds=end)
+
+
+TimeLike: TypeAlias = time | str
+"""A local wall-clock time: a naive `time` object or ``"HH:MM"`` / ``"HH:MM:SS"``."""
+
+Interval: TypeAlias = tuple[TimeLike, TimeLike]
+"""An opening interval ``(start, end)`` in local time; ``end <= start`` crosses midnight."""
+
+WeekdayKey: TypeAlias = int | str
+"""A weekday: ``0`` (Monday) to ``6`` (Sunday), ``"mon"``..``"sun"``, or a range ``"mon-fri"``."""
+
+DateLike: TypeAlias = date | str
+"""A calendar date: a `datetime.date` or an ISO ``"YYYY-MM-DD"`` string."""
+
+
+# A Mapping is invariant in its key type, so each key type is listed: a variable typed
+# dict[str, list[tuple[str, str]]] must be accepted, not only a literal.
+WeeklyHours: TypeAlias = (
+    Mapping[str, Sequence[Interval]]
+    | Mapping[int, Sequence[Interval]]
+    | Mapping[WeekdayKey, Sequence[Interval]]
+    | Sequence[Sequence[Interval]]
+)
+"""Opening hours by weekday, e.g. ``{"mon-fri": [("09:00", "17:00")]}``, or seven lists."""
+
+DatedHours: TypeAlias = (
+    Mapping[date, Sequence[Interval]]
+    | Mapping[str, Sequence[Interval]]
+    | Mapping[DateLike, Sequence[Interval]]
+)
+"""Opening hours by date, e.g. ``{"2025-12-24": [("09:00", "12:00")]}``; ``[]`` closes."""
+
+_DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_FULL_NAMES: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+_WEEKDAYS: Final = {
+    **{name: i for i, name in enumerate(_DAY_NAMES)},
+    **{name: i for i, name in enumerate(_FULL_NAMES)},
+}
+
+_TIME_TEXT: Final = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
+
+_MIDNIGHT: Final = time(0, 0)
+
+
+def _zone(name: object) -> ZoneInfo:
+    if isinstance(name, ZoneInfo):
+        return name
+    if not isinstance(name, str) or not name:
+        raise CalendarError(
+            f"a calendar's tz must be an IANA zone name, got {name!r}", where="tz", value=name
+        )
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    raise CalendarError(
+        f"{name!r} is not a known time zone",
+        where="tz",
+        value=name,
+        suggestion=did_you_mean(name, sorted(available_timezones())),
+    )
+
+
+def _tz_name(value: str | ZoneInfo) -> str:
+    return _zone(value).key
+
+
+def _parse_time(value: object, where: str, *, end: bool) -> time:
+    if isinstance(value, datetime) or not isinstance(value, time | str):
+        raise CalendarError(
+            f"an opening time must be a time object (from datetime) or 'HH:MM', got {value!r}",
+            where=where,
+            value=value,
+        )
+    if isinstance(value, time):
+        if value.tzinfo is not None:
+            raise CalendarError(
+                f"opening times are local wall times in the calendar's zone; {value!r} carries "
+                "its own tzinfo",
+                where=where,
+                value=value,
+            )
+        return time(value.hour, value.minute, value.second, value.microsecond)
+    match = _TIME_TEXT.fullmatch(value.strip())
+    if match:
+        hh, mm, ss, us = int(match[1]), int(match[2]), int(match[3] or 0), int(match[4] or 0)
+        if end and (hh, mm, ss, us) == (24, 0, 0, 0):
+            return _MIDNIGHT
+        if hh < 24 and mm < 60 and ss < 60:
+            return time(hh, mm, ss, us)
+    hint = " ('24:00' is only allowed as an end)" if value.strip().startswith("24") else ""
+    raise CalendarError(
+        f"{value!r} is not a time of day like '09:30'{hint}", where=where, value=value
+    )
+
+
+def _show_time(value: time) -> str:
+    text = f"{value.hour:02d}:{value.minute:02d}"
+    if value.second or value.microsecond:
+        text += f":{value.second:02d}"
+    if value.microsecond:
+        text += f".{value.microsecond:06d}"
+    return text
+
+
+def _show(pair: _Pair) -> str:
+    return f"{_show_time(pair[0])}-{_show_time(pair[1])}"
+
+
+def _intervals(value: object, where: str) -> tuple[_Pair, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | frozenset | set):
+        raise CalendarError(
+            f"opening hours must be a list of (start, end) pairs, got {value!r}",
+            where=where,
+            value=value,
+        )
+    pairs = []
+    for i, item in enumerate(value):
+        here = f"{where}[{i}]"
+        if isinstance(item, str | bytes) or not isinstance(item, Sequence) or len(item) != 2:
+            raise CalendarError(
+                f"an opening interval must be a (start, end) pair, got {item!r}",
+                where=here,
+                value=item,
+            )
+        pairs.append((_parse_time(item[0], here, end=False), _parse_time(item[1], here, end=True)))
+    pairs.sort(key=_span)
+    _check_overlaps([(*_span(p), p, where) for p in pairs])
+    return tuple(pairs)
+
+
+def _check_overlaps(items: list[tuple[int, int, _Pair, str]]) -> None:
+    """Raise if two of the ``(start, end, pair, where)`` intervals on one axis overlap."""
+    items = sorted(items, key=lambda item: item[:2])
+    for (_, end, pair, where), (start, _, other, other_where) in pairwise(items):
+        if start < end:
+            place = "" if where == other_where else f" (from {other_where})"
+            raise CalendarError(
+                f"the opening intervals {_show(pair)} and {_show(other)}{place} overlap",
+                where=where,
+                value=other,
+            )
+
+
+def _weekday_keys(key: object) -> list[int]:
+    where = f"hours[{key!r}]"
+    if isinstance(key, bool) or not isinstance(key, int | str):
+        raise CalendarError(
+            f"a weekday must be 0-6 or a name like 'mon', got {key!r}", where=where, value=key
+        )
+    if isinstance(key, int):
+        if 0 <= key <= 6:
+            return [key]
+        raise CalendarError(
+            f"a weekday number runs from 0 (Monday) to 6 (Sunday), got {key}",
+            where=where,
+            value=key,
+        )
+    ends = [part.strip().casefold() for part in key.split("-")]
+    if len(ends) > 2:
+        raise CalendarError(
+            f"{key!r} is not a weekday or a range like 'mon-fri'", where=where, value=key
+        )
+    days = []
+    for name in ends:
+        if name not in _WEEKDAYS:
+            # Suggest in the style the user wrote: 'fry' -> 'fri', 'mnday' -> 'monday'.
+            same_style = _DAY_NAMES if len(name) <= 4 else _FULL_NAMES
+            suggestion = did_you_mean(name, same_style) or did_you_mean(
+                name, [*_DAY_NAMES, *_FULL_NAMES]
+            )
+            raise CalendarError(
+                f"{name!r} is not a weekday", where=where, value=key, suggestion=suggestion
+            )
+        days.append(_WEEKDAYS[name])
+    first, last = days[0], days[-1]
+    return [(first + i) % 7 for i in range((last - first) % 7 + 1)]
+
+
+def _week(
+    value: WeeklyHours,
+) -> tuple[tuple[_Pair, ...], ...]:
+    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 7:
+        value = dict(enumerate(value))  # Monday to Sunday, as the calendar stores them
+    if not isinstance(value, Mapping):
+        raise CalendarError(
+            "hours must map weekdays to opening intervals, e.g. "
+            f"{{'mon-fri': [('09:00', '17:00')]}}, or list seven days; got {value!r}",
+            where="hours",
+            value=value,
+        )
+    week: list[tuple[_Pair, ...] | None] = [None] * 7
+    given_as: dict[int, object] = {}
+    for key, intervals in value.items():
+        pairs = _intervals(intervals, f"hours[{key!r}]")
+        for day in _weekday_keys(key):
+            if week[day] is not None:
+                raise CalendarError(
+                    f"{_DAY_NAMES[day]!r} is given twice, in {given_as[day]!r} and {key!r}",
+                    where="hours",
+                    value=key,
+                )
+            week[day] = pairs
+            given_as[day] = key
+    days = tuple(pairs or () for pairs in week)
+    items = [
+        (d * _DAY_US + lo + shift, d * _DAY_US + hi + shift, pair, f"hours[{given_as[d]!r}]")
+        for shift in (0, _WEEK_US)
+        for d, pairs in enumerate(days)
+        for pair in pairs
+        for lo, hi in [_span(pair)]
+    ]
+    _check_overlaps(items)
+    if not items:
+        raise CalendarError(
+            "a calendar must be open at some time of the week; give hours for at least one weekday",
+            where="hours",
+            value=value,
+        )
+    return days
+
+
+def _date(value: object, where: str) -> date:
+    if isinstance(value, datetime):
+        raise CalendarError(
+            f"{where} takes dates, got the datetime {value!r}; use .date()",
+            where=where,
+            value=value,
+        )
+    if isinstance(value, date):
+        return date(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise CalendarError(
+        f"{value!r} is not a date (a datetime.date or 'YYYY-MM-DD')", where=where, value=value
+    )
+
+
+def _holidays(value: Iterable[DateLike]) -> frozenset[date]:
+    if isinstance(value, str | bytes | date) or not isinstance(value, Iterable):
+        raise CalendarError(
+            f"holidays must be an iterable of dates, got {value!r}", where="holidays", value=value
+        )
+    return frozenset(_date(item, "holidays") for item in value)
+
+
+def _exceptions(
+    value: DatedHours | None,
+) -> tuple[tuple[date, tuple[_Pair, ...]], ...]:
+    if value is None:
+        return ()
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, tuple) and all(isinstance(i, tuple) and len(i) == 2 for i in value):
+        items = list(value)  # the calendar's own stored form
+    else:
+        raise CalendarError(
+            f"exceptions must map dates to opening intervals, got {value!r}",
+            where="exceptions",
+            value=value,
+        )
+    out: dict[date, tuple[_Pair, ...]] = {}
+    for key, intervals in items:
+        day = _date(key, "exceptions")
+        if day in out:
+            raise CalendarError(
+                f"the date {day.isoformat()} is given twice", where="exceptions", value=key
+            )
+        out[day] = _intervals(intervals, f"exceptions[{day.isoformat()!r}]")
+    return tuple(sorted(out.items()))
+
+
+def _group_week(week: tuple[tuple[_Pair, ...], ...]) -> dict[str, list[tuple[str, str]]]:
+    """The weekly hours as input-shaped text, with runs of equal days as ranges."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    day = 0
+    while day < 7:
+        last = day
+        while last + 1 < 7 and week[last + 1] == week[day]:
+            last += 1
+        if week[day]:
+            key = _DAY_NAMES[day] if last == day else f"{_DAY_NAMES[day]}-{_DAY_NAMES[last]}"
+            out[key] = [(_show_time(a), _show_time(b)) for a, b in week[day]]
+        day = last + 1
+    return out

@@ -1,0 +1,73 @@
+"""How time is measured: the clock protocol, wall time and business time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+import attrs
+
+if TYPE_CHECKING:
+    from .._engine.context import Context
+from .calendar import _EPOCH, _MAX_US, _MIN_US, BusinessCalendar, _duration_us, _instant_us
+
+
+class Clock(Protocol):
+    """The seam through which time-based rules measure time.
+
+    ``deadline(context, start, amount)`` returns the instant at which *amount*
+    of this clock's time has passed since *start*, assuming no new event
+    arrives, or ``None`` if it never will. The wall clock adds; a business
+    calendar skips closed hours.
+    """
+
+    def deadline(self, context: Context, start: datetime, amount: timedelta) -> datetime | None:
+        """The instant at which *amount* has elapsed on this clock since *start*."""
+        ...
+
+
+class WallClock:
+    """Elapsed real time: the deadline is ``start + amount``."""
+
+    __slots__ = ()
+
+    def deadline(self, context: Context, start: datetime, amount: timedelta) -> datetime | None:
+        """Return ``start + amount``, computed in UTC (real elapsed time across DST)."""
+        if start.tzinfo is not UTC:
+            start = start.astimezone(UTC)
+        return start + amount
+
+    def __repr__(self) -> str:
+        return "WallClock()"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is WallClock
+
+    def __hash__(self) -> int:
+        return hash(WallClock)
+
+
+@attrs.frozen
+class BusinessClock:
+    """A `Clock` that counts business time on a `BusinessCalendar`.
+
+    Give it to a `Policy` so that SLA targets and time rules skip closed hours::
+
+        Policy(levels, rules, clock=BusinessClock(calendar))
+    """
+
+    calendar: BusinessCalendar = attrs.field(
+        validator=attrs.validators.instance_of(BusinessCalendar)
+    )
+
+    def deadline(self, context: Context, start: datetime, amount: timedelta) -> datetime | None:
+        """Return the instant ``calendar.add(start, amount)``, in UTC like `WallClock`'s.
+
+        UTC because the engine compares and collects deadlines from several clocks:
+        an aware datetime in a zone's repeated autumn hour is never ``==`` to one in
+        another zone, even for the same instant (Python's rule for inter-zone equality).
+        """
+        u = self.calendar._shift(_instant_us(start, "start"), _duration_us(amount))
+        if not _MIN_US <= u <= _MAX_US:
+            raise OverflowError("the deadline is outside the years a calendar supports (1-9999)")
+        return _EPOCH + timedelta(microseconds=u)
