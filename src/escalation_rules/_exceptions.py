@@ -21,12 +21,44 @@ available as attributes.
 from __future__ import annotations
 
 
-def _suffix(suggestion: str | None) -> str:
-    return f" (did you mean {suggestion!r}?)" if suggestion else ""
-
-
 class EscalationRulesError(Exception):
-    """Root of every error raised by escalation_rules."""
+    """Root of every error raised by escalation_rules.
+
+    Every error keeps its parts as attributes and renders them in ``str(exc)``
+    as ``"{where}: {message} (did you mean {suggestion!r}?)"``; code that needs
+    one part reads the attribute, never the text.
+
+    Attributes:
+        message: the message alone, without place or suggestion.
+        where: the place of the mistake (a rule, a key, ``file:line:column``), or ``None``.
+        suggestion: the closest valid name, when the value looks misspelt, or ``None``.
+        value: the offending value, or ``None``.
+    """
+
+    _suggestion_text = " (did you mean {!r}?)"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        value: object = None,
+        suggestion: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.value = value
+        self.suggestion = suggestion
+
+    def __str__(self) -> str:
+        place = f"{self.where}: " if self.where else ""
+        hint = self._suggestion_text.format(self.suggestion) if self.suggestion else ""
+        return f"{place}{self.message}{hint}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its parts: subclasses' __init__ take other arguments than the message.
+        return (_restore, (type(self), self.args, self.__dict__))
 
 
 class PolicyError(EscalationRulesError, ValueError):
@@ -38,35 +70,16 @@ class PolicyError(EscalationRulesError, ValueError):
         suggestion: the closest valid name, when the value looks misspelt.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        where: str | None = None,
-        value: object = None,
-        suggestion: str | None = None,
-    ) -> None:
-        self.where = where
-        self.value = value
-        self.suggestion = suggestion
-        prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{message}{_suffix(suggestion)}")
-
 
 class IssueError(EscalationRulesError, ValueError):
     """An issue, an event or an instant that the engine cannot work with.
 
     Attributes:
+        where: the place, such as ``"log.csv line 7, column 'status'"``, when known.
         value: the offending value.
         suggestion: the closest valid name, when the value looks misspelt.
     """
 
-    def __init__(
-        self, message: str, *, value: object = None, suggestion: str | None = None
-    ) -> None:
-        self.value = value
-        self.suggestion = suggestion
-        super().__init__(f"{message}{_suffix(suggestion)}")
 
 
 class NaiveDatetimeError(IssueError):
@@ -79,30 +92,31 @@ class EvaluationError(EscalationRulesError):
     Attributes:
         field: the dotted field path involved.
         value: the issue's value at that path.
-        rule: the name of the rule being evaluated, when known.
+        rule: the name of the rule being evaluated, when known (``where`` is ``"rule NAME"``).
+        suggestion: the closest valid name, when the value looks misspelt.
     """
 
+    _suggestion_text = "; did you mean {!r}?"
+
     def __init__(
-        self, message: str, *, field: str, value: object = None, rule: str | None = None
+        self,
+        message: str,
+        *,
+        field: str,
+        value: object = None,
+        rule: str | None = None,
+        suggestion: str | None = None,
     ) -> None:
+        where = None if rule is None else f"rule {rule!r}"
+        super().__init__(message, where=where, value=value, suggestion=suggestion)
         self.field = field
-        self.value = value
         self.rule = rule
-        self._message = message
-        super().__init__(self._render())
-
-    def _render(self) -> str:
-        prefix = f"rule {self.rule!r}: " if self.rule else ""
-        return f"{prefix}{self._message}"
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_evaluation_error, (type(self), self._message, self.field, self.value,
-                                            self.rule))  # fmt: skip
 
     def in_rule(self, rule: str) -> EvaluationError:
         """Return the same error, naming the rule it happened in."""
-        err = type(self)(self._message, field=self.field, value=self.value, rule=rule)
-        return err
+        return type(self)(
+            self.message, field=self.field, value=self.value, rule=rule, suggestion=self.suggestion
+        )
 
 
 class FieldTypeError(EvaluationError, TypeError):
@@ -163,32 +177,29 @@ class PolicySyntaxError(PolicyError):
         suggestion: str | None = None,
     ) -> None:
         """Build the error; *caret* is the 0-based index in *line_text* (default: column - 1)."""
-        self.message = message
+        super().__init__(
+            message, where=f"{source}:{line}:{column}", value=value, suggestion=suggestion
+        )
         self.source = source
         self.line = line
         self.column = column
         self.expected = expected
         self.found = found
-        self.where = f"{source}:{line}:{column}"
-        self.value = value
-        self.suggestion = suggestion
         self.line_text, self.caret_line = _snippet(
             line_text, column - 1 if caret is None else caret
         )
-        text = f"{self.where}: {message}{_suffix(suggestion)}"
+
+    def __str__(self) -> str:
+        text = super().__str__()
         if self.line_text:
             text += f"\n    {self.line_text}\n    {self.caret_line}"
-        EscalationRulesError.__init__(self, text)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        # The default would call __init__ again with the rendered text as the message.
-        return (_restore, (type(self), self.args, self.__dict__))
+        return text
 
 
 def _restore(
-    cls: type[PolicySyntaxError], args: tuple[object, ...], state: dict[str, object]
-) -> PolicySyntaxError:
-    """Rebuild a pickled PolicySyntaxError without rendering it again."""
+    cls: type[EscalationRulesError], args: tuple[object, ...], state: dict[str, object]
+) -> EscalationRulesError:
+    """Rebuild a pickled error from its args and attributes, without calling ``__init__``."""
     err = cls.__new__(cls)
     err.args = args
     err.__dict__.update(state)
@@ -217,9 +228,3 @@ def _snippet(line: str, caret: int) -> tuple[str, str]:
 
 class ForecastError(EscalationRulesError):
     """A forecast that would not end: a rule keeps acting without settling."""
-
-
-def _rebuild_evaluation_error(
-    cls: type[EvaluationError], message: str, field: str, value: object, rule: str | None
-) -> EvaluationError:
-    return cls(message, field=field, value=value, rule=rule)

@@ -496,7 +496,7 @@ def lint_text(text: str, *, source: str = "<string>") -> LintReport:
     try:
         policy = loads(text, source=source)
     except PolicySyntaxError as exc:
-        message = exc.message + (f" (did you mean {exc.suggestion!r}?)" if exc.suggestion else "")
+        message = str(PolicyError(exc.message, suggestion=exc.suggestion))  # no place, no snippet
         finding = Finding("ER000", "error", message, "policy", exc.line, exc.column)
         return LintReport(source, (finding,))
     except PolicyError as exc:

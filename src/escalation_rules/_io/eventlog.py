@@ -278,11 +278,11 @@ def _value_map(table: Mapping[str, str], column: str | None, name: str) -> dict[
             if not table:
                 self[value] = value
                 return value
-            raise IssueError(
-                f"{name}, column {column!r}: the value {value!r} is not in the mapping's "
-                f"value map {sorted(table)}",
+            raise _UnmappedValue(
+                f"the value {value!r} is not in the mapping's value map {sorted(table)}",
                 value=value,
                 suggestion=did_you_mean(value, table),
+                column=column,
             )
 
     values = _Strict(table)
@@ -343,8 +343,8 @@ def _group(
             row_status = statuses[raw_status] = mapping.status_of(raw_status)
         try:
             row_level = level_of[raw_level]
-        except IssueError as exc:
-            raise _at_line(exc, line) from None
+        except _UnmappedValue as exc:
+            raise _at_line(exc, name, line) from None
         if issue != current:
             if current is not None:
                 yield finish()
@@ -367,8 +367,8 @@ def _group(
             first_team = team = row_team or None
             try:
                 priority = priority_of[raw_priority]
-            except IssueError as exc:
-                raise _at_line(exc, line) from None
+            except _UnmappedValue as exc:
+                raise _at_line(exc, name, line) from None
             category = row_category or None
             status = Status.OPEN
             if row_status is not Status.OPEN:
@@ -387,8 +387,8 @@ def _group(
         if priority is None and raw_priority:
             try:
                 priority = priority_of[raw_priority]
-            except IssueError as exc:
-                raise _at_line(exc, line) from None
+            except _UnmappedValue as exc:
+                raise _at_line(exc, name, line) from None
         if category is None and row_category:
             category = row_category
         if row_status is not status:
@@ -407,11 +407,17 @@ def _group(
         yield finish()
 
 
-def _at_line(exc: IssueError, line: int) -> IssueError:
-    """The same error, with the line number after the file name."""
-    name, _, rest = str(exc).partition(", column ")
-    suggestion = exc.suggestion
-    message = f"{name} line {line}, column {rest}"
-    if suggestion:
-        message = message.removesuffix(f" (did you mean {suggestion!r}?)")
-    return IssueError(message, value=exc.value, suggestion=suggestion)
+class _UnmappedValue(IssueError):
+    """A log value the mapping's value map lacks; `_at_line` places it in the file."""
+
+    def __init__(
+        self, message: str, *, value: object, suggestion: str | None, column: str | None
+    ) -> None:
+        super().__init__(message, value=value, suggestion=suggestion)
+        self.column = column
+
+
+def _at_line(exc: _UnmappedValue, name: str, line: int) -> IssueError:
+    """The same complaint, placed at *line* of the log *name*."""
+    where = f"{name} line {line}, column {exc.column!r}"
+    return IssueError(exc.message, where=where, value=exc.value, suggestion=exc.suggestion)

@@ -71,10 +71,11 @@ class _Reader:
         value: object = None,
         suggestion: str | None = None,
         expected: str | None = None,
+        where: str | None = None,
     ) -> PolicyError:
-        prefix = _dotted(path) + ": "
-        if message.startswith(prefix) or message.startswith(_dotted(path[:2]) + ": "):
-            message = message.split(": ", 1)[1]
+        """The complaint *message* about *path*; *where* is the place the model named, if any."""
+        if where and where not in (_dotted(path), _dotted(path[:2])):
+            message = f"{where}: {message}"
         if self.locator is None:
             return PolicyError(
                 message,
@@ -97,10 +98,9 @@ class _Reader:
     def wrap(self, path: Path_, exc: PolicyError) -> PolicyError:
         if isinstance(exc, PolicySyntaxError):
             return exc
-        message = str(exc)
-        if exc.suggestion:
-            message = message.replace(f" (did you mean {exc.suggestion!r}?)", "")
-        return self.error(path, message, value=exc.value, suggestion=exc.suggestion)
+        return self.error(
+            path, exc.message, where=exc.where, value=exc.value, suggestion=exc.suggestion
+        )
 
     # shapes ----------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import attrs
 
 from .._conditions.compare import Contains, Exists
 from .._conditions.condition import Condition, Not
-from .._exceptions import PolicyError, PolicySyntaxError, _suffix
+from .._exceptions import PolicyError, PolicySyntaxError
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -185,8 +185,7 @@ def _anchor_arg(call: Call) -> str:
     try:
         return to_anchor(name).value
     except PolicyError as exc:
-        message = str(exc).removesuffix(_suffix(exc.suggestion))
-        raise call.error(message, at=call.args[0], suggestion=exc.suggestion) from None
+        raise call.error(exc.message, at=call.args[0], suggestion=exc.suggestion) from None
 
 
 def _since(business: bool) -> Function:

@@ -58,7 +58,7 @@ from .._conditions.compare import Compare, Contains, In
 from .._conditions.condition import ALWAYS, NEVER, Condition, Not, all_of, any_of
 from .._conditions.paths import _MAPPING_ROOTS, FIELD_KINDS, _validate_path
 from .._durations import _DURATION_HINT, _MAX_NUMBER_LENGTH, _duration_value
-from .._exceptions import PolicyError, PolicySyntaxError, _suffix
+from .._exceptions import PolicyError, PolicySyntaxError
 from .._suggest import did_you_mean
 from .functions import FUNCTIONS, Arg, Call, Function, Operand
 from .lexer import (
@@ -178,13 +178,7 @@ class _Parser:
 
     def relocate(self, exc: PolicyError, offset: int) -> PolicySyntaxError:
         """The same complaint as *exc*, located at *offset*."""
-        message = str(exc)
-        if exc.where and message.startswith(f"{exc.where}: "):
-            message = message[len(exc.where) + 2 :]
-        suffix = _suffix(exc.suggestion)
-        if suffix and message.endswith(suffix):
-            message = message[: -len(suffix)]
-        return self.error(message, offset, suggestion=exc.suggestion, value=exc.value)
+        return self.error(exc.message, offset, suggestion=exc.suggestion, value=exc.value)
 
     def unexpected(self, expected: str, message: str | None = None) -> PolicySyntaxError:
         """An error at the current token: expected *expected*, found it."""
