@@ -4,10 +4,10 @@ Describe levels and rules as a `Policy`, then ask ``policy.evaluate(issue, now)`
 what to do; the `Decision` says which actions to take and when to ask again.
 """
 
-from ._analysis.backtest import backtest
-from ._analysis.lint import Finding, LintReport, lint, lint_file, lint_text
-from ._analysis.metrics import GroupMetrics, LevelMetrics, Metrics
-from ._analysis.replay import LevelComparison, PolicyAction, Replay, TimelineEntry, replay
+import importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from ._conditions.compare import predicate
 from ._conditions.condition import ALWAYS, NEVER, Condition, all_of, any_of
 from ._conditions.dsl import F, Field, field
@@ -21,8 +21,6 @@ from ._durations import (
     parse_percent,
 )
 from ._engine.context import Context
-from ._engine.explain import ActionTrace, Explanation, Failure, RuleTrace
-from ._engine.forecast import ForecastStep, forecast
 from ._engine.policy import Policy, evaluate
 from ._exceptions import (
     CalendarError,
@@ -37,15 +35,6 @@ from ._exceptions import (
     PolicySyntaxError,
 )
 from ._instants import parse_instant
-from ._io.eventlog import LoggedIssue, read_log
-from ._io.examples import bundled_policy
-from ._io.issuejson import issue_from_dict, issue_to_dict
-from ._io.logmapping import LogMapping
-from ._io.reader import from_dict, load, loads
-from ._io.schema import policy_json_schema
-from ._io.writer import dump, to_dict
-from ._language.formatter import format_condition
-from ._language.parser import parse_condition
 from ._model.actions import Action, Decision, Escalate, Notify, Route
 from ._model.anchors import Anchor
 from ._model.events import Event, EventKind, Status
@@ -53,17 +42,34 @@ from ._model.issue import Customer, Issue
 from ._model.levels import Level
 from ._model.targets import Metric, SlaClock, Target, by_priority, wall
 from ._rules.base import NEXT, OWNER, Outcome, Rule
-from ._rules.chain import EscalationChain, chain
 from ._rules.first_match import FirstMatch, first_match
-from ._rules.functional import FunctionalRule, route
-from ._rules.hierarchical import HierarchicalRule, escalate
-from ._rules.timed import After, SlaShare, TimeRule, after, notify, sla
 from ._time.calendar import BusinessCalendar
 from ._time.calendar_spec import DatedHours, WeeklyHours
 from ._time.clocks import BusinessClock, Clock, WallClock
-from ._time.conditions import clock, happened, since
-from ._time.holidays import holidays_from_ics, holidays_from_package
 from ._time.sla_clock import ClockState
+
+if _TYPE_CHECKING:
+    from ._analysis.backtest import backtest
+    from ._analysis.lint import Finding, LintReport, lint, lint_file, lint_text
+    from ._analysis.metrics import GroupMetrics, LevelMetrics, Metrics
+    from ._analysis.replay import LevelComparison, PolicyAction, Replay, TimelineEntry, replay
+    from ._engine.explain import ActionTrace, Explanation, Failure, RuleTrace
+    from ._engine.forecast import ForecastStep, forecast
+    from ._io.eventlog import LoggedIssue, read_log
+    from ._io.examples import bundled_policy
+    from ._io.issuejson import issue_from_dict, issue_to_dict
+    from ._io.logmapping import LogMapping
+    from ._io.reader import from_dict, load, loads
+    from ._io.schema import policy_json_schema
+    from ._io.writer import dump, to_dict
+    from ._language.formatter import format_condition
+    from ._language.parser import parse_condition
+    from ._rules.chain import EscalationChain, chain
+    from ._rules.functional import FunctionalRule, route
+    from ._rules.hierarchical import HierarchicalRule, escalate
+    from ._rules.timed import After, SlaShare, TimeRule, after, notify, sla
+    from ._time.conditions import clock, happened, since
+    from ._time.holidays import holidays_from_ics, holidays_from_package
 
 __version__ = "0.1.0"
 
@@ -180,3 +186,89 @@ __all__ = [
     "to_dict",
     "wall",
 ]
+
+# Loaded on first use (PEP 562): `import escalation_rules` loads only what `evaluate`
+# needs. The rule types and time conditions (with the first rule a policy names),
+# holiday sources, the backtest, event logs, policy files, lint, the schema, the
+# examples, the condition language and explain/forecast come in when first named.
+_LAZY: dict[str, str] = {
+    "ActionTrace": "._engine.explain",
+    "After": "._rules.timed",
+    "EscalationChain": "._rules.chain",
+    "Explanation": "._engine.explain",
+    "Failure": "._engine.explain",
+    "Finding": "._analysis.lint",
+    "ForecastStep": "._engine.forecast",
+    "FunctionalRule": "._rules.functional",
+    "GroupMetrics": "._analysis.metrics",
+    "HierarchicalRule": "._rules.hierarchical",
+    "LevelComparison": "._analysis.replay",
+    "LevelMetrics": "._analysis.metrics",
+    "LintReport": "._analysis.lint",
+    "LogMapping": "._io.logmapping",
+    "LoggedIssue": "._io.eventlog",
+    "Metrics": "._analysis.metrics",
+    "PolicyAction": "._analysis.replay",
+    "Replay": "._analysis.replay",
+    "RuleTrace": "._engine.explain",
+    "SlaShare": "._rules.timed",
+    "TimeRule": "._rules.timed",
+    "TimelineEntry": "._analysis.replay",
+    "after": "._rules.timed",
+    "backtest": "._analysis.backtest",
+    "bundled_policy": "._io.examples",
+    "chain": "._rules.chain",
+    "clock": "._time.conditions",
+    "dump": "._io.writer",
+    "escalate": "._rules.hierarchical",
+    "forecast": "._engine.forecast",
+    "format_condition": "._language.formatter",
+    "from_dict": "._io.reader",
+    "happened": "._time.conditions",
+    "holidays_from_ics": "._time.holidays",
+    "holidays_from_package": "._time.holidays",
+    "issue_from_dict": "._io.issuejson",
+    "issue_to_dict": "._io.issuejson",
+    "lint": "._analysis.lint",
+    "lint_file": "._analysis.lint",
+    "lint_text": "._analysis.lint",
+    "load": "._io.reader",
+    "loads": "._io.reader",
+    "notify": "._rules.timed",
+    "parse_condition": "._language.parser",
+    "policy_json_schema": "._io.schema",
+    "read_log": "._io.eventlog",
+    "replay": "._analysis.replay",
+    "route": "._rules.functional",
+    "since": "._time.conditions",
+    "sla": "._rules.timed",
+    "to_dict": "._io.writer",
+}
+
+
+def _public(obj: object) -> object:
+    """Name *obj* where users import it: ``escalation_rules.X`` in reprs, tracebacks and docs."""
+    if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__code__")):
+        module = getattr(obj, "__module__", "")
+        if module.startswith("escalation_rules._"):
+            obj.__module__ = "escalation_rules"
+    return obj
+
+
+def __getattr__(name: str) -> _Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'escalation_rules' has no attribute {name!r}")
+    value = _public(getattr(importlib.import_module(module, __name__), name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+for _name in __all__:
+    if _name not in _LAZY:
+        _public(globals()[_name])
+del _name

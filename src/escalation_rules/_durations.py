@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
-from decimal import Decimal
 from typing import Final
 
 from ._exceptions import PolicyError
@@ -173,6 +172,8 @@ def parse_percent(text: str) -> float:
             f"invalid percentage {text!r}; write a number followed by %, like 75% or 12.5%",
             value=text,
         )
+    from decimal import Decimal  # on first use: exact percent text is rare
+
     share = Decimal(m.group(1)) / 100
     if share > 100:
         raise PolicyError(f"the percentage {text!r} is over 10000%", value=text)
@@ -195,6 +196,8 @@ def format_percent(share: float) -> str:
     # repr is the shortest text that reads back as the same float; scaling it by 100 in
     # decimal is exact, and parse_percent divides back in decimal.
     # (abs: -0.0 is a share of 0 and is written "0%", which reads back.)
+    from decimal import Decimal
+
     text = format((Decimal(repr(abs(float(share)))) * 100).normalize(), "f") + "%"
     if len(text) > _MAX_NUMBER_LENGTH:
         raise PolicyError(

@@ -8,9 +8,10 @@ duration a ``timedelta``; pendulum objects are accepted because
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import pendulum
+if TYPE_CHECKING:
+    import pendulum
 
 from ._exceptions import IssueError, NaiveDatetimeError
 
@@ -50,6 +51,7 @@ def require_aware(value: object, what: str) -> datetime:
 
 def parse_instant(text: str) -> pendulum.DateTime:
     """Parse an ISO 8601 instant into a pendulum DateTime; one without an offset is refused."""
+    import pendulum  # on first use: `import escalation_rules` does not need it
     try:
         parsed = datetime.fromisoformat(text)
     except (TypeError, ValueError):
