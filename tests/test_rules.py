@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from escalation_rules import (
     ALWAYS,
+    NEVER,
     NEXT,
     OWNER,
     After,
@@ -967,7 +968,7 @@ def test_the_triggers_say_what_restarts_them_and_how_much_time_they_need() -> No
     assert after(hours(2)).once_per is Anchor.LEVEL_ENTERED
     assert after(hours(2)).amount(level) == hours(2)
     share = sla("time_at_level", 0.75, before=minutes(30))
-    assert share.once_per is Anchor.LEVEL_ENTERED and share.amount(level) is None
+    assert share.once_per is Anchor.LEVEL_ENTERED  # issue 11: SlaShare.amount (dead) went
     assert share.threshold(hours(8)) == hours(
         5,
     ) + minutes(30)
@@ -1424,14 +1425,28 @@ def test_time_rules_and_the_chain_measure_on_a_clock_that_reads_the_issue(
 # ------------------------------------------------------------ first_match groups
 
 
-def test_first_match_is_run_by_the_engine_not_by_its_own_check() -> None:
-    group = first_match("g", [route("a", when=ALWAYS, to="a")])
+def test_first_match_check_picks_what_the_engine_picks() -> None:
+    # Issue 11: the group's check was uncallable (NotImplementedError); it now makes the
+    # engine's decision for a caller that holds the group on its own.
+    group = first_match(
+        "g",
+        [
+            route("never", when=NEVER, to="x"),
+            route("a", when=ALWAYS, to="a"),
+            route("b", when=ALWAYS, to="b"),
+        ],
+    )
     policy = Policy(three_levels(), [group])
-    with pytest.raises(
-        NotImplementedError, match=r"^FirstMatch groups are run by the policy engine$"
-    ):
-        group.check(context(policy, make_issue(), at(0)))
+    outcome = group.check(context(policy, make_issue(), at(0)))
+    assert outcome is not None and outcome.matched
+    assert [a.key for a in outcome.actions] == ["a:route"]
     assert [a.key for a in policy.evaluate(make_issue(), at(0)).actions] == ["a:route"]
+    assert (
+        first_match("none", [route("n", when=NEVER, to="x")]).check(
+            context(policy, make_issue(), at(0))
+        )
+        is None
+    )
 
 
 def test_first_match_group_keeps_the_first_matching_rule_like_a_routing_table() -> None:

@@ -81,7 +81,6 @@ class IssueError(EscalationRulesError, ValueError):
     """
 
 
-
 class NaiveDatetimeError(IssueError):
     """A datetime without a time zone was given where an instant is needed."""
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
+from ._exceptions import IssueError, NaiveDatetimeError
+
 if TYPE_CHECKING:
     import pendulum
-
-from ._exceptions import IssueError, NaiveDatetimeError
 
 
 def require_aware(value: object, what: str) -> datetime:
@@ -52,6 +52,7 @@ def require_aware(value: object, what: str) -> datetime:
 def parse_instant(text: str) -> pendulum.DateTime:
     """Parse an ISO 8601 instant into a pendulum DateTime; one without an offset is refused."""
     import pendulum  # on first use: `import escalation_rules` does not need it
+
     try:
         parsed = datetime.fromisoformat(text)
     except (TypeError, ValueError):

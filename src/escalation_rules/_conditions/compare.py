@@ -9,13 +9,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 import attrs
 
 from .._exceptions import FieldTypeError, MissingFieldError, PolicyError
+from .condition import Condition, Test
+from .paths import MISSING, _getter, _kind, _validate_path
 
 if TYPE_CHECKING:
     from .._model.issue import Issue
-
-    pass
-from .condition import Condition, Test
-from .paths import MISSING, _getter, _kind, _validate_path
 
 _ORDER_OPS: Final[dict[str, Callable[[Any, Any], bool]]] = {
     "<": operator.lt,

@@ -13,8 +13,6 @@ from .._suggest import did_you_mean
 if TYPE_CHECKING:
     from .._model.issue import Issue
 
-    pass
-
 
 class _Missing:
     __slots__ = ()

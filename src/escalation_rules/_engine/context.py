@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .._instants import require_aware
+from .._model.anchors import ANCHOR_SLOT, Anchor
+from .._model.issue import summary_of
 from .._time.sla_clock import ClockState, Core, calendar_for, clock_core, state_of
 
 if TYPE_CHECKING:
@@ -12,7 +15,6 @@ if TYPE_CHECKING:
     from .._model.issue import Issue
     from .._model.levels import Level
     from .policy import Policy
-from .._model.anchors import ANCHOR_SLOT, Anchor
 
 _NOT_YET: tuple[int, datetime | None] = (-1, None)
 
@@ -30,21 +32,29 @@ class Context:
         level: the issue's current `Level`.
         status: the issue's status mapped onto `Status`.
         clock: the policy's `Clock`.
+        level_position: the index of ``level`` in ``policy.levels``.
+        times: each `Anchor`'s instant (``None`` if its event has not happened),
+            by ``ANCHOR_SLOT``; `anchor` reads one.
+        indices: each `Anchor`'s history index (``-1`` for the creation or none),
+            by ``ANCHOR_SLOT``; `anchor_index` reads one.
+        recorded: fire-once key -> history index of the latest event recording it.
+        cache: facts derived once per evaluation and shared by the rules
+            (the status timeline); rule types may add their own keys.
     """
 
     __slots__ = (
-        "_cache",
-        "_indices",
-        "_recorded",
         "_sla",
-        "_times",
+        "cache",
         "clock",
+        "indices",
         "issue",
         "level",
         "level_position",
         "now",
         "policy",
+        "recorded",
         "status",
+        "times",
     )
 
     def __init__(
@@ -63,38 +73,38 @@ class Context:
         self.level_position = position
         self.status = status
         self.clock = policy.clock
-        summary = issue._summary
+        summary = summary_of(issue)
         created = summary.created
         entered = summary.level_entries.get(level.id, _NOT_YET)
         if entered[0] < 0:
             entered = (-1, created)
         ack, reply, message, manager = summary.anchors
-        self._times = (created, entered[1], ack[1], reply[1], message[1], manager[1])
-        self._indices = (-1, entered[0], ack[0], reply[0], message[0], manager[0])
-        self._recorded = summary.recorded
-        self._cache: dict[str, object] = {}
+        self.times = (created, entered[1], ack[1], reply[1], message[1], manager[1])
+        self.indices = (-1, entered[0], ack[0], reply[0], message[0], manager[0])
+        self.recorded = summary.recorded
+        self.cache: dict[str, object] = {}
         self._sla: dict[str, Core] = {}
 
     def anchor(self, anchor: Anchor) -> datetime | None:
         """The instant of *anchor*, or ``None`` if that event has not happened."""
-        return self._times[ANCHOR_SLOT[anchor]]
+        return self.times[ANCHOR_SLOT[anchor]]
 
     def anchor_index(self, anchor: Anchor) -> int:
         """The history index of *anchor*'s event (``-1`` for the creation or none)."""
-        return self._indices[ANCHOR_SLOT[anchor]]
+        return self.indices[ANCHOR_SLOT[anchor]]
 
     def done(self, key: str, once_per: Anchor | int) -> bool:
         """Was an action with *key* recorded after the *once_per* anchor's event?
 
         *once_per* may also be a history index, as in `Outcome.once_per`.
         """
-        scope = once_per if isinstance(once_per, int) else self._indices[ANCHOR_SLOT[once_per]]
-        return self._recorded.get(key, -2) > scope
+        scope = once_per if isinstance(once_per, int) else self.indices[ANCHOR_SLOT[once_per]]
+        return self.recorded.get(key, -2) > scope
 
     @property
     def acknowledged(self) -> bool:
         """Was the issue acknowledged since it entered its current level?"""
-        return self._indices[2] > self._indices[1]
+        return self.indices[2] > self.indices[1]
 
     @property
     def next_level(self) -> Level | None:
@@ -126,3 +136,10 @@ class Context:
         elif core.target is None and need_target:
             return None
         return core
+
+
+def make_context(policy: Policy, issue: Issue, now: datetime) -> Context:
+    """What *policy*'s rules see for *issue* at *now* (checked to be aware)."""
+    now = require_aware(now, "now")
+    position = policy.position_of(issue)
+    return Context(policy, issue, now, policy.levels[position], position, policy.status_of(issue))

@@ -15,8 +15,11 @@ from .._exceptions import EvaluationError
 from .._instants import require_aware
 from .._model.actions import Action, Decision, Escalate, Route
 from .._model.anchors import ANCHOR_SLOT
+from .._model.events import CLOSED
 from .._rules.base import Rule, condition_defaults
-from .._rules.first_match import FirstMatch
+from .._rules.first_match import FirstMatch, walk
+from .context import make_context
+from .plan import fate
 
 if TYPE_CHECKING:
     from .._model.issue import Issue
@@ -291,33 +294,25 @@ def _why_false(
     return [Failure(repr(condition), None, None)]
 
 
-def _walk(rules: tuple[Rule, ...], group: str | None = None) -> list[tuple[Rule, str | None]]:
-    out: list[tuple[Rule, str | None]] = []
-    for rule in rules:
-        if isinstance(rule, FirstMatch):
-            out.extend(_walk(rule.rules, rule.name))
-        else:
-            out.append((rule, group))
-    return out
-
-
 def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
     """Evaluate *issue* at *now* and say why, rule by rule. See `Policy.explain`."""
     decision = policy.evaluate(issue, now)
     now = require_aware(now, "now")
     status = policy.status_of(issue)
-    context = policy._context(issue, now)
+    context = make_context(policy, issue, now)
     level = context.level
     in_decision = {(a.rule, a.key) for a in decision.actions}
     defaults = condition_defaults(policy)
     traces: list[RuleTrace] = []
-    closed = not decision.actions and decision.reason.startswith("issue is ")
+    closed = status in CLOSED
     first = policy.match == "first"
     # Under first-match, the rules after the first matching one (top level, and
     # inside each group) are not reached.
     won_top = False
     won_group: set[str] = set()
-    for rule, group in _walk(policy.rules):
+    for rule, group in walk(policy.rules):
+        if isinstance(rule, FirstMatch):
+            continue
         kind = _KINDS.get(type(rule).__name__, type(rule).__name__)
         if closed:
             traces.append(RuleTrace(rule.name, kind, "not reached", decision.reason, group=group))
@@ -353,7 +348,7 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
                 )
             continue
         matched, due, once_per, later = outcome
-        scope = once_per if isinstance(once_per, int) else context._indices[ANCHOR_SLOT[once_per]]
+        scope = once_per if isinstance(once_per, int) else context.indices[ANCHOR_SLOT[once_per]]
         actions: list[ActionTrace] = []
         for action in due:
             actions.append(_fate(action, scope, context, in_decision, decision))
@@ -417,22 +412,25 @@ def _not_armed(rule: Rule, context: Any) -> str:
 
 
 def _fate(
-    action: Action, scope: int, context: Any, in_decision: set[tuple[str, str]], decision: Decision
+    action: Action,
+    scope: int,
+    context: Context,
+    in_decision: set[tuple[str, str]],
+    decision: Decision,
 ) -> ActionTrace:
-    if context._recorded.get(action.key, -2) > scope:
+    why_not = fate(action, scope, context, action.rule)
+    if why_not == "recorded":
         return ActionTrace(action, "already done", "recorded in the history (Issue.record)")
-    if isinstance(action, Escalate):
-        target = context.policy._by_id.get(action.to, -1)
-        if target <= context.level_position:
-            return ActionTrace(
-                action, "no effect", f"the issue is already at {context.level.id}, not below it"
-            )
-    if isinstance(action, Route) and context.issue.team == action.team:
-        return ActionTrace(action, "no effect", f"the issue is already with {action.team}")
+    if why_not == "not up":
+        return ActionTrace(
+            action, "no effect", f"the issue is already at {context.level.id}, not below it"
+        )
+    if why_not == "same team":
+        return ActionTrace(action, "no effect", f"the issue is already with {context.issue.team}")
     if (action.rule, action.key) in in_decision:
         return ActionTrace(action, "taken", "in the decision")
     winner = decision.escalation
-    if isinstance(action, Escalate) and winner is not None:
+    if type(action) is Escalate and winner is not None:
         return ActionTrace(
             action,
             "outranked",

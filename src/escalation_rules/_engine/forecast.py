@@ -9,12 +9,12 @@ import attrs
 
 from .._exceptions import ForecastError, IssueError
 from .._instants import require_aware
+from .explain import _target
 
 if TYPE_CHECKING:
     from .._model.actions import Action
     from .._model.issue import Issue
     from .policy import Policy
-from .explain import _target
 
 
 @attrs.frozen

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from .._exceptions import EvaluationError, PolicyError
-from .._model.actions import Action, Escalate
+from .._model.actions import Action, Escalate, Route
 from .._model.anchors import ANCHOR_SLOT
 from .._rules.first_match import FirstMatch
 from .._suggest import did_you_mean
@@ -17,10 +17,8 @@ if TYPE_CHECKING:
     from .context import Context
     from .policy import Policy
 
-    pass
 
-
-def _unknown_target(rule: str, level: str, policy: Policy) -> PolicyError:
+def unknown_target(rule: str, level: str, policy: Policy) -> PolicyError:
     ids = [lvl.id for lvl in policy.levels]
     return PolicyError(
         f"asked to escalate to unknown level {level!r}; levels are {ids}",
@@ -30,26 +28,52 @@ def _unknown_target(rule: str, level: str, policy: Policy) -> PolicyError:
     )
 
 
-class _Step(NamedTuple):
+class Step(NamedTuple):
     name: str
     check: Checker | None
-    group: tuple[_Step, ...]
+    group: tuple[Step, ...]
 
 
-def _compile(rules: Iterable[Rule], policy: Policy) -> tuple[_Step, ...]:
+def compile_plan(rules: Iterable[Rule], policy: Policy) -> tuple[Step, ...]:
     steps = []
     for rule in rules:
         if isinstance(rule, FirstMatch):
-            steps.append(_Step(rule.name, None, _compile(rule.rules, policy)))
+            steps.append(Step(rule.name, None, compile_plan(rule.rules, policy)))
         else:
             compile_ = getattr(rule, "compile", None)
             check = compile_(policy) if callable(compile_) else rule.check
-            steps.append(_Step(rule.name, check, ()))
+            steps.append(Step(rule.name, check, ()))
     return tuple(steps)
 
 
-def _run(
-    plan: tuple[_Step, ...],
+Fate = Literal["recorded", "not up", "same team"]
+"""Why an action a rule wants is not taken: recorded already in its scope, an escalation
+that does not move the issue up, a route to the team that already has the issue."""
+
+
+def fate(action: Action, scope: int, context: Context, rule: str) -> Fate | None:
+    """What becomes of *action*, wanted by *rule*: ``None`` if it is new, else why not.
+
+    *scope* is the history index after which a recording of the action's key counts
+    (see `Outcome.once_per`). An escalation to a level the policy lacks raises
+    `PolicyError`. The engine loop and `explain` both decide through this function;
+    which of several escalations wins ("outranked") is `merge_escalations`'s call.
+    """
+    if context.recorded.get(action.key, -2) > scope:
+        return "recorded"
+    if type(action) is Escalate:
+        target = context.policy._by_id.get(action.to)
+        if target is None:
+            raise unknown_target(rule, action.to, context.policy)
+        if target <= context.level_position:
+            return "not up"
+    elif type(action) is Route and action.team == context.issue.team:
+        return "same team"
+    return None
+
+
+def run_plan(
+    plan: tuple[Step, ...],
     first: bool,
     context: Context,
     actions: list[Action],
@@ -60,17 +84,13 @@ def _run(
     Under *first* (first-match, and inside a group) it stops at the first rule that matches and
     returns ``True``; otherwise it runs every rule and returns ``False``.
 
-    This is the hot loop of every evaluation: the checks of what an action would change
-    (already recorded, no higher level, the same team) are inlined by hand.
+    This is the hot loop of every evaluation; most checks return ``None``, so the
+    `fate` of an action is asked only for the few actions rules want.
     """
-    recorded = context._recorded
-    indices = context._indices
-    by_id = context.policy._by_id
-    position = context.level_position
-    team = context.issue.team
+    indices = context.indices
     for name, check, group in plan:
         if check is None:
-            matched = _run(group, True, context, actions, upcoming)
+            matched = run_plan(group, True, context, actions, upcoming)
         else:
             try:
                 outcome = check(context)
@@ -79,45 +99,21 @@ def _run(
             if outcome is None:
                 continue
             matched, due, once_per, later = outcome
-            scope = (
-                once_per if once_per.__class__ is int else indices[ANCHOR_SLOT[once_per]]  # type: ignore[index]
-            )
+            scope = once_per if isinstance(once_per, int) else indices[ANCHOR_SLOT[once_per]]
             for action in due:
-                if recorded.get(action.key, -2) > scope:
-                    continue
-                kind = action.kind
-                if kind == "escalate" and action.to not in by_id:  # type: ignore[union-attr]
-                    raise _unknown_target(name, action.to, context.policy)  # type: ignore[union-attr]
-                if (kind == "escalate" and by_id[action.to] <= position) or (  # type: ignore[union-attr]
-                    kind == "route" and team == action.team  # type: ignore[union-attr]
-                ):
-                    continue
-                actions.append(action)
+                if fate(action, scope, context, name) is None:
+                    actions.append(action)
             for at, action in later:
                 # Under first-match an earlier rule that becomes due changes the
                 # winner even if its own action is filtered out.
-                if first:
+                if first or fate(action, scope, context, name) is None:
                     upcoming.append(at)
-                    continue
-                if recorded.get(action.key, -2) > scope:
-                    continue
-                kind = action.kind
-                if kind == "notify" or (
-                    kind == "route" and team != action.team  # type: ignore[union-attr]
-                ):
-                    upcoming.append(at)
-                elif kind == "escalate":
-                    target = by_id.get(action.to)  # type: ignore[union-attr]
-                    if target is None:
-                        raise _unknown_target(name, action.to, context.policy)  # type: ignore[union-attr]
-                    if target > position:
-                        upcoming.append(at)
         if matched and first:
             return True
     return False
 
 
-def _merge_escalations(actions: list[Action], policy: Policy) -> list[Action]:
+def merge_escalations(actions: list[Action], policy: Policy) -> list[Action]:
     """Keep one escalation: the one to the highest level (the first on a tie)."""
     escalations = [a for a in actions if isinstance(a, Escalate)]
     if len(escalations) < 2:

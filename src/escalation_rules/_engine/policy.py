@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
@@ -11,29 +11,27 @@ import attrs
 from .._conditions.paths import _getter, _validate_path
 from .._exceptions import IssueError, PolicyError
 from .._frozendict import FrozenDict
+from .._instants import require_aware
 from .._model.actions import Action, Decision
-from .._model.events import Status
-from .._rules.base import Rule, rule_tuple
-from .._rules.first_match import FirstMatch
+from .._model.events import CLOSED, Status
+from .._model.levels import Level
+from .._model.targets import SlaClock, clock_table
+from .._rules.base import Rule
+from .._rules.first_match import rule_tuple, walk
 from .._suggest import did_you_mean
 from .._time.calendar import BusinessCalendar
 from .._time.clocks import Clock, WallClock
-from .context import Context
+from .context import Context, make_context
+from .plan import Step, compile_plan, merge_escalations, run_plan
 
 if TYPE_CHECKING:
     from .._model.issue import Issue
     from .._time.sla_clock import ClockState
     from .explain import Explanation
-from datetime import UTC
 
-from .._instants import require_aware
-from .._model.levels import Level
-from .._model.targets import SlaClock, clock_table
-from .plan import _compile, _merge_escalations, _run, _Step
 
 MatchMode = Literal["all", "first"]
 
-_CLOSED: Final = (Status.RESOLVED, Status.CLOSED)
 
 _BASE_STATUSES: Final = {s.value: s for s in Status}
 
@@ -71,13 +69,6 @@ def _status_map(value: Mapping[str, Status | str] | None) -> FrozenDict[Status]:
                 suggestion=did_you_mean(str(status), _BASE_STATUSES),
             ) from None
     return FrozenDict(out)
-
-
-def _walk(rules: Iterable[Rule]) -> Iterable[Rule]:
-    for rule in rules:
-        yield rule
-        if isinstance(rule, FirstMatch):
-            yield from _walk(rule.rules)
 
 
 @attrs.frozen
@@ -124,7 +115,7 @@ class Policy:
     name: str = attrs.field(default="policy", kw_only=True)
     _calendar_getter: Callable[[Issue], Any] | None = attrs.field(init=False, eq=False, repr=False)
     _by_id: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
-    _plan: tuple[_Step, ...] = attrs.field(init=False, eq=False, repr=False)
+    _plan: tuple[Step, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.levels:
@@ -155,7 +146,7 @@ class Policy:
                 suggestion=did_you_mean(str(self.match), ["all", "first"]),
             )
         names: set[str] = set()
-        for i, rule in enumerate(_walk(self.rules)):
+        for i, (rule, _group) in enumerate(walk(self.rules)):
             if not isinstance(rule, Rule):
                 raise PolicyError(
                     f"rules[{i}] is not a rule (it needs name, check and validate): {rule!r}",
@@ -166,7 +157,7 @@ class Policy:
             names.add(rule.name)
         for rule in self.rules:  # a first_match group validates its own members
             rule.validate(self)
-        object.__setattr__(self, "_plan", _compile(self.rules, self))
+        object.__setattr__(self, "_plan", compile_plan(self.rules, self))
 
     def __getstate__(self) -> dict[str, object]:
         return {a.name: getattr(self, a.name) for a in attrs.fields(Policy) if a.init}
@@ -240,7 +231,7 @@ class Policy:
             )
         return status
 
-    def _position(self, issue: Issue) -> int:
+    def position_of(self, issue: Issue) -> int:
         """The index of the issue's level; an unknown level raises with a suggestion."""
         if issue.level is None:
             return 0
@@ -248,11 +239,6 @@ class Policy:
         if position < 0:
             self.level(issue.level)  # raises with a suggestion
         return position
-
-    def _context(self, issue: Issue, now: datetime) -> Context:
-        now = require_aware(now, "now")
-        position = self._position(issue)
-        return Context(self, issue, now, self.levels[position], position, self.status_of(issue))
 
     def explain(self, issue: Issue, now: datetime) -> Explanation:
         """`evaluate`, with the trace that led to the decision.
@@ -272,7 +258,7 @@ class Policy:
         In the order of the policy's clocks. See `sla_clock` for one clock,
         with or without a target.
         """
-        context = self._context(issue, now)
+        context = make_context(self, issue, now)
         return tuple(
             state
             for name in self.clocks
@@ -287,7 +273,7 @@ class Policy:
                 value=name,
                 suggestion=did_you_mean(name, self.clocks),
             )
-        state = self._context(issue, now).sla(name, need_target=False)
+        state = make_context(self, issue, now).sla(name, need_target=False)
         assert state is not None
         return state
 
@@ -305,16 +291,16 @@ class Policy:
         if now.__class__ is not datetime or now.tzinfo is None or now.utcoffset() is None:
             now = require_aware(now, "now")
         status = self.status_of(issue)
-        if status in _CLOSED:
+        if status in CLOSED:
             return Decision((), None, f"issue is {status.value}: nothing escalates")
-        position = 0 if issue.level is None else self._position(issue)
+        position = 0 if issue.level is None else self.position_of(issue)
         level = self.levels[position]
         context = Context(self, issue, now, level, position, status)
         actions: list[Action] = []
         upcoming: list[datetime] = []
-        _run(self._plan, self.match == "first", context, actions, upcoming)
+        run_plan(self._plan, self.match == "first", context, actions, upcoming)
         if len(actions) > 1:
-            actions = _merge_escalations(actions, self)
+            actions = merge_escalations(actions, self)
         next_at = None
         future = [t for t in upcoming if t > now]
         if future:

@@ -57,11 +57,6 @@ def oncall_policy() -> Policy:
     return bundled_policy("oncall-chain")
 
 
-def zendesk_policy() -> Policy:
-    """A Zendesk-style SLA policy on business hours (``examples/zendesk-sla.toml``)."""
-    return bundled_policy("zendesk-sla")
-
-
 def example_issues() -> list[Issue]:
     """Issues that exercise each rule of `example_policy`."""
     t = START

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -30,6 +30,10 @@ class Status(enum.StrEnum):
 
     def __str__(self) -> str:
         return self.value
+
+
+CLOSED: Final = frozenset({Status.RESOLVED, Status.CLOSED})
+"""The statuses in which nothing escalates and SLA clocks stop."""
 
 
 class EventKind(enum.StrEnum):

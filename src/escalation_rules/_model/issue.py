@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -187,3 +188,8 @@ class Issue:
 
 
 _ISSUE_FIELDS = tuple(a.name for a in attrs.fields(Issue) if a.init)
+
+
+summary_of: Final[Callable[[Issue], HistorySummary]] = operator.attrgetter("_summary")
+"""The `HistorySummary` of an issue, kept up to date by `Issue.record`: the engine's way in
+(an ``attrgetter``, so reading it costs what reading the attribute does)."""

@@ -12,7 +12,7 @@ import attrs
 from .._exceptions import PolicyError
 from .._frozendict import FrozenDict
 from .._suggest import did_you_mean
-from .events import Status
+from .events import CLOSED, Status
 
 
 class Metric(enum.StrEnum):
@@ -45,9 +45,6 @@ class Metric(enum.StrEnum):
         return self.value
 
 
-_STOPPED: Final = frozenset({Status.RESOLVED, Status.CLOSED})
-
-
 def _pause_on(value: Iterable[Status | str]) -> frozenset[Status]:
     if isinstance(value, str):
         value = [value]
@@ -61,7 +58,7 @@ def _pause_on(value: Iterable[Status | str]) -> frozenset[Status]:
                 value=item,
                 suggestion=did_you_mean(str(item), [s.value for s in Status]),
             ) from None
-        if status in _STOPPED:
+        if status in CLOSED:
             raise PolicyError(
                 f"pause_on cannot list {status.value!r}: a clock already stops there",
                 value=item,

@@ -9,7 +9,7 @@ up, and routings to the team that already holds the issue.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, runtime_checkable
 
@@ -47,7 +47,11 @@ class Outcome(NamedTuple):
     upcoming: tuple[tuple[datetime, Action], ...] = ()
 
 
-Checker = Callable[["Context"], "Outcome | None"]
+CheckResult = tuple[bool, tuple[Action, ...], "Anchor | int", tuple[tuple[datetime, Action], ...]]
+"""What a compiled check returns: `Outcome`'s four fields as a plain tuple (an `Outcome`
+is one); hot checks build the tuple directly, which is cheaper than the named tuple."""
+
+Checker = Callable[["Context"], "CheckResult | None"]
 """A compiled rule: the function a policy calls on every evaluation."""
 
 
@@ -100,6 +104,11 @@ NEXT: Final = _Next()
 
 OWNER: Final = _Owner()
 """Notification target: the owner of the issue's current level."""
+
+
+def as_outcome(result: CheckResult | None) -> Outcome | None:
+    """A compiled check's result as the `Outcome` that `Rule.check` returns."""
+    return None if result is None else Outcome(*result)
 
 
 def condition_defaults(policy: Policy) -> dict[str, str]:
@@ -173,7 +182,7 @@ def _timed(check: Checker, when: Condition, defaults: Mapping[str, Any]) -> Chec
         return check
     timed = when.compile_timed(defaults)
 
-    def timed_check(context: Context) -> Outcome | None:
+    def timed_check(context: Context) -> CheckResult | None:
         holds, change = timed(context)
         base = check(context)
         if base is None:
@@ -194,11 +203,6 @@ def _timed(check: Checker, when: Condition, defaults: Mapping[str, Any]) -> Chec
         return Outcome(False, (), once_per, later)
 
     return timed_check
-
-
-def rule_tuple(value: Iterable[Rule]) -> tuple[Rule, ...]:
-    """Convert a sequence of rules into the tuple a policy or group stores."""
-    return tuple(value)
 
 
 def _target(value: object) -> str | _Next:

@@ -10,11 +10,11 @@ import attrs
 from .._exceptions import PolicyError
 from .._model.actions import Action, Escalate, Notify
 from .._model.anchors import Anchor
+from .base import Outcome, _name
 
 if TYPE_CHECKING:
     from .._engine.context import Context
     from .._engine.policy import Policy
-from .base import Outcome, _name
 
 
 @attrs.frozen
@@ -77,11 +77,12 @@ class EscalationChain:
             )
             return steps
         levels = context.policy.levels
-        if any(lvl.ack_timeout is None for lvl in levels):
+        waits = [lvl.ack_timeout for lvl in levels if lvl.ack_timeout is not None]
+        if len(waits) < len(levels):
             return steps
         at = deadline
         for loop in range(1, self.repeat + 1):
-            for lvl in levels:
+            for lvl, wait in zip(levels, waits, strict=True):
                 steps.append(
                     (
                         at,
@@ -94,7 +95,7 @@ class EscalationChain:
                         ),
                     )
                 )
-                nxt_at = context.clock.deadline(context, at, lvl.ack_timeout)  # type: ignore[arg-type]
+                nxt_at = context.clock.deadline(context, at, wait)
                 if nxt_at is None:
                     return steps
                 at = nxt_at

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
 
 from .._exceptions import PolicyError
+from .._model.actions import Action
+from .._model.anchors import Anchor
+from .base import Outcome, Rule, _name
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .._engine.context import Context
     from .._engine.policy import Policy
-from .base import Outcome, Rule, _name, rule_tuple
+
+
+def rule_tuple(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    """Convert a sequence of rules and groups into the tuple a policy or group stores."""
+    return tuple(value)
 
 
 @attrs.frozen
@@ -33,8 +42,30 @@ class FirstMatch:
         for rule in self.rules:
             rule.validate(policy)
 
-    def check(self, context: Context) -> Outcome | None:  # pragma: no cover - engine inlines
-        raise NotImplementedError("FirstMatch groups are run by the policy engine")
+    def check(self, context: Context) -> Outcome | None:
+        """The outcome of the first member that matches, with the upcoming instants of
+        the members before it (when one of them becomes due, the winner may change).
+
+        A policy runs a group from its compiled plan, not through this method; this
+        is the same decision for a caller that holds the group on its own.
+        """
+        upcoming: list[tuple[datetime, Action]] = []
+        for rule in self.rules:
+            outcome = rule.check(context)
+            if outcome is None:
+                continue
+            upcoming.extend(outcome.upcoming)
+            if outcome.matched:
+                return outcome._replace(upcoming=tuple(upcoming))
+        return Outcome(False, (), Anchor.CREATED, tuple(upcoming)) if upcoming else None
+
+
+def walk(rules: Iterable[Rule], group: str | None = None) -> Iterator[tuple[Rule, str | None]]:
+    """Every rule and group in *rules*, depth first, with the name of the group it sits in."""
+    for rule in rules:
+        yield rule, group
+        if isinstance(rule, FirstMatch):
+            yield from walk(rule.rules, rule.name)
 
 
 def first_match(name: str, rules: Sequence[Rule]) -> FirstMatch:

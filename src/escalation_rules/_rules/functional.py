@@ -9,12 +9,21 @@ import attrs
 from .._exceptions import PolicyError
 from .._model.actions import Route
 from .._time.conditions import check_clocks
+from .base import (
+    Checker,
+    Outcome,
+    _condition,
+    _issue_test,
+    _name,
+    _timed,
+    as_outcome,
+    condition_defaults,
+)
 
 if TYPE_CHECKING:
     from .._conditions.condition import Condition
     from .._engine.context import Context
     from .._engine.policy import Policy
-from .base import Checker, Outcome, _condition, _issue_test, _name, _timed, condition_defaults
 
 
 @attrs.frozen
@@ -64,7 +73,7 @@ class FunctionalRule:
         return _timed(check, self.when, condition_defaults(policy))
 
     def check(self, context: Context) -> Outcome | None:
-        return self.compile(context.policy)(context)
+        return as_outcome(self.compile(context.policy)(context))
 
 
 def route(name: str, *, when: Condition, to: str) -> FunctionalRule:

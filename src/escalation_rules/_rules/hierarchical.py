@@ -11,10 +11,6 @@ from .._exceptions import PolicyError
 from .._model.anchors import ANCHOR_SLOT, Anchor
 from .._model.events import EventKind
 from .._time.conditions import check_clocks
-
-if TYPE_CHECKING:
-    from .._engine.context import Context
-    from .._engine.policy import Policy
 from .base import (
     NEXT,
     Checker,
@@ -28,9 +24,14 @@ from .base import (
     _Next,
     _target,
     _timed,
+    as_outcome,
     condition_defaults,
 )
 from .timed import After, SlaShare, TimeRule
+
+if TYPE_CHECKING:
+    from .._engine.context import Context
+    from .._engine.policy import Policy
 
 
 @attrs.frozen
@@ -91,7 +92,7 @@ class HierarchicalRule:
         needs_anchor = scope is not Anchor.CREATED
 
         def check(context: Context) -> Outcome | None:
-            if needs_anchor and context._times[slot] is None:
+            if needs_anchor and context.times[slot] is None:
                 return None
             if not test(context.issue):
                 return None
@@ -100,7 +101,7 @@ class HierarchicalRule:
         return _timed(check, self.when, condition_defaults(policy))
 
     def check(self, context: Context) -> Outcome | None:
-        return self.compile(context.policy)(context)
+        return as_outcome(self.compile(context.policy)(context))
 
 
 def escalate(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from datetime import UTC, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -13,18 +13,15 @@ from .._durations import require_duration
 from .._exceptions import PolicyError
 from .._model.actions import Action, Notify
 from .._model.anchors import ANCHOR_SLOT, Anchor, to_anchor
+from .._model.issue import summary_of
 from .._suggest import did_you_mean
 from .._time.clocks import WallClock
 from .._time.conditions import check_clocks
-
-if TYPE_CHECKING:
-    from .._engine.context import Context
-    from .._engine.policy import Policy
-    from .._model.levels import Level
 from .base import (
     NEXT,
     OWNER,
     Checker,
+    CheckResult,
     Outcome,
     _check_level,
     _condition,
@@ -34,25 +31,14 @@ from .base import (
     _Next,
     _Owner,
     _timed,
+    as_outcome,
     condition_defaults,
 )
 
-
-class Trigger(Protocol):
-    """When a time-based rule becomes due: `after` or `sla`."""
-
-    @property
-    def once_per(self) -> Anchor:
-        """The anchor whose event restarts the trigger."""
-        ...
-
-    def amount(self, level: Level) -> timedelta | None:
-        """How much clock time after the anchor the trigger fires at *level* (None: never)."""
-        ...
-
-    def validate(self, policy: Policy, where: str) -> None:
-        """Raise `PolicyError` for references the policy lacks."""
-        ...
+if TYPE_CHECKING:
+    from .._engine.context import Context
+    from .._engine.policy import Policy
+    from .._model.levels import Level
 
 
 @attrs.frozen
@@ -117,10 +103,6 @@ class SlaShare:
     @property
     def once_per(self) -> Anchor:
         return Anchor.LEVEL_ENTERED
-
-    def amount(self, level: Level) -> timedelta | None:
-        """Unused for SLA triggers: the threshold depends on the issue's priority."""
-        return None
 
     def threshold(self, target: timedelta) -> timedelta:
         """The counted time at which the trigger fires for *target*."""
@@ -205,7 +187,8 @@ class TimeRule:
     def _action(self, policy: Policy, position: int) -> Action | None:
         why = self.at.describe() + " passed"
         if self.action == "escalate":
-            return _escalation(self.name, self.to, policy, position, why)  # type: ignore[arg-type]
+            assert not isinstance(self.to, _Owner)  # refused when the rule is built
+            return _escalation(self.name, self.to, policy, position, why)
         target = policy.levels[position].owner if self.to is OWNER else self.to
         assert isinstance(target, str)
         return Notify(target, self.name, f"{why}: notify {target}", key=f"{self.name}:notify")
@@ -228,11 +211,11 @@ class TimeRule:
         wall = type(clock) is WallClock
         always = self.when == ALWAYS
 
-        def check(context: Context) -> Outcome | None:
+        def check(context: Context) -> CheckResult | None:
             step = plan[context.level_position]
             if step is None:
                 return None
-            start = context._times[slot]
+            start = context.times[slot]
             if start is None or not (always or test(context.issue)):
                 return None
             action, amount = step
@@ -240,8 +223,8 @@ class TimeRule:
             if due is None:
                 return None
             if context.now >= due:
-                return (True, (action,), once, ())  # type: ignore[return-value]
-            return (False, (), once, ((due, action),))  # type: ignore[return-value]
+                return (True, (action,), once, ())
+            return (False, (), once, ((due, action),))
 
         return _timed(check, self.when, condition_defaults(policy))
 
@@ -252,7 +235,7 @@ class TimeRule:
         # A memo of target -> threshold; it only saves the arithmetic.
         thresholds: dict[timedelta, timedelta] = {}
 
-        def check(context: Context) -> Outcome | None:
+        def check(context: Context) -> CheckResult | None:
             action = actions[context.level_position]
             if action is None or not (always or test(context.issue)):
                 return None
@@ -270,19 +253,19 @@ class TimeRule:
             # is crossed (in this cycle) answers it. A new level whose target is crossed
             # later, or a new cycle, fires again; the same crossing never does.
             scope = state.cycle_index
-            if action.key in context._recorded:  # only then does the scope matter
-                times = context.issue._summary.times
+            if action.key in context.recorded:  # only then does the scope matter
+                times = summary_of(context.issue).times
                 crossed = bisect_left(times, at if at.tzinfo is UTC else at.astimezone(UTC)) - 1
                 if crossed > scope:
                     scope = crossed
             if reached:
-                return (True, (action,), scope, ())  # type: ignore[return-value]
-            return (False, (), scope, ((at, action),))  # type: ignore[return-value]
+                return (True, (action,), scope, ())
+            return (False, (), scope, ((at, action),))
 
         return _timed(check, self.when, condition_defaults(policy))
 
     def check(self, context: Context) -> Outcome | None:
-        return self.compile(context.policy)(context)
+        return as_outcome(self.compile(context.policy)(context))
 
 
 def after(duration: timedelta, *, since: Anchor | str = Anchor.LEVEL_ENTERED) -> After:

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
+from .calendar import _EPOCH, _MAX_US, _MIN_US, BusinessCalendar, _duration_us, _instant_us
+
 if TYPE_CHECKING:
     from .._engine.context import Context
-from .calendar import _EPOCH, _MAX_US, _MIN_US, BusinessCalendar, _duration_us, _instant_us
 
 
 class Clock(Protocol):

@@ -26,6 +26,7 @@ from .._conditions.condition import Condition, Test, TimedTest
 from .._durations import require_duration
 from .._exceptions import PolicyError
 from .._model.anchors import Anchor, to_anchor
+from .._model.issue import summary_of
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class Happened(Condition):
         kind = kinds[self.anchor]
         if kind is None:
             return lambda _issue: True
-        return lambda issue: kind in issue._summary.last
+        return lambda issue: kind in summary_of(issue).last
 
     def __repr__(self) -> str:
         return f"happened({self.anchor.value!r})"

@@ -21,13 +21,14 @@ import attrs
 
 from .._conditions.paths import MISSING
 from .._exceptions import EvaluationError
-from .._model.events import Status
+from .._model.events import CLOSED, Status
+from .._model.issue import summary_of
+from .._model.targets import Metric, SlaClock, Target
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
     from .._engine.context import Context
     from .calendar import BusinessCalendar
-from .._model.targets import _STOPPED, Metric, SlaClock, Target
 
 
 class Measure(Protocol):
@@ -152,7 +153,7 @@ def clock_core(
     context: Context, clock: SlaClock, target: Target | None, measure: Measure, calendar: str | None
 ) -> Core:
     """The running segments of *clock*'s current cycle up to the context's instant."""
-    summary = context.issue._summary
+    summary = summary_of(context.issue)
     now = context.now
     if now.tzinfo is not UTC:
         now = now.astimezone(UTC)
@@ -161,7 +162,7 @@ def clock_core(
     stop: datetime | None = None
     index = -1
     if metric is Metric.TIME_AT_LEVEL:
-        start, index = context._times[1], context._indices[1]
+        start, index = context.times[1], context.indices[1]
     elif metric is Metric.FIRST_RESPONSE:
         if summary.replies:
             stop = summary.replies[0][1]
@@ -179,7 +180,7 @@ def clock_core(
     elif clock.on_reopen == "restart" and summary.statuses:
         timeline = _timeline(context)
         for k in range(1, len(timeline)):
-            if timeline[k - 1][1] in _STOPPED and timeline[k][1] not in _STOPPED:
+            if timeline[k - 1][1] in CLOSED and timeline[k][1] not in CLOSED:
                 start, index = timeline[k][0], timeline[k][2]
     if start is None or start > now:
         return Core(target, calendar, "idle", None, _ZERO, (), (), (), measure, index)
@@ -187,7 +188,7 @@ def clock_core(
     if stop is None and not summary.statuses:
         # The common case: no status change ever, no stop: one segment up to now.
         status = context.status
-        if status in _STOPPED:
+        if status in CLOSED:
             return Core(target, calendar, "stopped", start, _ZERO, (), (), (), measure, index)
         if status in pause_on:
             return Core(
@@ -214,7 +215,7 @@ def clock_core(
         if at > end:
             break
         current = status
-        if status in _STOPPED:
+        if status in CLOSED:
             continue
         lo = at if at > start else start
         open_ended = nxt is None or nxt > end
@@ -228,7 +229,7 @@ def clock_core(
         segments.append((lo, marker))
         elapsed += measure.between(lo, hi)
     state: Literal["running", "paused", "stopped", "idle"]
-    if stopped or current in _STOPPED:
+    if stopped or current in CLOSED:
         state = "stopped"
     elif current in pause_on:
         state = "paused"
@@ -262,10 +263,10 @@ def _timeline(context: Context) -> list[tuple[datetime, Status, int]]:
     Entries are ``(instant, status, history index)``; the first is the creation
     (index ``-1``, status open). The issue's status is the last entry's.
     """
-    cached = context._cache.get("timeline")
+    cached = context.cache.get("timeline")
     if cached is not None:
         return cached  # type: ignore[return-value]
-    summary = context.issue._summary
+    summary = summary_of(context.issue)
     policy = context.policy
     out: list[tuple[datetime, Status, int]] = [(summary.created, Status.OPEN, -1)]
     for i, at, host in summary.statuses:
@@ -276,7 +277,7 @@ def _timeline(context: Context) -> list[tuple[datetime, Status, int]]:
             out.append((at, status, i))
     if not summary.statuses:
         out[0] = (summary.created, context.status, -1)
-    context._cache["timeline"] = out
+    context.cache["timeline"] = out
     return out
 
 
