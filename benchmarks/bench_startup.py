@@ -1,4 +1,4 @@
-"""Start-up cost: ``import escalation_rules`` and ``escalation-rules --help`` next to ``python -c pass``.
+"""Start-up cost: `import escalation_rules` and `escalation-rules --help` next to `python -c pass`.
 
 Run:  .venv/bin/python benchmarks/bench_startup.py [--runs 15] [--baseline-src DIR]
 

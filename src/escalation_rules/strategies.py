@@ -23,17 +23,8 @@ on purpose, though: a field its conditions test may be missing, as in production
 
 from __future__ import annotations
 
-from ._analysis.strategies import (
-    ZONES,
-    calendars,
-    durations,
-    evaluations_for,
-    histories,
-    instants,
-    issues,
-    issues_for,
-    zones,
-)
+from ._analysis.strategies import evaluations_for, histories, issues, issues_for
+from ._analysis.value_strategies import ZONES, calendars, durations, instants, zones
 from ._instants import EPOCH
 
 __all__ = [

@@ -35,9 +35,9 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from ._analysis.describe import describe_action, describe_issue, history_lines
-from ._analysis.verify import restore_error
-from ._exceptions import EscalationRulesError, ForecastError, IssueError
+from ._analysis.assertions import UnexpectedDecision, by_rule, explain_at, find_action, unexpected
+from ._analysis.describe import describe_decision, describe_next_evaluation
+from ._exceptions import ForecastError, IssueError
 from ._instants import EPOCH, require_aware
 from ._io.examples import example_policy, oncall_policy
 from ._model.actions import Action, Decision, Escalate, Notify, Route
@@ -46,7 +46,6 @@ from ._model.issue import Issue
 from ._time.calendar_spec import _zone as calendar_zone
 
 if TYPE_CHECKING:
-    from ._engine.explain import Explanation
     from ._engine.policy import Policy
 
 __all__ = [
@@ -355,70 +354,6 @@ def settle(policy: Policy, issue: Issue, at: datetime) -> tuple[Issue, tuple[Act
 # -- assertions ----------------------------------------------------------------------------
 
 
-class UnexpectedDecision(EscalationRulesError, AssertionError):
-    """A policy decided something other than what a test expected.
-
-    ``str(exc)`` says what was expected, what the policy decided, and why (the
-    rule-by-rule trace of `Policy.explain` and the issue's history).
-
-    Attributes:
-        expected: what the test expected, in words.
-        decision: the `Decision` the policy made.
-        explanation: the `Explanation` of that decision.
-    """
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (restore_error, (type(self), self.args, self.__dict__))
-
-    def __init__(self, expected: str, got: str, explanation: Explanation, issue: Issue) -> None:
-        self.expected = expected
-        self.decision = explanation.decision
-        self.explanation = explanation
-        why = "\n".join("    " + line for line in explanation.render().splitlines())
-        history = "\n".join("    " + line for line in history_lines(issue))
-        super().__init__(
-            f"expected: {expected}\n"
-            f"     got: {got}\n"
-            f"why:\n{why}\n"
-            f"history of {describe_issue(issue)}:\n{history}"
-        )
-
-
-def _when(now: datetime) -> str:
-    return now.isoformat()
-
-
-def _got(decision: Decision) -> str:
-    if not decision.actions:
-        nxt = decision.next_evaluation_at
-        later = (
-            "nothing changes without a new event"
-            if nxt is None
-            else f"next evaluation at {nxt.isoformat()}"
-        )
-        return f"no action ({later})"
-    return "; ".join(describe_action(a) for a in decision.actions)
-
-
-def _explain(policy: Policy, issue: Issue, at: datetime, what: str) -> Explanation:
-    return policy.explain(issue, _instant(at, f"{what}(at=...)"))
-
-
-def _rule(rule: str | None) -> str:
-    return "" if rule is None else f" by rule {rule!r}"
-
-
-def _find(
-    decision: Decision, kind: type[Action], rule: str | None, **wanted: str | None
-) -> Action | None:
-    for action in decision.actions:
-        if not isinstance(action, kind) or (rule is not None and action.rule != rule):
-            continue
-        if all(value is None or getattr(action, name) == value for name, value in wanted.items()):
-            return action
-    return None
-
-
 def assert_escalates(
     policy: Policy, issue: Issue, *, at: datetime, to: str | None = None, rule: str | None = None
 ) -> Escalate:
@@ -429,13 +364,12 @@ def assert_escalates(
     Raises:
         UnexpectedDecision: no such escalation is in the decision.
     """
-    explanation = _explain(policy, issue, at, "assert_escalates")
-    found = _find(explanation.decision, Escalate, rule, to=to)
+    explanation = explain_at(policy, issue, at, "assert_escalates")
+    found = find_action(explanation.decision, Escalate, rule, to=to)
     if found is None:
         target = "" if to is None else f" to {to}"
-        raise UnexpectedDecision(
-            f"issue {issue.id!r} escalates{target}{_rule(rule)} at {_when(explanation.now)}",
-            _got(explanation.decision),
+        raise unexpected(
+            f"issue {issue.id!r} escalates{target}{by_rule(rule)} at {explanation.now.isoformat()}",
             explanation,
             issue,
         )
@@ -458,13 +392,12 @@ def assert_notifies(
     Raises:
         UnexpectedDecision: no such notification is in the decision.
     """
-    explanation = _explain(policy, issue, at, "assert_notifies")
-    found = _find(explanation.decision, Notify, rule, target=target)
+    explanation = explain_at(policy, issue, at, "assert_notifies")
+    found = find_action(explanation.decision, Notify, rule, target=target)
     if found is None:
         whom = "someone" if target is None else target
-        raise UnexpectedDecision(
-            f"issue {issue.id!r} notifies {whom}{_rule(rule)} at {_when(explanation.now)}",
-            _got(explanation.decision),
+        raise unexpected(
+            f"issue {issue.id!r} notifies {whom}{by_rule(rule)} at {explanation.now.isoformat()}",
             explanation,
             issue,
         )
@@ -482,13 +415,12 @@ def assert_routes(
     Raises:
         UnexpectedDecision: no such routing is in the decision.
     """
-    explanation = _explain(policy, issue, at, "assert_routes")
-    found = _find(explanation.decision, Route, rule, team=team)
+    explanation = explain_at(policy, issue, at, "assert_routes")
+    found = find_action(explanation.decision, Route, rule, team=team)
     if found is None:
         where = "somewhere" if team is None else f"to {team}"
-        raise UnexpectedDecision(
-            f"issue {issue.id!r} is routed {where}{_rule(rule)} at {_when(explanation.now)}",
-            _got(explanation.decision),
+        raise unexpected(
+            f"issue {issue.id!r} is routed {where}{by_rule(rule)} at {explanation.now.isoformat()}",
             explanation,
             issue,
         )
@@ -502,13 +434,10 @@ def assert_no_action(policy: Policy, issue: Issue, *, at: datetime) -> Decision:
     Raises:
         UnexpectedDecision: the decision has actions.
     """
-    explanation = _explain(policy, issue, at, "assert_no_action")
+    explanation = explain_at(policy, issue, at, "assert_no_action")
     if explanation.decision.actions:
-        raise UnexpectedDecision(
-            f"no action for issue {issue.id!r} at {_when(explanation.now)}",
-            _got(explanation.decision),
-            explanation,
-            issue,
+        raise unexpected(
+            f"no action for issue {issue.id!r} at {explanation.now.isoformat()}", explanation, issue
         )
     return explanation.decision
 
@@ -524,24 +453,16 @@ def assert_next_evaluation(
     Raises:
         UnexpectedDecision: ``next_evaluation_at`` is another instant.
     """
-    explanation = _explain(policy, issue, at, "assert_next_evaluation")
+    explanation = explain_at(policy, issue, at, "assert_next_evaluation")
     want = None if expected is None else _instant(expected, "assert_next_evaluation(expected=...)")
     got = explanation.decision.next_evaluation_at
     if got != want:
-        shown = (
-            "nothing changes without a new event"
-            if want is None
-            else f"next evaluation at {want.astimezone(UTC).isoformat()}"
-        )
-        actual = (
-            "nothing changes without a new event"
-            if got is None
-            else f"next evaluation at {got.isoformat()}"
-        )
+        shown = describe_next_evaluation(None if want is None else want.astimezone(UTC))
+        actual = describe_next_evaluation(got)
         if explanation.decision.actions:
-            actual += f", and due now: {_got(explanation.decision)}"
+            actual += f", and due now: {describe_decision(explanation.decision)}"
         raise UnexpectedDecision(
-            f"{shown} (issue {issue.id!r} evaluated at {_when(explanation.now)})",
+            f"{shown} (issue {issue.id!r} evaluated at {explanation.now.isoformat()})",
             actual,
             explanation,
             issue,

@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .._model.actions import Action, Escalate, Notify, Route
+from .._model.actions import Action, Decision, Escalate, Notify, Route
 from .._model.events import Event, EventKind
 
 if TYPE_CHECKING:
     from .._engine.forecast import ForecastStep
     from .._model.issue import Issue
 
-    pass
 
+def readable_duration(d: timedelta) -> str:
+    """``timedelta(hours=26, minutes=30)`` -> ``"1d2h30m"``; ``0`` -> ``"0"``.
 
-def format_duration(d: timedelta) -> str:
-    """``timedelta(hours=26, minutes=30)`` -> ``"1d2h30m"``; ``0`` -> ``"0"``."""
+    For people reading timelines and messages: unlike the policy language's
+    `escalation_rules.format_duration` it takes any duration (negative, or with a
+    fraction of a second), counts in days at most, and writes zero as ``"0"``.
+    """
     sign = "-" if d < timedelta(0) else ""
     d = abs(d)
     days, seconds = d.days, d.seconds
@@ -38,17 +41,44 @@ def format_instant(t: datetime, zone: Any = None) -> str:
     return f"{text} {t.tzname()}"
 
 
+def action_target(action: Action) -> str:
+    """Whom or where *action* is for: the level, the team, or the one notified."""
+    if isinstance(action, Escalate):
+        return action.to
+    if isinstance(action, Route):
+        return action.team
+    assert isinstance(action, Notify)
+    return action.target
+
+
+def action_text(action: Action) -> str:
+    """``escalate to L2``, ``route to billing``, ``notify frontline``."""
+    if isinstance(action, Escalate):
+        return f"escalate to {action.to}"
+    if isinstance(action, Route):
+        return f"route to {action.team}"
+    if isinstance(action, Notify):
+        return f"notify {action.target}"
+    return repr(action)  # pragma: no cover - the three kinds are exhaustive
+
+
 def describe_action(action: Action) -> str:
     """``escalate to L2 (rule 'breach')``, ``notify frontline (rule 'warn')``, ..."""
-    if isinstance(action, Escalate):
-        what = f"escalate to {action.to}"
-    elif isinstance(action, Route):
-        what = f"route to {action.team}"
-    elif isinstance(action, Notify):
-        what = f"notify {action.target}"
-    else:  # pragma: no cover - the three kinds are exhaustive
-        what = repr(action)
-    return f"{what} (rule {action.rule!r})"
+    return f"{action_text(action)} (rule {action.rule!r})"
+
+
+def describe_next_evaluation(at: datetime | None) -> str:
+    """``next evaluation at 2026-03-02T12:00:00+00:00``, or that nothing changes."""
+    if at is None:
+        return "nothing changes without a new event"
+    return f"next evaluation at {at.isoformat()}"
+
+
+def describe_decision(decision: Decision) -> str:
+    """Its actions (``escalate to L2 (rule 'breach'); ...``), or ``no action (...)``."""
+    if not decision.actions:
+        return f"no action ({describe_next_evaluation(decision.next_evaluation_at)})"
+    return "; ".join(describe_action(a) for a in decision.actions)
 
 
 def describe_step(step: ForecastStep) -> str:
@@ -120,11 +150,13 @@ def history_lines(issue: Issue) -> list[str]:
     if not issue.history:
         return [f"{format_instant(issue.created_at, zone)}  +0  opened (no events)"]
     return [
-        f"{format_instant(e.at, zone)}  {_offset(e.at, issue.created_at):<9} {describe_event(e)}"
+        f"{format_instant(e.at, zone)}  {format_offset(e.at, issue.created_at):<9} "
+        f"{describe_event(e)}"
         for e in issue.history
     ]
 
 
-def _offset(t: datetime, start: datetime) -> str:
+def format_offset(t: datetime, start: datetime) -> str:
+    """How long after *start* *t* is: ``+1d2h``, ``+0``, ``-30m``."""
     d = t - start
-    return ("+" if d >= timedelta(0) else "") + format_duration(d)
+    return ("+" if d >= timedelta(0) else "") + readable_duration(d)

@@ -19,15 +19,13 @@ from .._model.targets import Metric
 from .._rules.chain import EscalationChain
 from .._rules.first_match import FirstMatch
 from .._rules.timed import After, SlaShare, TimeRule
+from .describe import format_instant, readable_duration
+from .simulate import _CLOSED, Run
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
     from .._rules.base import Rule
     from .._time.calendar import BusinessCalendar
-
-    pass
-from .describe import format_duration, format_instant
-from .simulate import _CLOSED, Run
 
 
 class Invariant(Protocol):
@@ -196,13 +194,13 @@ class ReachesWithin:
         )
 
     def _measured(self) -> str:
-        text = format_duration(self.within)
+        text = readable_duration(self.within)
         text += " of business time" if self.calendar is not None else ""
         text += " of being opened"
         return text + (" (pending time excluded)" if self.pause_while_pending else "")
 
     def __repr__(self) -> str:
-        args = [repr(self.level), format_duration(self.within)]
+        args = [repr(self.level), readable_duration(self.within)]
         if self.priority is not None:
             args.append(f"priority={self.priority!r}")
         if self.calendar is not None:
@@ -245,15 +243,15 @@ class NoTwoEscalationsWithin:
             if b.at - a.at < self.gap:
                 assert isinstance(a.action, Escalate) and isinstance(b.action, Escalate)
                 return (
-                    f"escalated twice within {format_duration(self.gap)}: to {a.action.to} at "
+                    f"escalated twice within {readable_duration(self.gap)}: to {a.action.to} at "
                     f"{_when(run, a.at)} (rule {a.action.rule!r}) and to {b.action.to} at "
                     f"{_when(run, b.at)} (rule {b.action.rule!r}), "
-                    f"{format_duration(b.at - a.at)} apart"
+                    f"{readable_duration(b.at - a.at)} apart"
                 )
         return None
 
     def __repr__(self) -> str:
-        return f"no_two_escalations_within({format_duration(self.gap)})"
+        return f"no_two_escalations_within({readable_duration(self.gap)})"
 
 
 def no_two_escalations_within(gap: timedelta) -> NoTwoEscalationsWithin:

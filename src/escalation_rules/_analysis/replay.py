@@ -10,9 +10,10 @@ import attrs
 
 from .._exceptions import IssueError
 from .._frozendict import FrozenDict
-from .._model.actions import Action, Escalate, Route
+from .._model.actions import Action, Escalate
 from .._model.events import Event, EventKind, Status
 from .._suggest import did_you_mean
+from .describe import action_text
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
@@ -65,7 +66,7 @@ class TimelineEntry:
     def describe(self) -> str:
         """A short human description, e.g. ``"level_changed L2"`` or ``"escalate L2: ..."``."""
         if self.action is not None:
-            return f"{_action_text(self.action)}: {self.action.reason}"
+            return f"{action_text(self.action)}: {self.action.reason}"
         event = self.event
         assert event is not None
         detail = event.status or event.level or event.team or event.action or event.name or ""
@@ -73,14 +74,6 @@ class TimelineEntry:
         if raw is not None:
             detail = f"{detail} ({raw})"
         return f"{event.kind.value} {detail}".rstrip()
-
-
-def _action_text(action: Action) -> str:
-    if isinstance(action, Escalate):
-        return f"escalate to {action.to}"
-    if isinstance(action, Route):
-        return f"route to {action.team}"
-    return f"notify {action.target}"
 
 
 @attrs.frozen
@@ -207,49 +200,8 @@ class _Replayer:
         return position
 
     def run(self, logged: LoggedIssue, until: datetime | None) -> Replay:
-        evaluate, position_of = self.evaluate, self.position
-        map_status = self.policy.map_status
-        issue = logged.issue()
-        start = 0 if issue.level is None else self._position(issue.level, logged, 0)
-        current = start
-        size = len(self.ids)
-        policy_first: list[datetime | None] = [None] * size
-        compared: dict[int, tuple[datetime | None, bool]] = {}
-        real_first: list[datetime | None] = [None] * size
-        entries = [0] * size
-        escalations: dict[int, Escalate] = {}  # history index -> the escalation recorded there
-        last_real_level = -1  # history index of the last real level change
-        timeline: list[TimelineEntry] = []
-        actions: list[PolicyAction] = []
-        resolved_at: datetime | None = None
-        resolved_level: str | None = None
-        done = False
-        breached: dict[str, bool] = {}
-        sla_clocks = self.policy.sla_clocks
-
-        def check_sla(issue: Issue, now: datetime) -> None:
-            for state in sla_clocks(issue, now):
-                breached[state.name] = breached.get(state.name, False) or state.breached
-
-        def decide(issue: Issue, now: datetime) -> tuple[Issue, datetime | None]:
-            decision = evaluate(issue, now)
-            if not decision.actions:
-                return issue, decision.next_evaluation_at
-            taken: list[Event] = []
-            for action in decision.actions:
-                if isinstance(action, Escalate):
-                    to = position_of[action.to]
-                    for q in range(current + 1, to + 1):
-                        if policy_first[q] is None:
-                            policy_first[q] = now
-                    escalations[len(issue.history) + len(taken)] = action
-                # Recorded without a level or team: not decided again, but the real
-                # history alone moves the issue.
-                taken.append(Event(_TAKEN, now, action=action.key, rule=action.rule))
-                timeline.append(TimelineEntry(now, "policy", action=action))
-                actions.append(PolicyAction(now, action))
-            return _append(issue, taken), decision.next_evaluation_at
-
+        state = _Run(self, logged)
+        decide = state.decide
         events = logged.events
         count = len(events)
         next_at: datetime | None = None
@@ -265,71 +217,14 @@ class _Replayer:
                 )
             previous = at
             while next_at is not None and next_at <= at:
-                issue, next_at = decide(issue, next_at)
-            # The events of one instant (one row of the log) are applied together, and the
-            # policy evaluated once after them.
-            batch: list[Event] = []
-            while index < count and events[index].at == at:
-                event = events[index]
-                if event.kind is _LEVEL_CHANGED and event.level is not None:
-                    moved_to = self._position(event.level, logged, index)
-                    # The level stay ends: did its clocks breach? (Events earlier at this
-                    # same instant add no time to any clock, so they need not be applied.)
-                    check_sla(issue, at)
-                    if moved_to > current:
-                        entries[moved_to] += 1
-                        wanted = []
-                        for q in range(start + 1, moved_to + 1):
-                            if real_first[q] is not None:
-                                continue
-                            real_first[q] = at
-                            if policy_first[q] is not None:
-                                compared[q] = (policy_first[q], False)
-                            else:
-                                wanted.append(q)
-                        if wanted:
-                            issue, batch = _append(issue, batch), []
-                            found = self._what_if(issue, at, escalations, last_real_level, wanted)
-                            for q in wanted:
-                                compared[q] = (found.get(q), True)
-                    current = moved_to
-                    last_real_level = len(issue.history) + len(batch)  # this event's index
-                elif event.kind is _STATUS_CHANGED and event.status is not None:
-                    now_done = map_status(event.status, logged.id) in _DONE
-                    if now_done and not done:
-                        resolved_at, resolved_level = at, self.ids[current]
-                    elif done and not now_done:
-                        resolved_at = resolved_level = None
-                    done = now_done
-                batch.append(event)
-                timeline.append(TimelineEntry(at, "real", event=event))
-                index += 1
-            issue = _append(issue, batch)
-            issue, next_at = decide(issue, at)
+                next_at = decide(next_at)
+            index = state.apply(at, index)
+            next_at = decide(at)
         if until is not None:
             while next_at is not None and next_at <= until:
-                issue, next_at = decide(issue, next_at)
-        check_sla(issue, previous if until is None else max(previous, until))
-
-        levels = []
-        for q in range(start + 1, size):
-            if q in compared:
-                policy_at, what_if = compared[q]
-            else:
-                policy_at, what_if = policy_first[q], False
-            levels.append(LevelComparison(self.ids[q], real_first[q], policy_at, what_if))
-        return Replay(
-            logged=logged,
-            issue=issue,
-            timeline=tuple(timeline),
-            actions=tuple(actions),
-            start_level=self.ids[start],
-            levels=tuple(levels),
-            resolved_at=resolved_at,
-            resolved_level=resolved_level,
-            entries=FrozenDict({self.ids[q]: n for q, n in enumerate(entries) if n}),
-            sla_breached=FrozenDict(breached),
-        )
+                next_at = decide(next_at)
+        state.check_sla(previous if until is None else max(previous, until))
+        return state.result()
 
     def _what_if(
         self,
@@ -378,6 +273,164 @@ class _Replayer:
                 break
             at = decision.next_evaluation_at
         return found
+
+
+class _Run:
+    """One replay under way: the issue so far, the timeline, and when each side reached
+    each level (indexed by the level's position in the policy)."""
+
+    __slots__ = (
+        "actions",
+        "breached",
+        "compared",
+        "current",
+        "done",
+        "entries",
+        "escalations",
+        "issue",
+        "last_real_level",
+        "logged",
+        "policy_first",
+        "real_first",
+        "replayer",
+        "resolved_at",
+        "resolved_level",
+        "start",
+        "timeline",
+    )
+
+    def __init__(self, replayer: _Replayer, logged: LoggedIssue) -> None:
+        self.replayer = replayer
+        self.logged = logged
+        self.issue = issue = logged.issue()
+        self.start = 0 if issue.level is None else replayer._position(issue.level, logged, 0)
+        self.current = self.start
+        size = len(replayer.ids)
+        self.policy_first: list[datetime | None] = [None] * size
+        self.compared: dict[int, tuple[datetime | None, bool]] = {}
+        self.real_first: list[datetime | None] = [None] * size
+        self.entries = [0] * size
+        self.escalations: dict[int, Escalate] = {}  # history index -> the escalation there
+        self.last_real_level = -1  # history index of the last real level change
+        self.timeline: list[TimelineEntry] = []
+        self.actions: list[PolicyAction] = []
+        self.resolved_at: datetime | None = None
+        self.resolved_level: str | None = None
+        self.done = False
+        self.breached: dict[str, bool] = {}
+
+    def check_sla(self, now: datetime) -> None:
+        breached = self.breached
+        for state in self.replayer.policy.sla_clocks(self.issue, now):
+            breached[state.name] = breached.get(state.name, False) or state.breached
+
+    def decide(self, now: datetime) -> datetime | None:
+        """Evaluate the issue at *now* and record the actions; the next evaluation instant."""
+        issue = self.issue
+        decision = self.replayer.evaluate(issue, now)
+        if not decision.actions:
+            return decision.next_evaluation_at
+        position_of, policy_first = self.replayer.position, self.policy_first
+        taken: list[Event] = []
+        for action in decision.actions:
+            if isinstance(action, Escalate):
+                to = position_of[action.to]
+                for q in range(self.current + 1, to + 1):
+                    if policy_first[q] is None:
+                        policy_first[q] = now
+                self.escalations[len(issue.history) + len(taken)] = action
+            # Recorded without a level or team: not decided again, but the real
+            # history alone moves the issue.
+            taken.append(Event(_TAKEN, now, action=action.key, rule=action.rule))
+            self.timeline.append(TimelineEntry(now, "policy", action=action))
+            self.actions.append(PolicyAction(now, action))
+        self.issue = _append(issue, taken)
+        return decision.next_evaluation_at
+
+    def apply(self, at: datetime, index: int) -> int:
+        """Apply the real events at *at* from *index* on; the index after them.
+
+        The events of one instant (one row of the log) are applied together, and the
+        policy evaluated once after them.
+        """
+        events, count = self.logged.events, len(self.logged.events)
+        batch: list[Event] = []
+        while index < count and events[index].at == at:
+            event = events[index]
+            if event.kind is _LEVEL_CHANGED and event.level is not None:
+                batch = self.level_changed(event.level, at, index, batch)
+            elif event.kind is _STATUS_CHANGED and event.status is not None:
+                self.status_changed(event.status, at)
+            batch.append(event)
+            self.timeline.append(TimelineEntry(at, "real", event=event))
+            index += 1
+        self.issue = _append(self.issue, batch)
+        return index
+
+    def level_changed(
+        self, level: str, at: datetime, index: int, batch: list[Event]
+    ) -> list[Event]:
+        """A real move to *level* at *at* (the event at *index*, not yet in *batch*).
+
+        Returns the batch of events still to apply: when the what-if run is needed, the
+        batch so far is applied first.
+        """
+        moved_to = self.replayer._position(level, self.logged, index)
+        # The level stay ends: did its clocks breach? (Events earlier at this
+        # same instant add no time to any clock, so they need not be applied.)
+        self.check_sla(at)
+        if moved_to > self.current:
+            self.entries[moved_to] += 1
+            wanted = []
+            for q in range(self.start + 1, moved_to + 1):
+                if self.real_first[q] is not None:
+                    continue
+                self.real_first[q] = at
+                if self.policy_first[q] is not None:
+                    self.compared[q] = (self.policy_first[q], False)
+                else:
+                    wanted.append(q)
+            if wanted:
+                self.issue, batch = _append(self.issue, batch), []
+                found = self.replayer._what_if(
+                    self.issue, at, self.escalations, self.last_real_level, wanted
+                )
+                for q in wanted:
+                    self.compared[q] = (found.get(q), True)
+        self.current = moved_to
+        self.last_real_level = len(self.issue.history) + len(batch)  # this event's index
+        return batch
+
+    def status_changed(self, status: str, at: datetime) -> None:
+        """A real status change: the issue may be resolved, or no longer."""
+        now_done = self.replayer.policy.map_status(status, self.logged.id) in _DONE
+        if now_done and not self.done:
+            self.resolved_at, self.resolved_level = at, self.replayer.ids[self.current]
+        elif self.done and not now_done:
+            self.resolved_at = self.resolved_level = None
+        self.done = now_done
+
+    def result(self) -> Replay:
+        ids = self.replayer.ids
+        levels = []
+        for q in range(self.start + 1, len(ids)):
+            if q in self.compared:
+                policy_at, what_if = self.compared[q]
+            else:
+                policy_at, what_if = self.policy_first[q], False
+            levels.append(LevelComparison(ids[q], self.real_first[q], policy_at, what_if))
+        return Replay(
+            logged=self.logged,
+            issue=self.issue,
+            timeline=tuple(self.timeline),
+            actions=tuple(self.actions),
+            start_level=ids[self.start],
+            levels=tuple(levels),
+            resolved_at=self.resolved_at,
+            resolved_level=self.resolved_level,
+            entries=FrozenDict({ids[q]: n for q, n in enumerate(self.entries) if n}),
+            sla_breached=FrozenDict(self.breached),
+        )
 
 
 def _append(issue: Issue, events: list[Event]) -> Issue:

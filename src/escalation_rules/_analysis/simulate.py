@@ -12,13 +12,17 @@ from .._exceptions import EscalationRulesError
 from .._instants import require_aware
 from .._model.actions import Decision, Escalate
 from .._model.events import Event, EventKind, Status
+from .describe import (
+    describe_event,
+    describe_issue,
+    describe_step,
+    format_instant,
+    format_offset,
+)
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
     from .._model.issue import Issue
-
-    pass
-from .describe import _offset, describe_event, describe_issue, describe_step, format_instant
 
 DEFAULT_HORIZON: Final = timedelta(days=60)
 """How long a run goes on after the issue's last event, unless told otherwise."""
@@ -150,7 +154,7 @@ class Run:
             lines.append(f"  {format_instant(start, zone)}  +0        opened")
         for m in self.moments:
             lines.append(
-                f"  {format_instant(m.at, zone)}  {_offset(m.at, start):<9} {m.describe()}"
+                f"  {format_instant(m.at, zone)}  {format_offset(m.at, start):<9} {m.describe()}"
             )
         if self.error is not None:
             lines.append(f"  then evaluating raised {type(self.error).__name__}: {self.error}")

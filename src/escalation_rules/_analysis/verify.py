@@ -30,14 +30,14 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from .._exceptions import EscalationRulesError
+from .invariants import invariant_name, standard_invariants, violation
+from .simulate import DEFAULT_HORIZON, Run, simulate
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
     from .._engine.policy import Policy
     from .._model.issue import Issue
-from .invariants import invariant_name, standard_invariants, violation
-from .simulate import DEFAULT_HORIZON, Run, simulate
 
 
 def restore_error(

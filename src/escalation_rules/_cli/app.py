@@ -6,13 +6,28 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .commands import _backtest, _check, _demo, _evaluate, _examples, _Fail, _forecast, _verify
-
 POLICY_HELP = "a policy TOML file, or the name of a bundled example (see 'examples')"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    # Imported once a command is known: `--help` and usage errors load no more than argparse.
+    from .commands import _Fail, run_command
+
+    try:
+        return run_command(args)
+    except _Fail as fail:
+        print(str(fail), file=sys.stderr)
+        return fail.code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser: one subcommand per command."""
     parser = argparse.ArgumentParser(
         prog="escalation-rules",
         description="Escalation rules engine: check, evaluate, forecast and backtest policies.",
@@ -34,6 +49,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("policy", nargs="+", metavar="POLICY", help=POLICY_HELP)
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _add_evaluate(sub)
+    fc = sub.add_parser(
+        "forecast",
+        help="every action the policy will take until an instant if nothing else happens",
+    )
+    fc.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    fc.add_argument("issue", metavar="ISSUE.json")
+    fc.add_argument("--at", required=True, metavar="INSTANT")
+    fc.add_argument("--until", required=True, metavar="INSTANT")
+    fc.add_argument("--format", choices=["text", "json"], default="text")
+    _add_backtest(sub)
+    vf = sub.add_parser(
+        "verify",
+        help="search for histories that break the ready-made invariants",
+        description="Search with Hypothesis for issue histories that break the ready-made "
+        "invariants (never skips a level, a resolved issue never escalates, ...). Exit 1 "
+        "with the smallest counterexample if one is found.",
+    )
+    vf.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    ex = sub.add_parser("examples", help="list the bundled example policies, or print one")
+    ex.add_argument("name", nargs="?", metavar="NAME")
+    return parser
+
+
+def _add_evaluate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ev = sub.add_parser(
         "evaluate",
         help="the decision for one issue at one instant",
@@ -54,15 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="add the trace: every rule, every SLA clock, why the winner won",
     )
-    fc = sub.add_parser(
-        "forecast",
-        help="every action the policy will take until an instant if nothing else happens",
-    )
-    fc.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
-    fc.add_argument("issue", metavar="ISSUE.json")
-    fc.add_argument("--at", required=True, metavar="INSTANT")
-    fc.add_argument("--until", required=True, metavar="INSTANT")
-    fc.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bt = sub.add_parser(
         "backtest",
         help="replay an event log under a policy and print the metrics",
@@ -85,34 +119,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="show progress on stderr (default: when it is a terminal)",
     )
-    vf = sub.add_parser(
-        "verify",
-        help="search for histories that break the ready-made invariants",
-        description="Search with Hypothesis for issue histories that break the ready-made "
-        "invariants (never skips a level, a resolved issue never escalates, ...). Exit 1 "
-        "with the smallest counterexample if one is found.",
-    )
-    vf.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
-    ex = sub.add_parser("examples", help="list the bundled example policies, or print one")
-    ex.add_argument("name", nargs="?", metavar="NAME")
-    args = parser.parse_args(argv)
-    commands = {
-        "demo": lambda _a: _demo(),
-        "check": _check,
-        "evaluate": _evaluate,
-        "forecast": _forecast,
-        "backtest": _backtest,
-        "verify": _verify,
-        "examples": _examples,
-    }
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
-    try:
-        return int(commands[args.command](args))
-    except _Fail as fail:
-        print(str(fail), file=sys.stderr)
-        return fail.code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,26 +1,27 @@
-"""The commands of the ``escalation-rules`` command line."""
+"""The commands of the ``escalation-rules`` command line.
+
+Each command imports the parts of the library it needs when it runs, so that the
+command line starts fast and a command loads only what it uses.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._exceptions import EscalationRulesError
-from .._instants import parse_instant
-from .._io.examples import START, example_issues, example_policy, oncall_policy
-from .._model.actions import Action, Decision, Escalate, Notify, Route
-from .._model.events import Event, EventKind
-from .._model.issue import Issue
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
     from .._analysis.replay import Replay
     from .._engine.policy import Policy
+    from .._model.actions import Decision
+    from .._model.issue import Issue
 
 _OFFSETS = (1.0, 1.5, 2.0, 8.0, 10.0)
 
@@ -45,6 +46,10 @@ def _run_host(policy: Policy, issue: Issue, instants: Sequence[datetime]) -> Iss
 
 
 def _demo() -> int:
+    from .._io.examples import START, example_issues, example_policy, oncall_policy
+    from .._model.events import Event, EventKind
+    from .._model.issue import Issue
+
     policy = example_policy()
     print(
         f"Policy {policy.name!r}: "
@@ -108,6 +113,8 @@ def _policy(spec: str) -> Policy:
 
 
 def _instant(text: str, what: str) -> datetime:
+    from .._instants import parse_instant
+
     try:
         return parse_instant(text)
     except EscalationRulesError as exc:
@@ -146,6 +153,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from .._analysis.describe import action_target
+
     policy = _policy(args.policy)
     issue = _issue(args.issue)
     now = _instant(args.at, "--at")
@@ -165,26 +174,27 @@ def _evaluate(args: argparse.Namespace) -> int:
         return 0
     print(f"Issue {issue.id} at {now.isoformat()}: {decision.reason}")
     for action in decision.actions:
-        print(f"  {action.kind:<8} {_target(action):<20} rule {action.rule!r}: {action.reason}")
+        print(
+            f"  {action.kind:<8} {action_target(action):<20} rule {action.rule!r}: {action.reason}"
+        )
     nxt = decision.next_evaluation_at
     print(f"Next evaluation: {nxt.isoformat() if nxt else 'none (nothing more will happen)'}")
     return 0
 
 
-def _target(action: Action) -> str:
-    if isinstance(action, Escalate):
-        return action.to
-    if isinstance(action, Route):
-        return action.team
-    assert isinstance(action, Notify)
-    return action.target
-
-
 def _decision_dict(decision: Decision) -> dict[str, object]:
+    from .._analysis.describe import action_target
+
     nxt = decision.next_evaluation_at
     return {
         "actions": [
-            {"kind": a.kind, "target": _target(a), "rule": a.rule, "reason": a.reason, "key": a.key}
+            {
+                "kind": a.kind,
+                "target": action_target(a),
+                "rule": a.rule,
+                "reason": a.reason,
+                "key": a.key,
+            }
             for a in decision.actions
         ],
         "reason": decision.reason,
@@ -193,6 +203,7 @@ def _decision_dict(decision: Decision) -> dict[str, object]:
 
 
 def _forecast(args: argparse.Namespace) -> int:
+    from .._analysis.describe import action_target
     from .._engine.forecast import forecast
 
     policy = _policy(args.policy)
@@ -211,7 +222,7 @@ def _forecast(args: argparse.Namespace) -> int:
     for step in steps:
         print(
             f"  {step.at.isoformat()}  at {step.level:<10} {step.action.kind:<8} "
-            f"{_target(step.action)}: {step.action.reason}"
+            f"{action_target(step.action)}: {step.action.reason}"
         )
     if not steps:
         print("  nothing")
@@ -291,3 +302,19 @@ def _examples(args: argparse.Namespace) -> int:
         )
     print(example_path(args.name).read_text(encoding="utf-8"), end="")
     return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": lambda _args: _demo(),
+    "check": _check,
+    "evaluate": _evaluate,
+    "forecast": _forecast,
+    "backtest": _backtest,
+    "verify": _verify,
+    "examples": _examples,
+}
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the command *args* names; its exit code."""
+    return int(_COMMANDS[args.command](args))

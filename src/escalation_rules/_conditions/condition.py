@@ -126,10 +126,14 @@ NEVER: Final = Const(False)
 
 
 @attrs.frozen(repr=False)
-class All(Condition):
-    """All of the conditions hold (``a & b``); an empty ``All`` holds."""
+class _Group(Condition):
+    """What `All` and `Any_` share: their conditions, fields, timing and text."""
 
     conditions: tuple[Condition, ...]
+
+    _combine: ClassVar[Callable[[Iterable[object]], bool]]
+    _joiner: ClassVar[str]
+    _empty: ClassVar[str]
 
     def fields(self) -> Iterable[str]:
         return tuple(f for c in self.conditions for f in c.fields())
@@ -139,7 +143,21 @@ class All(Condition):
         return any(c.timed for c in self.conditions)
 
     def compile_timed(self, defaults: Mapping[str, Any] | None = None) -> TimedTest:
-        return _combine_timed(self.conditions, defaults, all)
+        return _combine_timed(self.conditions, defaults, type(self)._combine)
+
+    def __repr__(self) -> str:
+        if not self.conditions:
+            return self._empty
+        return self._joiner.join(_paren(c) for c in self.conditions)
+
+
+@attrs.frozen(repr=False)
+class All(_Group):
+    """All of the conditions hold (``a & b``); an empty ``All`` holds."""
+
+    _combine = all
+    _joiner = " & "
+    _empty = "all_of()"
 
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
         tests = tuple(c.compile(defaults) for c in self.conditions)
@@ -155,27 +173,14 @@ class All(Condition):
 
         return all_hold
 
-    def __repr__(self) -> str:
-        if not self.conditions:
-            return "all_of()"
-        return " & ".join(_paren(c) for c in self.conditions)
-
 
 @attrs.frozen(repr=False)
-class Any_(Condition):
+class Any_(_Group):
     """At least one of the conditions holds (``a | b``); an empty ``Any_`` does not."""
 
-    conditions: tuple[Condition, ...]
-
-    def fields(self) -> Iterable[str]:
-        return tuple(f for c in self.conditions for f in c.fields())
-
-    @property
-    def timed(self) -> bool:
-        return any(c.timed for c in self.conditions)
-
-    def compile_timed(self, defaults: Mapping[str, Any] | None = None) -> TimedTest:
-        return _combine_timed(self.conditions, defaults, any)
+    _combine = any
+    _joiner = " | "
+    _empty = "any_of()"
 
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
         tests = tuple(c.compile(defaults) for c in self.conditions)
@@ -190,11 +195,6 @@ class Any_(Condition):
             return False
 
         return any_holds
-
-    def __repr__(self) -> str:
-        if not self.conditions:
-            return "any_of()"
-        return " | ".join(_paren(c) for c in self.conditions)
 
 
 @attrs.frozen(repr=False)
@@ -265,7 +265,7 @@ def _combine_timed(
 
 
 def _paren(c: Condition) -> str:
-    wrap = c._parenthesized or (isinstance(c, (All, Any_)) and len(c.conditions) > 1)
+    wrap = c._parenthesized or (isinstance(c, _Group) and len(c.conditions) > 1)
     return f"({c!r})" if wrap else repr(c)
 
 

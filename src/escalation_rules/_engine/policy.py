@@ -15,6 +15,7 @@ from .._instants import require_aware
 from .._model.actions import Action, Decision
 from .._model.events import CLOSED, Status
 from .._model.levels import Level
+from .._model.names import to_enum
 from .._model.targets import SlaClock, clock_table
 from .._rules.base import Rule
 from .._rules.first_match import rule_tuple, walk
@@ -60,14 +61,10 @@ def _status_map(value: Mapping[str, Status | str] | None) -> FrozenDict[Status]:
             raise PolicyError(
                 f"status_map cannot redefine the built-in status {host!r}", value=host
             )
-        try:
-            out[host] = Status(status)
-        except ValueError:
-            raise PolicyError(
-                f"status_map[{host!r}] = {status!r} is not one of {list(_BASE_STATUSES)}",
-                value=status,
-                suggestion=did_you_mean(str(status), _BASE_STATUSES),
-            ) from None
+        where = repr(host).replace("{", "{{").replace("}", "}}")
+        out[host] = to_enum(
+            Status, status, f"status_map[{where}] = {{value!r}} is not one of {{names}}"
+        )
     return FrozenDict(out)
 
 

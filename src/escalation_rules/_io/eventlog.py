@@ -56,7 +56,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import itemgetter
 from os import PathLike, fspath
 from pathlib import Path
@@ -293,118 +293,189 @@ def _value_map(table: Mapping[str, str], column: str | None, name: str) -> dict[
 def _group(
     rows: Iterator[_Row], name: str, mapping: LogMapping, check_grouped: bool
 ) -> Iterator[LoggedIssue]:
+    decoder = _Decoder(name, mapping)
+    decode = decoder.decode
     seen: dict[str, int] = {}
-    level_of = _value_map(mapping.levels, mapping.level, name)
-    priority_of = _value_map(mapping.priorities, mapping.priority, name)
-    statuses: dict[str, Status] = {}
-    parse = mapping.parse_timestamp
-    stamp_column = mapping.timestamp
-    status_changed, level_changed, reassigned = (
-        EventKind.STATUS_CHANGED,
-        EventKind.LEVEL_CHANGED,
-        EventKind.REASSIGNED,
-    )
-
-    current: str | None = None
-    events: list[Event] = []
-    lines: list[int] = []
-    created = last_at = datetime.min.replace(tzinfo=UTC)
-    first_level = first_team = priority = category = None
-    status: Status = Status.OPEN
-    level = team = None
-
-    def finish() -> LoggedIssue:
-        return LoggedIssue(
-            current,  # type: ignore[arg-type]
-            created,
-            priority=priority,
-            category=category,
-            level=first_level,
-            team=first_team,
-            events=events,
-            lines=lines,
-            source=name,
-        )
-
+    current: _IssueRows | None = None
     for row in rows:
-        line, issue, stamp, raw_status, sub, raw_level, row_team, raw_priority, row_category = row
+        at, raw_status, row_status, row_level = decode(row)
+        if current is not None:
+            if row[1] == current.id:
+                current.add(row, at, raw_status, row_status, row_level)
+                continue
+            yield current.finish()
+        if check_grouped:
+            _first_rows(seen, row[1], row[0], name)
+        current = _IssueRows(decoder, row, at, raw_status, row_status, row_level)
+    if current is not None:
+        yield current.finish()
+
+
+def _first_rows(seen: dict[str, int], issue: str, line: int, name: str) -> None:
+    """Note that *issue*'s rows begin at *line*; refuse it if its rows began earlier."""
+    first = seen.get(issue)
+    if first is not None:
+        raise IssueError(
+            f"{name} line {line}: issue {issue!r} appears again after other "
+            f"issues (its rows began at line {first}); an event log must list "
+            "each issue's rows together, in time order: sort it by the issue "
+            "column with a stable sort, which keeps the time order (for a CSV "
+            "whose first column is the issue: LC_ALL=C sort -s -t, -k1,1 on the "
+            "rows after the header)",
+            value=issue,
+        )
+    seen[issue] = line
+
+
+class _Statuses(dict[str, Status]):
+    """The `Status` of each log status (``"Status/Sub Status"``), looked up once."""
+
+    def __init__(self, mapping: LogMapping) -> None:
+        super().__init__()
+        self.status_of = mapping.status_of
+
+    def __missing__(self, raw: str) -> Status:
+        status = self[raw] = self.status_of(raw)
+        return status
+
+
+class _Decoder:
+    """What the values of a row mean after the mapping: its instant, status, level, priority."""
+
+    __slots__ = ("level_of", "name", "parse", "priority_of", "stamp_column", "statuses")
+
+    def __init__(self, name: str, mapping: LogMapping) -> None:
+        self.name = name
+        self.level_of = _value_map(mapping.levels, mapping.level, name)
+        self.priority_of = _value_map(mapping.priorities, mapping.priority, name)
+        self.statuses = _Statuses(mapping)
+        self.parse = mapping.parse_timestamp
+        self.stamp_column = mapping.timestamp
+
+    def decode(self, row: _Row) -> tuple[datetime, str, Status, str | None]:
+        """The row's instant, its raw status (with the sub-status), `Status` and level."""
+        line, _, stamp, raw_status, sub, raw_level, _, _, _ = row
         try:
-            at = parse(stamp)
+            at = self.parse(stamp)
         except ValueError as exc:
             reason = str(exc) if "offset" in str(exc) else "it is not an ISO 8601 timestamp"
             raise IssueError(
-                f"{name} line {line}, column {stamp_column!r}: cannot read {stamp!r}: {reason}",
+                f"{self.name} line {line}, column {self.stamp_column!r}: "
+                f"cannot read {stamp!r}: {reason}",
                 value=stamp,
             ) from None
         if sub:
             raw_status = f"{raw_status}/{sub}"
-        row_status = statuses.get(raw_status)
-        if row_status is None:
-            row_status = statuses[raw_status] = mapping.status_of(raw_status)
+        row_status = self.statuses[raw_status]
         try:
-            row_level = level_of[raw_level]
+            return at, raw_status, row_status, self.level_of[raw_level]
         except _UnmappedValue as exc:
-            raise _at_line(exc, name, line) from None
-        if issue != current:
-            if current is not None:
-                yield finish()
-            if check_grouped:
-                first = seen.get(issue)
-                if first is not None:
-                    raise IssueError(
-                        f"{name} line {line}: issue {issue!r} appears again after other "
-                        f"issues (its rows began at line {first}); an event log must list "
-                        "each issue's rows together, in time order: sort it by the issue "
-                        "column with a stable sort, which keeps the time order (for a CSV "
-                        "whose first column is the issue: LC_ALL=C sort -s -t, -k1,1 on the "
-                        "rows after the header)",
-                        value=issue,
-                    )
-                seen[issue] = line
-            current, created, last_at = issue, at, at
-            events, lines = [Event(EventKind.CREATED, at)], [line]
-            first_level = level = row_level
-            first_team = team = row_team or None
-            try:
-                priority = priority_of[raw_priority]
-            except _UnmappedValue as exc:
-                raise _at_line(exc, name, line) from None
-            category = row_category or None
-            status = Status.OPEN
-            if row_status is not Status.OPEN:
-                status = row_status
-                events.append(Event(status_changed, at, status=status, data={"raw": raw_status}))
-                lines.append(line)
-            continue
-        if at < last_at:
+            raise _at_line(exc, self.name, line) from None
+
+    def priority(self, raw_priority: str, line: int) -> str | None:
+        """The mapped priority (``None`` for an empty value)."""
+        try:
+            return self.priority_of[raw_priority]
+        except _UnmappedValue as exc:
+            raise _at_line(exc, self.name, line) from None
+
+
+class _IssueRows:
+    """The issue being read: its fields so far and the events built from its rows."""
+
+    __slots__ = (
+        "category",
+        "created",
+        "decoder",
+        "events",
+        "first_level",
+        "first_team",
+        "id",
+        "last_at",
+        "level",
+        "lines",
+        "priority",
+        "status",
+        "team",
+    )
+
+    def __init__(
+        self,
+        decoder: _Decoder,
+        row: _Row,
+        at: datetime,
+        raw_status: str,
+        row_status: Status,
+        row_level: str | None,
+    ) -> None:
+        """Start the issue at its first *row*."""
+        line, issue, _, _, _, _, row_team, raw_priority, row_category = row
+        self.decoder = decoder
+        self.id = issue
+        self.created = self.last_at = at
+        self.events = [Event(EventKind.CREATED, at)]
+        self.lines = [line]
+        self.first_level = self.level = row_level
+        self.first_team = self.team = row_team or None
+        self.priority = decoder.priority(raw_priority, line)
+        self.category = row_category or None
+        self.status = Status.OPEN
+        if row_status is not Status.OPEN:
+            self.status = row_status
+            self.events.append(
+                Event(_STATUS_CHANGED, at, status=row_status, data={"raw": raw_status})
+            )
+            self.lines.append(line)
+
+    def add(
+        self, row: _Row, at: datetime, raw_status: str, row_status: Status, row_level: str | None
+    ) -> None:
+        """Add the issue's next *row*: an event for each of status, level and team it changes."""
+        line, _, stamp, _, _, _, row_team, raw_priority, row_category = row
+        if at < self.last_at:
             raise IssueError(
-                f"{name} line {line}, column {stamp_column!r}: {stamp!r} is earlier than the "
-                f"issue's previous row ({last_at.isoformat()}); each issue's rows must be in "
-                "time order",
+                f"{self.decoder.name} line {line}, column {self.decoder.stamp_column!r}: "
+                f"{stamp!r} is earlier than the issue's previous row "
+                f"({self.last_at.isoformat()}); each issue's rows must be in time order",
                 value=stamp,
             )
-        last_at = at
-        if priority is None and raw_priority:
-            try:
-                priority = priority_of[raw_priority]
-            except _UnmappedValue as exc:
-                raise _at_line(exc, name, line) from None
-        if category is None and row_category:
-            category = row_category
-        if row_status is not status:
-            status = row_status
-            events.append(Event(status_changed, at, status=status, data={"raw": raw_status}))
+        self.last_at = at
+        if self.priority is None and raw_priority:
+            self.priority = self.decoder.priority(raw_priority, line)
+        if self.category is None and row_category:
+            self.category = row_category
+        events, lines = self.events, self.lines
+        if row_status is not self.status:
+            self.status = row_status
+            events.append(Event(_STATUS_CHANGED, at, status=row_status, data={"raw": raw_status}))
             lines.append(line)
-        if row_level is not None and row_level != level:
-            level = row_level
-            events.append(Event(level_changed, at, level=level))
+        if row_level is not None and row_level != self.level:
+            self.level = row_level
+            events.append(Event(_LEVEL_CHANGED, at, level=row_level))
             lines.append(line)
-        if row_team and row_team != team:
-            team = row_team
-            events.append(Event(reassigned, at, team=team))
+        if row_team and row_team != self.team:
+            self.team = row_team
+            events.append(Event(_REASSIGNED, at, team=row_team))
             lines.append(line)
-    if current is not None:
-        yield finish()
+
+    def finish(self) -> LoggedIssue:
+        """The `LoggedIssue` of the rows read."""
+        return LoggedIssue(
+            self.id,
+            self.created,
+            priority=self.priority,
+            category=self.category,
+            level=self.first_level,
+            team=self.first_team,
+            events=self.events,
+            lines=self.lines,
+            source=self.decoder.name,
+        )
+
+
+_STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
+_LEVEL_CHANGED: Final = EventKind.LEVEL_CHANGED
+_REASSIGNED: Final = EventKind.REASSIGNED
 
 
 class _UnmappedValue(IssueError):

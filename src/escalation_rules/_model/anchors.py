@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
 
-from .._exceptions import PolicyError
-from .._suggest import did_you_mean
+from .events import EventKind
+from .names import to_enum
 
 
 class Anchor(enum.StrEnum):
@@ -34,16 +37,24 @@ class Anchor(enum.StrEnum):
 
 def to_anchor(value: object) -> Anchor:
     """*value* (an `Anchor` or its name) as an `Anchor`; `PolicyError` with a suggestion if not."""
-    if isinstance(value, Anchor):
-        return value
-    names = [a.value for a in Anchor]
-    if isinstance(value, str) and value in names:
-        return Anchor(value)
-    raise PolicyError(
-        f"unknown reference point {value!r}; use one of {names}",
-        value=value,
-        suggestion=did_you_mean(str(value), names),
-    )
+    return to_enum(Anchor, value, "unknown reference point {value!r}; use one of {names}")
 
 
 ANCHOR_SLOT: dict[str, int] = {anchor: i for i, anchor in enumerate(Anchor)}
+
+
+ANCHOR_EVENTS: Final[Mapping[Anchor, EventKind]] = MappingProxyType(
+    {
+        Anchor.MANAGER_REQUESTED: EventKind.MANAGER_REQUESTED,
+        Anchor.LAST_CUSTOMER_MESSAGE: EventKind.CUSTOMER_MESSAGE,
+        Anchor.LAST_AGENT_REPLY: EventKind.AGENT_REPLY,
+        Anchor.ACKNOWLEDGED: EventKind.ACKNOWLEDGED,
+    }
+)
+"""The anchors that are the latest event of one kind, and that kind. ``CREATED`` and
+``LEVEL_ENTERED`` are not (the creation; the last event that set the level)."""
+
+EVENT_ANCHORS: Final[Mapping[EventKind, Anchor]] = MappingProxyType(
+    {kind: anchor for anchor, kind in ANCHOR_EVENTS.items()}
+)
+"""`ANCHOR_EVENTS` the other way round: the anchor an event kind moves."""

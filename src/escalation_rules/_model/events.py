@@ -12,8 +12,8 @@ import attrs
 from .._exceptions import IssueError
 from .._frozendict import FrozenDict
 from .._instants import require_aware
-from .._suggest import did_you_mean
 from .actions import Action, Escalate, Route
+from .names import to_enum
 
 
 class Status(enum.StrEnum):
@@ -89,16 +89,7 @@ def _status(value: object) -> str:
 
 
 def _to_kind(value: EventKind | str) -> EventKind:
-    if value.__class__ is EventKind:
-        return value
-    try:
-        return EventKind(value)
-    except ValueError:
-        raise IssueError(
-            f"unknown event kind {value!r}",
-            value=value,
-            suggestion=did_you_mean(str(value), [k.value for k in EventKind]),
-        ) from None
+    return to_enum(EventKind, value, "unknown event kind {value!r}", IssueError)
 
 
 def _event_at(value: object) -> datetime:

@@ -13,6 +13,7 @@ from .._exceptions import PolicyError
 from .._frozendict import FrozenDict
 from .._suggest import did_you_mean
 from .events import CLOSED, Status
+from .names import to_enum
 
 
 class Metric(enum.StrEnum):
@@ -50,14 +51,9 @@ def _pause_on(value: Iterable[Status | str]) -> frozenset[Status]:
         value = [value]
     out = set()
     for item in value:
-        try:
-            status = Status(item)
-        except ValueError:
-            raise PolicyError(
-                f"pause_on lists {item!r}, which is not a status; use {[s.value for s in Status]}",
-                value=item,
-                suggestion=did_you_mean(str(item), [s.value for s in Status]),
-            ) from None
+        status = to_enum(
+            Status, item, "pause_on lists {value!r}, which is not a status; use {names}"
+        )
         if status in CLOSED:
             raise PolicyError(
                 f"pause_on cannot list {status.value!r}: a clock already stops there",
@@ -68,15 +64,7 @@ def _pause_on(value: Iterable[Status | str]) -> frozenset[Status]:
 
 
 def _metric(value: Metric | str) -> Metric:
-    try:
-        return Metric(value)
-    except ValueError:
-        names = [m.value for m in Metric]
-        raise PolicyError(
-            f"unknown SLA metric {value!r}; metrics are {names}",
-            value=value,
-            suggestion=did_you_mean(str(value), names),
-        ) from None
+    return to_enum(Metric, value, "unknown SLA metric {value!r}; metrics are {names}")
 
 
 @attrs.frozen

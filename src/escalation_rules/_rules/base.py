@@ -18,6 +18,7 @@ from .._exceptions import PolicyError
 from .._model.actions import Action, Escalate
 from .._model.anchors import Anchor
 from .._model.events import EventKind
+from .._model.names import to_enum
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -132,15 +133,7 @@ def _check_level(policy: Policy, level: str, where: str) -> None:
 
 
 def _event_kind(value: EventKind | str) -> EventKind:
-    try:
-        return EventKind(value)
-    except ValueError:
-        names = [k.value for k in EventKind]
-        raise PolicyError(
-            f"unknown event kind {value!r}",
-            value=value,
-            suggestion=did_you_mean(str(value), names),
-        ) from None
+    return to_enum(EventKind, value, "unknown event kind {value!r}")
 
 
 def _name(value: object) -> str:

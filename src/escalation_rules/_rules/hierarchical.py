@@ -8,7 +8,7 @@ import attrs
 
 from .._conditions.condition import ALWAYS, Condition
 from .._exceptions import PolicyError
-from .._model.anchors import ANCHOR_SLOT, Anchor
+from .._model.anchors import ANCHOR_SLOT, EVENT_ANCHORS, Anchor
 from .._model.events import EventKind
 from .._time.conditions import check_clocks
 from .base import (
@@ -52,12 +52,7 @@ class HierarchicalRule:
     def __attrs_post_init__(self) -> None:
         scope = Anchor.CREATED
         if self.on is not None:
-            scopes = {
-                EventKind.MANAGER_REQUESTED: Anchor.MANAGER_REQUESTED,
-                EventKind.CUSTOMER_MESSAGE: Anchor.LAST_CUSTOMER_MESSAGE,
-                EventKind.AGENT_REPLY: Anchor.LAST_AGENT_REPLY,
-                EventKind.ACKNOWLEDGED: Anchor.ACKNOWLEDGED,
-            }
+            scopes = EVENT_ANCHORS
             if self.on not in scopes:
                 raise PolicyError(
                     f"'on' must be one of {[k.value for k in scopes]}, got {self.on!r}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
@@ -27,16 +27,40 @@ class Clock(Protocol):
         ...
 
 
+class Measure(Protocol):
+    """How much counted time lies between two instants, and where a counted duration ends.
+
+    The SLA clocks count on a `Measure`: `WallClock` (every instant counts) or a
+    `BusinessCalendar` (open hours count); `BusinessClock` is one too.
+    """
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """The counted time from *a* to *b*."""
+        ...
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The instant at which *duration* of counted time has passed since *start*."""
+        ...
+
+
 class WallClock:
-    """Elapsed real time: the deadline is ``start + amount``."""
+    """Elapsed real time: the deadline is ``start + amount``; a `Clock` and a `Measure`."""
 
     __slots__ = ()
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """``b - a``: aware instants subtract as real elapsed time."""
+        return b - a
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """``start + duration``, in *start*'s zone."""
+        return start + duration
 
     def deadline(self, context: Context, start: datetime, amount: timedelta) -> datetime | None:
         """Return ``start + amount``, computed in UTC (real elapsed time across DST)."""
         if start.tzinfo is not UTC:
             start = start.astimezone(UTC)
-        return start + amount
+        return self.add(start, amount)
 
     def __repr__(self) -> str:
         return "WallClock()"
@@ -46,6 +70,10 @@ class WallClock:
 
     def __hash__(self) -> int:
         return hash(WallClock)
+
+
+WALL: Final = WallClock()
+"""The wall clock: every instant counts."""
 
 
 @attrs.frozen
@@ -72,3 +100,11 @@ class BusinessClock:
         if not _MIN_US <= u <= _MAX_US:
             raise OverflowError("the deadline is outside the years a calendar supports (1-9999)")
         return _EPOCH + timedelta(microseconds=u)
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """The business time from *a* to *b* on the calendar."""
+        return self.calendar.between(a, b)
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The instant *duration* of business time after *start* on the calendar."""
+        return self.calendar.add(start, duration)

@@ -25,7 +25,7 @@ import attrs
 from .._conditions.condition import Condition, Test, TimedTest
 from .._durations import require_duration
 from .._exceptions import PolicyError
-from .._model.anchors import Anchor, to_anchor
+from .._model.anchors import ANCHOR_EVENTS, Anchor, to_anchor
 from .._model.issue import summary_of
 from .._suggest import did_you_mean
 
@@ -121,18 +121,8 @@ class Happened(Condition):
     anchor: Anchor = attrs.field(converter=to_anchor)
 
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
-        from .._model.events import EventKind
-
-        kinds = {
-            Anchor.CREATED: None,
-            Anchor.LEVEL_ENTERED: None,
-            Anchor.ACKNOWLEDGED: EventKind.ACKNOWLEDGED,
-            Anchor.LAST_AGENT_REPLY: EventKind.AGENT_REPLY,
-            Anchor.LAST_CUSTOMER_MESSAGE: EventKind.CUSTOMER_MESSAGE,
-            Anchor.MANAGER_REQUESTED: EventKind.MANAGER_REQUESTED,
-        }
-        kind = kinds[self.anchor]
-        if kind is None:
+        kind = ANCHOR_EVENTS.get(self.anchor)
+        if kind is None:  # the creation and the level entry have always happened
             return lambda _issue: True
         return lambda issue: kind in summary_of(issue).last
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 import attrs
 
@@ -25,31 +25,12 @@ from .._model.events import CLOSED, Status
 from .._model.issue import summary_of
 from .._model.targets import Metric, SlaClock, Target
 from .._suggest import did_you_mean
+from .clocks import WALL, Measure
 
 if TYPE_CHECKING:
     from .._engine.context import Context
     from .calendar import BusinessCalendar
 
-
-class Measure(Protocol):
-    """Business time between instants, and the instant a business duration ends."""
-
-    def between(self, a: datetime, b: datetime) -> timedelta: ...
-
-    def add(self, start: datetime, duration: timedelta) -> datetime: ...
-
-
-class _Wall:
-    __slots__ = ()
-
-    def between(self, a: datetime, b: datetime) -> timedelta:
-        return b - a
-
-    def add(self, start: datetime, duration: timedelta) -> datetime:
-        return start + duration
-
-
-WALL: Final = _Wall()
 
 _ZERO: Final = timedelta(0)
 

@@ -1,0 +1,204 @@
+"""What a policy mentions, surveyed so that generated issues exercise its rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from .._conditions.compare import Compare, Contains, Exists, In
+from .._conditions.condition import All, Any_, Condition, Not
+from .._model.anchors import Anchor
+from .._model.events import EventKind, Status
+from .._model.targets import Metric
+from .._rules.chain import EscalationChain
+from .._rules.first_match import FirstMatch
+from .._rules.functional import FunctionalRule
+from .._rules.hierarchical import HierarchicalRule
+from .._rules.timed import After, SlaShare, TimeRule
+
+if TYPE_CHECKING:
+    from .._engine.policy import Policy
+    from .._rules.base import Rule
+
+_MINUTE: Final = timedelta(minutes=1)
+_BUILT_IN: Final = frozenset(s.value for s in Status)
+
+_ANCHOR_KINDS: Final = {
+    Anchor.ACKNOWLEDGED: EventKind.ACKNOWLEDGED,
+    Anchor.LAST_AGENT_REPLY: EventKind.AGENT_REPLY,
+    Anchor.LAST_CUSTOMER_MESSAGE: EventKind.CUSTOMER_MESSAGE,
+    Anchor.MANAGER_REQUESTED: EventKind.MANAGER_REQUESTED,
+    Anchor.LEVEL_ENTERED: EventKind.LEVEL_CHANGED,
+}
+_METRIC_KINDS: Final = {
+    Metric.FIRST_RESPONSE: (EventKind.AGENT_REPLY,),
+    Metric.NEXT_RESPONSE: (EventKind.CUSTOMER_MESSAGE, EventKind.AGENT_REPLY),
+    Metric.PERIODIC_UPDATE: (EventKind.AGENT_REPLY,),
+    Metric.RESOLUTION: (),
+    Metric.TIME_AT_LEVEL: (EventKind.LEVEL_CHANGED,),
+}
+_ORDERING: Final = ("<", "<=", ">", ">=")
+_STRING_FIELDS: Final = frozenset(
+    {
+        "id",
+        "priority",
+        "category",
+        "team",
+        "assignee",
+        "product",
+        "language",
+        "customer.id",
+        "customer.tier",
+        "customer.account",
+    }
+)
+
+
+def _add(seq: list[Any], value: Any) -> None:
+    if not any(type(v) is type(value) and v == value for v in seq):
+        seq.append(value)
+
+
+@attrs.define
+class _Survey:
+    """What issues should vary to exercise a policy (or a generic set of values)."""
+
+    values: dict[str, list[Any]] = attrs.field(factory=dict)  # field path -> values
+    exact: set[str] = attrs.field(factory=set)  # paths whose values are the only valid ones
+    items: dict[str, list[str]] = attrs.field(factory=dict)  # set-valued path -> items
+    priorities: list[str] = attrs.field(factory=list)
+    levels: list[str] = attrs.field(factory=list)
+    statuses: list[str] = attrs.field(factory=lambda: ["pending", "open", "resolved"])
+    teams: list[str] = attrs.field(factory=list)
+    kinds: list[EventKind] = attrs.field(factory=list)
+    durations: list[timedelta] = attrs.field(factory=list)
+    policy_clocks: dict[str, Metric] = attrs.field(factory=dict)  # clock name -> metric
+
+    def kind(self, kind: EventKind) -> None:
+        _add(self.kinds, kind)
+
+    def duration(self, value: object) -> None:
+        if isinstance(value, timedelta) and value > timedelta(0):
+            _add(self.durations, value)
+
+    def value(self, path: str, value: Any, op: str = "==") -> None:
+        values = self.values.setdefault(path, [])
+        _add(values, value)
+        if op in _ORDERING:  # both sides of the boundary
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                _add(values, value - 1)
+                _add(values, value + 1)
+            elif isinstance(value, str):
+                _add(values, value + "~")
+                if value:
+                    _add(values, value[:-1])
+            elif isinstance(value, datetime | timedelta):
+                _add(values, value - _MINUTE)
+                _add(values, value + _MINUTE)
+
+    def condition(self, condition: Condition) -> None:
+        if isinstance(condition, All | Any_):
+            for child in condition.conditions:
+                self.condition(child)
+        elif isinstance(condition, Not):
+            self.condition(condition.condition)
+        elif isinstance(condition, Compare):
+            self.value(condition.path, condition.literal, condition.op)
+        elif isinstance(condition, In):
+            for value in condition.values:
+                self.value(condition.path, value)
+        elif isinstance(condition, Contains):
+            _add(self.items.setdefault(condition.path, []), condition.item)
+        elif isinstance(condition, Exists):
+            if condition.path in ("skills", "tags"):
+                self.items.setdefault(condition.path, [])
+            else:
+                self.values.setdefault(condition.path, [])
+        else:  # predicates, time functions, your own conditions: what they tell
+            anchor = getattr(condition, "anchor", None)
+            if isinstance(anchor, Anchor) and anchor in _ANCHOR_KINDS:
+                self.kind(_ANCHOR_KINDS[anchor])
+            self.duration(getattr(condition, "duration", None))
+            clocks = getattr(condition, "clocks", None)
+            self.clock_names(clocks() if callable(clocks) else ())
+            for path in condition.fields():
+                if path in ("skills", "tags"):
+                    self.items.setdefault(path, [])
+                else:
+                    self.values.setdefault(path, [])
+
+    def clock_names(self, names: Iterable[str]) -> None:
+        for name in names:
+            if name in self.policy_clocks:
+                for kind in _METRIC_KINDS[self.policy_clocks[name]]:
+                    self.kind(kind)
+
+
+def _rules(rules: Iterable[Rule]) -> Iterable[Rule]:
+    for rule in rules:
+        if isinstance(rule, FirstMatch):
+            yield from _rules(rule.rules)
+        else:
+            yield rule
+
+
+def _survey(policy: Policy) -> _Survey:
+    """Walk *policy*: its levels, targets, statuses, rules and their conditions."""
+    survey = _Survey(levels=[lvl.id for lvl in policy.levels])
+    survey.policy_clocks = {name: clock.metric for name, clock in policy.clocks.items()}
+    for host in policy.status_map:
+        _add(survey.statuses, host)
+    _add(survey.statuses, Status.CLOSED.value)
+    for level in policy.levels:
+        survey.duration(level.ack_timeout)
+        for clock, table in level.targets.items():
+            survey.clock_names([clock])
+            for priority, target in table.items():
+                if priority != "*":
+                    _add(survey.priorities, priority)
+                survey.duration(target.duration)
+    for rule in _rules(policy.rules):
+        when = getattr(rule, "when", None)
+        if isinstance(when, Condition):
+            survey.condition(when)
+        if isinstance(rule, FunctionalRule):
+            _add(survey.teams, rule.team)
+        elif isinstance(rule, HierarchicalRule) and rule.on is not None:
+            survey.kind(rule.on)
+        elif isinstance(rule, EscalationChain):
+            survey.kind(EventKind.ACKNOWLEDGED)
+            survey.kind(EventKind.LEVEL_CHANGED)
+        elif isinstance(rule, TimeRule):
+            _trigger(survey, policy, rule.at)
+    if policy.calendar_field is not None:
+        survey.values[policy.calendar_field] = sorted(policy.calendars)
+        survey.exact.add(policy.calendar_field)
+    # Literals of the special fields become what the issue's story varies.
+    for value in survey.values.pop("priority", []):
+        _add(survey.priorities, value)
+    for value in survey.values.pop("team", []):
+        _add(survey.teams, value)
+    for value in survey.values.pop("status", []):
+        if isinstance(value, str) and (value in survey.statuses or value in _BUILT_IN):
+            _add(survey.statuses, value)
+    survey.values.pop("level", None)  # levels come from the policy's own ids
+    if survey.teams:
+        survey.kind(EventKind.REASSIGNED)
+    if len(survey.levels) < 2 and EventKind.LEVEL_CHANGED in survey.kinds:
+        survey.kinds.remove(EventKind.LEVEL_CHANGED)
+    return survey
+
+
+def _trigger(survey: _Survey, policy: Policy, at: object) -> None:
+    if isinstance(at, After):
+        survey.duration(at.duration)
+        if at.since in _ANCHOR_KINDS:
+            survey.kind(_ANCHOR_KINDS[at.since])
+    elif isinstance(at, SlaShare):
+        survey.clock_names([at.metric])
+        for level in policy.levels:
+            for target in level.targets.get(at.metric, {}).values():
+                survey.duration(at.threshold(target.duration))

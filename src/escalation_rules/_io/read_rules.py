@@ -1,0 +1,147 @@
+"""Reading a policy's rules and their triggers from its dict form."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, Final
+
+from .._conditions.condition import ALWAYS, Condition
+from .._durations import parse_percent
+from .._exceptions import PolicyError, PolicySyntaxError
+from .._model.anchors import Anchor, to_anchor
+from .._rules.base import NEXT, OWNER, Rule, _event_kind
+from .._rules.chain import chain
+from .._rules.first_match import first_match
+from .._rules.functional import route
+from .._rules.hierarchical import escalate
+from .._rules.timed import After, SlaShare, notify
+from .._suggest import did_you_mean
+from .locator import Path_
+from .shapes import _kind, _Shapes
+
+MAX_RULES: Final = 10_000
+"""The most rules a policy may have, counting those inside groups."""
+
+MAX_GROUP_DEPTH: Final = 8
+"""How deeply ``first_match`` groups may nest."""
+
+_RULE_KEYS: Final[dict[str, dict[str, bool]]] = {
+    "route": {"name": True, "type": True, "when": True, "to": True},
+    "escalate": {"name": True, "type": True, "when": False, "to": False, "on": False, "at": False},
+    "notify": {"name": True, "type": True, "when": False, "to": False, "at": True},
+    "chain": {"name": True, "type": True, "repeat": False},
+    "first_match": {"name": True, "type": True, "rules": True},
+}
+
+
+class _RulesReader(_Shapes):
+    """Reads ``[[rules]]`` tables (``first_match`` groups nested) and their ``at`` triggers."""
+
+    def rules(self, value: object) -> list[Rule]:
+        """The ``[[rules]]`` tables: a list, possibly empty."""
+        if not isinstance(value, list):
+            raise self.error(
+                ("rules",), "expected a list of rules ([[rules]] tables)", expected="[[rules]]"
+            )
+        return [self.rule(spec, ("rules", i), 0) for i, spec in enumerate(value)]
+
+    def rule(self, spec: object, path: Path_, depth: int) -> Rule:
+        self.rule_count += 1
+        if self.rule_count > MAX_RULES:
+            raise self.error(path, f"more than {MAX_RULES:,} rules; split the policy")
+        if not isinstance(spec, Mapping):
+            raise self.error(path, f"expected a rule table, got {_kind(spec)}", value=spec)
+        kind = spec.get("type")
+        keys = _RULE_KEYS.get(kind) if isinstance(kind, str) else None
+        if keys is None:
+            raise self.error(
+                (*path, "type"),
+                f"unknown rule type {kind!r}; types are {sorted(_RULE_KEYS)}",
+                value=kind,
+                suggestion=did_you_mean(str(kind), _RULE_KEYS),
+            )
+        t = self.table(spec, path, keys)
+        name = self.string(t["name"], (*path, "name"))
+        self._rule_paths.setdefault(name, (path, spec))
+        when = self.condition(t["when"], (*path, "when")) if "when" in t else ALWAYS
+        try:
+            if kind == "route":
+                return route(name, when=when, to=self.string(t["to"], (*path, "to")))
+            if kind == "chain":
+                return chain(name, repeat=self.integer(t.get("repeat", 0), (*path, "repeat")))
+            if kind == "first_match":
+                return self.group(name, t, path, depth)
+            return self.timed(kind, name, when, t, path)
+        except PolicySyntaxError:
+            raise
+        except PolicyError as exc:
+            raise self.wrap(path, exc) from None
+
+    def group(self, name: str, t: dict[str, Any], path: Path_, depth: int) -> Rule:
+        """A ``first_match`` group: its member rules, one level deeper."""
+        if depth + 1 > MAX_GROUP_DEPTH:
+            raise self.error(path, f"first_match groups nest deeper than {MAX_GROUP_DEPTH} levels")
+        members = t["rules"]
+        if not isinstance(members, list):
+            raise self.error((*path, "rules"), "expected a list of rules")
+        return first_match(
+            name,
+            [self.rule(m, (*path, "rules", i), depth + 1) for i, m in enumerate(members)],
+        )
+
+    def timed(
+        self, kind: object, name: str, when: Condition, t: dict[str, Any], path: Path_
+    ) -> Rule:
+        """A ``notify`` or an ``escalate`` rule: the ones with an ``at`` trigger."""
+        at = self.trigger(t["at"], (*path, "at")) if "at" in t else None
+        if kind == "notify":
+            if at is None:
+                raise self.error(path, "a notify rule needs 'at' (after or sla)", expected="'at'")
+            to = self.string(t["to"], (*path, "to")) if "to" in t else OWNER
+            return notify(name, at=at, to=to, when=when)
+        to_level = self.string(t["to"], (*path, "to")) if "to" in t else NEXT
+        on = None
+        if "on" in t:
+            try:
+                on = _event_kind(self.string(t["on"], (*path, "on")))
+            except PolicyError as exc:
+                raise self.wrap((*path, "on"), exc) from None
+        return escalate(name, to=to_level, when=when, at=at, on=on)
+
+    def trigger(self, spec: object, path: Path_) -> After | SlaShare:
+        if isinstance(spec, Mapping) and "sla" in spec:
+            return self.sla_share(spec, path)
+        t = self.table(spec, path, {"after": True, "since": False})
+        try:
+            anchor = to_anchor(t.get("since", Anchor.LEVEL_ENTERED))
+        except PolicyError as exc:
+            raise self.wrap((*path, "since"), exc) from None
+        return After(
+            self.duration(t["after"], (*path, "after"), business=self.business_clock), anchor
+        )
+
+    def sla_share(self, spec: object, path: Path_) -> SlaShare:
+        """``at = {sla = CLOCK, share = "75%", before = ..., after = ...}``."""
+        t = self.table(spec, path, {"sla": True, "share": False, "before": False, "after": False})
+        share = 1.0
+        if "share" in t:
+            if not isinstance(t["share"], str):
+                raise self.error(
+                    (*path, "share"), 'expected a percentage such as "75%"', value=t["share"]
+                )
+            try:
+                share = parse_percent(t["share"])
+            except PolicyError as exc:
+                raise self.wrap((*path, "share"), exc) from None
+        offset = timedelta(0)
+        if "before" in t:
+            offset = -self.duration(t["before"], (*path, "before"), business=False, sla_offset=True)
+        if "after" in t:
+            offset = self.duration(t["after"], (*path, "after"), business=False, sla_offset=True)
+        if "before" in t and "after" in t:
+            raise self.error(path, "give 'before' or 'after', not both")
+        try:
+            return SlaShare(self.string(t["sla"], (*path, "sla")), share, offset=offset)
+        except PolicyError as exc:
+            raise self.wrap(path, exc) from None
