@@ -14,17 +14,16 @@ from .._conditions.condition import ALWAYS
 from .._exceptions import PolicyError
 from .._model.actions import Escalate
 from .._model.anchors import Anchor
-from .._model.events import EventKind, Status
+from .._model.events import CLOSED, EventKind, Status
 from .._model.targets import Metric
 from .._rules.chain import EscalationChain
-from .._rules.first_match import FirstMatch
+from .._rules.first_match import leaves
 from .._rules.timed import After, SlaShare, TimeRule
 from .describe import format_instant, readable_duration
-from .simulate import _CLOSED, Run
+from .simulate import Run
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
-    from .._rules.base import Rule
     from .._time.calendar import BusinessCalendar
 
 
@@ -165,7 +164,7 @@ class ReachesWithin:
         level, status = run.opening.level, policy.status_of(run.opening)
 
         def there() -> bool:
-            return _position(policy, level) >= target or status in _CLOSED
+            return _position(policy, level) >= target or status in CLOSED
 
         reached = issue.created_at if there() else None
         for m in run.moments:
@@ -267,7 +266,7 @@ def resolved_statuses(policy: Policy) -> frozenset[str]:
     the policy maps onto them, and those whose name says so (``done``, ``solved``, ...)."""
     out = {Status.RESOLVED.value, Status.CLOSED.value}
     for host, status in policy.status_map.items():
-        if status in _CLOSED or _RESOLVED_WORDS.search(host):
+        if status in CLOSED or _RESOLVED_WORDS.search(host):
             out.add(host)
     return frozenset(out)
 
@@ -383,19 +382,11 @@ def never_raises() -> NeverRaises:
     return NeverRaises()
 
 
-def _walk(rules: Iterable[Rule]) -> Iterable[Rule]:
-    for rule in rules:
-        if isinstance(rule, FirstMatch):
-            yield from _walk(rule.rules)
-        else:
-            yield rule
-
-
 def climbs(policy: Policy) -> bool:
     """Does *policy* promise to move every open issue up by time: an on-call chain, or an
     unconditional escalation on the time at level (``sla("time_at_level")``, or
     ``after(..., since="level_entered")``)?"""
-    for rule in _walk(policy.rules):
+    for rule in leaves(policy.rules):
         if isinstance(rule, EscalationChain):
             return True
         if isinstance(rule, TimeRule) and rule.action == "escalate" and rule.when == ALWAYS:

@@ -40,7 +40,7 @@ from .._io.reader import loads
 from .._model.targets import ANY_PRIORITY
 from .._rules.base import NEXT, Rule
 from .._rules.chain import EscalationChain
-from .._rules.first_match import FirstMatch
+from .._rules.first_match import FirstMatch, walk
 from .._rules.functional import FunctionalRule
 from .._rules.hierarchical import HierarchicalRule
 from .._rules.timed import SlaShare, TimeRule
@@ -108,12 +108,10 @@ class LintReport:
         )
 
 
-def _walk(rules: Sequence[Rule], path: str = "rules") -> Iterable[tuple[Rule, str]]:
-    for i, rule in enumerate(rules):
-        here = f"{path}[{i}]"
-        yield rule, here
-        if isinstance(rule, FirstMatch):
-            yield from _walk(rule.rules, f"{here}.rules")
+def _walk(rules: Sequence[Rule]) -> Iterable[tuple[Rule, str]]:
+    """Every rule and group with its place as text: ``rules[2].rules[0]``."""
+    for rule, _group, place in walk(rules):
+        yield rule, ".".join(f"rules[{i}]" for i in place)
 
 
 def _escalations(rule: Rule, policy: Policy, level: int) -> set[int] | None:
@@ -123,7 +121,7 @@ def _escalations(rule: Rule, policy: Policy, level: int) -> set[int] | None:
     def target(to: object) -> set[int]:
         if to is NEXT:
             return {level + 1} if level + 1 < n else set()
-        pos = policy._by_id[str(to)]
+        pos = policy.level_positions[str(to)]
         return {pos} if pos > level else set()
 
     if isinstance(rule, HierarchicalRule):

@@ -29,8 +29,6 @@ DEFAULT_HORIZON: Final = timedelta(days=60)
 
 _ONE_US: Final = timedelta(microseconds=1)
 
-_CLOSED: Final = (Status.RESOLVED, Status.CLOSED)
-
 
 @attrs.frozen
 class Moment:

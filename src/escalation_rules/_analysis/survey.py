@@ -10,29 +10,23 @@ import attrs
 
 from .._conditions.compare import Compare, Contains, Exists, In
 from .._conditions.condition import All, Any_, Condition, Not
-from .._model.anchors import Anchor
+from .._model.anchors import ANCHOR_EVENTS, Anchor
 from .._model.events import EventKind, Status
 from .._model.targets import Metric
 from .._rules.chain import EscalationChain
-from .._rules.first_match import FirstMatch
+from .._rules.first_match import leaves
 from .._rules.functional import FunctionalRule
 from .._rules.hierarchical import HierarchicalRule
 from .._rules.timed import After, SlaShare, TimeRule
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
-    from .._rules.base import Rule
 
 _MINUTE: Final = timedelta(minutes=1)
 _BUILT_IN: Final = frozenset(s.value for s in Status)
 
-_ANCHOR_KINDS: Final = {
-    Anchor.ACKNOWLEDGED: EventKind.ACKNOWLEDGED,
-    Anchor.LAST_AGENT_REPLY: EventKind.AGENT_REPLY,
-    Anchor.LAST_CUSTOMER_MESSAGE: EventKind.CUSTOMER_MESSAGE,
-    Anchor.MANAGER_REQUESTED: EventKind.MANAGER_REQUESTED,
-    Anchor.LEVEL_ENTERED: EventKind.LEVEL_CHANGED,
-}
+# The events that move each anchor: its own kind, or a level change for the level entry.
+_ANCHOR_KINDS: Final = {**ANCHOR_EVENTS, Anchor.LEVEL_ENTERED: EventKind.LEVEL_CHANGED}
 _METRIC_KINDS: Final = {
     Metric.FIRST_RESPONSE: (EventKind.AGENT_REPLY,),
     Metric.NEXT_RESPONSE: (EventKind.CUSTOMER_MESSAGE, EventKind.AGENT_REPLY),
@@ -137,14 +131,6 @@ class _Survey:
                     self.kind(kind)
 
 
-def _rules(rules: Iterable[Rule]) -> Iterable[Rule]:
-    for rule in rules:
-        if isinstance(rule, FirstMatch):
-            yield from _rules(rule.rules)
-        else:
-            yield rule
-
-
 def _survey(policy: Policy) -> _Survey:
     """Walk *policy*: its levels, targets, statuses, rules and their conditions."""
     survey = _Survey(levels=[lvl.id for lvl in policy.levels])
@@ -160,7 +146,7 @@ def _survey(policy: Policy) -> _Survey:
                 if priority != "*":
                     _add(survey.priorities, priority)
                 survey.duration(target.duration)
-    for rule in _rules(policy.rules):
+    for rule in leaves(policy.rules):
         when = getattr(rule, "when", None)
         if isinstance(when, Condition):
             survey.condition(when)

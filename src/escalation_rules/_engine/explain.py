@@ -310,7 +310,7 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
     # inside each group) are not reached.
     won_top = False
     won_group: set[str] = set()
-    for rule, group in walk(policy.rules):
+    for rule, group, _place in walk(policy.rules):
         if isinstance(rule, FirstMatch):
             continue
         kind = _KINDS.get(type(rule).__name__, type(rule).__name__)

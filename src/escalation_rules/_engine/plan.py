@@ -62,7 +62,7 @@ def fate(action: Action, scope: int, context: Context, rule: str) -> Fate | None
     if context.recorded.get(action.key, -2) > scope:
         return "recorded"
     if type(action) is Escalate:
-        target = context.policy._by_id.get(action.to)
+        target = context.policy.level_positions.get(action.to)
         if target is None:
             raise unknown_target(rule, action.to, context.policy)
         if target <= context.level_position:
@@ -118,7 +118,7 @@ def merge_escalations(actions: list[Action], policy: Policy) -> list[Action]:
     escalations = [a for a in actions if isinstance(a, Escalate)]
     if len(escalations) < 2:
         return actions
-    by_id = policy._by_id
+    by_id = policy.level_positions
     best = escalations[0]
     for esc in escalations[1:]:
         if by_id[esc.to] > by_id[best.to]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from .._conditions.paths import _getter, _validate_path
+from .._conditions.paths import MISSING, _getter, _validate_path
 from .._exceptions import IssueError, PolicyError
 from .._frozendict import FrozenDict
 from .._instants import require_aware
@@ -94,6 +94,7 @@ class Policy:
             calendar (e.g. ``"customer.attributes.region"``); it wins over the
             level's and the policy's calendar when present.
         name: a label for messages and reports.
+        level_positions: derived, read-only: each level's id -> its index in ``levels``.
     """
 
     levels: tuple[Level, ...] = attrs.field(converter=_levels)
@@ -111,7 +112,7 @@ class Policy:
     calendar_field: str | None = attrs.field(default=None, kw_only=True)
     name: str = attrs.field(default="policy", kw_only=True)
     _calendar_getter: Callable[[Issue], Any] | None = attrs.field(init=False, eq=False, repr=False)
-    _by_id: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+    level_positions: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
     _plan: tuple[Step, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -134,7 +135,7 @@ class Policy:
                     value=level.rank,
                 )
             by_id[level.id] = i
-        object.__setattr__(self, "_by_id", FrozenDict(by_id))
+        object.__setattr__(self, "level_positions", FrozenDict(by_id))
         self._check_sla_setup()
         if self.match not in ("all", "first"):
             raise PolicyError(
@@ -143,7 +144,7 @@ class Policy:
                 suggestion=did_you_mean(str(self.match), ["all", "first"]),
             )
         names: set[str] = set()
-        for i, (rule, _group) in enumerate(walk(self.rules)):
+        for i, (rule, _group, _place) in enumerate(walk(self.rules)):
             if not isinstance(rule, Rule):
                 raise PolicyError(
                     f"rules[{i}] is not a rule (it needs name, check and validate): {rule!r}",
@@ -203,13 +204,21 @@ class Policy:
     def level(self, level_id: str) -> Level:
         """The level with id *level_id*; raises `IssueError` with a suggestion if unknown."""
         try:
-            return self.levels[self._by_id[level_id]]
+            return self.levels[self.level_positions[level_id]]
         except KeyError:
             raise IssueError(
-                f"unknown level {level_id!r}; the policy's levels are {list(self._by_id)}",
+                f"unknown level {level_id!r}; the policy's levels are {list(self.level_positions)}",
                 value=level_id,
-                suggestion=did_you_mean(level_id, self._by_id),
+                suggestion=did_you_mean(level_id, self.level_positions),
             ) from None
+
+    def calendar_named_by(self, issue: Issue) -> object:
+        """The value of the issue's `calendar_field` (``None`` when missing or not set)."""
+        getter = self._calendar_getter
+        if getter is None:
+            return None
+        value = getter(issue)
+        return None if value is MISSING else value
 
     def status_of(self, issue: Issue) -> Status:
         """The issue's status mapped onto `Status`."""
@@ -232,7 +241,7 @@ class Policy:
         """The index of the issue's level; an unknown level raises with a suggestion."""
         if issue.level is None:
             return 0
-        position = self._by_id.get(issue.level, -1)
+        position = self.level_positions.get(issue.level, -1)
         if position < 0:
             self.level(issue.level)  # raises with a suggestion
         return position

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
@@ -60,12 +60,31 @@ class FirstMatch:
         return Outcome(False, (), Anchor.CREATED, tuple(upcoming)) if upcoming else None
 
 
-def walk(rules: Iterable[Rule], group: str | None = None) -> Iterator[tuple[Rule, str | None]]:
-    """Every rule and group in *rules*, depth first, with the name of the group it sits in."""
-    for rule in rules:
-        yield rule, group
+class Walked(NamedTuple):
+    """One rule met by `walk`: the rule, the name of the group it sits in (``None`` at the
+    top), and its place as indices from the top (``(2, 0)``: ``rules[2].rules[0]``)."""
+
+    rule: Rule
+    group: str | None
+    place: tuple[int, ...]
+
+
+def walk(
+    rules: Iterable[Rule], group: str | None = None, place: tuple[int, ...] = ()
+) -> Iterator[Walked]:
+    """Every rule and group in *rules*, depth first: the one walker of a rule tree."""
+    for i, rule in enumerate(rules):
+        here = (*place, i)
+        yield Walked(rule, group, here)
         if isinstance(rule, FirstMatch):
-            yield from walk(rule.rules, rule.name)
+            yield from walk(rule.rules, rule.name, here)
+
+
+def leaves(rules: Iterable[Rule]) -> Iterator[Rule]:
+    """The rules of a rule tree that are not groups, in order."""
+    for rule, _group, _place in walk(rules):
+        if not isinstance(rule, FirstMatch):
+            yield rule
 
 
 def first_match(name: str, rules: Sequence[Rule]) -> FirstMatch:

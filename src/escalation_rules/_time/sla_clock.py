@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 import attrs
 
-from .._conditions.paths import MISSING
 from .._exceptions import EvaluationError
 from .._model.events import CLOSED, Status
 from .._model.issue import summary_of
@@ -279,9 +278,9 @@ def calendar_for(context: Context, target: Target | None) -> tuple[Measure, str 
     if (target is not None and target.wall) or not policy.calendars:
         return WALL, None
     name: str | None = None
-    if policy._calendar_getter is not None:
-        value = policy._calendar_getter(context.issue)
-        if value is not None and value is not MISSING:
+    if policy.calendar_field is not None:
+        value = policy.calendar_named_by(context.issue)
+        if value is not None:
             if not isinstance(value, str) or value not in policy.calendars:
                 raise unknown_calendar(value, str(policy.calendar_field), policy.calendars)
             name = value
