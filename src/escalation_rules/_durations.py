@@ -35,7 +35,7 @@ def days(n: float) -> timedelta:
     return timedelta(days=n)
 
 
-_MAX_NUMBER_LENGTH: Final = 64  # characters of one number literal; keeps int() cheap and bounded
+MAX_NUMBER_LENGTH: Final = 64  # characters of one number literal; keeps int() cheap and bounded
 
 MAX_DURATION: Final = timedelta(days=36_525)
 """The longest duration accepted (100 years of 365.25 days)."""
@@ -46,7 +46,7 @@ _UNIT_ORDER: Final = "wdhms"
 
 _DURATION_PART = re.compile(r"([0-9]+)([a-zA-Z]+)")
 
-_DURATION_HINT: Final = "durations are written like 90s, 30m, 8h, 2d, 1w or 1h30m"
+DURATION_HINT: Final = "durations are written like 90s, 30m, 8h, 2d, 1w or 1h30m"
 
 
 # Unit words people write, and the unit they mean ("ms" and "mo" have no unit here).
@@ -60,13 +60,13 @@ _UNIT_WORDS: Final = {
 }
 
 
-def _duration_value(text: str) -> timedelta:
+def duration_value(text: str) -> timedelta:
     """A wall-clock duration literal (``1h30m``) as a timedelta; PolicyError if malformed."""
     seconds, pos, last = 0, 0, -1
     while pos < len(text):
         m = _DURATION_PART.match(text, pos)
         if m is None:
-            raise PolicyError(f"invalid duration {text!r}; {_DURATION_HINT}", value=text)
+            raise PolicyError(f"invalid duration {text!r}; {DURATION_HINT}", value=text)
         digits, unit = m.groups()
         if unit not in _UNITS:
             raise PolicyError(
@@ -114,9 +114,9 @@ def parse_duration(text: str) -> tuple[timedelta, bool]:
                 "write 1h30m rather than 1.5h",
                 value=text,
             )
-        return _duration_value(stripped), business
+        return duration_value(stripped), business
     if not parts:
-        raise PolicyError(f"empty duration; {_DURATION_HINT}", value=text)
+        raise PolicyError(f"empty duration; {DURATION_HINT}", value=text)
     if len(parts) == 2:  # the second part is not "business": that returned above
         raise PolicyError(
             f"invalid duration {text!r}; write the units together (1h30m) and only the word "
@@ -124,7 +124,7 @@ def parse_duration(text: str) -> tuple[timedelta, bool]:
             value=text,
             suggestion=did_you_mean(parts[1], ["business"]),
         )
-    raise PolicyError(f"invalid duration {text!r}; {_DURATION_HINT}", value=text)
+    raise PolicyError(f"invalid duration {text!r}; {DURATION_HINT}", value=text)
 
 
 def format_duration(duration: timedelta, *, business: bool = False) -> str:
@@ -165,7 +165,7 @@ def parse_percent(text: str) -> float:
         raise PolicyError(f"a percentage must be a string like '75%', got {text!r}", value=text)
     stripped = text.strip()
     m = _PERCENT.fullmatch(stripped)
-    if m is None or len(stripped) > _MAX_NUMBER_LENGTH:
+    if m is None or len(stripped) > MAX_NUMBER_LENGTH:
         if stripped.startswith("-"):
             raise PolicyError(f"a percentage cannot be negative, got {text!r}", value=text)
         raise PolicyError(
@@ -199,7 +199,7 @@ def format_percent(share: float) -> str:
     from decimal import Decimal
 
     text = format((Decimal(repr(abs(float(share)))) * 100).normalize(), "f") + "%"
-    if len(text) > _MAX_NUMBER_LENGTH:
+    if len(text) > MAX_NUMBER_LENGTH:
         raise PolicyError(
             f"the share {share!r} has no exact text form as a percentage", value=share
         )

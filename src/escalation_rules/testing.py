@@ -43,7 +43,7 @@ from ._io.examples import example_policy, oncall_policy
 from ._model.actions import Action, Decision, Escalate, Notify, Route
 from ._model.events import Event, EventKind, Status
 from ._model.issue import Issue
-from ._time.calendar_spec import _zone as calendar_zone
+from ._time.calendar_spec import zone_info as calendar_zone
 
 if TYPE_CHECKING:
     from ._engine.policy import Policy
@@ -75,7 +75,7 @@ def _instant(value: object, what: str) -> datetime:
 # -- instants by weekday -------------------------------------------------------------------
 
 
-def _zone(tz: str) -> ZoneInfo:
+def zone_info(tz: str) -> ZoneInfo:
     return ZoneInfo(tz)
 
 
@@ -96,7 +96,7 @@ class Week:
 
     def _at(self, offset: int, hour: int, minute: int) -> datetime:
         day = self.start + timedelta(days=offset)
-        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=_zone(self.tz))
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone_info(self.tz))
 
     def monday(self, hour: int, minute: int = 0) -> datetime:
         """Monday at *hour*:*minute*, local time."""

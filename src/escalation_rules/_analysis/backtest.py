@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from .._frozendict import FrozenDict
-from .metrics import Metrics, _Tally
-from .replay import Replay, _Replayer
+from .metrics import Metrics, Tally
+from .replay import Replay, Replayer
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
@@ -59,11 +59,11 @@ def backtest(
     Raises:
         IssueError: as `replay`, and as the reader for a bad log.
     """
-    replayer = _Replayer(policy)
+    replayer = Replayer(policy)
     first = replayer.ids[0]
-    overall = _Tally()
-    by_priority: dict[str, _Tally] = {}
-    by_category: dict[str, _Tally] = {}
+    overall = Tally()
+    by_priority: dict[str, Tally] = {}
+    by_category: dict[str, Tally] = {}
     for logged in issues:
         result = replayer.run(logged, None)
         overall.add(result, first)
@@ -71,7 +71,7 @@ def backtest(
             name = key if key is not None else "-"
             tally = groups.get(name)
             if tally is None:
-                tally = groups[name] = _Tally()
+                tally = groups[name] = Tally()
             tally.add(result, first)
         if on_replay is not None:
             on_replay(result)

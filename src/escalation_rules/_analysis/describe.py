@@ -41,16 +41,6 @@ def format_instant(t: datetime, zone: Any = None) -> str:
     return f"{text} {t.tzname()}"
 
 
-def action_target(action: Action) -> str:
-    """Whom or where *action* is for: the level, the team, or the one notified."""
-    if isinstance(action, Escalate):
-        return action.to
-    if isinstance(action, Route):
-        return action.team
-    assert isinstance(action, Notify)
-    return action.target
-
-
 def action_text(action: Action) -> str:
     """``escalate to L2``, ``route to billing``, ``notify frontline``."""
     if isinstance(action, Escalate):

@@ -35,7 +35,7 @@ import attrs
 from .._conditions.compare import Compare, In
 from .._conditions.condition import ALWAYS, NEVER, All, Any_, Condition, Not
 from .._exceptions import PolicyError, PolicySyntaxError
-from .._io.locator import _Locator
+from .._io.locator import Locator
 from .._io.reader import loads
 from .._model.targets import ANY_PRIORITY
 from .._rules.base import NEXT, Rule
@@ -480,7 +480,7 @@ def lint(policy: Policy) -> tuple[Finding, ...]:
     return tuple(f for check in CHECKS for f in check(policy))
 
 
-def _place(finding: Finding, locator: _Locator) -> Finding:
+def _place(finding: Finding, locator: Locator) -> Finding:
     path: list[str | int] = []
     for part in finding.where.replace("]", "").replace("[", ".").split("."):
         if part:
@@ -499,7 +499,7 @@ def lint_text(text: str, *, source: str = "<string>") -> LintReport:
         return LintReport(source, (finding,))
     except PolicyError as exc:
         return LintReport(source, (Finding("ER000", "error", str(exc), source),))
-    locator = _Locator(text, source)
+    locator = Locator(text, source)
     return LintReport(source, tuple(_place(f, locator) for f in lint(policy)))
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .._frozendict import FrozenDict
-from .report import _table
+from .report import metrics_table
 
 if TYPE_CHECKING:
     from .replay import LevelComparison, Replay
@@ -126,7 +126,7 @@ class _LevelTally:
         )
 
 
-class _Tally:
+class Tally:
     """The running counts of one group of issues (all, one priority, one category)."""
 
     __slots__ = (
@@ -419,14 +419,14 @@ class Metrics:
             f"{self.overall.policy_actions:,} actions."
         )
         groups = [("all", self.overall), *self.by_priority.items()]
-        parts = [intro, "", _table(groups, self.level_ids)]
+        parts = [intro, "", metrics_table(groups, self.level_ids)]
         if self.by_category:
             largest = sorted(self.by_category.items(), key=lambda kv: (-kv[1].issues, kv[0]))
             shown = largest[:categories]
             parts += [
                 "",
                 f"By category ({len(shown)} largest of {len(largest)}):",
-                _table(shown, self.level_ids),
+                metrics_table(shown, self.level_ids),
             ]
         notes = [
             "",

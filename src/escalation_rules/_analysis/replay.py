@@ -173,10 +173,10 @@ def replay(policy: Policy, logged: LoggedIssue, *, until: datetime | None = None
         IssueError: an event moves the issue to a level the policy does not have, or the
             events are not in time order.
     """
-    return _Replayer(policy).run(logged, until)
+    return Replayer(policy).run(logged, until)
 
 
-class _Replayer:
+class Replayer:
     """Replays issues under one policy; holds only what the policy determines."""
 
     __slots__ = ("evaluate", "ids", "policy", "position")
@@ -299,7 +299,7 @@ class _Run:
         "timeline",
     )
 
-    def __init__(self, replayer: _Replayer, logged: LoggedIssue) -> None:
+    def __init__(self, replayer: Replayer, logged: LoggedIssue) -> None:
         self.replayer = replayer
         self.logged = logged
         self.issue = issue = logged.issue()

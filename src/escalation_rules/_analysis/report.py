@@ -29,7 +29,7 @@ def _duration(value: timedelta | None, *, signed: bool = False) -> str:
     return sign + text
 
 
-def _table(groups: list[tuple[str, GroupMetrics]], level_ids: tuple[str, ...]) -> str:
+def metrics_table(groups: list[tuple[str, GroupMetrics]], level_ids: tuple[str, ...]) -> str:
     metrics = [g for _, g in groups]
     rows: list[list[str]] = [["", *(name for name, _ in groups)]]
 

@@ -17,14 +17,14 @@ except ImportError as _exc:  # pragma: no cover - the test environment has Hypot
 from .._instants import EPOCH
 from .._model.events import Event, EventKind
 from .._model.issue import Customer, Issue
-from .survey import _add, _Survey, _survey
+from .survey import Survey, add_once, survey_of
 from .value_strategies import durations, instants
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
 
 
-def _spec(kind: EventKind, survey: _Survey) -> st.SearchStrategy[tuple[EventKind, dict[str, Any]]]:
+def _spec(kind: EventKind, survey: Survey) -> st.SearchStrategy[tuple[EventKind, dict[str, Any]]]:
     if kind is EventKind.STATUS_CHANGED:
         return st.sampled_from(survey.statuses).map(lambda s: (kind, {"status": s}))
     if kind is EventKind.LEVEL_CHANGED:
@@ -36,7 +36,7 @@ def _spec(kind: EventKind, survey: _Survey) -> st.SearchStrategy[tuple[EventKind
     return st.just((kind, {}))
 
 
-def _gaps(survey: _Survey) -> st.SearchStrategy[timedelta]:
+def _gaps(survey: Survey) -> st.SearchStrategy[timedelta]:
     """Gaps between events: short ones (events in quick succession), any up to one and a
     half times the policy's longest duration, or exactly one of its durations."""
     longest = max(survey.durations, default=timedelta(hours=8))
@@ -51,7 +51,7 @@ _Steps = list[tuple[timedelta, tuple[EventKind, dict[str, Any]]]]
 
 
 def _steps(
-    survey: _Survey, max_events: int, gaps: st.SearchStrategy[timedelta] | None = None
+    survey: Survey, max_events: int, gaps: st.SearchStrategy[timedelta] | None = None
 ) -> st.SearchStrategy[_Steps]:
     """The events after the creation, as (gap, (kind, fields)) pairs."""
     kinds = [
@@ -98,7 +98,7 @@ def _filler(path: str, values: list[Any]) -> Any:
     return None  # datetimes, durations: only the values the policy mentions
 
 
-def _field(survey: _Survey, path: str) -> st.SearchStrategy[Any]:
+def _field(survey: Survey, path: str) -> st.SearchStrategy[Any]:
     """The values of one field path: none first, then those the policy mentions."""
     if path in survey.items:
         items = [*survey.items[path], "other"]
@@ -110,7 +110,7 @@ def _field(survey: _Survey, path: str) -> st.SearchStrategy[Any]:
     if path not in survey.exact:
         filler = _filler(path, candidates)
         if filler is not None:
-            _add(candidates, filler)
+            add_once(candidates, filler)
     return st.none() | st.sampled_from(candidates) if candidates else st.none()
 
 
@@ -119,7 +119,7 @@ def _maybe(values: list[str]) -> st.SearchStrategy[str | None]:
 
 
 def _issues(
-    survey: _Survey, opened: st.SearchStrategy[datetime], max_events: int, issue_id: str
+    survey: Survey, opened: st.SearchStrategy[datetime], max_events: int, issue_id: str
 ) -> st.SearchStrategy[Issue]:
     # Every sub-strategy is built once, here: building strategies inside a draw costs
     # more than the draw itself.
@@ -208,9 +208,9 @@ def issues_for(
     Shrinks towards an issue opened at `EPOCH`, in UTC, with no fields set and only its
     ``CREATED`` event.
     """
-    survey = _survey(policy)
+    survey = survey_of(policy)
     for priority in priorities:
-        _add(survey.priorities, priority)
+        add_once(survey.priorities, priority)
     return _issues(survey, _opened(opened), max_events, issue_id)
 
 
@@ -227,7 +227,7 @@ def evaluations_for(
     and a half times the policy's longest target or timeout, at least an hour).
     Shrinks towards the `issues_for` minimum, evaluated at its last event.
     """
-    survey = _survey(policy)
+    survey = survey_of(policy)
     longest = max(survey.durations, default=timedelta(hours=8))
     span = within if within is not None else max(longest * 3 // 2, timedelta(hours=1))
     return st.builds(
@@ -258,7 +258,7 @@ def histories(
     are left out without them). Gaps are *gaps*, or up to 8 hours in whole minutes.
     Shrinks towards the ``CREATED`` event alone.
     """
-    survey = _Survey(levels=list(levels), statuses=list(statuses), teams=list(teams))
+    survey = Survey(levels=list(levels), statuses=list(statuses), teams=list(teams))
     for kind in kinds:
         survey.kind(EventKind(kind))
     if EventKind.STATUS_CHANGED not in survey.kinds:
@@ -290,7 +290,7 @@ def issues(
     Shrinks towards an issue opened at `EPOCH`, in UTC, with no fields set and only its
     ``CREATED`` event.
     """
-    survey = _Survey(
+    survey = Survey(
         levels=list(levels),
         statuses=list(statuses),
         priorities=list(priorities),

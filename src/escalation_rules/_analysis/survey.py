@@ -51,13 +51,13 @@ _STRING_FIELDS: Final = frozenset(
 )
 
 
-def _add(seq: list[Any], value: Any) -> None:
+def add_once(seq: list[Any], value: Any) -> None:
     if not any(type(v) is type(value) and v == value for v in seq):
         seq.append(value)
 
 
 @attrs.define
-class _Survey:
+class Survey:
     """What issues should vary to exercise a policy (or a generic set of values)."""
 
     values: dict[str, list[Any]] = attrs.field(factory=dict)  # field path -> values
@@ -72,26 +72,26 @@ class _Survey:
     policy_clocks: dict[str, Metric] = attrs.field(factory=dict)  # clock name -> metric
 
     def kind(self, kind: EventKind) -> None:
-        _add(self.kinds, kind)
+        add_once(self.kinds, kind)
 
     def duration(self, value: object) -> None:
         if isinstance(value, timedelta) and value > timedelta(0):
-            _add(self.durations, value)
+            add_once(self.durations, value)
 
     def value(self, path: str, value: Any, op: str = "==") -> None:
         values = self.values.setdefault(path, [])
-        _add(values, value)
+        add_once(values, value)
         if op in _ORDERING:  # both sides of the boundary
             if isinstance(value, int | float) and not isinstance(value, bool):
-                _add(values, value - 1)
-                _add(values, value + 1)
+                add_once(values, value - 1)
+                add_once(values, value + 1)
             elif isinstance(value, str):
-                _add(values, value + "~")
+                add_once(values, value + "~")
                 if value:
-                    _add(values, value[:-1])
+                    add_once(values, value[:-1])
             elif isinstance(value, datetime | timedelta):
-                _add(values, value - _MINUTE)
-                _add(values, value + _MINUTE)
+                add_once(values, value - _MINUTE)
+                add_once(values, value + _MINUTE)
 
     def condition(self, condition: Condition) -> None:
         if isinstance(condition, All | Any_):
@@ -105,7 +105,7 @@ class _Survey:
             for value in condition.values:
                 self.value(condition.path, value)
         elif isinstance(condition, Contains):
-            _add(self.items.setdefault(condition.path, []), condition.item)
+            add_once(self.items.setdefault(condition.path, []), condition.item)
         elif isinstance(condition, Exists):
             if condition.path in ("skills", "tags"):
                 self.items.setdefault(condition.path, [])
@@ -131,27 +131,27 @@ class _Survey:
                     self.kind(kind)
 
 
-def _survey(policy: Policy) -> _Survey:
+def survey_of(policy: Policy) -> Survey:
     """Walk *policy*: its levels, targets, statuses, rules and their conditions."""
-    survey = _Survey(levels=[lvl.id for lvl in policy.levels])
+    survey = Survey(levels=[lvl.id for lvl in policy.levels])
     survey.policy_clocks = {name: clock.metric for name, clock in policy.clocks.items()}
     for host in policy.status_map:
-        _add(survey.statuses, host)
-    _add(survey.statuses, Status.CLOSED.value)
+        add_once(survey.statuses, host)
+    add_once(survey.statuses, Status.CLOSED.value)
     for level in policy.levels:
         survey.duration(level.ack_timeout)
         for clock, table in level.targets.items():
             survey.clock_names([clock])
             for priority, target in table.items():
                 if priority != "*":
-                    _add(survey.priorities, priority)
+                    add_once(survey.priorities, priority)
                 survey.duration(target.duration)
     for rule in leaves(policy.rules):
         when = getattr(rule, "when", None)
         if isinstance(when, Condition):
             survey.condition(when)
         if isinstance(rule, FunctionalRule):
-            _add(survey.teams, rule.team)
+            add_once(survey.teams, rule.team)
         elif isinstance(rule, HierarchicalRule) and rule.on is not None:
             survey.kind(rule.on)
         elif isinstance(rule, EscalationChain):
@@ -164,12 +164,12 @@ def _survey(policy: Policy) -> _Survey:
         survey.exact.add(policy.calendar_field)
     # Literals of the special fields become what the issue's story varies.
     for value in survey.values.pop("priority", []):
-        _add(survey.priorities, value)
+        add_once(survey.priorities, value)
     for value in survey.values.pop("team", []):
-        _add(survey.teams, value)
+        add_once(survey.teams, value)
     for value in survey.values.pop("status", []):
         if isinstance(value, str) and (value in survey.statuses or value in _BUILT_IN):
-            _add(survey.statuses, value)
+            add_once(survey.statuses, value)
     survey.values.pop("level", None)  # levels come from the policy's own ids
     if survey.teams:
         survey.kind(EventKind.REASSIGNED)
@@ -178,7 +178,7 @@ def _survey(policy: Policy) -> _Survey:
     return survey
 
 
-def _trigger(survey: _Survey, policy: Policy, at: object) -> None:
+def _trigger(survey: Survey, policy: Policy, at: object) -> None:
     if isinstance(at, After):
         survey.duration(at.duration)
         if at.since in _ANCHOR_KINDS:

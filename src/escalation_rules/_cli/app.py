@@ -17,11 +17,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     # Imported once a command is known: `--help` and usage errors load no more than argparse.
-    from .commands import _Fail, run_command
+    from .commands import CommandFailed, run_command
 
     try:
         return run_command(args)
-    except _Fail as fail:
+    except CommandFailed as fail:
         print(str(fail), file=sys.stderr)
         return fail.code
 

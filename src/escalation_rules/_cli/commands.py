@@ -84,7 +84,7 @@ def _demo() -> int:
     return 0
 
 
-class _Fail(Exception):
+class CommandFailed(Exception):
     """A user-facing failure: print the message, exit with the code."""
 
     def __init__(self, message: str, code: int = 1) -> None:
@@ -103,13 +103,13 @@ def _policy(spec: str) -> Policy:
     if not path.exists():
         hint = did_you_mean(spec, EXAMPLES)
         extra = f" (did you mean the bundled example {hint!r}?)" if hint else ""
-        raise _Fail(
+        raise CommandFailed(
             f"error: no policy file {spec!r}{extra}; bundled examples: {', '.join(EXAMPLES)}", 2
         )
     try:
         return load(path)
     except EscalationRulesError as exc:
-        raise _Fail(f"error: {exc}") from None
+        raise CommandFailed(f"error: {exc}") from None
 
 
 def _instant(text: str, what: str) -> datetime:
@@ -118,7 +118,7 @@ def _instant(text: str, what: str) -> datetime:
     try:
         return parse_instant(text)
     except EscalationRulesError as exc:
-        raise _Fail(f"error: {what}: {exc}", 2) from None
+        raise CommandFailed(f"error: {what}: {exc}", 2) from None
 
 
 def _issue(path_text: str) -> Issue:
@@ -128,13 +128,15 @@ def _issue(path_text: str) -> Issue:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise _Fail(f"error: cannot read the issue file {path_text!r}: {exc.strerror}", 2) from None
+        raise CommandFailed(
+            f"error: cannot read the issue file {path_text!r}: {exc.strerror}", 2
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _Fail(f"error: {path_text}: not valid JSON: {exc}") from None
+        raise CommandFailed(f"error: {path_text}: not valid JSON: {exc}") from None
     try:
         return issue_from_dict(data)
     except EscalationRulesError as exc:
-        raise _Fail(f"error: {path_text}: {exc}") from None
+        raise CommandFailed(f"error: {path_text}: {exc}") from None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -153,8 +155,6 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .._analysis.describe import action_target
-
     policy = _policy(args.policy)
     issue = _issue(args.issue)
     now = _instant(args.at, "--at")
@@ -168,29 +168,25 @@ def _evaluate(args: argparse.Namespace) -> int:
             return 0
         decision = policy.evaluate(issue, now)
     except EscalationRulesError as exc:
-        raise _Fail(f"error: {exc}") from None
+        raise CommandFailed(f"error: {exc}") from None
     if args.format == "json":
         print(json.dumps(_decision_dict(decision), indent=2))
         return 0
     print(f"Issue {issue.id} at {now.isoformat()}: {decision.reason}")
     for action in decision.actions:
-        print(
-            f"  {action.kind:<8} {action_target(action):<20} rule {action.rule!r}: {action.reason}"
-        )
+        print(f"  {action.kind:<8} {action.target:<20} rule {action.rule!r}: {action.reason}")
     nxt = decision.next_evaluation_at
     print(f"Next evaluation: {nxt.isoformat() if nxt else 'none (nothing more will happen)'}")
     return 0
 
 
 def _decision_dict(decision: Decision) -> dict[str, object]:
-    from .._analysis.describe import action_target
-
     nxt = decision.next_evaluation_at
     return {
         "actions": [
             {
                 "kind": a.kind,
-                "target": action_target(a),
+                "target": a.target,
                 "rule": a.rule,
                 "reason": a.reason,
                 "key": a.key,
@@ -203,7 +199,6 @@ def _decision_dict(decision: Decision) -> dict[str, object]:
 
 
 def _forecast(args: argparse.Namespace) -> int:
-    from .._analysis.describe import action_target
     from .._engine.forecast import forecast
 
     policy = _policy(args.policy)
@@ -212,7 +207,7 @@ def _forecast(args: argparse.Namespace) -> int:
     try:
         steps = forecast(policy, issue, now, until)
     except EscalationRulesError as exc:
-        raise _Fail(f"error: {exc}") from None
+        raise CommandFailed(f"error: {exc}") from None
     if args.format == "json":
         print(json.dumps([s.to_dict() for s in steps], indent=2))
         return 0
@@ -222,7 +217,7 @@ def _forecast(args: argparse.Namespace) -> int:
     for step in steps:
         print(
             f"  {step.at.isoformat()}  at {step.level:<10} {step.action.kind:<8} "
-            f"{action_target(step.action)}: {step.action.reason}"
+            f"{step.action.target}: {step.action.reason}"
         )
     if not steps:
         print("  nothing")
@@ -238,11 +233,13 @@ def _backtest(args: argparse.Namespace) -> int:
     try:
         mapping = LogMapping.load(args.mapping)
     except OSError as exc:
-        raise _Fail(f"error: cannot read the mapping {args.mapping!r}: {exc.strerror}", 2) from None
+        raise CommandFailed(
+            f"error: cannot read the mapping {args.mapping!r}: {exc.strerror}", 2
+        ) from None
     except EscalationRulesError as exc:
-        raise _Fail(f"error: {exc}") from None
+        raise CommandFailed(f"error: {exc}") from None
     if not Path(args.log).exists():
-        raise _Fail(f"error: no event log {args.log!r}", 2)
+        raise CommandFailed(f"error: no event log {args.log!r}", 2)
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
     done = [0]
 
@@ -254,7 +251,7 @@ def _backtest(args: argparse.Namespace) -> int:
     try:
         metrics = backtest(policy, read_log(args.log, mapping), on_replay=tick)
     except EscalationRulesError as exc:
-        raise _Fail(f"error: {exc}") from None
+        raise CommandFailed(f"error: {exc}") from None
     if progress:
         print(f"\r  {done[0]:,} issues replayed", file=sys.stderr)
     if args.format == "json":
@@ -269,7 +266,7 @@ def _backtest(args: argparse.Namespace) -> int:
         try:
             plot_metrics(metrics, args.plot)
         except ImportError as exc:
-            raise _Fail(f"error: {exc}") from None
+            raise CommandFailed(f"error: {exc}") from None
         print(f"plot written to {args.plot}", file=sys.stderr)
     return 0
 
@@ -278,7 +275,7 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         from .._analysis.verify import run_verify_command
     except ImportError as exc:
-        raise _Fail(
+        raise CommandFailed(
             f"error: verify needs Hypothesis: {exc}; pip install 'escalation-rules[test]'"
         ) from None
     code, report = run_verify_command(_policy(args.policy))
@@ -295,7 +292,7 @@ def _examples(args: argparse.Namespace) -> int:
         return 0
     if args.name not in EXAMPLES:
         hint = did_you_mean(args.name, EXAMPLES)
-        raise _Fail(
+        raise CommandFailed(
             f"error: no bundled example {args.name!r}"
             + (f" (did you mean {hint!r}?)" if hint else ""),
             2,

@@ -10,7 +10,7 @@ import attrs
 
 from .._exceptions import FieldTypeError, MissingFieldError, PolicyError
 from .condition import Condition, Test
-from .paths import MISSING, _getter, _kind, _validate_path
+from .paths import MISSING, field_getter, validate_path, value_kind
 
 if TYPE_CHECKING:
     from .._model.issue import Issue
@@ -25,8 +25,8 @@ _ORDER_OPS: Final[dict[str, Callable[[Any, Any], bool]]] = {
 
 def _type_error(path: str, op: str, value: Any, literal: Any) -> FieldTypeError:
     return FieldTypeError(
-        f"cannot compare {path} ({_kind(value)} {value!r}) {op} "
-        f"{_kind(literal)} {literal!r}; values of different kinds are never coerced",
+        f"cannot compare {path} ({value_kind(value)} {value!r}) {op} "
+        f"{value_kind(literal)} {literal!r}; values of different kinds are never coerced",
         field=path,
         value=value,
     )
@@ -44,8 +44,8 @@ class Compare(Condition):
     def __attrs_post_init__(self) -> None:
         if self.op not in ("==", "!=", *_ORDER_OPS):
             raise PolicyError(f"unknown comparison operator {self.op!r}", value=self.op)
-        kind = _validate_path(self.path)
-        lit_kind = _kind(self.literal)
+        kind = validate_path(self.path)
+        lit_kind = value_kind(self.literal)
         if self.literal is None:
             raise PolicyError(
                 f"cannot compare {self.path} with None; use F.{self.path}.exists()",
@@ -65,11 +65,11 @@ class Compare(Condition):
         return (self.path,)
 
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
-        get, path, op, literal = _getter(self.path, defaults), self.path, self.op, self.literal
-        lit_cls, lit_kind = type(literal), _kind(literal)
+        get, path, op, literal = field_getter(self.path, defaults), self.path, self.op, self.literal
+        lit_cls, lit_kind = type(literal), value_kind(literal)
 
         def check_kind(value: Any) -> None:
-            if _kind(value) != lit_kind:
+            if value_kind(value) != lit_kind:
                 raise _type_error(path, op, value, literal)
 
         if op in ("==", "!="):
@@ -112,10 +112,10 @@ class In(Condition):
     values: tuple[Any, ...] = attrs.field(converter=tuple)
 
     def __attrs_post_init__(self) -> None:
-        kind = _validate_path(self.path)
+        kind = validate_path(self.path)
         if not self.values:
             raise PolicyError(f"{self.path} is tested against an empty list", value=())
-        kinds = {_kind(v) for v in self.values}
+        kinds = {value_kind(v) for v in self.values}
         if len(kinds) != 1:
             raise PolicyError(
                 f"the values tested against {self.path} mix kinds: {sorted(kinds)}",
@@ -136,9 +136,9 @@ class In(Condition):
         return (self.path,)
 
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
-        get, path = _getter(self.path, defaults), self.path
+        get, path = field_getter(self.path, defaults), self.path
         members = frozenset(self.values)
-        lit_kind = _kind(self.values[0])
+        lit_kind = value_kind(self.values[0])
 
         lit_classes = frozenset(type(v) for v in self.values)
 
@@ -146,9 +146,9 @@ class In(Condition):
             value = get(issue)
             if value is MISSING:
                 return False
-            if value.__class__ not in lit_classes and _kind(value) != lit_kind:
+            if value.__class__ not in lit_classes and value_kind(value) != lit_kind:
                 raise FieldTypeError(
-                    f"cannot test whether {path} ({_kind(value)} {value!r}) is in "
+                    f"cannot test whether {path} ({value_kind(value)} {value!r}) is in "
                     f"{list(self.values)!r}; values of different kinds are never coerced",
                     field=path,
                     value=value,
@@ -169,7 +169,7 @@ class Contains(Condition):
     item: str
 
     def __attrs_post_init__(self) -> None:
-        kind = _validate_path(self.path)
+        kind = validate_path(self.path)
         if not isinstance(self.item, str):
             raise PolicyError(
                 f"{self.path}.contains() takes a string, got {self.item!r}", value=self.item
@@ -183,7 +183,7 @@ class Contains(Condition):
         return (self.path,)
 
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
-        get, path, item = _getter(self.path, defaults), self.path, self.item
+        get, path, item = field_getter(self.path, defaults), self.path, self.item
 
         def contains(issue: Issue) -> bool:
             value = get(issue)
@@ -191,7 +191,7 @@ class Contains(Condition):
                 return False
             if not isinstance(value, (frozenset, set, list, tuple)):
                 raise FieldTypeError(
-                    f"{path} is a {_kind(value)} ({value!r}), not a set, so it cannot "
+                    f"{path} is a {value_kind(value)} ({value!r}), not a set, so it cannot "
                     f"contain {item!r}",
                     field=path,
                     value=value,
@@ -211,13 +211,13 @@ class Exists(Condition):
     path: str
 
     def __attrs_post_init__(self) -> None:
-        _validate_path(self.path)
+        validate_path(self.path)
 
     def fields(self) -> Iterable[str]:
         return (self.path,)
 
     def compile(self, defaults: Mapping[str, Any] | None = None) -> Test:
-        get = _getter(self.path, defaults)
+        get = field_getter(self.path, defaults)
         return lambda issue: get(issue) is not MISSING
 
     def __repr__(self) -> str:

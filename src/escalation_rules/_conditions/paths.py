@@ -44,10 +44,10 @@ FIELD_KINDS: Final[dict[str, str]] = {
     "customer.account": "string",
 }
 
-_MAPPING_ROOTS: Final = ("attributes", "customer.attributes")
+MAPPING_ROOTS: Final = ("attributes", "customer.attributes")
 
 
-def _kind(value: object) -> str:
+def value_kind(value: object) -> str:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, (int, float)):
@@ -63,13 +63,13 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-def _validate_path(path: str) -> str:
+def validate_path(path: str) -> str:
     if path in FIELD_KINDS:
         return FIELD_KINDS[path]
-    for root in _MAPPING_ROOTS:
+    for root in MAPPING_ROOTS:
         if path.startswith(root + ".") and len(path) > len(root) + 1:
             return "any"
-    choices = [*FIELD_KINDS, *(f"{r}.NAME" for r in _MAPPING_ROOTS)]
+    choices = [*FIELD_KINDS, *(f"{r}.NAME" for r in MAPPING_ROOTS)]
     raise PolicyError(
         f"unknown field {path!r}; fields are {', '.join(sorted(FIELD_KINDS))}, "
         "attributes.NAME and customer.attributes.NAME",
@@ -93,9 +93,9 @@ def _mapped_getter(root: str, keys: list[str]) -> Callable[[Issue], Any]:
     return get_mapped
 
 
-def _getter(path: str, defaults: Mapping[str, Any] | None = None) -> Callable[[Issue], Any]:
+def field_getter(path: str, defaults: Mapping[str, Any] | None = None) -> Callable[[Issue], Any]:
     """Compile a dotted path into a function returning the value or MISSING."""
-    for root in _MAPPING_ROOTS:
+    for root in MAPPING_ROOTS:
         if path.startswith(root + "."):
             return _mapped_getter(root, path[len(root) + 1 :].split("."))
     get = operator.attrgetter(path)

@@ -10,10 +10,10 @@ import attrs
 
 from .._conditions.compare import Compare, Contains, Exists, In, Predicate
 from .._conditions.condition import All, Any_, Condition, Const, Not
-from .._conditions.paths import MISSING, _getter
+from .._conditions.paths import MISSING, field_getter
 from .._exceptions import EvaluationError
 from .._instants import require_aware
-from .._model.actions import Action, Decision, Escalate, Route
+from .._model.actions import Action, Decision, Escalate
 from .._model.anchors import ANCHOR_SLOT
 from .._model.events import CLOSED
 from .._rules.base import Rule, condition_defaults
@@ -67,7 +67,7 @@ class ActionTrace:
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.action.kind,
-            "target": _target(self.action),
+            "target": self.action.target,
             "key": self.action.key,
             "reason": self.action.reason,
             "status": self.status,
@@ -143,7 +143,7 @@ class Explanation:
                 "actions": [
                     {
                         "kind": a.kind,
-                        "target": _target(a),
+                        "target": a.target,
                         "rule": a.rule,
                         "reason": a.reason,
                         "key": a.key,
@@ -185,21 +185,13 @@ class Explanation:
             for a in r.actions:
                 when = f" at {a.at.isoformat()}" if a.at is not None else ""
                 lines.append(
-                    f"      -> {a.action.kind} {_target(a.action)}{when}: {a.status}, {a.why}"
+                    f"      -> {a.action.kind} {a.action.target}{when}: {a.status}, {a.why}"
                 )
         if self.clocks:
             lines.append("SLA clocks:")
             for c in self.clocks:
                 lines.append("  " + _clock_line(c))
         return "\n".join(lines)
-
-
-def _target(action: Action) -> str:
-    if isinstance(action, Escalate):
-        return action.to
-    if isinstance(action, Route):
-        return action.team
-    return action.target
 
 
 def _plain(value: Any) -> Any:
@@ -285,7 +277,7 @@ def _why_false(
     if isinstance(condition, Not):
         return [Failure(repr(condition), None, None)]
     if isinstance(condition, Compare | In | Contains | Exists):
-        value = _getter(condition.path, defaults)(context.issue)
+        value = field_getter(condition.path, defaults)(context.issue)
         return [Failure(repr(condition), condition.path, value)]
     if isinstance(condition, Const):
         return [Failure("NEVER", None, None)]

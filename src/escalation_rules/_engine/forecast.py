@@ -9,7 +9,6 @@ import attrs
 
 from .._exceptions import ForecastError, IssueError
 from .._instants import require_aware
-from .explain import _target
 
 if TYPE_CHECKING:
     from .._model.actions import Action
@@ -29,7 +28,7 @@ class ForecastStep:
         return {
             "at": self.at.isoformat(),
             "kind": self.action.kind,
-            "target": _target(self.action),
+            "target": self.action.target,
             "rule": self.action.rule,
             "reason": self.action.reason,
             "level": self.level,

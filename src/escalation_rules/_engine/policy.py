@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from .._conditions.paths import MISSING, _getter, _validate_path
+from .._conditions.paths import MISSING, field_getter, validate_path
 from .._exceptions import IssueError, PolicyError
 from .._frozendict import FrozenDict
 from .._instants import require_aware
@@ -197,8 +197,8 @@ class Policy:
                     f"calendar_field must be a dotted field path, got {self.calendar_field!r}",
                     value=self.calendar_field,
                 )
-            _validate_path(self.calendar_field)
-            getter = _getter(self.calendar_field)
+            validate_path(self.calendar_field)
+            getter = field_getter(self.calendar_field)
         object.__setattr__(self, "_calendar_getter", getter)
 
     def level(self, level_id: str) -> Level:

@@ -68,7 +68,7 @@ from .._exceptions import IssueError, PolicyError
 from .._model.events import Event, EventKind, Status
 from .._model.issue import Issue
 from .._suggest import did_you_mean
-from .logmapping import _COLUMN_KEYS, _REQUIRED_COLUMNS, LogFormat, LogMapping, LogSource
+from .logmapping import COLUMN_KEYS, REQUIRED_COLUMNS, LogFormat, LogMapping, LogSource
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 
@@ -128,7 +128,7 @@ class LoggedIssue:
 
 # A row reduced to what the reader needs: line, issue id, timestamp, status, sub-status,
 # level, team, priority, category; "" where the column is absent or the value empty.
-# (In the order of _COLUMN_KEYS.)
+# (In the order of COLUMN_KEYS.)
 _Row = tuple[int, str, str, str, str, str, str, str, str]
 
 
@@ -227,7 +227,7 @@ def _csv_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[_Row]:
             )
         index[key] = header.index(column)
     # An absent column reads the empty string appended to each row, at index `width`.
-    pick = itemgetter(*(index.get(key, width) for key in _COLUMN_KEYS))
+    pick = itemgetter(*(index.get(key, width) for key in COLUMN_KEYS))
     for fields in reader:
         if len(fields) != width:
             if not fields:
@@ -243,7 +243,7 @@ def _csv_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[_Row]:
 
 def _jsonl_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[_Row]:
     columns = mapping.columns()
-    keys = [(key, columns.get(key)) for key in _COLUMN_KEYS]
+    keys = [(key, columns.get(key)) for key in COLUMN_KEYS]
     for line, raw in enumerate(text, start=1):
         if not raw.strip():
             continue
@@ -257,7 +257,7 @@ def _jsonl_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[_Row]
         for key, column in keys:
             value = None if column is None else obj.get(column)
             if value is None or value == "":
-                if key in _REQUIRED_COLUMNS:
+                if key in REQUIRED_COLUMNS:
                     raise PolicyError(
                         f"the key {column!r} (columns.{key}) is missing or empty; "
                         f"the keys are {list(obj)}",

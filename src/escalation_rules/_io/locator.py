@@ -19,7 +19,7 @@ def _split_key(text: str) -> list[str]:
     return [p.strip("\"'") for p in _PART.findall(text)]
 
 
-class _Locator:
+class Locator:
     """Line and column of each key's value in TOML text (best effort, for messages)."""
 
     def __init__(self, text: str, source: str) -> None:
@@ -108,7 +108,7 @@ def _bracket_balance(text: str) -> int:
     return balance
 
 
-def _dotted(path: Path_) -> str:
+def dotted(path: Path_) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)

@@ -31,11 +31,11 @@ _TOP_KEYS: Final = (
     "levels",
 )
 
-_REQUIRED_COLUMNS: Final = ("issue", "timestamp", "status")
+REQUIRED_COLUMNS: Final = ("issue", "timestamp", "status")
 
 _OPTIONAL_COLUMNS: Final = ("sub_status", "level", "team", "priority", "category")
 
-_COLUMN_KEYS: Final = _REQUIRED_COLUMNS + _OPTIONAL_COLUMNS
+COLUMN_KEYS: Final = REQUIRED_COLUMNS + _OPTIONAL_COLUMNS
 
 _STATUS_KEYS: Final = ("pending", "resolved", "closed")
 
@@ -95,9 +95,9 @@ class LogMapping:
 
     def __attrs_post_init__(self) -> None:
         where = self.source or "log mapping"
-        for key in _COLUMN_KEYS:
+        for key in COLUMN_KEYS:
             value = getattr(self, key)
-            if value is None and key not in _REQUIRED_COLUMNS:
+            if value is None and key not in REQUIRED_COLUMNS:
                 continue
             if not isinstance(value, str) or not value:
                 raise PolicyError(
@@ -168,8 +168,8 @@ class LogMapping:
                 "status columns",
                 where=where,
             )
-        _known_keys(columns, _COLUMN_KEYS, where, "columns.")
-        for key in _REQUIRED_COLUMNS:
+        _known_keys(columns, COLUMN_KEYS, where, "columns.")
+        for key in REQUIRED_COLUMNS:
             if key not in columns:
                 raise PolicyError(f"columns.{key} is required", where=where)
         statuses = _table(data, "statuses", where)
@@ -229,7 +229,7 @@ class LogMapping:
 
     def columns(self) -> dict[str, str]:
         """The mapped columns, by mapping key (``{"issue": "SR Number", ...}``)."""
-        return {key: getattr(self, key) for key in _COLUMN_KEYS if getattr(self, key) is not None}
+        return {key: getattr(self, key) for key in COLUMN_KEYS if getattr(self, key) is not None}
 
     def parse_timestamp(self, text: str) -> datetime:
         """Parse an ISO 8601 timestamp into an aware datetime in UTC.

@@ -13,10 +13,10 @@ from .._model.targets import SlaClock, Target
 from .._time.calendar import BusinessCalendar
 from .._time.holidays import holidays_from_package
 from .locator import Path_
-from .shapes import _kind, _Shapes
+from .shapes import Shapes, kind_of_value
 
 
-class _PartsReader(_Shapes):
+class PartsReader(Shapes):
     """Reads the parts of a policy that its rules refer to."""
 
     # calendars -------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ class _PartsReader(_Shapes):
         if not isinstance(value, str):
             raise self.error(
                 path,
-                f'expected a duration such as "8h" or "8h business", got {_kind(value)}',
+                f'expected a duration such as "8h" or "8h business", got {kind_of_value(value)}',
                 value=value,
             )
         try:

@@ -10,7 +10,7 @@ from .._conditions.condition import ALWAYS, Condition
 from .._durations import parse_percent
 from .._exceptions import PolicyError, PolicySyntaxError
 from .._model.anchors import Anchor, to_anchor
-from .._rules.base import NEXT, OWNER, Rule, _event_kind
+from .._rules.base import NEXT, OWNER, Rule, to_event_kind
 from .._rules.chain import chain
 from .._rules.first_match import first_match
 from .._rules.functional import route
@@ -18,7 +18,7 @@ from .._rules.hierarchical import escalate
 from .._rules.timed import After, SlaShare, notify
 from .._suggest import did_you_mean
 from .locator import Path_
-from .shapes import _kind, _Shapes
+from .shapes import Shapes, kind_of_value
 
 MAX_RULES: Final = 10_000
 """The most rules a policy may have, counting those inside groups."""
@@ -35,7 +35,7 @@ _RULE_KEYS: Final[dict[str, dict[str, bool]]] = {
 }
 
 
-class _RulesReader(_Shapes):
+class RulesReader(Shapes):
     """Reads ``[[rules]]`` tables (``first_match`` groups nested) and their ``at`` triggers."""
 
     def rules(self, value: object) -> list[Rule]:
@@ -51,7 +51,7 @@ class _RulesReader(_Shapes):
         if self.rule_count > MAX_RULES:
             raise self.error(path, f"more than {MAX_RULES:,} rules; split the policy")
         if not isinstance(spec, Mapping):
-            raise self.error(path, f"expected a rule table, got {_kind(spec)}", value=spec)
+            raise self.error(path, f"expected a rule table, got {kind_of_value(spec)}", value=spec)
         kind = spec.get("type")
         keys = _RULE_KEYS.get(kind) if isinstance(kind, str) else None
         if keys is None:
@@ -104,7 +104,7 @@ class _RulesReader(_Shapes):
         on = None
         if "on" in t:
             try:
-                on = _event_kind(self.string(t["on"], (*path, "on")))
+                on = to_event_kind(self.string(t["on"], (*path, "on")))
             except PolicyError as exc:
                 raise self.wrap((*path, "on"), exc) from None
         return escalate(name, to=to_level, when=when, at=at, on=on)

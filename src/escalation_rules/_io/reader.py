@@ -25,15 +25,15 @@ from .._exceptions import PolicyError, PolicySyntaxError
 from .._suggest import did_you_mean
 from .._time.calendar import BusinessCalendar
 from .._time.clocks import BusinessClock, WallClock
-from .locator import Path_, _Locator
-from .read_parts import _PartsReader
-from .read_rules import _RulesReader
+from .locator import Locator, Path_
+from .read_parts import PartsReader
+from .read_rules import RulesReader
 
 MAX_BYTES: Final = 4 * 1024 * 1024
 """The largest policy text accepted (4 MiB)."""
 
 
-class _Reader(_PartsReader, _RulesReader):
+class _Reader(PartsReader, RulesReader):
     """Builds a Policy from the dict form, turning every error into a located one."""
 
     def policy(self, data: object) -> Policy:
@@ -158,7 +158,7 @@ def from_dict(data: Mapping[str, Any], *, source: str = "<dict>") -> Policy:
     return _read(data, source, None)
 
 
-def _read(data: object, source: str, locator: _Locator | None) -> Policy:
+def _read(data: object, source: str, locator: Locator | None) -> Policy:
     return _Reader(source, locator).policy(data)
 
 
@@ -192,7 +192,7 @@ def loads(text: str, *, source: str = "<string>") -> Policy:
         ) from None
     except RecursionError:
         raise PolicySyntaxError("the TOML nests too deeply", source=source) from None
-    return _read(data, source, _Locator(text, source))
+    return _read(data, source, Locator(text, source))
 
 
 def load(file: str | PathLike[str] | IO[bytes] | IO[str]) -> Policy:

@@ -12,17 +12,17 @@ from .._exceptions import PolicyError, PolicySyntaxError
 from .._language.functions import functions
 from .._language.parser import parse_condition
 from .._suggest import did_you_mean
-from .locator import Path_, _dotted, _Locator
+from .locator import Locator, Path_, dotted
 
 
-class _Shapes:
+class Shapes:
     """Reads values of the dict form: tables, strings, durations, conditions.
 
     Every mistake becomes a located error: a `PolicySyntaxError` with line and column
     when there is TOML text, else a `PolicyError` naming the source and the JSON path.
     """
 
-    def __init__(self, source: str, locator: _Locator | None) -> None:
+    def __init__(self, source: str, locator: Locator | None) -> None:
         self.source = source
         self.locator = locator
         self.rule_count = 0
@@ -44,18 +44,18 @@ class _Shapes:
         where: str | None = None,
     ) -> PolicyError:
         """The complaint *message* about *path*; *where* is the place the model named, if any."""
-        if where and where not in (_dotted(path), _dotted(path[:2])):
+        if where and where not in (dotted(path), dotted(path[:2])):
             message = f"{where}: {message}"
         if self.locator is None:
             return PolicyError(
                 message,
-                where=f"{self.source}, {_dotted(path)}",
+                where=f"{self.source}, {dotted(path)}",
                 value=value,
                 suggestion=suggestion,
             )
         line, column = self.locator.find(path)
         return PolicySyntaxError(
-            f"{_dotted(path)}: {message}",
+            f"{dotted(path)}: {message}",
             source=self.source,
             line=line,
             column=column,
@@ -78,7 +78,10 @@ class _Shapes:
         """Check *value* is a table whose keys are among *keys* (True: required)."""
         if not isinstance(value, Mapping):
             raise self.error(
-                path, f"expected a table, got {_kind(value)}", value=value, expected="a table"
+                path,
+                f"expected a table, got {kind_of_value(value)}",
+                value=value,
+                expected="a table",
             )
         for key in value:
             if key not in keys:
@@ -97,7 +100,10 @@ class _Shapes:
         """Check *value* is a table with any keys (names chosen by the author)."""
         if not isinstance(value, Mapping):
             raise self.error(
-                path, f"expected a table, got {_kind(value)}", value=value, expected="a table"
+                path,
+                f"expected a table, got {kind_of_value(value)}",
+                value=value,
+                expected="a table",
             )
         return dict(value)
 
@@ -105,7 +111,7 @@ class _Shapes:
         if not isinstance(value, str) or not value:
             raise self.error(
                 path,
-                f"expected a non-empty string, got {_kind(value)}",
+                f"expected a non-empty string, got {kind_of_value(value)}",
                 value=value,
                 expected="a string",
             )
@@ -114,14 +120,17 @@ class _Shapes:
     def integer(self, value: object, path: Path_) -> int:
         if not isinstance(value, int) or isinstance(value, bool):
             raise self.error(
-                path, f"expected an integer, got {_kind(value)}", value=value, expected="an integer"
+                path,
+                f"expected an integer, got {kind_of_value(value)}",
+                value=value,
+                expected="an integer",
             )
         return value
 
     def strings(self, value: object, path: Path_) -> list[str]:
         if not isinstance(value, list):
             raise self.error(
-                path, f"expected a list, got {_kind(value)}", value=value, expected="a list"
+                path, f"expected a list, got {kind_of_value(value)}", value=value, expected="a list"
             )
         return [self.string(v, (*path, i)) for i, v in enumerate(value)]
 
@@ -137,7 +146,7 @@ class _Shapes:
         if not isinstance(value, str):
             raise self.error(
                 path,
-                f'expected a duration such as "8h", got {_kind(value)}',
+                f'expected a duration such as "8h", got {kind_of_value(value)}',
                 value=value,
                 expected="a duration",
             )
@@ -169,7 +178,7 @@ class _Shapes:
         if not isinstance(value, str):
             raise self.error(
                 path,
-                f"expected a condition in quotes, got {_kind(value)}",
+                f"expected a condition in quotes, got {kind_of_value(value)}",
                 value=value,
                 expected="a condition",
             )
@@ -195,7 +204,7 @@ class _Shapes:
             raise self.wrap(path, exc) from None
 
     @staticmethod
-    def _condition_place(value: str, path: Path_, locator: _Locator) -> tuple[int, int, str | None]:
+    def _condition_place(value: str, path: Path_, locator: Locator) -> tuple[int, int, str | None]:
         """Where the condition's text starts (inside its quotes), and the file text if found."""
         line, column = locator.find(path)
         raw = locator.line(line)[column - 1 :]
@@ -210,7 +219,7 @@ class _Shapes:
         return line, column, file_text
 
 
-def _kind(value: object) -> str:
+def kind_of_value(value: object) -> str:
     names = {
         str: "a string",
         bool: "a boolean",

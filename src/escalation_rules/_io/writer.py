@@ -70,17 +70,17 @@ def to_dict(policy: Policy) -> dict[str, Any]:
 
 
 def _intervals_text(pairs: tuple[tuple[time, time], ...]) -> list[str]:
-    from .._time.calendar_spec import _show_time
+    from .._time.calendar_spec import show_time
 
-    return [f"{_show_time(a)}-{_show_time(b)}" for a, b in pairs]
+    return [f"{show_time(a)}-{show_time(b)}" for a, b in pairs]
 
 
 def _calendar_dict(calendar: BusinessCalendar) -> dict[str, Any]:
-    from .._time.calendar_spec import _group_week
+    from .._time.calendar_spec import group_week
 
     out: dict[str, Any] = {"tz": calendar.tz}
     out["hours"] = {
-        day: [f"{a}-{b}" for a, b in pairs] for day, pairs in _group_week(calendar.hours).items()
+        day: [f"{a}-{b}" for a, b in pairs] for day, pairs in group_week(calendar.hours).items()
     }
     if calendar.holidays:
         out["holidays"] = sorted(d.isoformat() for d in calendar.holidays)

@@ -9,10 +9,10 @@ from typing import Any
 
 from .._conditions.compare import Compare, Contains, Exists, In, Predicate
 from .._conditions.condition import All, Any_, Condition, Const, Not
-from .._durations import _MAX_NUMBER_LENGTH, format_duration
+from .._durations import MAX_NUMBER_LENGTH, format_duration
 from .._exceptions import PolicyError
 from .functions import TextForm
-from .parser import _KEYWORDS, MAX_DEPTH, MAX_EXPRESSION_LENGTH, MAX_LIST_ITEMS
+from .parser import KEYWORDS, MAX_DEPTH, MAX_EXPRESSION_LENGTH, MAX_LIST_ITEMS
 
 _PATH_TEXT = re.compile(r"[^\W\d]\w*(?:\.\w+)*")
 
@@ -29,7 +29,7 @@ def _value_text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         text = int.__repr__(value)
-        if len(text) <= _MAX_NUMBER_LENGTH:
+        if len(text) <= MAX_NUMBER_LENGTH:
             return text
     elif isinstance(value, float):
         if math.isfinite(value):
@@ -40,13 +40,13 @@ def _value_text(value: object) -> str:
         return format_duration(value)
     raise PolicyError(
         f"the value {value!r} has no text form: the language has strings, whole numbers "
-        f"of up to {_MAX_NUMBER_LENGTH} digits, finite decimals, true, false and durations",
+        f"of up to {MAX_NUMBER_LENGTH} digits, finite decimals, true, false and durations",
         value=value,
     )
 
 
 def _path_text(path: str) -> str:
-    if _PATH_TEXT.fullmatch(path) is None or path.split(".")[0] in _KEYWORDS:
+    if _PATH_TEXT.fullmatch(path) is None or path.split(".")[0] in KEYWORDS:
         raise PolicyError(
             f"the field path {path!r} has no text form: each name in a path is made of "
             "letters, digits and '_'",

@@ -14,7 +14,7 @@ from .._exceptions import PolicyError, PolicySyntaxError
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
-    from .parser import _Parser
+    from .parser import Parser
 
 
 @attrs.frozen
@@ -47,7 +47,7 @@ class Call:
 
     __slots__ = ("_parser", "args", "name", "start")
 
-    def __init__(self, parser: _Parser, name: str, args: tuple[Arg, ...], start: int) -> None:
+    def __init__(self, parser: Parser, name: str, args: tuple[Arg, ...], start: int) -> None:
         self._parser = parser
         self.name = name
         self.args = args

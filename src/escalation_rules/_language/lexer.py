@@ -5,26 +5,26 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-_SPACE = re.compile(r"[ \t\r\n]*")
+SPACE_RE = re.compile(r"[ \t\r\n]*")
 
-_NAME = re.compile(r"[^\W\d]\w*(?:\.\w+)*")
+NAME_RE = re.compile(r"[^\W\d]\w*(?:\.\w+)*")
 
-_NUMBER_RUN = re.compile(r"[0-9](?:[eE][+-][0-9]|[0-9A-Za-z_.])*")
+NUMBER_RUN_RE = re.compile(r"[0-9](?:[eE][+-][0-9]|[0-9A-Za-z_.])*")
 
-_INT = re.compile(r"[0-9]+")
+INT_RE = re.compile(r"[0-9]+")
 
-_FLOAT = re.compile(r"[0-9]+(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)")
+FLOAT_RE = re.compile(r"[0-9]+(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)")
 
-_DURATION = re.compile(r"(?:[0-9]+[a-zA-Z])+")
+DURATION_RE = re.compile(r"(?:[0-9]+[a-zA-Z])+")
 
-_STRING_BODY: Final = {'"': re.compile(r'[^"\\\n]*'), "'": re.compile(r"[^'\\\n]*")}
+STRING_BODY_RE: Final = {'"': re.compile(r'[^"\\\n]*'), "'": re.compile(r"[^'\\\n]*")}
 
-_ESCAPES: Final = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "t": "\t"}
+ESCAPES: Final = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "t": "\t"}
 
-_PUNCTUATION: Final = {"(": "(", ")": ")", "[": "[", "]": "]", ",": ",", "-": "-"}
+PUNCTUATION: Final = {"(": "(", ")": ")", "[": "[", "]": "]", ",": ",", "-": "-"}
 
 
-class _Token:
+class Token:
     """One token: *kind* is name, string, number, duration, op, end, or the punctuation."""
 
     __slots__ = ("kind", "start", "text", "value")

@@ -56,22 +56,22 @@ from typing import Any, Final
 
 from .._conditions.compare import Compare, Contains, In
 from .._conditions.condition import ALWAYS, NEVER, Condition, Not, all_of, any_of
-from .._conditions.paths import _MAPPING_ROOTS, FIELD_KINDS, _validate_path
-from .._durations import _DURATION_HINT, _MAX_NUMBER_LENGTH, _duration_value
+from .._conditions.paths import FIELD_KINDS, MAPPING_ROOTS, validate_path
+from .._durations import DURATION_HINT, MAX_NUMBER_LENGTH, duration_value
 from .._exceptions import PolicyError, PolicySyntaxError
 from .._suggest import did_you_mean
 from .functions import FUNCTIONS, Arg, Call, Function, Operand
 from .lexer import (
-    _DURATION,
-    _ESCAPES,
-    _FLOAT,
-    _INT,
-    _NAME,
-    _NUMBER_RUN,
-    _PUNCTUATION,
-    _SPACE,
-    _STRING_BODY,
-    _Token,
+    DURATION_RE,
+    ESCAPES,
+    FLOAT_RE,
+    INT_RE,
+    NAME_RE,
+    NUMBER_RUN_RE,
+    PUNCTUATION,
+    SPACE_RE,
+    STRING_BODY_RE,
+    Token,
 )
 
 MAX_EXPRESSION_LENGTH: Final = 10_000
@@ -83,16 +83,16 @@ MAX_DEPTH: Final = 64
 MAX_LIST_ITEMS: Final = 1_000
 """The most values a list literal may hold."""
 
-_KEYWORDS: Final = frozenset({"and", "or", "not", "in", "contains", "true", "false"})
+KEYWORDS: Final = frozenset({"and", "or", "not", "in", "contains", "true", "false"})
 
 _FIELD_ROOTS: Final = tuple(
-    sorted({p.split(".")[0] for p in FIELD_KINDS} | {r.split(".")[0] for r in _MAPPING_ROOTS})
+    sorted({p.split(".")[0] for p in FIELD_KINDS} | {r.split(".")[0] for r in MAPPING_ROOTS})
 )
 
 _CUSTOMER_FIELDS: Final = tuple(
     sorted(
         {p for p in FIELD_KINDS if p.startswith("customer.")}
-        | {r for r in _MAPPING_ROOTS if r.startswith("customer.")}
+        | {r for r in MAPPING_ROOTS if r.startswith("customer.")}
     )
 )
 
@@ -114,7 +114,7 @@ _FOREIGN: Final = {
 }
 
 
-class _Parser:
+class Parser:
     """Reads one condition; tokens are made on demand, one ahead of the parser."""
 
     def __init__(
@@ -134,7 +134,7 @@ class _Parser:
         self.functions = functions
         self.pos = 0
         self.depth = 0
-        self.tok: _Token  # the first is lexed by parse(), after the length check
+        self.tok: Token  # the first is lexed by parse(), after the length check
 
     # -- errors
 
@@ -200,20 +200,20 @@ class _Parser:
 
     # -- the lexer
 
-    def advance(self) -> _Token:
+    def advance(self) -> Token:
         """Move to the next token and return the one that was current."""
         previous = self.tok
         self.tok = self._lex()
         return previous
 
-    def _lex(self) -> _Token:
+    def _lex(self) -> Token:
         text = self.text
-        pos = _SPACE.match(text, self.pos).end()  # type: ignore[union-attr]
+        pos = SPACE_RE.match(text, self.pos).end()  # type: ignore[union-attr]
         if pos >= len(text):
             self.pos = pos
-            return _Token("end", "", None, pos)
+            return Token("end", "", None, pos)
         ch = text[pos]
-        m = _NAME.match(text, pos)
+        m = NAME_RE.match(text, pos)
         if m is not None:
             end = m.end()
             if end < len(text) and text[end] == ".":
@@ -223,7 +223,7 @@ class _Parser:
                     expected="a field name",
                 )
             self.pos = end
-            return _Token("name", m.group(), None, pos)
+            return Token("name", m.group(), None, pos)
         if ch in "\"'":
             return self._string(pos, ch)
         if "0" <= ch <= "9":
@@ -231,7 +231,7 @@ class _Parser:
         two = text[pos : pos + 2]
         if two in _OPERATORS:
             self.pos = pos + 2
-            return _Token("op", two, None, pos)
+            return Token("op", two, None, pos)
         if two in _FOREIGN:
             raise self.error(
                 f"{two!r} is not an operator of this language",
@@ -241,10 +241,10 @@ class _Parser:
             )
         if ch in "<>":
             self.pos = pos + 1
-            return _Token("op", ch, None, pos)
-        if ch in _PUNCTUATION:
+            return Token("op", ch, None, pos)
+        if ch in PUNCTUATION:
             self.pos = pos + 1
-            return _Token(ch, ch, None, pos)
+            return Token(ch, ch, None, pos)
         if ch in _FOREIGN:
             raise self.error(
                 f"{ch!r} is not an operator of this language",
@@ -254,8 +254,8 @@ class _Parser:
             )
         raise self.error(f"unexpected character {ch!r}", pos, found=repr(ch))
 
-    def _string(self, start: int, quote: str) -> _Token:
-        text, body = self.text, _STRING_BODY[quote]
+    def _string(self, start: int, quote: str) -> Token:
+        text, body = self.text, STRING_BODY_RE[quote]
         parts: list[str] = []
         pos = start + 1
         while True:
@@ -266,10 +266,10 @@ class _Parser:
             ch = text[pos : pos + 1]
             if ch == quote:
                 self.pos = pos + 1
-                return _Token("string", text[start : pos + 1], "".join(parts), start)
+                return Token("string", text[start : pos + 1], "".join(parts), start)
             if ch == "\\":
                 escape = text[pos + 1 : pos + 2]
-                if escape not in _ESCAPES:
+                if escape not in ESCAPES:
                     shown = repr(f"\\{escape}") if escape else "'\\' at the end"
                     raise self.error(
                         f"unknown escape {shown} in a string; the escapes are "
@@ -277,7 +277,7 @@ class _Parser:
                         pos,
                         expected="an escape",
                     )
-                parts.append(_ESCAPES[escape])
+                parts.append(ESCAPES[escape])
                 pos += 2
                 continue
             raise self.error(
@@ -286,16 +286,16 @@ class _Parser:
                 expected=f"a closing {quote}",
             )
 
-    def _number(self, start: int) -> _Token:
-        m = _NUMBER_RUN.match(self.text, start)
+    def _number(self, start: int) -> Token:
+        m = NUMBER_RUN_RE.match(self.text, start)
         assert m is not None  # called on a digit
         run, end = m.group(), m.end()
-        if len(run) > _MAX_NUMBER_LENGTH:
+        if len(run) > MAX_NUMBER_LENGTH:
             raise self.error(f"the number {run[:30]}... is too long", start, value=run)
         value: Any
-        if _INT.fullmatch(run):
+        if INT_RE.fullmatch(run):
             kind, value = "number", int(run)
-        elif _FLOAT.fullmatch(run):
+        elif FLOAT_RE.fullmatch(run):
             kind, value = "number", float(run)
             if not math.isfinite(value):
                 raise self.error(f"the number {run} is too large", start, value=run)
@@ -303,19 +303,19 @@ class _Parser:
             raise self.error(
                 f"invalid number {run!r}: an exponent needs digits, as in 1e3", start, value=run
             )
-        elif _DURATION.fullmatch(run):
+        elif DURATION_RE.fullmatch(run):
             kind = "duration"
             try:
-                value = _duration_value(run)
+                value = duration_value(run)
             except PolicyError as exc:
                 raise self.relocate(exc, start) from None
         else:
-            hint = _DURATION_HINT
+            hint = DURATION_HINT
             if re.fullmatch(r"[0-9]+\.[0-9]+[a-zA-Z]+", run):
                 hint = "durations are whole numbers of units: write 1h30m rather than 1.5h"
             raise self.error(f"invalid number or duration {run!r}; {hint}", start, value=run)
         self.pos = end
-        return _Token(kind, run, value, start)
+        return Token(kind, run, value, start)
 
     # -- the grammar
 
@@ -397,7 +397,7 @@ class _Parser:
             self.advance()
             self.depth -= 1
             return condition
-        if tok.kind == "name" and tok.text not in _KEYWORDS - {"true", "false"}:
+        if tok.kind == "name" and tok.text not in KEYWORDS - {"true", "false"}:
             self.advance()
             if tok.text == "true":
                 return ALWAYS
@@ -434,7 +434,7 @@ class _Parser:
                     value=path,
                     suggestion=did_you_mean(sub, _CUSTOMER_FIELDS) if len(segments) > 1 else None,
                 )
-        if path in _MAPPING_ROOTS:
+        if path in MAPPING_ROOTS:
             raise self.error(
                 f"{path} holds named values; name one, as in {path}.NAME",
                 offset,
@@ -442,12 +442,12 @@ class _Parser:
                 value=path,
             )
         try:
-            kind = _validate_path(path)
+            kind = validate_path(path)
         except PolicyError as exc:
             raise self.relocate(exc, offset) from None
         return path, kind
 
-    def field_test(self, name: _Token) -> Condition:
+    def field_test(self, name: Token) -> Condition:
         """``path OP value``, ``path [not] in list`` or ``path contains "x"``."""
         path, kind = self.field_path(name.text, name.start)
         tok = self.tok
@@ -588,7 +588,7 @@ class _Parser:
             raise self.error(f"the list after {after} is empty", start, expected="a value")
         return tuple(items)
 
-    def call(self, name: _Token) -> Condition:
+    def call(self, name: Token) -> Condition:
         """``name(args)``, maybe followed by a comparison when the function gives an operand."""
         function = self.functions.get(name.text)
         if function is None:
@@ -607,7 +607,7 @@ class _Parser:
         args: list[Arg] = []
         while self.tok.kind != ")":
             tok = self.tok
-            if tok.kind == "name" and tok.text not in _KEYWORDS:
+            if tok.kind == "name" and tok.text not in KEYWORDS:
                 self.advance()
                 args.append(Arg("path", tok.text, tok.start))
             elif tok.kind == "[":
@@ -695,4 +695,4 @@ def parse_condition(
     """
     if not isinstance(text, str):
         raise PolicyError(f"a condition must be a string, got {text!r}", value=text)
-    return _Parser(text, source, line, column, file_text, functions).parse()
+    return Parser(text, source, line, column, file_text, functions).parse()

@@ -26,6 +26,11 @@ class Escalate:
 
     kind = "escalate"
 
+    @property
+    def target(self) -> str:
+        """Where the action is for, as every action says it: here the level's id (``to``)."""
+        return self.to
+
 
 @attrs.frozen
 class Route:
@@ -38,10 +43,19 @@ class Route:
 
     kind = "route"
 
+    @property
+    def target(self) -> str:
+        """Where the action is for, as every action says it: here the ``team``."""
+        return self.team
+
 
 @attrs.frozen
 class Notify:
-    """Tell *target* (a team or a person, as the host names them) about the issue."""
+    """Tell *target* (a team or a person, as the host names them) about the issue.
+
+    Every action has a ``target``: the level of an `Escalate`, the team of a `Route`,
+    the one a `Notify` tells.
+    """
 
     target: str
     rule: str

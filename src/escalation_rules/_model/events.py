@@ -63,13 +63,13 @@ class EventKind(enum.StrEnum):
 _EMPTY: FrozenDict[Any] = FrozenDict()
 
 
-def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if not value:
         return _EMPTY  # read-only, so one shared empty mapping is safe
     return FrozenDict(value)
 
 
-def _frozen_set(value: Iterable[str] | None) -> frozenset[str]:
+def frozen_set(value: Iterable[str] | None) -> frozenset[str]:
     if isinstance(value, str):
         raise IssueError(
             f"expected a collection of strings, got the string {value!r}; write [{value!r}]",
@@ -78,7 +78,7 @@ def _frozen_set(value: Iterable[str] | None) -> frozenset[str]:
     return frozenset(value or ())
 
 
-def _status(value: object) -> str:
+def check_status(value: object) -> str:
     if value == "":
         return ""  # not given: taken from the history in __attrs_post_init__
     if not isinstance(value, str):
@@ -96,7 +96,7 @@ def _event_at(value: object) -> datetime:
     return require_aware(value, "Event.at")
 
 
-def _created_at(value: object) -> datetime:
+def check_created_at(value: object) -> datetime:
     return require_aware(value, "Issue.created_at")
 
 
@@ -121,7 +121,7 @@ class Event:
     rule: str | None = attrs.field(default=None, kw_only=True)
     name: str | None = attrs.field(default=None, kw_only=True)
     data: Mapping[str, Any] = attrs.field(
-        factory=dict, converter=_frozen_mapping, kw_only=True, eq=False
+        factory=dict, converter=frozen_mapping, kw_only=True, eq=False
     )
 
     @classmethod

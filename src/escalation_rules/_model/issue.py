@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .._exceptions import IssueError
-from .events import Event, EventKind, Status, _created_at, _frozen_mapping, _frozen_set, _status
+from .events import (
+    Event,
+    EventKind,
+    Status,
+    check_created_at,
+    check_status,
+    frozen_mapping,
+    frozen_set,
+)
 from .summary import HistorySummary
 
 if TYPE_CHECKING:
@@ -26,7 +34,7 @@ class Customer:
     value: float | None = attrs.field(default=None, kw_only=True)
     account: str | None = attrs.field(default=None, kw_only=True)
     attributes: Mapping[str, Any] = attrs.field(
-        factory=dict, converter=_frozen_mapping, kw_only=True
+        factory=dict, converter=frozen_mapping, kw_only=True
     )
 
 
@@ -75,20 +83,20 @@ class Issue:
     """
 
     id: str
-    created_at: datetime = attrs.field(converter=_created_at)
+    created_at: datetime = attrs.field(converter=check_created_at)
     priority: str | None = attrs.field(default=None, kw_only=True)
     category: str | None = attrs.field(default=None, kw_only=True)
-    status: str = attrs.field(default="", kw_only=True, converter=_status)
+    status: str = attrs.field(default="", kw_only=True, converter=check_status)
     level: str | None = attrs.field(default=None, kw_only=True)
     team: str | None = attrs.field(default=None, kw_only=True)
     assignee: str | None = attrs.field(default=None, kw_only=True)
     customer: Customer = attrs.field(factory=Customer, kw_only=True)
     product: str | None = attrs.field(default=None, kw_only=True)
     language: str | None = attrs.field(default=None, kw_only=True)
-    skills: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set, kw_only=True)
-    tags: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_set, kw_only=True)
+    skills: frozenset[str] = attrs.field(factory=frozenset, converter=frozen_set, kw_only=True)
+    tags: frozenset[str] = attrs.field(factory=frozenset, converter=frozen_set, kw_only=True)
     attributes: Mapping[str, Any] = attrs.field(
-        factory=dict, converter=_frozen_mapping, kw_only=True
+        factory=dict, converter=frozen_mapping, kw_only=True
     )
     history: tuple[Event, ...] = attrs.field(default=(), converter=_history, kw_only=True)
     _summary: HistorySummary = attrs.field(init=False, eq=False, repr=False, hash=False)

@@ -80,7 +80,7 @@ class Rule(Protocol):
         ...
 
 
-class _Next:
+class Next:
     __slots__ = ()
 
     def __repr__(self) -> str:
@@ -90,7 +90,7 @@ class _Next:
         return "NEXT"
 
 
-class _Owner:
+class Owner:
     __slots__ = ()
 
     def __repr__(self) -> str:
@@ -100,10 +100,10 @@ class _Owner:
         return "OWNER"
 
 
-NEXT: Final = _Next()
+NEXT: Final = Next()
 """Escalation target: the level above the current one."""
 
-OWNER: Final = _Owner()
+OWNER: Final = Owner()
 """Notification target: the owner of the issue's current level."""
 
 
@@ -121,7 +121,7 @@ def condition_defaults(policy: Policy) -> dict[str, str]:
     return {"level": policy.levels[0].id}
 
 
-def _check_level(policy: Policy, level: str, where: str) -> None:
+def check_level(policy: Policy, level: str, where: str) -> None:
     ids = [lvl.id for lvl in policy.levels]
     if level not in ids:
         raise PolicyError(
@@ -132,17 +132,17 @@ def _check_level(policy: Policy, level: str, where: str) -> None:
         )
 
 
-def _event_kind(value: EventKind | str) -> EventKind:
+def to_event_kind(value: EventKind | str) -> EventKind:
     return to_enum(EventKind, value, "unknown event kind {value!r}")
 
 
-def _name(value: object) -> str:
+def rule_name(value: object) -> str:
     if not isinstance(value, str) or not value:
         raise PolicyError(f"a rule needs a non-empty string name, got {value!r}", value=value)
     return value
 
 
-def _condition(value: object) -> Condition:
+def to_condition(value: object) -> Condition:
     if not isinstance(value, Condition):
         raise PolicyError(
             f"'when' must be a condition built from F, got {value!r}"
@@ -160,12 +160,12 @@ def _true(_issue: Issue) -> bool:
     return True
 
 
-def _issue_test(when: Condition, defaults: Mapping[str, Any]) -> Test:
-    """The issue-only test of *when*; a timed condition is decided by `_timed` instead."""
+def issue_test(when: Condition, defaults: Mapping[str, Any]) -> Test:
+    """The issue-only test of *when*; a timed condition is decided by `with_timing` instead."""
     return _true if when.timed else when.compile(defaults)
 
 
-def _timed(check: Checker, when: Condition, defaults: Mapping[str, Any]) -> Checker:
+def with_timing(check: Checker, when: Condition, defaults: Mapping[str, Any]) -> Checker:
     """Wrap a rule's *check* (compiled as if *when* held) with a time-dependent *when*.
 
     The rule acts only while *when* holds, and the instant at which *when* flips
@@ -198,7 +198,7 @@ def _timed(check: Checker, when: Condition, defaults: Mapping[str, Any]) -> Chec
     return timed_check
 
 
-def _target(value: object) -> str | _Next:
+def to_target(value: object) -> str | Next:
     if value is NEXT or (isinstance(value, str) and value):
         return value
     raise PolicyError(
@@ -206,8 +206,8 @@ def _target(value: object) -> str | _Next:
     )
 
 
-def _escalation(
-    rule: str, to: str | _Next, policy: Policy, position: int, why: str
+def escalation_to(
+    rule: str, to: str | Next, policy: Policy, position: int, why: str
 ) -> Escalate | None:
     """The escalation *rule* asks for at level *position* (None: nowhere to go)."""
     if to is NEXT:

@@ -10,7 +10,7 @@ import attrs
 from .._exceptions import PolicyError
 from .._model.actions import Action, Escalate, Notify
 from .._model.anchors import Anchor
-from .base import Outcome, _name
+from .base import Outcome, rule_name
 
 if TYPE_CHECKING:
     from .._engine.context import Context
@@ -29,7 +29,7 @@ class EscalationChain:
     or resolution, stops the chain. A level without ``ack_timeout`` ends it.
     """
 
-    name: str = attrs.field(converter=_name)
+    name: str = attrs.field(converter=rule_name)
     repeat: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:

@@ -10,7 +10,7 @@ import attrs
 from .._exceptions import PolicyError
 from .._model.actions import Action
 from .._model.anchors import Anchor
-from .base import Outcome, Rule, _name
+from .base import Outcome, Rule, rule_name
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -28,7 +28,7 @@ def rule_tuple(value: Iterable[Rule]) -> tuple[Rule, ...]:
 class FirstMatch:
     """A group of rules of which only the first that matches applies (a routing table)."""
 
-    name: str = attrs.field(converter=_name)
+    name: str = attrs.field(converter=rule_name)
     rules: tuple[Rule, ...] = attrs.field(converter=rule_tuple)
 
     def __attrs_post_init__(self) -> None:

@@ -12,12 +12,12 @@ from .._time.conditions import check_clocks
 from .base import (
     Checker,
     Outcome,
-    _condition,
-    _issue_test,
-    _name,
-    _timed,
     as_outcome,
     condition_defaults,
+    issue_test,
+    rule_name,
+    to_condition,
+    with_timing,
 )
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ class FunctionalRule:
     already sits with *team*, it does nothing.
     """
 
-    name: str = attrs.field(converter=_name)
-    when: Condition = attrs.field(converter=_condition)
+    name: str = attrs.field(converter=rule_name)
+    when: Condition = attrs.field(converter=to_condition)
     team: str
 
     def __attrs_post_init__(self) -> None:
@@ -54,7 +54,7 @@ class FunctionalRule:
 
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy* (conditions compiled, action built once)."""
-        test = _issue_test(self.when, condition_defaults(policy))
+        test = issue_test(self.when, condition_defaults(policy))
         outcome = Outcome(
             True,
             (
@@ -70,7 +70,7 @@ class FunctionalRule:
         def check(context: Context) -> Outcome | None:
             return outcome if test(context.issue) else None
 
-        return _timed(check, self.when, condition_defaults(policy))
+        return with_timing(check, self.when, condition_defaults(policy))
 
     def check(self, context: Context) -> Outcome | None:
         return as_outcome(self.compile(context.policy)(context))

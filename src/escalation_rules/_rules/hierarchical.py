@@ -14,18 +14,18 @@ from .._time.conditions import check_clocks
 from .base import (
     NEXT,
     Checker,
+    Next,
     Outcome,
-    _check_level,
-    _condition,
-    _escalation,
-    _event_kind,
-    _issue_test,
-    _name,
-    _Next,
-    _target,
-    _timed,
     as_outcome,
+    check_level,
     condition_defaults,
+    escalation_to,
+    issue_test,
+    rule_name,
+    to_condition,
+    to_event_kind,
+    to_target,
+    with_timing,
 )
 from .timed import After, SlaShare, TimeRule
 
@@ -43,9 +43,9 @@ class HierarchicalRule:
     request after the escalation escalates again.
     """
 
-    name: str = attrs.field(converter=_name)
-    when: Condition = attrs.field(converter=_condition)
-    to: str | _Next = attrs.field(converter=_target)
+    name: str = attrs.field(converter=rule_name)
+    when: Condition = attrs.field(converter=to_condition)
+    to: str | Next = attrs.field(converter=to_target)
     on: EventKind | None = attrs.field(default=None, kw_only=True)
     _scope: Anchor = attrs.field(init=False, default=Anchor.CREATED, eq=False, repr=False)
 
@@ -65,12 +65,12 @@ class HierarchicalRule:
     def validate(self, policy: Policy) -> None:
         check_clocks(self.when, policy, f"rule {self.name!r}")
         if isinstance(self.to, str):
-            _check_level(policy, self.to, f"rule {self.name!r}")
+            check_level(policy, self.to, f"rule {self.name!r}")
 
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy*, with one outcome built per level."""
         scope, name = self._scope, self.name
-        test = _issue_test(self.when, condition_defaults(policy))
+        test = issue_test(self.when, condition_defaults(policy))
         slot = ANCHOR_SLOT[scope]
         if self.on is None:
             why = f"{self.when!r} holds"
@@ -80,7 +80,9 @@ class HierarchicalRule:
             why = f"{self.on.value.replace('_', ' ')} and {self.when!r} holds"
         outcomes = tuple(
             Outcome(
-                True, tuple(a for a in (_escalation(name, self.to, policy, pos, why),) if a), scope
+                True,
+                tuple(a for a in (escalation_to(name, self.to, policy, pos, why),) if a),
+                scope,
             )
             for pos in range(len(policy.levels))
         )
@@ -93,7 +95,7 @@ class HierarchicalRule:
                 return None
             return outcomes[context.level_position]
 
-        return _timed(check, self.when, condition_defaults(policy))
+        return with_timing(check, self.when, condition_defaults(policy))
 
     def check(self, context: Context) -> Outcome | None:
         return as_outcome(self.compile(context.policy)(context))
@@ -102,7 +104,7 @@ class HierarchicalRule:
 def escalate(
     name: str,
     *,
-    to: str | _Next = NEXT,
+    to: str | Next = NEXT,
     when: Condition = ALWAYS,
     at: After | SlaShare | None = None,
     on: EventKind | str | None = None,
@@ -112,4 +114,4 @@ def escalate(
         if on is not None:
             raise PolicyError("a rule takes 'at' or 'on', not both", where=f"rule {name!r}")
         return TimeRule(name, at, "escalate", to, when=when)
-    return HierarchicalRule(name, when, to, on=None if on is None else _event_kind(on))
+    return HierarchicalRule(name, when, to, on=None if on is None else to_event_kind(on))

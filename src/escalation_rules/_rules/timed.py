@@ -22,17 +22,17 @@ from .base import (
     OWNER,
     Checker,
     CheckResult,
+    Next,
     Outcome,
-    _check_level,
-    _condition,
-    _escalation,
-    _issue_test,
-    _name,
-    _Next,
-    _Owner,
-    _timed,
+    Owner,
     as_outcome,
+    check_level,
     condition_defaults,
+    escalation_to,
+    issue_test,
+    rule_name,
+    to_condition,
+    with_timing,
 )
 
 if TYPE_CHECKING:
@@ -151,11 +151,11 @@ class TimeRule:
     per crossing of the threshold for `sla`, once per anchor event for `after`.
     """
 
-    name: str = attrs.field(converter=_name)
+    name: str = attrs.field(converter=rule_name)
     at: After | SlaShare = attrs.field(converter=_trigger)
     action: str = attrs.field()
-    to: str | _Next | _Owner = attrs.field()
-    when: Condition = attrs.field(default=ALWAYS, converter=_condition, kw_only=True)
+    to: str | Next | Owner = attrs.field()
+    when: Condition = attrs.field(default=ALWAYS, converter=to_condition, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         where = f"rule {self.name!r}"
@@ -182,13 +182,13 @@ class TimeRule:
         check_clocks(self.when, policy, where)
         self.at.validate(policy, where)
         if self.action == "escalate" and isinstance(self.to, str):
-            _check_level(policy, self.to, where)
+            check_level(policy, self.to, where)
 
     def _action(self, policy: Policy, position: int) -> Action | None:
         why = self.at.describe() + " passed"
         if self.action == "escalate":
-            assert not isinstance(self.to, _Owner)  # refused when the rule is built
-            return _escalation(self.name, self.to, policy, position, why)
+            assert not isinstance(self.to, Owner)  # refused when the rule is built
+            return escalation_to(self.name, self.to, policy, position, why)
         target = policy.levels[position].owner if self.to is OWNER else self.to
         assert isinstance(target, str)
         return Notify(target, self.name, f"{why}: notify {target}", key=f"{self.name}:notify")
@@ -196,7 +196,7 @@ class TimeRule:
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy*, with actions and amounts built per level."""
         once = self.at.once_per
-        test = _issue_test(self.when, condition_defaults(policy))
+        test = issue_test(self.when, condition_defaults(policy))
         if isinstance(self.at, SlaShare):
             return self._compile_sla(policy, self.at, test)
         slot = ANCHOR_SLOT[once]
@@ -226,7 +226,7 @@ class TimeRule:
                 return (True, (action,), once, ())
             return (False, (), once, ((due, action),))
 
-        return _timed(check, self.when, condition_defaults(policy))
+        return with_timing(check, self.when, condition_defaults(policy))
 
     def _compile_sla(self, policy: Policy, trigger: SlaShare, test: Test) -> Checker:
         actions = tuple(self._action(policy, pos) for pos in range(len(policy.levels)))
@@ -262,7 +262,7 @@ class TimeRule:
                 return (True, (action,), scope, ())
             return (False, (), scope, ((at, action),))
 
-        return _timed(check, self.when, condition_defaults(policy))
+        return with_timing(check, self.when, condition_defaults(policy))
 
     def check(self, context: Context) -> Outcome | None:
         return as_outcome(self.compile(context.policy)(context))
@@ -297,7 +297,7 @@ def sla(
 
 
 def notify(
-    name: str, *, at: After | SlaShare, to: str | _Owner = OWNER, when: Condition = ALWAYS
+    name: str, *, at: After | SlaShare, to: str | Owner = OWNER, when: Condition = ALWAYS
 ) -> TimeRule:
     """Time-based notification of *to* (default: the current level's owner)."""
     return TimeRule(name, at, "notify", to, when=when)

@@ -73,35 +73,35 @@ import attrs
 from .._exceptions import CalendarError
 from .._instants import require_aware
 from .calendar_spec import (
-    _DAY_NAMES,
-    _DAY_US,
-    _MIDNIGHT,
-    _US,
-    _WEEK_US,
+    DAY_NAMES,
+    DAY_US,
+    MIDNIGHT,
+    US,
+    WEEK_US,
     DatedHours,
     DateLike,
-    _check_overlaps,
-    _exceptions,
-    _group_week,
-    _holidays,
-    _Pair,
-    _show_time,
-    _Span,
-    _span,
-    _tz_name,
-    _wall_span,
-    _week,
+    Pair,
+    Span,
+    check_overlaps,
+    dated_exceptions,
+    group_week,
+    holiday_dates,
+    show_time,
+    span,
+    tz_name,
+    wall_span,
+    weekly_hours,
 )
 
 _Block: TypeAlias = tuple[list[int], list[int], list[int], int]
 
-_BLOCK_US: Final = 52 * _WEEK_US
+_BLOCK_US: Final = 52 * WEEK_US
 
 _ONE_US: Final = timedelta(microseconds=1)
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+UNIX_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
-_EPOCH_ORD: Final = _EPOCH.toordinal()
+_EPOCH_ORD: Final = UNIX_EPOCH.toordinal()
 
 
 # A few days' margin inside datetime's range, so local dates and offsets never overflow.
@@ -109,13 +109,13 @@ _FIRST_ORD: Final = date(1, 1, 4).toordinal()
 
 _LAST_ORD: Final = date(9999, 12, 28).toordinal()
 
-_MIN_US: Final = (_FIRST_ORD - _EPOCH_ORD) * _DAY_US
+MIN_US: Final = (_FIRST_ORD - _EPOCH_ORD) * DAY_US
 
-_MAX_US: Final = (_LAST_ORD - _EPOCH_ORD) * _DAY_US
+MAX_US: Final = (_LAST_ORD - _EPOCH_ORD) * DAY_US
 
-_MIN_BLOCK: Final = _MIN_US // _BLOCK_US
+_MIN_BLOCK: Final = MIN_US // _BLOCK_US
 
-_MAX_BLOCK: Final = _MAX_US // _BLOCK_US
+_MAX_BLOCK: Final = MAX_US // _BLOCK_US
 
 
 @attrs.frozen(repr=False)
@@ -141,17 +141,17 @@ class BusinessCalendar:
             date, overlapping intervals, or a week with no opening hours.
     """
 
-    tz: str = attrs.field(converter=_tz_name)
-    hours: tuple[tuple[_Pair, ...], ...] = attrs.field(converter=_week)
-    holidays: frozenset[date] = attrs.field(default=(), converter=_holidays, kw_only=True)
-    exceptions: tuple[tuple[date, tuple[_Pair, ...]], ...] = attrs.field(
-        default=None, converter=_exceptions, kw_only=True
+    tz: str = attrs.field(converter=tz_name)
+    hours: tuple[tuple[Pair, ...], ...] = attrs.field(converter=weekly_hours)
+    holidays: frozenset[date] = attrs.field(default=(), converter=holiday_dates, kw_only=True)
+    exceptions: tuple[tuple[date, tuple[Pair, ...]], ...] = attrs.field(
+        default=None, converter=dated_exceptions, kw_only=True
     )
     name: str = attrs.field(default="", kw_only=True)
 
     _zone: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
-    _days: tuple[tuple[_Span, ...], ...] = attrs.field(init=False, eq=False, repr=False)
-    _special: dict[int, tuple[_Span, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _days: tuple[tuple[Span, ...], ...] = attrs.field(init=False, eq=False, repr=False)
+    _special: dict[int, tuple[Span, ...]] = attrs.field(init=False, eq=False, repr=False)
     _special_ords: list[int] = attrs.field(init=False, eq=False, repr=False)
     _round_the_clock: bool = attrs.field(init=False, eq=False, repr=False)
     _weekly_cap: int = attrs.field(init=False, eq=False, repr=False)
@@ -168,11 +168,11 @@ class BusinessCalendar:
             )
         setattr_ = object.__setattr__
         setattr_(self, "_zone", ZoneInfo(self.tz))
-        days = tuple(tuple(_wall_span(pair) for pair in pairs) for pairs in self.hours)
+        days = tuple(tuple(wall_span(pair) for pair in pairs) for pairs in self.hours)
         setattr_(self, "_days", days)
-        special: dict[int, tuple[_Span, ...]] = {d.toordinal(): () for d in self.holidays}
+        special: dict[int, tuple[Span, ...]] = {d.toordinal(): () for d in self.holidays}
         for day, pairs in self.exceptions:
-            special[day.toordinal()] = tuple(_wall_span(pair) for pair in pairs)
+            special[day.toordinal()] = tuple(wall_span(pair) for pair in pairs)
         setattr_(self, "_special", special)
         setattr_(self, "_special_ords", sorted(special))
         setattr_(self, "_round_the_clock", _covers_week(days))
@@ -180,7 +180,7 @@ class BusinessCalendar:
         # holds its wall-clock hours plus at most a day of DST slack, and each
         # exception at most its own intervals.
         setattr_(
-            self, "_weekly_cap", sum(span[1] - span[0] for day in days for span in day) + _DAY_US
+            self, "_weekly_cap", sum(span[1] - span[0] for day in days for span in day) + DAY_US
         )
         setattr_(
             self,
@@ -203,7 +203,7 @@ class BusinessCalendar:
         """A calendar open around the clock, every day (less any holidays)."""
         return cls(
             tz,
-            {"mon-sun": [(_MIDNIGHT, _MIDNIGHT)]},
+            {"mon-sun": [(MIDNIGHT, MIDNIGHT)]},
             holidays=holidays,
             exceptions=exceptions,
             name=name,
@@ -217,12 +217,12 @@ class BusinessCalendar:
         )
 
     def __repr__(self) -> str:
-        parts = [repr(self.tz), repr(_group_week(self.hours))]
+        parts = [repr(self.tz), repr(group_week(self.hours))]
         if self.holidays:
             parts.append(f"holidays={sorted(d.isoformat() for d in self.holidays)!r}")
         if self.exceptions:
             shown = {
-                d.isoformat(): [(_show_time(a), _show_time(b)) for a, b in pairs]
+                d.isoformat(): [(show_time(a), show_time(b)) for a, b in pairs]
                 for d, pairs in self.exceptions
             }
             parts.append(f"exceptions={shown!r}")
@@ -250,7 +250,7 @@ class BusinessCalendar:
             TypeError: *duration* is not a timedelta.
             OverflowError: the result is beyond the year 9999 (or before year 1).
         """
-        return self._to_datetime(self._shift(_instant_us(start, "start"), _duration_us(duration)))
+        return self._to_datetime(self._shift(instant_us(start, "start"), duration_us(duration)))
 
     def subtract(self, start: datetime, duration: timedelta) -> datetime:
         """Return the instant *duration* of business time before *start*.
@@ -263,7 +263,7 @@ class BusinessCalendar:
             TypeError: *duration* is not a timedelta.
             OverflowError: the result is before the year 1 (or beyond 9999).
         """
-        return self._to_datetime(self._shift(_instant_us(start, "start"), -_duration_us(duration)))
+        return self._to_datetime(self._shift(instant_us(start, "start"), -duration_us(duration)))
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """Return the business time from *a* to *b*; negative if *b* is before *a*.
@@ -271,7 +271,7 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: *a* or *b* has no time zone.
         """
-        ua, ub = _instant_us(a, "a"), _instant_us(b, "b")
+        ua, ub = instant_us(a, "a"), instant_us(b, "b")
         if ub < ua:
             return -self.between(b, a)
         ba, bb = ua // _BLOCK_US, ub // _BLOCK_US
@@ -283,7 +283,7 @@ class BusinessCalendar:
 
     def is_open(self, instant: datetime) -> bool:
         """Is the calendar open at *instant* (opening instants count as open, closings not)?"""
-        u = _instant_us(instant, "instant")
+        u = instant_us(instant, "instant")
         starts, ends, _, _ = self._block(u // _BLOCK_US)
         i = bisect_right(starts, u) - 1
         return i >= 0 and u < ends[i]
@@ -295,7 +295,7 @@ class BusinessCalendar:
             NaiveDatetimeError: *instant* has no time zone.
             OverflowError: it never opens again before the year 9999.
         """
-        u = _instant_us(instant, "instant")
+        u = instant_us(instant, "instant")
         index = u // _BLOCK_US
         starts, ends, _, _ = self._block(index)
         i = bisect_right(starts, u)
@@ -317,7 +317,7 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: *instant* has no time zone.
         """
-        u = _instant_us(instant, "instant")
+        u = instant_us(instant, "instant")
         index = u // _BLOCK_US
         ends = self._block(index)[1]
         j = bisect_right(ends, u) - 1
@@ -402,8 +402,8 @@ class BusinessCalendar:
 
     def _check_reachable(self, u: int, d: int) -> None:
         """Raise OverflowError at once if *d* certainly runs past the supported years."""
-        room = (_MAX_US - u) if d > 0 else (u - _MIN_US)
-        weeks = room // _WEEK_US + 2
+        room = (MAX_US - u) if d > 0 else (u - MIN_US)
+        weeks = room // WEEK_US + 2
         if abs(d) > weeks * self._weekly_cap + self._extra_cap:
             raise OverflowError(
                 f"adding {timedelta(microseconds=d)} of business time runs outside the years a "
@@ -411,9 +411,9 @@ class BusinessCalendar:
             )
 
     def _to_datetime(self, u: int) -> datetime:
-        if not _MIN_US <= u <= _MAX_US:
+        if not MIN_US <= u <= MAX_US:
             raise OverflowError("the instant is outside the years a calendar supports (1-9999)")
-        seconds, micro = divmod(u, _US)
+        seconds, micro = divmod(u, US)
         result = datetime.fromtimestamp(seconds, self._zone)
         # replace() keeps fold; "+ timedelta" would reset it in a repeated hour.
         return result.replace(microsecond=micro) if micro else result
@@ -430,8 +430,8 @@ class BusinessCalendar:
         zone = self._zone
         # A shift ends less than two days after the midnight it starts from; a day more
         # on each side covers offsets that jump by a whole day (Samoa skipped 2011-12-30).
-        first = max(_local_ordinal(max(lo, _MIN_US), zone) - 3, _FIRST_ORD)
-        last = min(_local_ordinal(min(hi, _MAX_US), zone) + 2, _LAST_ORD)
+        first = max(_local_ordinal(max(lo, MIN_US), zone) - 3, _FIRST_ORD)
+        last = min(_local_ordinal(min(hi, MAX_US), zone) + 2, _LAST_ORD)
         raw: list[tuple[int, int]] = []
         days, special = self._days, self._special
         # A ZoneInfo always has an offset, never None.
@@ -446,7 +446,7 @@ class BusinessCalendar:
             # Naive wall-clock arithmetic, then the zone's offset for that wall time with
             # fold=0: a time in a DST gap moves forward, an ambiguous one is the first.
             midnight = fromordinal(ordinal)
-            wall = (ordinal - _EPOCH_ORD) * _DAY_US
+            wall = (ordinal - _EPOCH_ORD) * DAY_US
             for s, e, s_delta, e_delta in spans:
                 a = wall + s - utcoffset(midnight + s_delta) // _ONE_US
                 b = wall + e - utcoffset(midnight + e_delta) // _ONE_US
@@ -478,12 +478,12 @@ class BusinessCalendar:
         On a round-the-clock calendar only holidays and exceptions close it, and a
         special date acts on the shifts starting that day, so on at most two local days.
         """
-        first_day = _local_ordinal(max(index * _BLOCK_US, _MIN_US), self._zone)
+        first_day = _local_ordinal(max(index * _BLOCK_US, MIN_US), self._zone)
         k = bisect_right(self._special_ords, first_day)
         if k == 0:
             return None
         ordinal = self._special_ords[k - 1]
-        effect_end = (ordinal + 3 - _EPOCH_ORD) * _DAY_US  # two days on, plus any UTC offset
+        effect_end = (ordinal + 3 - _EPOCH_ORD) * DAY_US  # two days on, plus any UTC offset
         before = min(effect_end // _BLOCK_US, index - 1)
         return before if before >= _MIN_BLOCK else None
 
@@ -499,18 +499,18 @@ class BusinessCalendar:
                     pairs, where = dated[ordinal], f"exceptions[{day.isoformat()!r}]"
                 else:
                     pairs = () if day in self.holidays else self.hours[day.weekday()]
-                    where = f"hours[{_DAY_NAMES[day.weekday()]!r}] on {day.isoformat()}"
+                    where = f"hours[{DAY_NAMES[day.weekday()]!r}] on {day.isoformat()}"
                 for pair in pairs:
-                    lo, hi = _span(pair)
-                    items.append((lo + offset * _DAY_US, hi + offset * _DAY_US, pair, where))
-            _check_overlaps(items)
+                    lo, hi = span(pair)
+                    items.append((lo + offset * DAY_US, hi + offset * DAY_US, pair, where))
+            check_overlaps(items)
 
 
 def _restore(
     tz: str,
-    hours: tuple[tuple[_Pair, ...], ...],
+    hours: tuple[tuple[Pair, ...], ...],
     holidays: frozenset[date],
-    exceptions: tuple[tuple[date, tuple[_Pair, ...]], ...],
+    exceptions: tuple[tuple[date, tuple[Pair, ...]], ...],
     name: str,
 ) -> BusinessCalendar:
     """Unpickle a `BusinessCalendar` from its definition (see ``__reduce__``)."""
@@ -523,19 +523,19 @@ def _restore(
     )
 
 
-def _instant_us(value: object, what: str) -> int:
+def instant_us(value: object, what: str) -> int:
     """*value* as integer microseconds since the Unix epoch; validates it on the slow path."""
     if type(value) is datetime:
         try:
             # Aware minus aware is exact and honours fold; a naive value raises TypeError.
-            return (value - _EPOCH) // _ONE_US
+            return (value - UNIX_EPOCH) // _ONE_US
         except TypeError:
             pass
     instant = require_aware(value, what)  # raises the library's error for a bad value
-    return (instant - _EPOCH) // _ONE_US
+    return (instant - UNIX_EPOCH) // _ONE_US
 
 
-def _duration_us(value: object) -> int:
+def duration_us(value: object) -> int:
     if type(value) is timedelta:
         return value // _ONE_US
     if not isinstance(value, timedelta):
@@ -546,13 +546,13 @@ def _duration_us(value: object) -> int:
 
 
 def _local_ordinal(u: int, zone: ZoneInfo) -> int:
-    return datetime.fromtimestamp(u // _US, zone).toordinal()
+    return datetime.fromtimestamp(u // US, zone).toordinal()
 
 
-def _covers_week(days: tuple[tuple[_Span, ...], ...]) -> bool:
+def _covers_week(days: tuple[tuple[Span, ...], ...]) -> bool:
     """Do the weekly hours, taken together, leave no gap in the wall-clock week?"""
     spans = sorted(
-        (d * _DAY_US + span[0], d * _DAY_US + span[1]) for d, day in enumerate(days) for span in day
+        (d * DAY_US + span[0], d * DAY_US + span[1]) for d, day in enumerate(days) for span in day
     )
     reach = spans[0][0]
     if reach != 0:
@@ -561,4 +561,4 @@ def _covers_week(days: tuple[tuple[_Span, ...], ...]) -> bool:
         if lo > reach:
             return False
         reach = max(reach, hi)
-    return reach >= _WEEK_US
+    return reach >= WEEK_US

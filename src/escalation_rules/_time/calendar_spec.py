@@ -12,31 +12,31 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from .._exceptions import CalendarError
 from .._suggest import did_you_mean
 
-_Pair: TypeAlias = tuple[time, time]
+Pair: TypeAlias = tuple[time, time]
 
 # An opening interval as microseconds after local midnight, plus the same two offsets as
 # timedeltas, ready for the block builder's wall-clock arithmetic.
-_Span: TypeAlias = tuple[int, int, timedelta, timedelta]
+Span: TypeAlias = tuple[int, int, timedelta, timedelta]
 
-_US: Final = 1_000_000
+US: Final = 1_000_000
 
-_DAY_US: Final = 86_400 * _US
+DAY_US: Final = 86_400 * US
 
-_WEEK_US: Final = 7 * _DAY_US
+WEEK_US: Final = 7 * DAY_US
 
 
 def _time_us(value: time) -> int:
-    return ((value.hour * 60 + value.minute) * 60 + value.second) * _US + value.microsecond
+    return ((value.hour * 60 + value.minute) * 60 + value.second) * US + value.microsecond
 
 
-def _span(pair: _Pair) -> tuple[int, int]:
+def span(pair: Pair) -> tuple[int, int]:
     """The interval as microseconds after the local midnight of the day it starts on."""
     start, end = _time_us(pair[0]), _time_us(pair[1])
-    return start, end + _DAY_US if end <= start else end
+    return start, end + DAY_US if end <= start else end
 
 
-def _wall_span(pair: _Pair) -> _Span:
-    start, end = _span(pair)
+def wall_span(pair: Pair) -> Span:
+    start, end = span(pair)
     return start, end, timedelta(microseconds=start), timedelta(microseconds=end)
 
 
@@ -70,21 +70,21 @@ DatedHours: TypeAlias = (
 )
 """Opening hours by date, e.g. ``{"2025-12-24": [("09:00", "12:00")]}``; ``[]`` closes."""
 
-_DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _FULL_NAMES: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _WEEKDAYS: Final = {
-    **{name: i for i, name in enumerate(_DAY_NAMES)},
+    **{name: i for i, name in enumerate(DAY_NAMES)},
     **{name: i for i, name in enumerate(_FULL_NAMES)},
 }
 
 _TIME_TEXT: Final = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
 
-_MIDNIGHT: Final = time(0, 0)
+MIDNIGHT: Final = time(0, 0)
 
 
-def _zone(name: object) -> ZoneInfo:
+def zone_info(name: object) -> ZoneInfo:
     if isinstance(name, ZoneInfo):
         return name
     if not isinstance(name, str) or not name:
@@ -103,8 +103,8 @@ def _zone(name: object) -> ZoneInfo:
     )
 
 
-def _tz_name(value: str | ZoneInfo) -> str:
-    return _zone(value).key
+def tz_name(value: str | ZoneInfo) -> str:
+    return zone_info(value).key
 
 
 def _parse_time(value: object, where: str, *, end: bool) -> time:
@@ -127,7 +127,7 @@ def _parse_time(value: object, where: str, *, end: bool) -> time:
     if match:
         hh, mm, ss, us = int(match[1]), int(match[2]), int(match[3] or 0), int(match[4] or 0)
         if end and (hh, mm, ss, us) == (24, 0, 0, 0):
-            return _MIDNIGHT
+            return MIDNIGHT
         if hh < 24 and mm < 60 and ss < 60:
             return time(hh, mm, ss, us)
     hint = " ('24:00' is only allowed as an end)" if value.strip().startswith("24") else ""
@@ -136,7 +136,7 @@ def _parse_time(value: object, where: str, *, end: bool) -> time:
     )
 
 
-def _show_time(value: time) -> str:
+def show_time(value: time) -> str:
     text = f"{value.hour:02d}:{value.minute:02d}"
     if value.second or value.microsecond:
         text += f":{value.second:02d}"
@@ -145,11 +145,11 @@ def _show_time(value: time) -> str:
     return text
 
 
-def _show(pair: _Pair) -> str:
-    return f"{_show_time(pair[0])}-{_show_time(pair[1])}"
+def _show(pair: Pair) -> str:
+    return f"{show_time(pair[0])}-{show_time(pair[1])}"
 
 
-def _intervals(value: object, where: str) -> tuple[_Pair, ...]:
+def _intervals(value: object, where: str) -> tuple[Pair, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence | frozenset | set):
         raise CalendarError(
             f"opening hours must be a list of (start, end) pairs, got {value!r}",
@@ -166,12 +166,12 @@ def _intervals(value: object, where: str) -> tuple[_Pair, ...]:
                 value=item,
             )
         pairs.append((_parse_time(item[0], here, end=False), _parse_time(item[1], here, end=True)))
-    pairs.sort(key=_span)
-    _check_overlaps([(*_span(p), p, where) for p in pairs])
+    pairs.sort(key=span)
+    check_overlaps([(*span(p), p, where) for p in pairs])
     return tuple(pairs)
 
 
-def _check_overlaps(items: list[tuple[int, int, _Pair, str]]) -> None:
+def check_overlaps(items: list[tuple[int, int, Pair, str]]) -> None:
     """Raise if two of the ``(start, end, pair, where)`` intervals on one axis overlap."""
     items = sorted(items, key=lambda item: item[:2])
     for (_, end, pair, where), (start, _, other, other_where) in pairwise(items):
@@ -207,9 +207,9 @@ def _weekday_keys(key: object) -> list[int]:
     for name in ends:
         if name not in _WEEKDAYS:
             # Suggest in the style the user wrote: 'fry' -> 'fri', 'mnday' -> 'monday'.
-            same_style = _DAY_NAMES if len(name) <= 4 else _FULL_NAMES
+            same_style = DAY_NAMES if len(name) <= 4 else _FULL_NAMES
             suggestion = did_you_mean(name, same_style) or did_you_mean(
-                name, [*_DAY_NAMES, *_FULL_NAMES]
+                name, [*DAY_NAMES, *_FULL_NAMES]
             )
             raise CalendarError(
                 f"{name!r} is not a weekday", where=where, value=key, suggestion=suggestion
@@ -219,9 +219,9 @@ def _weekday_keys(key: object) -> list[int]:
     return [(first + i) % 7 for i in range((last - first) % 7 + 1)]
 
 
-def _week(
+def weekly_hours(
     value: WeeklyHours,
-) -> tuple[tuple[_Pair, ...], ...]:
+) -> tuple[tuple[Pair, ...], ...]:
     if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 7:
         value = dict(enumerate(value))  # Monday to Sunday, as the calendar stores them
     if not isinstance(value, Mapping):
@@ -231,14 +231,14 @@ def _week(
             where="hours",
             value=value,
         )
-    week: list[tuple[_Pair, ...] | None] = [None] * 7
+    week: list[tuple[Pair, ...] | None] = [None] * 7
     given_as: dict[int, object] = {}
     for key, intervals in value.items():
         pairs = _intervals(intervals, f"hours[{key!r}]")
         for day in _weekday_keys(key):
             if week[day] is not None:
                 raise CalendarError(
-                    f"{_DAY_NAMES[day]!r} is given twice, in {given_as[day]!r} and {key!r}",
+                    f"{DAY_NAMES[day]!r} is given twice, in {given_as[day]!r} and {key!r}",
                     where="hours",
                     value=key,
                 )
@@ -246,13 +246,13 @@ def _week(
             given_as[day] = key
     days = tuple(pairs or () for pairs in week)
     items = [
-        (d * _DAY_US + lo + shift, d * _DAY_US + hi + shift, pair, f"hours[{given_as[d]!r}]")
-        for shift in (0, _WEEK_US)
+        (d * DAY_US + lo + shift, d * DAY_US + hi + shift, pair, f"hours[{given_as[d]!r}]")
+        for shift in (0, WEEK_US)
         for d, pairs in enumerate(days)
         for pair in pairs
-        for lo, hi in [_span(pair)]
+        for lo, hi in [span(pair)]
     ]
-    _check_overlaps(items)
+    check_overlaps(items)
     if not items:
         raise CalendarError(
             "a calendar must be open at some time of the week; give hours for at least one weekday",
@@ -281,7 +281,7 @@ def _date(value: object, where: str) -> date:
     )
 
 
-def _holidays(value: Iterable[DateLike]) -> frozenset[date]:
+def holiday_dates(value: Iterable[DateLike]) -> frozenset[date]:
     if isinstance(value, str | bytes | date) or not isinstance(value, Iterable):
         raise CalendarError(
             f"holidays must be an iterable of dates, got {value!r}", where="holidays", value=value
@@ -289,9 +289,9 @@ def _holidays(value: Iterable[DateLike]) -> frozenset[date]:
     return frozenset(_date(item, "holidays") for item in value)
 
 
-def _exceptions(
+def dated_exceptions(
     value: DatedHours | None,
-) -> tuple[tuple[date, tuple[_Pair, ...]], ...]:
+) -> tuple[tuple[date, tuple[Pair, ...]], ...]:
     if value is None:
         return ()
     if isinstance(value, Mapping):
@@ -304,7 +304,7 @@ def _exceptions(
             where="exceptions",
             value=value,
         )
-    out: dict[date, tuple[_Pair, ...]] = {}
+    out: dict[date, tuple[Pair, ...]] = {}
     for key, intervals in items:
         day = _date(key, "exceptions")
         if day in out:
@@ -315,7 +315,7 @@ def _exceptions(
     return tuple(sorted(out.items()))
 
 
-def _group_week(week: tuple[tuple[_Pair, ...], ...]) -> dict[str, list[tuple[str, str]]]:
+def group_week(week: tuple[tuple[Pair, ...], ...]) -> dict[str, list[tuple[str, str]]]:
     """The weekly hours as input-shaped text, with runs of equal days as ranges."""
     out: dict[str, list[tuple[str, str]]] = {}
     day = 0
@@ -324,7 +324,7 @@ def _group_week(week: tuple[tuple[_Pair, ...], ...]) -> dict[str, list[tuple[str
         while last + 1 < 7 and week[last + 1] == week[day]:
             last += 1
         if week[day]:
-            key = _DAY_NAMES[day] if last == day else f"{_DAY_NAMES[day]}-{_DAY_NAMES[last]}"
-            out[key] = [(_show_time(a), _show_time(b)) for a, b in week[day]]
+            key = DAY_NAMES[day] if last == day else f"{DAY_NAMES[day]}-{DAY_NAMES[last]}"
+            out[key] = [(show_time(a), show_time(b)) for a, b in week[day]]
         day = last + 1
     return out

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
-from .calendar import _EPOCH, _MAX_US, _MIN_US, BusinessCalendar, _duration_us, _instant_us
+from .calendar import MAX_US, MIN_US, UNIX_EPOCH, BusinessCalendar, duration_us, instant_us
 
 if TYPE_CHECKING:
     from .._engine.context import Context
@@ -96,10 +96,10 @@ class BusinessClock:
         an aware datetime in a zone's repeated autumn hour is never ``==`` to one in
         another zone, even for the same instant (Python's rule for inter-zone equality).
         """
-        u = self.calendar._shift(_instant_us(start, "start"), _duration_us(amount))
-        if not _MIN_US <= u <= _MAX_US:
+        u = self.calendar._shift(instant_us(start, "start"), duration_us(amount))
+        if not MIN_US <= u <= MAX_US:
             raise OverflowError("the deadline is outside the years a calendar supports (1-9999)")
-        return _EPOCH + timedelta(microseconds=u)
+        return UNIX_EPOCH + timedelta(microseconds=u)
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """The business time from *a* to *b* on the calendar."""
