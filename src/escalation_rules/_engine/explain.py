@@ -16,7 +16,7 @@ from .._instants import require_aware
 from .._model.actions import Action, Decision, Escalate
 from .._model.anchors import ANCHOR_SLOT
 from .._model.events import CLOSED
-from .._rules.base import Rule, condition_defaults
+from .._rules.base import Outcome, Rule, condition_defaults
 from .._rules.first_match import FirstMatch, walk
 from .context import make_context
 from .plan import fate
@@ -292,12 +292,9 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
     now = require_aware(now, "now")
     status = policy.status_of(issue)
     context = make_context(policy, issue, now)
-    level = context.level
-    in_decision = {(a.rule, a.key) for a in decision.actions}
-    defaults = condition_defaults(policy)
-    traces: list[RuleTrace] = []
     closed = status in CLOSED
     first = policy.match == "first"
+    traces: list[RuleTrace] = []
     # Under first-match, the rules after the first matching one (top level, and
     # inside each group) are not reached.
     won_top = False
@@ -321,64 +318,62 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
         except EvaluationError as exc:  # pragma: no cover - evaluate() raised it already
             raise exc.in_rule(rule.name) from None
         if outcome is None:
-            when = getattr(rule, "when", None)
-            fails = failures(when, context, defaults) if isinstance(when, Condition) else []
-            if fails:
-                traces.append(
-                    RuleTrace(
-                        rule.name,
-                        kind,
-                        "not matched",
-                        "its condition is false",
-                        tuple(fails),
-                        group=group,
-                    )
-                )
-            else:
-                traces.append(
-                    RuleTrace(rule.name, kind, "not armed", _not_armed(rule, context), group=group)
-                )
+            traces.append(_unmatched(rule, kind, group, context, condition_defaults(policy)))
             continue
-        matched, due, once_per, later = outcome
-        scope = once_per if isinstance(once_per, int) else context.indices[ANCHOR_SLOT[once_per]]
-        actions: list[ActionTrace] = []
-        for action in due:
-            actions.append(_fate(action, scope, context, in_decision, decision))
-        for at, action in later:
-            if at > now:
-                actions.append(ActionTrace(action, "due later", "not yet", at.astimezone(UTC)))
-        acts = any(a.status == "taken" for a in actions)
-        status_: RuleStatus
-        if acts:
-            status_ = "acts"
-            summary = "; ".join(a.action.reason for a in actions if a.status == "taken")
-        elif matched or due:
-            status_ = "matched"
-            summary = "it applies, but nothing of it is new"
-        elif actions:
-            status_ = "waiting"
-            summary = "due later"
-        else:
-            status_ = "not armed"
-            summary = "nothing to do now or later"
-        if matched:
+        traces.append(_trace(rule.name, kind, group, outcome, context, decision))
+        if outcome.matched:
             if group is not None:
                 won_group.add(group)
             if first:
                 won_top = True
-        traces.append(RuleTrace(rule.name, kind, status_, summary, (), tuple(actions), group))
-    clocks = policy.sla_clocks(issue, now) if not closed else ()
     return Explanation(
         decision,
         now,
         issue.id,
-        level.id,
+        context.level.id,
         status.value,
         policy.match,
         tuple(traces),
-        clocks,
+        policy.sla_clocks(issue, now) if not closed else (),
         _winner(decision, traces),
     )
+
+
+def _unmatched(
+    rule: Rule, kind: str, group: str | None, context: Context, defaults: Mapping[str, Any]
+) -> RuleTrace:
+    """The trace of a rule that wants nothing: its condition is false, or it is not armed."""
+    when = getattr(rule, "when", None)
+    fails = failures(when, context, defaults) if isinstance(when, Condition) else []
+    if fails:
+        return RuleTrace(
+            rule.name, kind, "not matched", "its condition is false", tuple(fails), group=group
+        )
+    return RuleTrace(rule.name, kind, "not armed", _not_armed(rule, context), group=group)
+
+
+def _trace(
+    name: str, kind: str, group: str | None, outcome: Outcome, context: Context, decision: Decision
+) -> RuleTrace:
+    """The trace of a rule that wants something: what became of each of its actions."""
+    matched, due, once_per, later = outcome
+    scope = once_per if isinstance(once_per, int) else context.indices[ANCHOR_SLOT[once_per]]
+    in_decision = {(a.rule, a.key) for a in decision.actions}
+    actions = [_fate(action, scope, context, in_decision, decision) for action in due]
+    for at, action in later:
+        if at > context.now:
+            actions.append(ActionTrace(action, "due later", "not yet", at.astimezone(UTC)))
+    status: RuleStatus
+    if any(a.status == "taken" for a in actions):
+        status = "acts"
+        summary = "; ".join(a.action.reason for a in actions if a.status == "taken")
+    elif matched or due:
+        status, summary = "matched", "it applies, but nothing of it is new"
+    elif actions:
+        status, summary = "waiting", "due later"
+    else:
+        status, summary = "not armed", "nothing to do now or later"
+    return RuleTrace(name, kind, status, summary, (), tuple(actions), group)
 
 
 _KINDS = {
