@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from .._exceptions import EscalationRulesError
 from .._instants import require_aware
 from .describe import describe_decision, describe_issue, history_lines
-from .verify import restore_error
 
 if TYPE_CHECKING:
     from .._engine.explain import Explanation
@@ -28,9 +27,6 @@ class UnexpectedDecision(EscalationRulesError, AssertionError):
         decision: the `Decision` the policy made.
         explanation: the `Explanation` of that decision.
     """
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (restore_error, (type(self), self.args, self.__dict__))
 
     def __init__(self, expected: str, got: str, explanation: Explanation, issue: Issue) -> None:
         self.expected = expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .._model.actions import Action, Decision, Escalate, Notify, Route
+from .._model.actions import Action, Decision, Escalate, Notify
 from .._model.events import Event, EventKind
 
 if TYPE_CHECKING:
@@ -43,13 +43,8 @@ def format_instant(t: datetime, zone: Any = None) -> str:
 
 def action_text(action: Action) -> str:
     """``escalate to L2``, ``route to billing``, ``notify frontline``."""
-    if isinstance(action, Escalate):
-        return f"escalate to {action.to}"
-    if isinstance(action, Route):
-        return f"route to {action.team}"
-    if isinstance(action, Notify):
-        return f"notify {action.target}"
-    return repr(action)  # pragma: no cover - the three kinds are exhaustive
+    verb = "notify" if type(action) is Notify else f"{action.kind} to"
+    return f"{verb} {action.target}"
 
 
 def describe_action(action: Action) -> str:

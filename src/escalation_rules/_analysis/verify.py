@@ -40,16 +40,6 @@ if TYPE_CHECKING:
     from .._model.issue import Issue
 
 
-def restore_error(
-    cls: type[BaseException], args: tuple[object, ...], state: dict[str, object]
-) -> BaseException:
-    """Rebuild a pickled error from its args and attributes, without calling ``__init__``."""
-    err = cls.__new__(cls)
-    err.args = args
-    err.__dict__.update(state)
-    return err
-
-
 class VerificationFailed(EscalationRulesError, AssertionError):
     """A policy breaks an invariant; the smallest counterexample found is attached.
 
@@ -75,9 +65,6 @@ class VerificationFailed(EscalationRulesError, AssertionError):
     def issue(self) -> Issue:
         """The counterexample issue."""
         return self.run.issue
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (restore_error, (type(self), self.args, self.__dict__))
 
 
 @attrs.frozen(eq=False)

@@ -181,18 +181,11 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _decision_dict(decision: Decision) -> dict[str, object]:
+    from .._model.actions import action_dict
+
     nxt = decision.next_evaluation_at
     return {
-        "actions": [
-            {
-                "kind": a.kind,
-                "target": a.target,
-                "rule": a.rule,
-                "reason": a.reason,
-                "key": a.key,
-            }
-            for a in decision.actions
-        ],
+        "actions": [action_dict(a) for a in decision.actions],
         "reason": decision.reason,
         "next_evaluation_at": nxt.isoformat() if nxt else None,
     }

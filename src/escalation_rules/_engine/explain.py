@@ -13,7 +13,7 @@ from .._conditions.condition import All, Any_, Condition, Const, Not
 from .._conditions.paths import MISSING, field_getter
 from .._exceptions import EvaluationError
 from .._instants import require_aware
-from .._model.actions import Action, Decision, Escalate
+from .._model.actions import Action, Decision, Escalate, action_dict
 from .._model.anchors import ANCHOR_SLOT
 from .._model.events import CLOSED
 from .._rules.base import Outcome, Rule, condition_defaults
@@ -140,16 +140,7 @@ class Explanation:
             "status": self.status,
             "match": self.match,
             "decision": {
-                "actions": [
-                    {
-                        "kind": a.kind,
-                        "target": a.target,
-                        "rule": a.rule,
-                        "reason": a.reason,
-                        "key": a.key,
-                    }
-                    for a in d.actions
-                ],
+                "actions": [action_dict(a) for a in d.actions],
                 "reason": d.reason,
                 "next_evaluation_at": None
                 if d.next_evaluation_at is None

@@ -69,6 +69,17 @@ Action = Escalate | Route | Notify
 """Any action the engine can decide: `Escalate`, `Route` or `Notify`."""
 
 
+def action_dict(action: Action) -> dict[str, str]:
+    """*action* as plain data: ``kind``, ``target``, ``rule``, ``reason``, ``key``."""
+    return {
+        "kind": action.kind,
+        "target": action.target,
+        "rule": action.rule,
+        "reason": action.reason,
+        "key": action.key,
+    }
+
+
 @attrs.frozen
 class Decision:
     """The answer of `evaluate`: what to do now, and when to ask again.
