@@ -41,6 +41,8 @@ from ._model.events import Event, EventKind, Status
 from ._model.issue import Customer, Issue
 from ._model.levels import Level
 from ._model.targets import Metric, SlaClock, Target, by_priority, wall
+from ._publish import publish as _publish
+from ._publish import publish_all as _publish_all
 from ._rules.base import NEXT, OWNER, Outcome, Rule
 from ._rules.first_match import FirstMatch, first_match
 from ._time.calendar import BusinessCalendar
@@ -246,20 +248,11 @@ _LAZY: dict[str, str] = {
 }
 
 
-def _public(obj: object) -> object:
-    """Name *obj* where users import it: ``escalation_rules.X`` in reprs, tracebacks and docs."""
-    if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__code__")):
-        module = getattr(obj, "__module__", "")
-        if module.startswith("escalation_rules._"):
-            obj.__module__ = "escalation_rules"
-    return obj
-
-
 def __getattr__(name: str) -> _Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'escalation_rules' has no attribute {name!r}")
-    value = _public(getattr(importlib.import_module(module, __name__), name))
+    value = _publish(getattr(importlib.import_module(module, __name__), name), __name__)
     globals()[name] = value
     return value
 
@@ -268,7 +261,4 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-for _name in __all__:
-    if _name not in _LAZY:
-        _public(globals()[_name])
-del _name
+_publish_all(globals(), (n for n in __all__ if n not in _LAZY), __name__)

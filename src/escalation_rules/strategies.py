@@ -26,6 +26,7 @@ from __future__ import annotations
 from ._analysis.strategies import evaluations_for, histories, issues, issues_for
 from ._analysis.value_strategies import ZONES, calendars, durations, instants, zones
 from ._instants import EPOCH
+from ._publish import publish_all
 
 __all__ = [
     "EPOCH",
@@ -39,3 +40,5 @@ __all__ = [
     "issues_for",
     "zones",
 ]
+
+publish_all(globals(), __all__, __name__)

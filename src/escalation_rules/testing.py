@@ -43,6 +43,7 @@ from ._io.examples import example_policy, oncall_policy
 from ._model.actions import Action, Decision, Escalate, Notify, Route
 from ._model.events import Event, EventKind, Status
 from ._model.issue import Issue
+from ._publish import publish_all
 from ._time.calendar_spec import zone_info as calendar_zone
 
 if TYPE_CHECKING:
@@ -468,3 +469,6 @@ def assert_next_evaluation(
             issue,
         )
     return explanation.decision
+
+
+publish_all(globals(), __all__, __name__)

@@ -40,6 +40,7 @@ from ._analysis.invariants import (
 )
 from ._analysis.simulate import DEFAULT_HORIZON, Moment, Run, simulate
 from ._analysis.verify import Verdict, VerificationFailed, verify, verify_all
+from ._publish import publish_all
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -67,3 +68,5 @@ __all__ = [
     "verify",
     "verify_all",
 ]
+
+publish_all(globals(), __all__, __name__)
