@@ -2,16 +2,23 @@
 
 Usage (from the repository root, in the dev virtual environment, `pip install -e '.[mutation]'`)::
 
-    python tools/mutation.py _conditions            # mutate, run, print the score
-    python tools/mutation.py _sla --survivors       # also print each surviving mutant's diff
-    python tools/mutation.py _policy --sample 100   # a seeded random sample of the mutants
-    python tools/mutation.py _rules --tests tests/test_engine.py   # other test files
-    python tools/mutation.py _sla --workdir /tmp/m-sla --rerun      # survivors again, new tests
+    python tools/mutation.py _conditions.compare         # mutate, run, print the score
+    python tools/mutation.py _time.sla_clock --survivors # also print each surviving mutant's diff
+    python tools/mutation.py _engine.policy --sample 100 # a seeded random sample of the mutants
+    python tools/mutation.py _rules.chain --tests tests/engine/test_engine.py  # other test files
+    python tools/mutation.py _time.sla_clock --workdir /tmp/m-sla --rerun  # survivors again
+    python tools/mutation.py _conditions                 # every module of a package at once
+
+MODULE is a module of ``src/escalation_rules`` written as a dotted name relative to the package
+(``_time.calendar``; ``_time/calendar.py`` and ``escalation_rules._time.calendar`` also work), or
+a subpackage (``_conditions``): then every module in it is mutated, against the test files of
+all of them.
 
 Each run works in a fresh copy of the repository (under the system temp folder, or
 ``--workdir``), so several modules can run side by side and nothing is written to the
 working tree. The copy's ``[tool.mutmut]`` table is the one in ``pyproject.toml`` with
-``only_mutate`` set to the module and the test selection set to its test files.
+``only_mutate`` set to the module (or the package's modules) and the test selection set to its
+test files.
 
 mutmut runs in ``forkserver`` mode. The fork server imports only third-party packages
 (``tools/mutation-preload.txt``); the library and the test modules are imported afresh in every
@@ -42,20 +49,59 @@ PACKAGE = "src/escalation_rules"
 EQUIVALENT = ROOT / "tools" / "mutation-equivalent.txt"
 PRELOAD = ROOT / "tools" / "mutation-preload.txt"
 
-#: Each module of the engine's core and the test files that own its behaviour.
+_CONDITIONS = ["tests/conditions/test_conditions.py"]
+_CALENDAR = [
+    "tests/time_/test_calendar.py",
+    "tests/time_/test_calendar_properties.py",
+    "tests/time_/test_calendar_differential.py",
+]
+_SLA = ["tests/time_/test_sla.py", "tests/time_/test_sla_properties.py"]
+_CONTEXT = [
+    "tests/engine/test_context.py",
+    "tests/engine/test_engine.py",
+    "tests/time_/test_timed.py",
+]
+_POLICY = ["tests/engine/test_engine.py", "tests/engine/test_policy_validation.py"]
+_RULES = ["tests/rules/test_rules.py", *_POLICY]
+_LANGUAGE = ["tests/language/test_expr.py"]
+
+#: Each module of the engine's core (a dotted name under escalation_rules) and the test files
+#: that own its behaviour. A package on the command line takes the files of all its modules.
 TESTS: dict[str, list[str]] = {
-    "_conditions": ["tests/test_conditions.py"],
-    "_context": ["tests/test_context.py", "tests/test_engine.py", "tests/test_timed.py"],
-    "_policy": ["tests/test_engine.py", "tests/test_policy_validation.py"],
-    "_rules": ["tests/test_rules.py", "tests/test_engine.py", "tests/test_policy_validation.py"],
-    "_sla": ["tests/test_sla.py", "tests/test_sla_properties.py"],
-    "_timed": ["tests/test_timed.py"],
-    "_calendar": [
-        "tests/test_calendar.py",
-        "tests/test_calendar_properties.py",
-        "tests/test_calendar_differential.py",
+    "_model.anchors": _CONTEXT,
+    "_model.levels": _POLICY,
+    "_model.targets": _SLA,
+    "_conditions.paths": _CONDITIONS,
+    "_conditions.condition": _CONDITIONS,
+    "_conditions.compare": _CONDITIONS,
+    "_conditions.dsl": _CONDITIONS,
+    "_time.calendar_spec": _CALENDAR,
+    "_time.calendar": _CALENDAR,
+    "_time.calendar_index": _CALENDAR,
+    "_time.holidays": ["tests/time_/test_calendar.py"],
+    "_time.clocks": [
+        "tests/engine/test_context.py",
+        "tests/time_/test_calendar.py",
+        "tests/time_/test_sla.py",
     ],
-    "_expr": ["tests/test_expr.py"],
+    "_time.sla_clock": _SLA,
+    "_time.conditions": ["tests/time_/test_timed.py"],
+    "_rules.base": _RULES,
+    "_rules.functional": _RULES,
+    "_rules.hierarchical": _RULES,
+    "_rules.timed": _RULES,
+    "_rules.chain": _RULES,
+    "_rules.first_match": _RULES,
+    "_engine.context": _CONTEXT,
+    "_engine.plan": _POLICY,
+    "_engine.policy": _POLICY,
+    "_engine.explain": ["tests/engine/test_explain.py"],
+    "_engine.forecast": ["tests/engine/test_explain.py"],
+    "_durations": _LANGUAGE,
+    "_language.lexer": _LANGUAGE,
+    "_language.parser": _LANGUAGE,
+    "_language.functions": _LANGUAGE,
+    "_language.formatter": _LANGUAGE,
 }
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>[a-z ]+?)\s*$")
@@ -76,7 +122,34 @@ def _equivalents(module: str) -> dict[str, str]:
     return found
 
 
-def _prepare(module: str, tests: list[str], workdir: Path) -> None:
+def _modules(name: str) -> tuple[str, list[str]]:
+    """*name* as a dotted name, and the modules it stands for (itself, or a package's modules).
+
+    Raises ValueError when *name* is neither a module nor a package of the library.
+    """
+    dotted = name.removesuffix(".py").replace("/", ".").removeprefix("escalation_rules.")
+    path = ROOT / PACKAGE / dotted.replace(".", "/")
+    if path.with_suffix(".py").is_file():
+        return dotted, [dotted]
+    if (path / "__init__.py").is_file():
+        inside = sorted(f.stem for f in path.glob("*.py") if f.stem != "__init__")
+        return dotted, [f"{dotted}.{stem}" for stem in inside]
+    raise ValueError(f"no module {PACKAGE}/{dotted.replace('.', '/')}.py and no such package")
+
+
+def _tests_for(modules: list[str]) -> list[str]:
+    """The test files of *modules*, each once, in the order of TESTS."""
+    found: list[str] = []
+    for module in modules:
+        found += [t for t in TESTS.get(module, []) if t not in found]
+    return found
+
+
+def _source(module: str) -> str:
+    return f"{PACKAGE}/{module.replace('.', '/')}.py"
+
+
+def _prepare(modules: list[str], tests: list[str], workdir: Path) -> None:
     """Copy (or bring up to date) the working tree and set the mutmut table in *workdir*."""
     for part in ("src", "tests"):
         shutil.copytree(
@@ -88,7 +161,7 @@ def _prepare(module: str, tests: list[str], workdir: Path) -> None:
     shutil.copy(PRELOAD, workdir / "mutation-preload.txt")
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     table = dict(tomllib.loads(text)["tool"]["mutmut"])
-    table["only_mutate"] = [f"{PACKAGE}/{module}.py"]
+    table["only_mutate"] = [_source(module) for module in modules]
     table["pytest_add_cli_args_test_selection"] = tests
     table["preload_modules_file"] = "mutation-preload.txt"
     lines = ["[tool.mutmut]"] + [f"{key} = {_toml(value)}" for key, value in table.items()]
@@ -152,7 +225,10 @@ def _verify_timeout(workdir: Path, name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("module", help="a module of src/escalation_rules, e.g. _conditions")
+    parser.add_argument(
+        "module",
+        help="a module of src/escalation_rules (_time.calendar) or a package (_conditions)",
+    )
     parser.add_argument("--tests", nargs="+", help="test files (default: the module's own)")
     parser.add_argument("--sample", type=int, help="run a seeded random sample of N mutants")
     parser.add_argument("--seed", type=int, default=20261129)
@@ -169,10 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
 
-    module = args.module.removesuffix(".py")
-    if not (ROOT / PACKAGE / f"{module}.py").exists():
-        parser.error(f"no module {PACKAGE}/{module}.py")
-    tests = args.tests or TESTS.get(module)
+    try:
+        module, modules = _modules(args.module)
+    except ValueError as exc:
+        parser.error(str(exc))
+    tests = args.tests or _tests_for(modules)
     if not tests:
         parser.error(f"no test files known for {module}; pass --tests")
     tests = [t for t in tests if (ROOT / t).exists()]
@@ -180,8 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"mutation-{module}-"))
     workdir.mkdir(parents=True, exist_ok=True)
     if not args.report:
-        _prepare(module, tests, workdir)
-    print(f"mutating {PACKAGE}/{module}.py against {' '.join(tests)} in {workdir}", flush=True)
+        _prepare(modules, tests, workdir)
+    sources = " ".join(_source(m) for m in modules)
+    print(f"mutating {sources} against {' '.join(tests)} in {workdir}", flush=True)
 
     names: list[str] = []
     if args.rerun:

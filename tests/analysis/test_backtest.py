@@ -35,9 +35,9 @@ from escalation_rules._io.bpi2013 import bpi2013_mapping, bpi2013_policy
 from escalation_rules._io.eventlog import LoggedIssue, read_log
 from escalation_rules._io.logmapping import LogMapping
 
-DATA = Path(__file__).parents[2] / "shared" / "data"
+DATA = Path(__file__).parents[3] / "shared" / "data"
 BPI_LOG = DATA / "bpi2013-incidents.csv.gz"
-EXAMPLES = Path(__file__).parents[1] / "src" / "escalation_rules" / "examples"
+EXAMPLES = Path(__file__).parents[2] / "src" / "escalation_rules" / "examples"
 
 # Three issues, times in +01:00 (08:00Z is 09:00 here). See the expectations below.
 LOG = """\

@@ -54,7 +54,7 @@ from escalation_rules._io.examples import example_policy  # noqa: E402
 from escalation_rules._io.issuejson import issue_to_dict  # noqa: E402
 from escalation_rules._io.writer import dump  # noqa: E402
 
-from .conftest import T0, at, make_issue  # noqa: E402
+from ..conftest import T0, at, make_issue  # noqa: E402
 
 needs_script = pytest.mark.skipif(not Path(SCRIPT).exists(), reason="console script not installed")
 
@@ -137,7 +137,7 @@ def test_forecast_lists_what_will_happen(tmp_path: Path) -> None:
 
 @needs_script
 def test_backtest_on_a_small_log(tmp_path: Path) -> None:
-    from .test_backtest import LOG, MAPPING
+    from ..analysis.test_backtest import LOG, MAPPING
 
     log = tmp_path / "log.csv"
     log.write_text(LOG)
@@ -238,7 +238,7 @@ def test_verify_runs_the_ready_made_invariants() -> None:
 @needs_script
 def test_backtest_plot_writes_a_png(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib", reason="the 'plot' extra is not installed")
-    from .test_backtest import LOG, MAPPING
+    from ..analysis.test_backtest import LOG, MAPPING
 
     log = tmp_path / "log.csv"
     log.write_text(LOG)

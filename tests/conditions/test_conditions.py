@@ -36,7 +36,7 @@ from escalation_rules import (
 from escalation_rules._conditions.compare import Compare
 from escalation_rules._conditions.condition import All, Any_
 
-from .conftest import T0, at, make_issue, three_levels
+from ..conftest import T0, at, make_issue, three_levels
 
 ISSUE = make_issue(
     "T-1",

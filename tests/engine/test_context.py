@@ -30,7 +30,7 @@ from escalation_rules import (
 from escalation_rules._model.anchors import to_anchor
 from escalation_rules._time.clocks import WallClock
 
-from .conftest import T0, at, make_issue, three_levels
+from ..conftest import T0, at, make_issue, three_levels
 
 
 class Probe:

@@ -38,7 +38,7 @@ from escalation_rules import (
     sla,
 )
 
-from .conftest import T0, at, make_issue, three_levels
+from ..conftest import T0, at, make_issue, three_levels
 
 
 def kinds(decision) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -30,8 +30,8 @@ from escalation_rules import (
 )
 from escalation_rules._model.actions import Notify
 
-from .conftest import at, make_issue, three_levels
-from .strategies import instants, issues, policies
+from ..conftest import at, make_issue, three_levels
+from ..strategies import instants, issues, policies
 
 
 def matrix() -> Policy:

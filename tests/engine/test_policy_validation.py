@@ -26,7 +26,7 @@ from escalation_rules import (
 )
 from escalation_rules._rules.timed import TimeRule
 
-from .conftest import three_levels
+from ..conftest import three_levels
 
 L = three_levels()
 

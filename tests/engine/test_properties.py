@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from escalation_rules import Decision, Escalate, Issue, Policy
 
-from .strategies import conditions, instants, issues, policies
+from ..strategies import conditions, instants, issues, policies
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -28,10 +28,10 @@ from escalation_rules._io.reader import MAX_BYTES, from_dict, load, loads
 from escalation_rules._io.schema import policy_json_schema
 from escalation_rules._io.writer import dump, to_dict
 
-from .conftest import at, make_issue
-from .strategies import policies
+from ..conftest import at, make_issue
+from ..strategies import policies
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = policy_json_schema()
 
 MINIMAL = """\

@@ -48,7 +48,7 @@ from escalation_rules._language.parser import (
     parse_condition,
 )
 
-from .strategies import conditions as policy_conditions
+from ..strategies import conditions as policy_conditions
 
 # ---------------------------------------------------------------- good input
 
@@ -148,7 +148,7 @@ def test_numbers_keep_their_kind() -> None:
 
 
 def test_parsed_condition_evaluates_like_the_dsl() -> None:
-    from .conftest import make_issue
+    from ..conftest import make_issue
 
     issue = make_issue("T-1", priority="P2", tags=["vip"], attributes={"refund": 750})
     text = 'priority in ["P1", "P2"] and (tags contains "vip" or attributes.refund > 1000)'

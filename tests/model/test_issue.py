@@ -20,7 +20,7 @@ from escalation_rules import (
     Route,
 )
 
-from .conftest import T0, at, make_issue
+from ..conftest import T0, at, make_issue
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ from escalation_rules import (
     sla,
 )
 
-from .conftest import T0, at, make_issue, three_levels
+from ..conftest import T0, at, make_issue, three_levels
 
 # ------------------------------------------------------------------ helpers
 

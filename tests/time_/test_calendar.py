@@ -30,7 +30,7 @@ from escalation_rules._time.calendar import BusinessCalendar
 from escalation_rules._time.clocks import BusinessClock
 from escalation_rules._time.holidays import holidays_from_ics, holidays_from_package
 
-from .conftest import three_levels
+from ..conftest import three_levels
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

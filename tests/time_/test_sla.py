@@ -31,7 +31,7 @@ from escalation_rules import (
     wall,
 )
 
-from .conftest import T0, at, make_issue
+from ..conftest import T0, at, make_issue
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SYDNEY = ZoneInfo("Australia/Sydney")

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from escalation_rules import ClockState, Event, EventKind, Issue, Policy, SlaClock, Status
 
-from .conftest import T0
-from .strategies import CALENDARS, CLOCKS, durations, instants, issues, level_lists, policies
+from ..conftest import T0
+from ..strategies import CALENDARS, CLOCKS, durations, instants, issues, level_lists, policies
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

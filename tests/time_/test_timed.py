@@ -39,7 +39,7 @@ from escalation_rules import (
     to_dict,
 )
 
-from .conftest import T0, at, make_issue, three_levels
+from ..conftest import T0, at, make_issue, three_levels
 
 US = timedelta(microseconds=1)
 AT_ONCE = after(timedelta(0), since="created")

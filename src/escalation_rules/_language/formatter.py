@@ -12,7 +12,8 @@ from .._conditions.condition import All, Any_, Condition, Const, Not
 from .._durations import MAX_NUMBER_LENGTH, format_duration
 from .._exceptions import PolicyError
 from .functions import TextForm
-from .parser import KEYWORDS, MAX_DEPTH, MAX_EXPRESSION_LENGTH, MAX_LIST_ITEMS
+from .lexer import KEYWORDS
+from .parser import MAX_DEPTH, MAX_EXPRESSION_LENGTH, MAX_LIST_ITEMS
 
 _PATH_TEXT = re.compile(r"[^\W\d]\w*(?:\.\w+)*")
 

@@ -49,30 +49,16 @@ Functions:
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Final
 
 from .._conditions.compare import Compare, Contains, In
 from .._conditions.condition import ALWAYS, NEVER, Condition, Not, all_of, any_of
 from .._conditions.paths import FIELD_KINDS, MAPPING_ROOTS, validate_path
-from .._durations import DURATION_HINT, MAX_NUMBER_LENGTH, duration_value
 from .._exceptions import PolicyError, PolicySyntaxError
 from .._suggest import did_you_mean
 from .functions import FUNCTIONS, Arg, Call, Function, Operand
-from .lexer import (
-    DURATION_RE,
-    ESCAPES,
-    FLOAT_RE,
-    INT_RE,
-    NAME_RE,
-    NUMBER_RUN_RE,
-    PUNCTUATION,
-    SPACE_RE,
-    STRING_BODY_RE,
-    Token,
-)
+from .lexer import KEYWORDS, Lexer, Token
 
 MAX_EXPRESSION_LENGTH: Final = 10_000
 """The longest condition text accepted, in characters."""
@@ -82,8 +68,6 @@ MAX_DEPTH: Final = 64
 
 MAX_LIST_ITEMS: Final = 1_000
 """The most values a list literal may hold."""
-
-KEYWORDS: Final = frozenset({"and", "or", "not", "in", "contains", "true", "false"})
 
 _FIELD_ROOTS: Final = tuple(
     sorted({p.split(".")[0] for p in FIELD_KINDS} | {r.split(".")[0] for r in MAPPING_ROOTS})
@@ -96,26 +80,9 @@ _CUSTOMER_FIELDS: Final = tuple(
     )
 )
 
-_OPERATORS: Final = ("==", "!=", "<", "<=", ">", ">=")
 
-
-# Spellings from other languages, and the word they mean here.
-_FOREIGN: Final = {
-    "=": "==",
-    "<>": "!=",
-    "is": "==",
-    "equals": "==",
-    "&&": "and",
-    "&": "and",
-    "||": "or",
-    "|": "or",
-    "!": "not",
-    "~": "not",
-}
-
-
-class Parser:
-    """Reads one condition; tokens are made on demand, one ahead of the parser."""
+class Parser(Lexer):
+    """Reads one condition: the grammar, over the tokens its `Lexer` side makes on demand."""
 
     def __init__(
         self,
@@ -126,196 +93,9 @@ class Parser:
         file_text: str | None,
         functions: Mapping[str, Function],
     ) -> None:
-        self.text = text
-        self.source = source
-        self.line = line
-        self.column = column
-        self.file_text = file_text
+        super().__init__(text, source, line, column, file_text)
         self.functions = functions
-        self.pos = 0
         self.depth = 0
-        self.tok: Token  # the first is lexed by parse(), after the length check
-
-    # -- errors
-
-    def error(
-        self,
-        message: str,
-        offset: int,
-        *,
-        expected: str | None = None,
-        found: str | None = None,
-        suggestion: str | None = None,
-        value: object = None,
-    ) -> PolicySyntaxError:
-        """A PolicySyntaxError at *offset* in the text, in the file's coordinates."""
-        text = self.text
-        offset = max(0, min(offset, len(text)))
-        line_start = text.rfind("\n", 0, offset) + 1
-        line_end = text.find("\n", offset)
-        line_index = text.count("\n", 0, offset)
-        col = offset - line_start
-        line = self.line + line_index
-        column = col + (self.column if line_index == 0 else 1)
-        shown = text[line_start : len(text) if line_end < 0 else line_end].rstrip("\r")
-        caret = col
-        if self.file_text is not None:
-            lines = self.file_text.split("\n")
-            if 1 <= line <= len(lines):
-                shown, caret = lines[line - 1].rstrip("\r"), column - 1
-        return PolicySyntaxError(
-            message,
-            source=self.source,
-            line=line,
-            column=column,
-            line_text=shown,
-            caret=caret,
-            expected=expected,
-            found=found,
-            value=value,
-            suggestion=suggestion,
-        )
-
-    def relocate(self, exc: PolicyError, offset: int) -> PolicySyntaxError:
-        """The same complaint as *exc*, located at *offset*."""
-        return self.error(exc.message, offset, suggestion=exc.suggestion, value=exc.value)
-
-    def unexpected(self, expected: str, message: str | None = None) -> PolicySyntaxError:
-        """An error at the current token: expected *expected*, found it."""
-        tok = self.tok
-        found = tok.describe()
-        suggestion = None
-        if tok.kind in ("name", "op") or tok.text in _FOREIGN:
-            words = re.findall(r"'([^']+)'", expected)
-            suggestion = _FOREIGN.get(tok.text)
-            if suggestion not in words:
-                suggestion = did_you_mean(tok.text, words) if words else None
-        return self.error(
-            f"{message or f'expected {expected}'}, found {found}",
-            tok.start,
-            expected=expected,
-            found=found,
-            suggestion=suggestion,
-        )
-
-    # -- the lexer
-
-    def advance(self) -> Token:
-        """Move to the next token and return the one that was current."""
-        previous = self.tok
-        self.tok = self._lex()
-        return previous
-
-    def _lex(self) -> Token:
-        text = self.text
-        pos = SPACE_RE.match(text, self.pos).end()  # type: ignore[union-attr]
-        if pos >= len(text):
-            self.pos = pos
-            return Token("end", "", None, pos)
-        ch = text[pos]
-        m = NAME_RE.match(text, pos)
-        if m is not None:
-            end = m.end()
-            if end < len(text) and text[end] == ".":
-                raise self.error(
-                    f"expected a field name after '.' in {text[pos : end + 1]!r}",
-                    end + 1,
-                    expected="a field name",
-                )
-            self.pos = end
-            return Token("name", m.group(), None, pos)
-        if ch in "\"'":
-            return self._string(pos, ch)
-        if "0" <= ch <= "9":
-            return self._number(pos)
-        two = text[pos : pos + 2]
-        if two in _OPERATORS:
-            self.pos = pos + 2
-            return Token("op", two, None, pos)
-        if two in _FOREIGN:
-            raise self.error(
-                f"{two!r} is not an operator of this language",
-                pos,
-                found=repr(two),
-                suggestion=_FOREIGN[two],
-            )
-        if ch in "<>":
-            self.pos = pos + 1
-            return Token("op", ch, None, pos)
-        if ch in PUNCTUATION:
-            self.pos = pos + 1
-            return Token(ch, ch, None, pos)
-        if ch in _FOREIGN:
-            raise self.error(
-                f"{ch!r} is not an operator of this language",
-                pos,
-                found=repr(ch),
-                suggestion=_FOREIGN[ch],
-            )
-        raise self.error(f"unexpected character {ch!r}", pos, found=repr(ch))
-
-    def _string(self, start: int, quote: str) -> Token:
-        text, body = self.text, STRING_BODY_RE[quote]
-        parts: list[str] = []
-        pos = start + 1
-        while True:
-            m = body.match(text, pos)
-            assert m is not None  # the pattern matches the empty string
-            parts.append(m.group())
-            pos = m.end()
-            ch = text[pos : pos + 1]
-            if ch == quote:
-                self.pos = pos + 1
-                return Token("string", text[start : pos + 1], "".join(parts), start)
-            if ch == "\\":
-                escape = text[pos + 1 : pos + 2]
-                if escape not in ESCAPES:
-                    shown = repr(f"\\{escape}") if escape else "'\\' at the end"
-                    raise self.error(
-                        f"unknown escape {shown} in a string; the escapes are "
-                        "\\\", \\', \\\\, \\n and \\t",
-                        pos,
-                        expected="an escape",
-                    )
-                parts.append(ESCAPES[escape])
-                pos += 2
-                continue
-            raise self.error(
-                f"unterminated string: no closing {quote} on the line it starts",
-                start,
-                expected=f"a closing {quote}",
-            )
-
-    def _number(self, start: int) -> Token:
-        m = NUMBER_RUN_RE.match(self.text, start)
-        assert m is not None  # called on a digit
-        run, end = m.group(), m.end()
-        if len(run) > MAX_NUMBER_LENGTH:
-            raise self.error(f"the number {run[:30]}... is too long", start, value=run)
-        value: Any
-        if INT_RE.fullmatch(run):
-            kind, value = "number", int(run)
-        elif FLOAT_RE.fullmatch(run):
-            kind, value = "number", float(run)
-            if not math.isfinite(value):
-                raise self.error(f"the number {run} is too large", start, value=run)
-        elif re.fullmatch(r"[0-9]+(?:\.[0-9]+)?[eE][+-]?", run):
-            raise self.error(
-                f"invalid number {run!r}: an exponent needs digits, as in 1e3", start, value=run
-            )
-        elif DURATION_RE.fullmatch(run):
-            kind = "duration"
-            try:
-                value = duration_value(run)
-            except PolicyError as exc:
-                raise self.relocate(exc, start) from None
-        else:
-            hint = DURATION_HINT
-            if re.fullmatch(r"[0-9]+\.[0-9]+[a-zA-Z]+", run):
-                hint = "durations are whole numbers of units: write 1h30m rather than 1.5h"
-            raise self.error(f"invalid number or duration {run!r}; {hint}", start, value=run)
-        self.pos = end
-        return Token(kind, run, value, start)
 
     # -- the grammar
 
@@ -332,7 +112,7 @@ class Parser:
                 0,
                 value=len(self.text),
             )
-        self.tok = self._lex()
+        self.tok = self.lex()
         condition = self.or_expr()
         if self.tok.kind != "end":
             raise self.unexpected("'and', 'or' or the end of the condition")
@@ -604,6 +384,27 @@ class Parser:
                 suggestion=did_you_mean(name.text, self.functions),
             )
         self.advance()  # "("
+        call = Call(self, name.text, self.call_args(name), name.start)
+        try:
+            result = function(call)
+        except PolicySyntaxError:
+            raise
+        except PolicyError as exc:
+            raise self.relocate(exc, name.start) from None
+        if isinstance(result, Condition):
+            if self.tok.kind == "op":
+                raise self.error(
+                    f"{name.text}(...) is a condition, not a value, so it cannot be "
+                    f"compared with {self.tok.text!r}",
+                    self.tok.start,
+                    expected="'and', 'or' or the end of the condition",
+                    found=self.tok.describe(),
+                )
+            return result
+        return self.operand_comparison(name, result)
+
+    def call_args(self, name: Token) -> tuple[Arg, ...]:
+        """The arguments of call *name* after its ``(``, up to and past its ``)``."""
         args: list[Arg] = []
         while self.tok.kind != ")":
             tok = self.tok
@@ -625,23 +426,10 @@ class Parser:
             elif self.tok.kind != ")":
                 raise self.unexpected("',' or ')'")
         self.advance()
-        call = Call(self, name.text, tuple(args), name.start)
-        try:
-            result = function(call)
-        except PolicySyntaxError:
-            raise
-        except PolicyError as exc:
-            raise self.relocate(exc, name.start) from None
-        if isinstance(result, Condition):
-            if self.tok.kind == "op":
-                raise self.error(
-                    f"{name.text}(...) is a condition, not a value, so it cannot be "
-                    f"compared with {self.tok.text!r}",
-                    self.tok.start,
-                    expected="'and', 'or' or the end of the condition",
-                    found=self.tok.describe(),
-                )
-            return result
+        return tuple(args)
+
+    def operand_comparison(self, name: Token, result: object) -> Condition:
+        """``name(...) OP value``: what call *name* gave, compared with the value that follows."""
         if not isinstance(result, Operand):
             raise TypeError(
                 f"the function {name.text!r} returned {result!r}, which is neither a "

@@ -63,15 +63,27 @@ is needed. Equality, hashing, pickling and ``repr`` ignore it.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, timedelta
-from typing import Final, TypeAlias, cast
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from .._exceptions import CalendarError
 from .._instants import require_aware
+from .calendar_index import (
+    BLOCK_US,
+    EPOCH_ORD,
+    MAX_US,
+    MIN_BLOCK,
+    MIN_US,
+    ONE_US,
+    UNIX_EPOCH,
+    Block,
+    build_block,
+    covers_week,
+    local_ordinal,
+)
 from .calendar_spec import (
     DAY_NAMES,
     DAY_US,
@@ -92,30 +104,6 @@ from .calendar_spec import (
     wall_span,
     weekly_hours,
 )
-
-_Block: TypeAlias = tuple[list[int], list[int], list[int], int]
-
-_BLOCK_US: Final = 52 * WEEK_US
-
-_ONE_US: Final = timedelta(microseconds=1)
-
-UNIX_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-
-_EPOCH_ORD: Final = UNIX_EPOCH.toordinal()
-
-
-# A few days' margin inside datetime's range, so local dates and offsets never overflow.
-_FIRST_ORD: Final = date(1, 1, 4).toordinal()
-
-_LAST_ORD: Final = date(9999, 12, 28).toordinal()
-
-MIN_US: Final = (_FIRST_ORD - _EPOCH_ORD) * DAY_US
-
-MAX_US: Final = (_LAST_ORD - _EPOCH_ORD) * DAY_US
-
-_MIN_BLOCK: Final = MIN_US // _BLOCK_US
-
-_MAX_BLOCK: Final = MAX_US // _BLOCK_US
 
 
 @attrs.frozen(repr=False)
@@ -156,7 +144,7 @@ class BusinessCalendar:
     _round_the_clock: bool = attrs.field(init=False, eq=False, repr=False)
     _weekly_cap: int = attrs.field(init=False, eq=False, repr=False)
     _extra_cap: int = attrs.field(init=False, eq=False, repr=False)
-    _blocks: dict[int, _Block] = attrs.field(init=False, eq=False, repr=False)
+    _blocks: dict[int, Block] = attrs.field(init=False, eq=False, repr=False)
     _totals: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -175,7 +163,7 @@ class BusinessCalendar:
             special[day.toordinal()] = tuple(wall_span(pair) for pair in pairs)
         setattr_(self, "_special", special)
         setattr_(self, "_special_ords", sorted(special))
-        setattr_(self, "_round_the_clock", _covers_week(days))
+        setattr_(self, "_round_the_clock", covers_week(days))
         # Upper bounds on business time, to refuse a hopeless walk up front: a week
         # holds its wall-clock hours plus at most a day of DST slack, and each
         # exception at most its own intervals.
@@ -274,7 +262,7 @@ class BusinessCalendar:
         ua, ub = instant_us(a, "a"), instant_us(b, "b")
         if ub < ua:
             return -self.between(b, a)
-        ba, bb = ua // _BLOCK_US, ub // _BLOCK_US
+        ba, bb = ua // BLOCK_US, ub // BLOCK_US
         total = self._position(ub) - self._position(ua)
         blocks = self._blocks
         for index in range(ba, bb):
@@ -284,7 +272,7 @@ class BusinessCalendar:
     def is_open(self, instant: datetime) -> bool:
         """Is the calendar open at *instant* (opening instants count as open, closings not)?"""
         u = instant_us(instant, "instant")
-        starts, ends, _, _ = self._block(u // _BLOCK_US)
+        starts, ends, _, _ = self._block(u // BLOCK_US)
         i = bisect_right(starts, u) - 1
         return i >= 0 and u < ends[i]
 
@@ -296,7 +284,7 @@ class BusinessCalendar:
             OverflowError: it never opens again before the year 9999.
         """
         u = instant_us(instant, "instant")
-        index = u // _BLOCK_US
+        index = u // BLOCK_US
         starts, ends, _, _ = self._block(index)
         i = bisect_right(starts, u)
         if i and u < ends[i - 1]:
@@ -318,20 +306,20 @@ class BusinessCalendar:
             NaiveDatetimeError: *instant* has no time zone.
         """
         u = instant_us(instant, "instant")
-        index = u // _BLOCK_US
+        index = u // BLOCK_US
         ends = self._block(index)[1]
         j = bisect_right(ends, u) - 1
         if j >= 0:  # ends[j] <= u < the block's upper edge: a real closing
             return self._to_datetime(ends[j])
         while True:
-            if index <= _MIN_BLOCK:
+            if index <= MIN_BLOCK:
                 return None
             starts, ends, _, _ = self._block(index)
             if (
                 self._round_the_clock
                 and len(starts) == 1
-                and starts[0] == index * _BLOCK_US
-                and ends[0] == starts[0] + _BLOCK_US
+                and starts[0] == index * BLOCK_US
+                and ends[0] == starts[0] + BLOCK_US
             ):
                 # A whole block open: skip to the last holiday or exception before it.
                 before = self._block_before_special(index)
@@ -344,7 +332,7 @@ class BusinessCalendar:
             if not ends:
                 continue
             j = len(ends) - 1
-            edge = (index + 1) * _BLOCK_US
+            edge = (index + 1) * BLOCK_US
             if ends[j] == edge:
                 # Cut by the block edge, not closed, if the next block opens right there.
                 following = self._block(index + 1)[0]
@@ -357,7 +345,7 @@ class BusinessCalendar:
 
     def _position(self, u: int) -> int:
         """Business microseconds from the start of *u*'s block up to *u*."""
-        index = u // _BLOCK_US
+        index = u // BLOCK_US
         starts, ends, cum_end, _ = self._blocks.get(index) or self._build(index)
         i = bisect_right(starts, u) - 1
         if i < 0:
@@ -369,7 +357,7 @@ class BusinessCalendar:
         """The epoch microsecond at which *d* business microseconds have passed since *u*."""
         if d == 0:
             return u
-        index = u // _BLOCK_US
+        index = u // BLOCK_US
         blocks = self._blocks
         starts, ends, cum_end, total = blocks.get(index) or self._build(index)
         i = bisect_right(starts, u) - 1
@@ -418,56 +406,12 @@ class BusinessCalendar:
         # replace() keeps fold; "+ timedelta" would reset it in a repeated hour.
         return result.replace(microsecond=micro) if micro else result
 
-    def _block(self, index: int) -> _Block:
+    def _block(self, index: int) -> Block:
         return self._blocks.get(index) or self._build(index)
 
-    def _build(self, index: int) -> _Block:
-        """Compute block *index*: its merged open intervals and their running sums."""
-        if not _MIN_BLOCK <= index <= _MAX_BLOCK:
-            raise OverflowError("business time runs outside the years a calendar supports (1-9999)")
-        lo = index * _BLOCK_US
-        hi = lo + _BLOCK_US
-        zone = self._zone
-        # A shift ends less than two days after the midnight it starts from; a day more
-        # on each side covers offsets that jump by a whole day (Samoa skipped 2011-12-30).
-        first = max(_local_ordinal(max(lo, MIN_US), zone) - 3, _FIRST_ORD)
-        last = min(_local_ordinal(min(hi, MAX_US), zone) + 2, _LAST_ORD)
-        raw: list[tuple[int, int]] = []
-        days, special = self._days, self._special
-        # A ZoneInfo always has an offset, never None.
-        utcoffset = cast("Callable[[datetime], timedelta]", zone.utcoffset)
-        fromordinal = datetime.fromordinal
-        for ordinal in range(first, last + 1):
-            spans = special.get(ordinal)
-            if spans is None:
-                spans = days[(ordinal - 1) % 7]  # date.fromordinal(1) is a Monday
-            if not spans:
-                continue
-            # Naive wall-clock arithmetic, then the zone's offset for that wall time with
-            # fold=0: a time in a DST gap moves forward, an ambiguous one is the first.
-            midnight = fromordinal(ordinal)
-            wall = (ordinal - _EPOCH_ORD) * DAY_US
-            for s, e, s_delta, e_delta in spans:
-                a = wall + s - utcoffset(midnight + s_delta) // _ONE_US
-                b = wall + e - utcoffset(midnight + e_delta) // _ONE_US
-                if a < hi and b > lo and a < b:
-                    raw.append((max(a, lo), min(b, hi)))
-        raw.sort()
-        starts: list[int] = []
-        ends: list[int] = []
-        for a, b in raw:
-            if ends and a <= ends[-1]:
-                if b > ends[-1]:
-                    ends[-1] = b
-            else:
-                starts.append(a)
-                ends.append(b)
-        cum_end: list[int] = []
-        running = 0
-        for a, b in zip(starts, ends, strict=True):
-            running += b - a
-            cum_end.append(running)
-        block = (starts, ends, cum_end, running)
+    def _build(self, index: int) -> Block:
+        """Compute block *index* and keep it in the cache."""
+        block = build_block(index, self._zone, self._days, self._special)
         self._blocks[index] = block
         self._totals[index] = block[3]
         return block
@@ -478,14 +422,14 @@ class BusinessCalendar:
         On a round-the-clock calendar only holidays and exceptions close it, and a
         special date acts on the shifts starting that day, so on at most two local days.
         """
-        first_day = _local_ordinal(max(index * _BLOCK_US, MIN_US), self._zone)
+        first_day = local_ordinal(max(index * BLOCK_US, MIN_US), self._zone)
         k = bisect_right(self._special_ords, first_day)
         if k == 0:
             return None
         ordinal = self._special_ords[k - 1]
-        effect_end = (ordinal + 3 - _EPOCH_ORD) * DAY_US  # two days on, plus any UTC offset
-        before = min(effect_end // _BLOCK_US, index - 1)
-        return before if before >= _MIN_BLOCK else None
+        effect_end = (ordinal + 3 - EPOCH_ORD) * DAY_US  # two days on, plus any UTC offset
+        before = min(effect_end // BLOCK_US, index - 1)
+        return before if before >= MIN_BLOCK else None
 
     def _check_exceptions(self) -> None:
         """Raise if a dated exception overlaps the shifts of the day before or after."""
@@ -528,37 +472,18 @@ def instant_us(value: object, what: str) -> int:
     if type(value) is datetime:
         try:
             # Aware minus aware is exact and honours fold; a naive value raises TypeError.
-            return (value - UNIX_EPOCH) // _ONE_US
+            return (value - UNIX_EPOCH) // ONE_US
         except TypeError:
             pass
     instant = require_aware(value, what)  # raises the library's error for a bad value
-    return (instant - UNIX_EPOCH) // _ONE_US
+    return (instant - UNIX_EPOCH) // ONE_US
 
 
 def duration_us(value: object) -> int:
     if type(value) is timedelta:
-        return value // _ONE_US
+        return value // ONE_US
     if not isinstance(value, timedelta):
         raise TypeError(f"a business duration must be a timedelta, got {value!r}")
     # timedelta's own floor division: exact, and immune to subclasses such as
     # pendulum.Duration that override the operator.
-    return timedelta.__floordiv__(value, _ONE_US)
-
-
-def _local_ordinal(u: int, zone: ZoneInfo) -> int:
-    return datetime.fromtimestamp(u // US, zone).toordinal()
-
-
-def _covers_week(days: tuple[tuple[Span, ...], ...]) -> bool:
-    """Do the weekly hours, taken together, leave no gap in the wall-clock week?"""
-    spans = sorted(
-        (d * DAY_US + span[0], d * DAY_US + span[1]) for d, day in enumerate(days) for span in day
-    )
-    reach = spans[0][0]
-    if reach != 0:
-        return False
-    for lo, hi in spans:
-        if lo > reach:
-            return False
-        reach = max(reach, hi)
-    return reach >= WEEK_US
+    return timedelta.__floordiv__(value, ONE_US)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
-from .calendar import MAX_US, MIN_US, UNIX_EPOCH, BusinessCalendar, duration_us, instant_us
+from .calendar import BusinessCalendar, duration_us, instant_us
+from .calendar_index import MAX_US, MIN_US, UNIX_EPOCH
 
 if TYPE_CHECKING:
     from .._engine.context import Context

@@ -179,7 +179,21 @@ def clock_core(
             target, calendar, "running", start, elapsed, ((start, None),), (_ZERO,), (), measure,
             index,
         )  # fmt: skip
-    timeline = _timeline(context)
+    return _walk(_timeline(context), pause_on, start, stop, now, target, calendar, measure, index)
+
+
+def _walk(
+    timeline: list[tuple[datetime, Status, int]],
+    pause_on: frozenset[Status],
+    start: datetime,
+    stop: datetime | None,
+    now: datetime,
+    target: Target | None,
+    calendar: str | None,
+    measure: Measure,
+    index: int,
+) -> Core:
+    """The cycle from *start*: its running and paused segments along the status timeline."""
     stopped = stop is not None and stop <= now
     end = stop if stop is not None and stopped else now
     segments: list[tuple[datetime, datetime | None]] = []

@@ -1,0 +1,1 @@
+"""Tests of escalation_rules._analysis: replay, backtest, metrics, the linter."""

@@ -1,0 +1,1 @@
+"""Tests of escalation_rules._cli: the console script, run as a user would."""

@@ -1,0 +1,1 @@
+"""Tests of escalation_rules._conditions: field paths, conditions, comparisons, the F DSL."""

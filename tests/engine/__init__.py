@@ -1,0 +1,1 @@
+"""Tests of escalation_rules._engine: evaluation, context, explain/forecast, policy laws."""

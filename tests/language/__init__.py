@@ -1,0 +1,1 @@
+"""Tests of escalation_rules._language: the condition language."""

@@ -1,0 +1,1 @@
+"""Tests of escalation_rules._model: the issue, its events and history helpers."""

@@ -1,0 +1,1 @@
+"""Tests of escalation_rules._rules: each rule type on its own."""

@@ -1,0 +1,1 @@
+"""Tests of the users' toolkit: testing, strategies, verification, pytest_plugin."""
