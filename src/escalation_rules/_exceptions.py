@@ -68,7 +68,28 @@ class PolicyError(EscalationRulesError, ValueError):
         where: the place in the policy, such as ``"rules[2] 'sla-breach'"``.
         value: the offending value.
         suggestion: the closest valid name, when the value looks misspelt.
+        subject: what the mistake is in, as data: ``("rule", name)``, ``("level", id)``,
+            ``("levels", index)``, ``("hours", weekday key)``, ``("exceptions", "YYYY-MM-DD")``;
+            ``None`` when ``where`` says it all. A policy file reader finds the line from it.
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        value: object = None,
+        suggestion: str | None = None,
+        subject: tuple[str, object] | None = None,
+    ) -> None:
+        super().__init__(message, where=where, value=value, suggestion=suggestion)
+        self.subject = subject
+
+    def about(self, kind: str, name: object) -> PolicyError:
+        """This error, with *subject* ``(kind, name)`` unless it already names a finer one."""
+        if self.subject is None:
+            self.subject = (kind, name)
+        return self
 
 
 class IssueError(EscalationRulesError, ValueError):

@@ -23,6 +23,7 @@ def unknown_target(rule: str, level: str, policy: Policy) -> PolicyError:
     return PolicyError(
         f"asked to escalate to unknown level {level!r}; levels are {ids}",
         where=f"rule {rule!r}",
+        subject=("rule", rule),
         value=level,
         suggestion=did_you_mean(level, ids),
     )
@@ -41,7 +42,10 @@ def compile_plan(rules: Iterable[Rule], policy: Policy) -> tuple[Step, ...]:
             steps.append(Step(rule.name, None, compile_plan(rule.rules, policy)))
         else:
             compile_ = getattr(rule, "compile", None)
-            check = compile_(policy) if callable(compile_) else rule.check
+            try:
+                check = compile_(policy) if callable(compile_) else rule.check
+            except PolicyError as exc:
+                raise exc.about("rule", rule.name) from None
             steps.append(Step(rule.name, check, ()))
     return tuple(steps)
 

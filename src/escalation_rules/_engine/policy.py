@@ -124,7 +124,10 @@ class Policy:
                 raise PolicyError(f"levels[{i}] is not a Level: {level!r}", value=level)
             if level.id in by_id:
                 raise PolicyError(
-                    f"duplicate level id {level.id!r}", where=f"levels[{i}]", value=level.id
+                    f"duplicate level id {level.id!r}",
+                    where=f"levels[{i}]",
+                    value=level.id,
+                    subject=("levels", i),
                 )
             if i and level.rank <= self.levels[i - 1].rank:
                 raise PolicyError(
@@ -133,6 +136,7 @@ class Policy:
                     "list levels from lowest to highest",
                     where=f"levels[{i}]",
                     value=level.rank,
+                    subject=("levels", i),
                 )
             by_id[level.id] = i
         object.__setattr__(self, "level_positions", FrozenDict(by_id))
@@ -154,7 +158,10 @@ class Policy:
                 raise PolicyError(f"duplicate rule name {rule.name!r}", value=rule.name)
             names.add(rule.name)
         for rule in self.rules:  # a first_match group validates its own members
-            rule.validate(self)
+            try:
+                rule.validate(self)
+            except PolicyError as exc:
+                raise exc.about("rule", rule.name) from None
         object.__setattr__(self, "_plan", compile_plan(self.rules, self))
 
     def __getstate__(self) -> dict[str, object]:
@@ -167,10 +174,10 @@ class Policy:
 
     def _check_sla_setup(self) -> None:
         calendars = sorted(self.calendars)
-        wheres = [("calendar", self.calendar)] + [
-            (f"level {lvl.id!r}", lvl.calendar) for lvl in self.levels
-        ]
-        for where, name in wheres:
+        named: list[tuple[str, str | None, tuple[str, object] | None]] = [
+            ("calendar", self.calendar, None)
+        ] + [(f"level {lvl.id!r}", lvl.calendar, ("level", lvl.id)) for lvl in self.levels]
+        for where, name, subject in named:
             if name is not None and name not in self.calendars:
                 raise PolicyError(
                     f"names the calendar {name!r}, which the policy does not have; "
@@ -178,6 +185,7 @@ class Policy:
                     where=where,
                     value=name,
                     suggestion=did_you_mean(name, calendars),
+                    subject=subject,
                 )
         clocks = sorted(self.clocks)
         for lvl in self.levels:
@@ -189,6 +197,7 @@ class Policy:
                         where=f"level {lvl.id!r}",
                         value=metric,
                         suggestion=did_you_mean(metric, clocks),
+                        subject=("level", lvl.id),
                     )
         getter = None
         if self.calendar_field is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,12 +65,11 @@ class PartsReader(Shapes):
             raise self.error(path, str(exc)) from None
 
     def _calendar_blame(self, path: Path_, exc: PolicyError) -> Path_:
-        where = exc.where or ""
-        match = re.match(r"(hours|exceptions)\[(['\"])(.+?)\2\]", where)
-        if match:
-            return (*path, match.group(1), match.group(3))
-        if where in ("tz", "holidays", "exceptions", "hours"):
-            return (*path, where)
+        kind, key = exc.subject or ("", None)
+        if kind in ("hours", "exceptions") and isinstance(key, str):
+            return (*path, kind, key)
+        if exc.where in ("tz", "holidays", "exceptions", "hours"):
+            return (*path, exc.where)
         return path
 
     def intervals(self, value: object, path: Path_) -> list[tuple[str, str]]:

@@ -88,25 +88,21 @@ class _Reader(PartsReader, RulesReader):
         return BusinessClock(calendars[name])
 
     def _blame(self, exc: PolicyError) -> Path_:
-        """The path a policy-level error is about, from its ``where``."""
-        where = exc.where or ""
-        rule = re.match(r"rule '([^']+)'", where)
-        if rule:
-            found = self._rule_paths.get(rule.group(1))
+        """The path a policy-level error is about, from its ``subject`` (or ``where``)."""
+        kind, name = exc.subject or ("", None)
+        if kind == "rule" and isinstance(name, str):
+            found = self._rule_paths.get(name)
             if found is not None:
                 return _path_of(found[1], exc.value, found[0])
-        level = re.match(r"level '([^']+)'", where)
-        if level:
+        if kind == "level":
             for i, (lvl_id, spec) in enumerate(self._level_ids):
-                if lvl_id == level.group(1):
+                if lvl_id == name:
                     return _path_of(spec, exc.value, ("levels", i))
-        if where in ("calendar", "match", "calendar_field"):
-            return ("policy", where)
-        indexed = re.match(r"levels\[(\d+)\]", where)
-        if indexed:
-            i = int(indexed.group(1))
-            spec = self._level_ids[i][1] if i < len(self._level_ids) else None
-            return _path_of(spec, exc.value, ("levels", i))
+        if exc.where in ("calendar", "match", "calendar_field"):
+            return ("policy", exc.where)
+        if kind == "levels" and isinstance(name, int):
+            spec = self._level_ids[name][1] if name < len(self._level_ids) else None
+            return _path_of(spec, exc.value, ("levels", name))
         return ()
 
 

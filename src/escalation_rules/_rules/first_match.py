@@ -40,7 +40,10 @@ class FirstMatch:
 
     def validate(self, policy: Policy) -> None:
         for rule in self.rules:
-            rule.validate(policy)
+            try:
+                rule.validate(policy)
+            except PolicyError as exc:
+                raise exc.about("rule", rule.name) from None
 
     def check(self, context: Context) -> Outcome | None:
         """The outcome of the first member that matches, with the upcoming instants of

@@ -439,14 +439,18 @@ class BusinessCalendar:
             for offset in (0, 1):
                 ordinal = first + offset
                 day = date.fromordinal(ordinal)
+                subject: tuple[str, object]
                 if ordinal in dated:
                     pairs, where = dated[ordinal], f"exceptions[{day.isoformat()!r}]"
+                    subject = ("exceptions", day.isoformat())
                 else:
                     pairs = () if day in self.holidays else self.hours[day.weekday()]
-                    where = f"hours[{DAY_NAMES[day.weekday()]!r}] on {day.isoformat()}"
+                    weekday = DAY_NAMES[day.weekday()]
+                    where = f"hours[{weekday!r}] on {day.isoformat()}"
+                    subject = ("hours", weekday)
                 for pair in pairs:
                     lo, hi = span(pair)
-                    items.append((lo + offset * DAY_US, hi + offset * DAY_US, pair, where))
+                    items.append((lo + offset * DAY_US, hi + offset * DAY_US, pair, where, subject))
             check_overlaps(items)
 
 

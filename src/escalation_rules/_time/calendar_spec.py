@@ -167,28 +167,38 @@ def _intervals(value: object, where: str) -> tuple[Pair, ...]:
             )
         pairs.append((_parse_time(item[0], here, end=False), _parse_time(item[1], here, end=True)))
     pairs.sort(key=span)
-    check_overlaps([(*span(p), p, where) for p in pairs])
+    check_overlaps([(*span(p), p, where, None) for p in pairs])
     return tuple(pairs)
 
 
-def check_overlaps(items: list[tuple[int, int, Pair, str]]) -> None:
-    """Raise if two of the ``(start, end, pair, where)`` intervals on one axis overlap."""
+Overlap = tuple[int, int, Pair, str, "tuple[str, object] | None"]
+"""An interval to check: start and end on one axis, the pair, where it was given, and what in
+(the error's ``subject``)."""
+
+
+def check_overlaps(items: Sequence[Overlap]) -> None:
+    """Raise if two of the ``(start, end, pair, where, subject)`` intervals overlap."""
     items = sorted(items, key=lambda item: item[:2])
-    for (_, end, pair, where), (start, _, other, other_where) in pairwise(items):
+    for (_, end, pair, where, subject), (start, _, other, other_where, _s) in pairwise(items):
         if start < end:
             place = "" if where == other_where else f" (from {other_where})"
             raise CalendarError(
                 f"the opening intervals {_show(pair)} and {_show(other)}{place} overlap",
                 where=where,
                 value=other,
+                subject=subject,
             )
 
 
 def _weekday_keys(key: object) -> list[int]:
     where = f"hours[{key!r}]"
+    subject = ("hours", key)
     if isinstance(key, bool) or not isinstance(key, int | str):
         raise CalendarError(
-            f"a weekday must be 0-6 or a name like 'mon', got {key!r}", where=where, value=key
+            f"a weekday must be 0-6 or a name like 'mon', got {key!r}",
+            where=where,
+            value=key,
+            subject=subject,
         )
     if isinstance(key, int):
         if 0 <= key <= 6:
@@ -197,11 +207,15 @@ def _weekday_keys(key: object) -> list[int]:
             f"a weekday number runs from 0 (Monday) to 6 (Sunday), got {key}",
             where=where,
             value=key,
+            subject=subject,
         )
     ends = [part.strip().casefold() for part in key.split("-")]
     if len(ends) > 2:
         raise CalendarError(
-            f"{key!r} is not a weekday or a range like 'mon-fri'", where=where, value=key
+            f"{key!r} is not a weekday or a range like 'mon-fri'",
+            where=where,
+            value=key,
+            subject=subject,
         )
     days = []
     for name in ends:
@@ -212,7 +226,11 @@ def _weekday_keys(key: object) -> list[int]:
                 name, [*DAY_NAMES, *_FULL_NAMES]
             )
             raise CalendarError(
-                f"{name!r} is not a weekday", where=where, value=key, suggestion=suggestion
+                f"{name!r} is not a weekday",
+                where=where,
+                value=key,
+                subject=subject,
+                suggestion=suggestion,
             )
         days.append(_WEEKDAYS[name])
     first, last = days[0], days[-1]
@@ -234,7 +252,10 @@ def weekly_hours(
     week: list[tuple[Pair, ...] | None] = [None] * 7
     given_as: dict[int, object] = {}
     for key, intervals in value.items():
-        pairs = _intervals(intervals, f"hours[{key!r}]")
+        try:
+            pairs = _intervals(intervals, f"hours[{key!r}]")
+        except CalendarError as exc:
+            raise exc.about("hours", key) from None
         for day in _weekday_keys(key):
             if week[day] is not None:
                 raise CalendarError(
@@ -246,7 +267,13 @@ def weekly_hours(
             given_as[day] = key
     days = tuple(pairs or () for pairs in week)
     items = [
-        (d * DAY_US + lo + shift, d * DAY_US + hi + shift, pair, f"hours[{given_as[d]!r}]")
+        (
+            d * DAY_US + lo + shift,
+            d * DAY_US + hi + shift,
+            pair,
+            f"hours[{given_as[d]!r}]",
+            ("hours", given_as[d]),
+        )
         for shift in (0, WEEK_US)
         for d, pairs in enumerate(days)
         for pair in pairs
@@ -311,7 +338,10 @@ def dated_exceptions(
             raise CalendarError(
                 f"the date {day.isoformat()} is given twice", where="exceptions", value=key
             )
-        out[day] = _intervals(intervals, f"exceptions[{day.isoformat()!r}]")
+        try:
+            out[day] = _intervals(intervals, f"exceptions[{day.isoformat()!r}]")
+        except CalendarError as exc:
+            raise exc.about("exceptions", day.isoformat()) from None
     return tuple(sorted(out.items()))
 
 
