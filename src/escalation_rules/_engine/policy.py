@@ -263,7 +263,7 @@ class Policy:
         clock with a target, and why the winning action won. ``str()`` of the
         result is readable text; ``to_dict()`` is plain JSON-able data.
         """
-        from .explain import explain
+        from .explain import explain  # on first use: evaluate() does not need it
 
         return explain(self, issue, now)
 

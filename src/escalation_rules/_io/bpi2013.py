@@ -12,6 +12,7 @@ import tomllib
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
+from .examples import bundled_policy
 from .logmapping import LogMapping
 
 if TYPE_CHECKING:
@@ -27,8 +28,6 @@ def bpi2013_policy() -> Policy:
     line at 100 %. A P1 (impact Major) goes to L2 at once. Every level carries the same
     ``resolution`` targets, for the SLA breach rate.
     """
-    from .examples import bundled_policy
-
     return bundled_policy("bpi2013")
 
 

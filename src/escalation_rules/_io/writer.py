@@ -18,6 +18,7 @@ from .._rules.first_match import FirstMatch
 from .._rules.functional import FunctionalRule
 from .._rules.hierarchical import HierarchicalRule
 from .._rules.timed import After, SlaShare, TimeRule
+from .._time.calendar_spec import group_week, show_time
 from .._time.clocks import BusinessClock, WallClock
 from .._time.conditions import with_business
 
@@ -70,14 +71,10 @@ def to_dict(policy: Policy) -> dict[str, Any]:
 
 
 def _intervals_text(pairs: tuple[tuple[time, time], ...]) -> list[str]:
-    from .._time.calendar_spec import show_time
-
     return [f"{show_time(a)}-{show_time(b)}" for a, b in pairs]
 
 
 def _calendar_dict(calendar: BusinessCalendar) -> dict[str, Any]:
-    from .._time.calendar_spec import group_week
-
     out: dict[str, Any] = {"tz": calendar.tz}
     out["hours"] = {
         day: [f"{a}-{b}" for a, b in pairs] for day, pairs in group_week(calendar.hours).items()

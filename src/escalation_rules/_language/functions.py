@@ -11,7 +11,9 @@ import attrs
 from .._conditions.compare import Contains, Exists
 from .._conditions.condition import Condition, Not
 from .._exceptions import PolicyError, PolicySyntaxError
+from .._model.anchors import to_anchor
 from .._suggest import did_you_mean
+from .._time.conditions import Breached, ClockElapsed, ClockStateIs, Happened, Since
 
 if TYPE_CHECKING:
     from .parser import Parser
@@ -178,8 +180,6 @@ class _TimeOperand:
 
 
 def _anchor_arg(call: Call) -> str:
-    from .._model.anchors import to_anchor
-
     call.expect_arity(1)
     name = call.string(0)
     try:
@@ -190,8 +190,6 @@ def _anchor_arg(call: Call) -> str:
 
 def _since(business: bool) -> Function:
     def since(call: Call) -> Operand:
-        from .._time.conditions import Since
-
         anchor = _anchor_arg(call)
         return _TimeOperand(
             call,
@@ -204,14 +202,10 @@ def _since(business: bool) -> Function:
 
 
 def _happened(call: Call) -> Condition:
-    from .._time.conditions import Happened
-
     return Happened(_anchor_arg(call))
 
 
 def _clock_elapsed(call: Call) -> Operand:
-    from .._time.conditions import ClockElapsed
-
     call.expect_arity(1)
     name = call.string(0)
     return _TimeOperand(
@@ -226,8 +220,6 @@ class _StateOperand:
         self.call, self.name = call, name
 
     def compare(self, op: str, value: Arg) -> Condition:
-        from .._time.conditions import ClockStateIs
-
         if op not in ("==", "!=") or value.kind != "string":
             raise self.call.error(
                 "clock_state() is compared with == or != and a state in quotes, such as "
@@ -251,8 +243,6 @@ def _clock_state(call: Call) -> Operand:
 
 
 def _breached(call: Call) -> Condition:
-    from .._time.conditions import Breached
-
     call.expect_arity(1)
     return Breached(call.string(0))
 

@@ -238,7 +238,7 @@ class BusinessCalendar:
             TypeError: *duration* is not a timedelta.
             OverflowError: the result is beyond the year 9999 (or before year 1).
         """
-        return self._to_datetime(self._shift(instant_us(start, "start"), duration_us(duration)))
+        return self._to_datetime(self.shift_us(instant_us(start, "start"), duration_us(duration)))
 
     def subtract(self, start: datetime, duration: timedelta) -> datetime:
         """Return the instant *duration* of business time before *start*.
@@ -251,7 +251,7 @@ class BusinessCalendar:
             TypeError: *duration* is not a timedelta.
             OverflowError: the result is before the year 1 (or beyond 9999).
         """
-        return self._to_datetime(self._shift(instant_us(start, "start"), -duration_us(duration)))
+        return self._to_datetime(self.shift_us(instant_us(start, "start"), -duration_us(duration)))
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """Return the business time from *a* to *b*; negative if *b* is before *a*.
@@ -353,7 +353,7 @@ class BusinessCalendar:
         end = ends[i]
         return cum_end[i] - (end - u if u < end else 0)
 
-    def _shift(self, u: int, d: int) -> int:
+    def shift_us(self, u: int, d: int) -> int:
         """The epoch microsecond at which *d* business microseconds have passed since *u*."""
         if d == 0:
             return u

@@ -97,7 +97,7 @@ class BusinessClock:
         an aware datetime in a zone's repeated autumn hour is never ``==`` to one in
         another zone, even for the same instant (Python's rule for inter-zone equality).
         """
-        u = self.calendar._shift(instant_us(start, "start"), duration_us(amount))
+        u = self.calendar.shift_us(instant_us(start, "start"), duration_us(amount))
         if not MIN_US <= u <= MAX_US:
             raise OverflowError("the deadline is outside the years a calendar supports (1-9999)")
         return UNIX_EPOCH + timedelta(microseconds=u)

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from .._conditions.condition import Condition, Test, TimedTest
-from .._durations import require_duration
+from .._conditions.condition import All, Any_, Condition, Not, Test, TimedTest
+from .._durations import format_duration, require_duration
 from .._exceptions import PolicyError
 from .._model.anchors import ANCHOR_EVENTS, Anchor, to_anchor
 from .._model.issue import summary_of
@@ -108,8 +108,6 @@ class Since(_Timed):
         return f"since({self.anchor.value!r}) {self.op} {self.duration!r}"
 
     def expr_text(self) -> str:
-        from .._durations import format_duration
-
         duration = format_duration(self.duration, business=self.business)
         return f"since({self.anchor.value!r}) {self.op} {duration}"
 
@@ -168,8 +166,6 @@ class ClockElapsed(_Timed):
         return f"clock({self.clock!r}).elapsed {self.op} {self.duration!r}"
 
     def expr_text(self) -> str:
-        from .._durations import format_duration
-
         return f"clock_elapsed({self.clock!r}) {self.op} {format_duration(self.duration)}"
 
 
@@ -340,8 +336,6 @@ def check_clocks(condition: Condition, policy: Policy, where: str) -> None:
 
 
 def _leaves(condition: Condition) -> Iterable[Condition]:
-    from .._conditions.condition import All, Any_, Not
-
     if isinstance(condition, All | Any_):
         for child in condition.conditions:
             yield from _leaves(child)
@@ -353,8 +347,6 @@ def _leaves(condition: Condition) -> Iterable[Condition]:
 
 def with_business(condition: Condition, business: bool) -> Condition:
     """*condition* with every ``since()`` written for a business (or wall) policy clock."""
-    from .._conditions.condition import All, Any_, Not
-
     if isinstance(condition, Since):
         return attrs.evolve(condition, business=business)
     if isinstance(condition, All | Any_):
