@@ -92,6 +92,7 @@ def run_plan(
     `fate` of an action is asked only for the few actions rules want.
     """
     indices = context.indices
+    judge = fate  # a local name: this loop runs on every evaluation
     for name, check, group in plan:
         if check is None:
             matched = run_plan(group, True, context, actions, upcoming)
@@ -105,12 +106,12 @@ def run_plan(
             matched, due, once_per, later = outcome
             scope = once_per if isinstance(once_per, int) else indices[ANCHOR_SLOT[once_per]]
             for action in due:
-                if fate(action, scope, context, name) is None:
+                if judge(action, scope, context, name) is None:
                     actions.append(action)
             for at, action in later:
                 # Under first-match an earlier rule that becomes due changes the
                 # winner even if its own action is filtered out.
-                if first or fate(action, scope, context, name) is None:
+                if first or judge(action, scope, context, name) is None:
                     upcoming.append(at)
         if matched and first:
             return True

@@ -303,7 +303,9 @@ class Policy:
             IssueError: the issue's level or status is unknown to the policy.
             EvaluationError: a condition cannot be decided for this issue.
         """
-        if now.__class__ is not datetime or now.tzinfo is None or now.utcoffset() is None:
+        if now.__class__ is not datetime or (
+            now.tzinfo is not UTC and (now.tzinfo is None or now.utcoffset() is None)
+        ):
             now = require_aware(now, "now")
         status = self.status_of(issue)
         if status in CLOSED:

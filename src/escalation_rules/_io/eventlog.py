@@ -293,20 +293,59 @@ def _value_map(table: Mapping[str, str], column: str | None, name: str) -> dict[
 def _group(
     rows: Iterator[_Row], name: str, mapping: LogMapping, check_grouped: bool
 ) -> Iterator[LoggedIssue]:
+    """Group rows into issues, an event for each status, level and team a row changes.
+
+    The hot loop of reading a log: the current issue's state lives in local names, and
+    the rare paths (a new issue, a bad row) are calls.
+    """
     decoder = _Decoder(name, mapping)
-    decode = decoder.decode
+    parse, statuses, level_of = decoder.parse, decoder.statuses, decoder.level_of
     seen: dict[str, int] = {}
     current: _IssueRows | None = None
+    current_id = None
+    status: Status = Status.OPEN
+    level = team = None
     for row in rows:
-        at, raw_status, row_status, row_level = decode(row)
-        if current is not None:
-            if row[1] == current.id:
-                current.add(row, at, raw_status, row_status, row_level)
-                continue
-            yield current.finish()
-        if check_grouped:
-            _first_rows(seen, row[1], row[0], name)
-        current = _IssueRows(decoder, row, at, raw_status, row_status, row_level)
+        line, issue, stamp, raw_status, sub, raw_level, row_team, raw_priority, category = row
+        try:
+            at = parse(stamp)
+        except ValueError as exc:
+            raise decoder.bad_stamp(line, stamp, exc) from None
+        if sub:
+            raw_status = f"{raw_status}/{sub}"
+        row_status = statuses[raw_status]
+        try:
+            row_level = level_of[raw_level]
+        except _UnmappedValue as exc:
+            raise _at_line(exc, name, line) from None
+        if issue != current_id or current is None:
+            if current is not None:
+                yield current.finish()
+            if check_grouped:
+                _first_rows(seen, issue, line, name)
+            current = _IssueRows(decoder, row, at, raw_status, row_status, row_level)
+            current_id = issue
+            status, level, team = current.status, row_level, current.team
+            events, lines, last_at = current.events, current.lines, at
+            filled = current.priority is not None and current.category is not None
+            continue
+        if at < last_at:
+            raise decoder.out_of_order(line, stamp, last_at)
+        last_at = at
+        if not filled and (raw_priority or category):
+            filled = current.fill(raw_priority, category, line)
+        if row_status is not status:
+            status = row_status
+            events.append(Event(_STATUS_CHANGED, at, status=status, data={"raw": raw_status}))
+            lines.append(line)
+        if row_level is not None and row_level != level:
+            level = row_level
+            events.append(Event(_LEVEL_CHANGED, at, level=level))
+            lines.append(line)
+        if row_team and row_team != team:
+            team = row_team
+            events.append(Event(_REASSIGNED, at, team=team))
+            lines.append(line)
     if current is not None:
         yield current.finish()
 
@@ -340,7 +379,7 @@ class _Statuses(dict[str, Status]):
 
 
 class _Decoder:
-    """What the values of a row mean after the mapping: its instant, status, level, priority."""
+    """What the values of a row mean after the mapping, and the errors about a row."""
 
     __slots__ = ("level_of", "name", "parse", "priority_of", "stamp_column", "statuses")
 
@@ -352,25 +391,23 @@ class _Decoder:
         self.parse = mapping.parse_timestamp
         self.stamp_column = mapping.timestamp
 
-    def decode(self, row: _Row) -> tuple[datetime, str, Status, str | None]:
-        """The row's instant, its raw status (with the sub-status), `Status` and level."""
-        line, _, stamp, raw_status, sub, raw_level, _, _, _ = row
-        try:
-            at = self.parse(stamp)
-        except ValueError as exc:
-            reason = str(exc) if "offset" in str(exc) else "it is not an ISO 8601 timestamp"
-            raise IssueError(
-                f"{self.name} line {line}, column {self.stamp_column!r}: "
-                f"cannot read {stamp!r}: {reason}",
-                value=stamp,
-            ) from None
-        if sub:
-            raw_status = f"{raw_status}/{sub}"
-        row_status = self.statuses[raw_status]
-        try:
-            return at, raw_status, row_status, self.level_of[raw_level]
-        except _UnmappedValue as exc:
-            raise _at_line(exc, self.name, line) from None
+    def bad_stamp(self, line: int, stamp: str, exc: ValueError) -> IssueError:
+        """The error for a timestamp that does not parse."""
+        reason = str(exc) if "offset" in str(exc) else "it is not an ISO 8601 timestamp"
+        return IssueError(
+            f"{self.name} line {line}, column {self.stamp_column!r}: "
+            f"cannot read {stamp!r}: {reason}",
+            value=stamp,
+        )
+
+    def out_of_order(self, line: int, stamp: str, last_at: datetime) -> IssueError:
+        """The error for a row earlier than its issue's previous row."""
+        return IssueError(
+            f"{self.name} line {line}, column {self.stamp_column!r}: "
+            f"{stamp!r} is earlier than the issue's previous row "
+            f"({last_at.isoformat()}); each issue's rows must be in time order",
+            value=stamp,
+        )
 
     def priority(self, raw_priority: str, line: int) -> str | None:
         """The mapped priority (``None`` for an empty value)."""
@@ -381,7 +418,7 @@ class _Decoder:
 
 
 class _IssueRows:
-    """The issue being read: its fields so far and the events built from its rows."""
+    """The issue being read: its fields and the events built from its rows so far."""
 
     __slots__ = (
         "category",
@@ -391,8 +428,6 @@ class _IssueRows:
         "first_level",
         "first_team",
         "id",
-        "last_at",
-        "level",
         "lines",
         "priority",
         "status",
@@ -412,10 +447,10 @@ class _IssueRows:
         line, issue, _, _, _, _, row_team, raw_priority, row_category = row
         self.decoder = decoder
         self.id = issue
-        self.created = self.last_at = at
+        self.created = at
         self.events = [Event(EventKind.CREATED, at)]
         self.lines = [line]
-        self.first_level = self.level = row_level
+        self.first_level = row_level
         self.first_team = self.team = row_team or None
         self.priority = decoder.priority(raw_priority, line)
         self.category = row_category or None
@@ -427,36 +462,14 @@ class _IssueRows:
             )
             self.lines.append(line)
 
-    def add(
-        self, row: _Row, at: datetime, raw_status: str, row_status: Status, row_level: str | None
-    ) -> None:
-        """Add the issue's next *row*: an event for each of status, level and team it changes."""
-        line, _, stamp, _, _, _, row_team, raw_priority, row_category = row
-        if at < self.last_at:
-            raise IssueError(
-                f"{self.decoder.name} line {line}, column {self.decoder.stamp_column!r}: "
-                f"{stamp!r} is earlier than the issue's previous row "
-                f"({self.last_at.isoformat()}); each issue's rows must be in time order",
-                value=stamp,
-            )
-        self.last_at = at
+    def fill(self, raw_priority: str, category: str, line: int) -> bool:
+        """Take the priority and category from a later row if the first rows lacked them;
+        whether both are known now."""
         if self.priority is None and raw_priority:
             self.priority = self.decoder.priority(raw_priority, line)
-        if self.category is None and row_category:
-            self.category = row_category
-        events, lines = self.events, self.lines
-        if row_status is not self.status:
-            self.status = row_status
-            events.append(Event(_STATUS_CHANGED, at, status=row_status, data={"raw": raw_status}))
-            lines.append(line)
-        if row_level is not None and row_level != self.level:
-            self.level = row_level
-            events.append(Event(_LEVEL_CHANGED, at, level=row_level))
-            lines.append(line)
-        if row_team and row_team != self.team:
-            self.team = row_team
-            events.append(Event(_REASSIGNED, at, team=row_team))
-            lines.append(line)
+        if self.category is None and category:
+            self.category = category
+        return self.priority is not None and self.category is not None
 
     def finish(self) -> LoggedIssue:
         """The `LoggedIssue` of the rows read."""

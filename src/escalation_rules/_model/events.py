@@ -89,6 +89,8 @@ def check_status(value: object) -> str:
 
 
 def _to_kind(value: EventKind | str) -> EventKind:
+    if value.__class__ is EventKind:  # the common case, on every event built: no call
+        return value
     return to_enum(EventKind, value, "unknown event kind {value!r}", IssueError)
 
 
