@@ -24,7 +24,15 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 COMMANDS = {
     "python -c pass": ["-c", "pass"],
     "import escalation_rules": ["-c", "import escalation_rules"],
-    "escalation-rules --help": ["-m", "escalation_rules", "--help"],
+    "escalation-rules --help": [
+        "-c",
+        # what the console script does (an older checkout has the entry point in _cli)
+        "import sys; sys.argv = ['escalation-rules', '--help']\n"
+        "try:\n    from escalation_rules._cli.app import main\n"
+        "except ImportError:\n    from escalation_rules._cli import main\n"
+        "sys.exit(main())",
+    ],
+    "python -m escalation_rules --help": ["-m", "escalation_rules", "--help"],
     "modules after import": [
         "-c",
         "import sys, escalation_rules;"
@@ -63,15 +71,15 @@ def main() -> int:
                 if name != "modules after import":
                     times.setdefault((tree, name), []).append(_run(cmd, src)[0])
     print(f"Python {sys.version.split()[0]}, median of {args.runs} runs, interleaved")
-    print(f"{'tree':<10} {'command':<26} {'ms':>8} {'x bare':>8}")
+    print(f"{'tree':<10} {'command':<34} {'ms':>8} {'x bare':>8}")
     for tree in trees:
         bare = statistics.median(times[(tree, "python -c pass")])
         for name in COMMANDS:
             if name == "modules after import":
                 continue
             median = statistics.median(times[(tree, name)])
-            print(f"{tree:<10} {name:<26} {median * 1000:8.1f} {median / bare:8.1f}")
-        print(f"{tree:<10} {'escalation_rules modules':<26} {counts[tree]:>8}")
+            print(f"{tree:<10} {name:<34} {median * 1000:8.1f} {median / bare:8.1f}")
+        print(f"{tree:<10} {'escalation_rules modules':<34} {counts[tree]:>8}")
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -13,6 +12,8 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
     for option in options:
         if option.casefold() == folded:
             return option
+    import difflib  # on first use: a suggestion is only made for a mistake
+
     matches = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     if matches:
         return matches[0]

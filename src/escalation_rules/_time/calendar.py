@@ -65,7 +65,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -103,7 +103,11 @@ from .calendar_spec import (
     tz_name,
     wall_span,
     weekly_hours,
+    zone_info,
 )
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 
 @attrs.frozen(repr=False)
@@ -155,7 +159,7 @@ class BusinessCalendar:
                 value=self.name,
             )
         setattr_ = object.__setattr__
-        setattr_(self, "_zone", ZoneInfo(self.tz))
+        setattr_(self, "_zone", zone_info(self.tz))  # tz is a checked zone name by now
         days = tuple(tuple(wall_span(pair) for pair in pairs) for pairs in self.hours)
         setattr_(self, "_days", days)
         special: dict[int, tuple[Span, ...]] = {d.toordinal(): () for d in self.holidays}

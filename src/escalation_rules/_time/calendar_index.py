@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Final, TypeAlias, cast
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Final, TypeAlias, cast
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 from .calendar_spec import DAY_US, US, WEEK_US, Span
 

@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Final, TypeAlias
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from typing import TYPE_CHECKING, Final, TypeAlias
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 from .._exceptions import CalendarError
 from .._suggest import did_you_mean
@@ -85,6 +87,9 @@ MIDNIGHT: Final = time(0, 0)
 
 
 def zone_info(name: object) -> ZoneInfo:
+    """The IANA zone *name* (or a `ZoneInfo`), or `CalendarError` with a suggestion."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones  # on first use
+
     if isinstance(name, ZoneInfo):
         return name
     if not isinstance(name, str) or not name:
