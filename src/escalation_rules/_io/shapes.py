@@ -76,13 +76,7 @@ class Shapes:
 
     def table(self, value: object, path: Path_, keys: Mapping[str, bool]) -> dict[str, Any]:
         """Check *value* is a table whose keys are among *keys* (True: required)."""
-        if not isinstance(value, Mapping):
-            raise self.error(
-                path,
-                f"expected a table, got {kind_of_value(value)}",
-                value=value,
-                expected="a table",
-            )
+        value = self.mapping(value, path)
         for key in value:
             if key not in keys:
                 raise self.error(
