@@ -246,3 +246,36 @@ def test_explain_agrees_with_evaluate(data: st.DataObject, policy: Policy, now: 
                    if a.status == "taken")  # fmt: skip
     assert taken == sorted((a.rule, a.key) for a in ex.decision.actions)
     json.dumps(ex.to_dict())
+
+
+def test_explanation_text_is_the_same_in_every_process() -> None:
+    # Issue 12: a set field was shown in hash order, so --explain text changed with
+    # PYTHONHASHSEED. Run the same explanation under several seeds and compare.
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        from datetime import UTC, datetime
+        from escalation_rules import Event, EventKind, F, Issue, Level, Policy, route
+        t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        levels = [Level("L1", "One", rank=1, owner="a")]
+        policy = Policy(levels, [route("r", when=F.tags.contains("zz"), to="t")])
+        issue = Issue("I", t0, tags={"a", "b", "c", "d", "e", "f", "g", "h"},
+                      history=[Event(EventKind.CREATED, t0)])
+        print(policy.explain(issue, t0))
+        """
+    )
+    texts = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={"PYTHONHASHSEED": str(seed), "PATH": ""},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4, 5)
+    }
+    assert len(texts) == 1
+    assert "tags is frozenset({'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'})" in texts.pop()

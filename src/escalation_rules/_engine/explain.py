@@ -39,7 +39,7 @@ class Failure:
     def __str__(self) -> str:
         if self.field is None:
             return f"{self.test} is false"
-        shown = "missing" if self.value is MISSING else repr(self.value)
+        shown = "missing" if self.value is MISSING else _stable_repr(self.value)
         return f"{self.test} is false ({self.field} is {shown})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -183,6 +183,17 @@ class Explanation:
             for c in self.clocks:
                 lines.append("  " + _clock_line(c))
         return "\n".join(lines)
+
+
+def _stable_repr(value: Any) -> str:
+    """``repr`` with a set's members sorted: the same text in every process (a set's own
+    order follows the string hash, which changes with ``PYTHONHASHSEED``)."""
+    if isinstance(value, frozenset | set):
+        inner = ", ".join(sorted(_stable_repr(v) for v in value))
+        if isinstance(value, frozenset):
+            return f"frozenset({{{inner}}})" if value else "frozenset()"
+        return f"{{{inner}}}" if value else "set()"
+    return repr(value)
 
 
 def _plain(value: Any) -> Any:
