@@ -69,7 +69,8 @@ class PolicyError(EscalationRulesError, ValueError):
         value: the offending value.
         suggestion: the closest valid name, when the value looks misspelt.
         subject: what the mistake is in, as data: ``("rule", name)``, ``("level", id)``,
-            ``("levels", index)``, ``("hours", weekday key)``, ``("exceptions", "YYYY-MM-DD")``;
+            ``("levels", index)``, ``("policy", key)``, ``("hours", weekday key)``,
+            ``("exceptions", "YYYY-MM-DD")``;
             ``None`` when ``where`` says it all. A policy file reader finds the line from it.
     """
 

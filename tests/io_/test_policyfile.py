@@ -340,3 +340,50 @@ def test_an_sla_offset_is_written_without_business() -> None:
         loads(text)
     line = text.splitlines()[info.value.line - 1]
     assert line[info.value.column - 1 :].startswith('"30m business"')
+
+
+# ------------------------------------------------------- hostile shapes (issue 12, items 1-2)
+
+_ONE_LEVEL = '[[levels]]\nid = "L1"\nname = "One"\nrank = 1\nowner = "a"\n'
+
+
+def test_a_policy_that_loads_is_not_scanned_for_positions(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The line/column index is built only when an error needs a position.
+    from escalation_rules._io import locator
+
+    def refuse(self: object, places: object) -> None:
+        raise AssertionError("scanned")
+
+    monkeypatch.setattr(locator.Locator, "_scan", refuse)
+    policy = loads('policy = { name = "' + "a" * 20_000 + '" }\n' + _ONE_LEVEL)
+    assert policy.name == "a" * 20_000
+
+
+def test_an_inline_table_key_is_not_taken_from_inside_a_string() -> None:
+    text = 'policy = { match = "frist", name = "x, match = 1" }\n' + _ONE_LEVEL
+    with pytest.raises(PolicySyntaxError) as info:
+        loads(text)
+    assert (info.value.line, info.value.column) == (1, 20)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["a." * 40 + "a = 1\n", "[" + "a." * 40 + "a]\n", "[[" + "a." * 40 + "a]]\n"],
+    ids=["dotted key", "table header", "array header"],
+)
+def test_a_key_of_too_many_parts_is_refused_before_the_toml_parser(shape: str) -> None:
+    with pytest.raises(PolicySyntaxError) as info:
+        loads(shape + _ONE_LEVEL)
+    assert info.value.message == (
+        "a key of 41 dotted parts; keys and table headers may have at most 32"
+    )
+    assert (info.value.line, info.value.column) == (1, 1)
+
+
+def test_dots_inside_quoted_keys_and_multiline_strings_do_not_count() -> None:
+    quoted = 'clocks."' + "a." * 40 + 'a" = 1\n'
+    multiline = 'note = """\n' + "a." * 40 + 'a = 1\n"""\n'
+    for text in (quoted, multiline):
+        with pytest.raises(PolicySyntaxError) as info:
+            loads(text + _ONE_LEVEL)
+        assert "dotted parts" not in info.value.message  # the mistake is elsewhere

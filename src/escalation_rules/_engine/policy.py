@@ -146,6 +146,7 @@ class Policy:
                 f"match must be 'all' or 'first', got {self.match!r}",
                 value=self.match,
                 suggestion=did_you_mean(str(self.match), ["all", "first"]),
+                subject=("policy", "match"),
             )
         names: set[str] = set()
         for i, (rule, _group, _place) in enumerate(walk(self.rules)):

@@ -32,6 +32,10 @@ from .read_rules import RulesReader
 MAX_BYTES: Final = 4 * 1024 * 1024
 """The largest policy text accepted (4 MiB)."""
 
+MAX_KEY_PARTS: Final = 32
+"""The most parts a dotted key or a table header may have (``a.b.c`` has 3). The TOML
+parser's time grows with the square of a key's parts; no policy needs more than a few."""
+
 
 class _Reader(PartsReader, RulesReader):
     """Builds a Policy from the dict form, turning every error into a located one."""
@@ -98,6 +102,8 @@ class _Reader(PartsReader, RulesReader):
             for i, (lvl_id, spec) in enumerate(self._level_ids):
                 if lvl_id == name:
                     return _path_of(spec, exc.value, ("levels", i))
+        if kind == "policy" and isinstance(name, str):
+            return ("policy", name)
         if exc.where in ("calendar", "match", "calendar_field"):
             return ("policy", exc.where)
         if kind == "levels" and isinstance(name, int):
@@ -171,6 +177,7 @@ def loads(text: str, *, source: str = "<string>") -> Policy:
             f"the policy text is {len(text):,} characters long, over the limit of {MAX_BYTES:,}",
             source=source,
         )
+    _check_key_depth(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -189,6 +196,42 @@ def loads(text: str, *, source: str = "<string>") -> Policy:
     except RecursionError:
         raise PolicySyntaxError("the TOML nests too deeply", source=source) from None
     return _read(data, source, Locator(text, source))
+
+
+def _check_key_depth(text: str, source: str) -> None:
+    """Refuse a key or table header of more than `MAX_KEY_PARTS` parts, before the TOML
+    parser sees it. One pass over the text: quoted parts and multi-line strings are skipped."""
+    in_string: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string is not None:
+            if in_string in line:
+                in_string = None
+            continue
+        dots, quote, end = 0, None, len(line)
+        for at, ch in enumerate(line):
+            if quote is not None:
+                if ch == quote:
+                    quote = None
+            elif ch in "\"'":
+                quote = ch
+            elif ch == ".":
+                dots += 1
+            elif ch in "=],#":  # the key ends (a key holds no comma)
+                end = at
+                break
+        if dots >= MAX_KEY_PARTS:
+            raise PolicySyntaxError(
+                f"a key of {dots + 1} dotted parts; keys and table headers may have at most "
+                f"{MAX_KEY_PARTS}",
+                source=source,
+                line=number,
+                column=1,
+                line_text=line,
+            )
+        rest = line[end:]
+        for marker in ('"""', "'''"):
+            if rest.count(marker) == 1:
+                in_string = marker
 
 
 def load(file: str | PathLike[str] | IO[bytes] | IO[str]) -> Policy:
