@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pickle
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -123,3 +124,56 @@ def test_status_and_kinds_are_strings() -> None:
     assert (
         datetime(2026, 1, 1, tzinfo=UTC) == Issue("1", datetime(2026, 1, 1, tzinfo=UTC)).created_at
     )
+
+
+# ----------------------------------------------- refused when built (issue 12, item 7)
+
+_T = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Event(EventKind.STATUS_CHANGED, _T, status=5),  # type: ignore[arg-type]
+         "Event.status must be a string or None, got 5"),
+        (lambda: Event(EventKind.LEVEL_CHANGED, _T, level=5),  # type: ignore[arg-type]
+         "Event.level must be a string or None, got 5"),
+        (lambda: Issue(123, _T),  # type: ignore[arg-type]
+         "Issue.id must be a non-empty string, got 123"),
+        (lambda: Issue("", _T), "Issue.id must be a non-empty string, got ''"),
+        (lambda: Issue("X", _T, priority=1),  # type: ignore[arg-type]
+         "Issue.priority must be a string or None, got 1"),
+        (lambda: Issue("X", _T, customer="gold"),  # type: ignore[arg-type]
+         "Issue.customer must be a Customer, got 'gold'"),
+        (lambda: Customer(value="lots"),  # type: ignore[arg-type]
+         "Customer.value must be a number or None, got 'lots'"),
+        (lambda: Customer(value=True), "Customer.value must be a number or None, got True"),
+        (lambda: Customer(tier=1),  # type: ignore[arg-type]
+         "Customer.tier must be a string or None, got 1"),
+        (lambda: Customer(attributes=[1]),  # type: ignore[arg-type]
+         "expected a mapping of names to values, got [1]"),
+        (lambda: Issue("X", _T, attributes="x"),  # type: ignore[arg-type]
+         "expected a mapping of names to values, got 'x'"),
+        (lambda: Issue("X", datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))),
+         "issue 'X' has an instant that is out of range in UTC: instants must fall within "
+         "the years 1 to 9999 once converted to UTC"),
+    ],
+    ids=[
+        "event status", "event level", "issue id", "empty id", "priority", "customer",
+        "customer value", "customer value bool", "customer tier", "customer attributes",
+        "issue attributes", "created near year 1",
+    ],
+)  # fmt: skip
+def test_bad_issue_data_is_refused_when_built(build: Callable[[], object], message: str) -> None:
+    with pytest.raises(IssueError) as info:
+        build()
+    assert str(info.value) == message
+
+
+def test_an_event_near_year_1_is_refused_when_appended() -> None:
+    issue = Issue("X", _T)
+    early = Event(EventKind.CUSTOM, datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))))
+    with pytest.raises(IssueError, match="out of range in UTC"):
+        Issue("Y", datetime(1, 1, 1, 12, tzinfo=UTC), history=[early])
+    with pytest.raises(IssueError, match="out of range in UTC"):
+        issue.with_events([early])

@@ -63,9 +63,21 @@ class EventKind(enum.StrEnum):
 _EMPTY: FrozenDict[Any] = FrozenDict()
 
 
+def check_texts(owner: str, names: tuple[str, ...], values: tuple[object, ...]) -> None:
+    """Refuse a field of *names* whose value is neither ``None`` nor a string, as built.
+
+    The fast path is one class test per field: models are built for every event read.
+    """
+    for name, value in zip(names, values, strict=True):
+        if value is not None and value.__class__ is not str and not isinstance(value, str):
+            raise IssueError(f"{owner}.{name} must be a string or None, got {value!r}", value=value)
+
+
 def frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if not value:
         return _EMPTY  # read-only, so one shared empty mapping is safe
+    if value.__class__ is not dict and not isinstance(value, Mapping):
+        raise IssueError(f"expected a mapping of names to values, got {value!r}", value=value)
     return FrozenDict(value)
 
 
@@ -126,6 +138,21 @@ class Event:
         factory=dict, converter=frozen_mapping, kw_only=True, eq=False
     )
 
+    def __attrs_post_init__(self) -> None:
+        # Every event read from a log passes here: one test per field, and the
+        # search for the culprit only when one is not a plain string.
+        if (
+            (self.actor is not None and self.actor.__class__ is not str)
+            or (self.level is not None and self.level.__class__ is not str)
+            or (self.status is not None and self.status.__class__ is not str)
+            or (self.team is not None and self.team.__class__ is not str)
+            or (self.assignee is not None and self.assignee.__class__ is not str)
+            or (self.action is not None and self.action.__class__ is not str)
+            or (self.rule is not None and self.rule.__class__ is not str)
+            or (self.name is not None and self.name.__class__ is not str)
+        ):
+            check_texts("Event", _EVENT_TEXTS, tuple(getattr(self, f) for f in _EVENT_TEXTS))
+
     @classmethod
     def taken(cls, action: Action, at: datetime) -> Event:
         """The event recording that the host carried out *action* at *at*."""
@@ -137,3 +164,6 @@ class Event:
             level=action.to if isinstance(action, Escalate) else None,
             team=action.team if isinstance(action, Route) else None,
         )
+
+
+_EVENT_TEXTS: Final = ("actor", "level", "status", "team", "assignee", "action", "rule", "name")

@@ -16,6 +16,7 @@ from .events import (
     Status,
     check_created_at,
     check_status,
+    check_texts,
     frozen_mapping,
     frozen_set,
 )
@@ -37,6 +38,12 @@ class Customer:
         factory=dict, converter=frozen_mapping, kw_only=True
     )
 
+    def __attrs_post_init__(self) -> None:
+        check_texts("Customer", ("id", "tier", "account"), (self.id, self.tier, self.account))
+        value = self.value
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise IssueError(f"Customer.value must be a number or None, got {value!r}", value=value)
+
 
 def _history(value: Iterable[Event]) -> tuple[Event, ...]:
     events = tuple(value)
@@ -51,6 +58,17 @@ def _history(value: Iterable[Event]) -> tuple[Event, ...]:
                 value=events[i],
             )
     return events
+
+
+_ISSUE_TEXTS = ("priority", "category", "level", "team", "assignee", "product", "language")
+
+
+def _out_of_range(issue_id: str) -> IssueError:
+    return IssueError(
+        f"issue {issue_id!r} has an instant that is out of range in UTC: instants must "
+        "fall within the years 1 to 9999 once converted to UTC",
+        value=issue_id,
+    )
 
 
 @attrs.frozen
@@ -102,9 +120,28 @@ class Issue:
     _summary: HistorySummary = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        if (self.id.__class__ is not str and not isinstance(self.id, str)) or not self.id:
+            raise IssueError(f"Issue.id must be a non-empty string, got {self.id!r}", value=self.id)
+        if (
+            (self.priority is not None and self.priority.__class__ is not str)
+            or (self.category is not None and self.category.__class__ is not str)
+            or (self.level is not None and self.level.__class__ is not str)
+            or (self.team is not None and self.team.__class__ is not str)
+            or (self.assignee is not None and self.assignee.__class__ is not str)
+            or (self.product is not None and self.product.__class__ is not str)
+            or (self.language is not None and self.language.__class__ is not str)
+        ):
+            check_texts("Issue", _ISSUE_TEXTS, tuple(getattr(self, f) for f in _ISSUE_TEXTS))
+        if self.customer.__class__ is not Customer and not isinstance(self.customer, Customer):
+            raise IssueError(
+                f"Issue.customer must be a Customer, got {self.customer!r}", value=self.customer
+            )
         # Derived once from the (immutable) history, so that every evaluation of
         # this issue, at any instant, reads anchors in O(1) instead of rescanning.
-        summary = HistorySummary.of(self.history, self.created_at)
+        try:
+            summary = HistorySummary.of(self.history, self.created_at)
+        except OverflowError:
+            raise _out_of_range(self.id) from None
         object.__setattr__(self, "_summary", summary)
         if not self.status:
             last = summary.statuses[-1][2] if summary.statuses else Status.OPEN.value
@@ -182,7 +219,10 @@ class Issue:
         issue: Issue = object.__new__(Issue)
         for name, value in values.items():
             object.__setattr__(issue, name, value)
-        summary = self._summary.extended(new, len(self.history))
+        try:
+            summary = self._summary.extended(new, len(self.history))
+        except OverflowError:
+            raise _out_of_range(self.id) from None
         object.__setattr__(issue, "_summary", summary)
         return issue
 
