@@ -142,14 +142,14 @@ class Event:
         # Every event read from a log passes here: one test per field, and the
         # search for the culprit only when one is not a plain string.
         if (
-            (self.actor is not None and self.actor.__class__ is not str)
-            or (self.level is not None and self.level.__class__ is not str)
-            or (self.status is not None and self.status.__class__ is not str)
-            or (self.team is not None and self.team.__class__ is not str)
-            or (self.assignee is not None and self.assignee.__class__ is not str)
-            or (self.action is not None and self.action.__class__ is not str)
-            or (self.rule is not None and self.rule.__class__ is not str)
-            or (self.name is not None and self.name.__class__ is not str)
+            (self.actor is not None and not isinstance(self.actor, str))
+            or (self.level is not None and not isinstance(self.level, str))
+            or (self.status is not None and not isinstance(self.status, str))
+            or (self.team is not None and not isinstance(self.team, str))
+            or (self.assignee is not None and not isinstance(self.assignee, str))
+            or (self.action is not None and not isinstance(self.action, str))
+            or (self.rule is not None and not isinstance(self.rule, str))
+            or (self.name is not None and not isinstance(self.name, str))
         ):
             check_texts("Event", _EVENT_TEXTS, tuple(getattr(self, f) for f in _EVENT_TEXTS))
 

@@ -123,13 +123,13 @@ class Issue:
         if (self.id.__class__ is not str and not isinstance(self.id, str)) or not self.id:
             raise IssueError(f"Issue.id must be a non-empty string, got {self.id!r}", value=self.id)
         if (
-            (self.priority is not None and self.priority.__class__ is not str)
-            or (self.category is not None and self.category.__class__ is not str)
-            or (self.level is not None and self.level.__class__ is not str)
-            or (self.team is not None and self.team.__class__ is not str)
-            or (self.assignee is not None and self.assignee.__class__ is not str)
-            or (self.product is not None and self.product.__class__ is not str)
-            or (self.language is not None and self.language.__class__ is not str)
+            (self.priority is not None and not isinstance(self.priority, str))
+            or (self.category is not None and not isinstance(self.category, str))
+            or (self.level is not None and not isinstance(self.level, str))
+            or (self.team is not None and not isinstance(self.team, str))
+            or (self.assignee is not None and not isinstance(self.assignee, str))
+            or (self.product is not None and not isinstance(self.product, str))
+            or (self.language is not None and not isinstance(self.language, str))
         ):
             check_texts("Issue", _ISSUE_TEXTS, tuple(getattr(self, f) for f in _ISSUE_TEXTS))
         if self.customer.__class__ is not Customer and not isinstance(self.customer, Customer):
