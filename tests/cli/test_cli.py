@@ -252,3 +252,15 @@ def test_backtest_plot_writes_a_png(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"plot written to {png}" in result.stderr
+
+
+@pytest.mark.skipif(not Path(SCRIPT).exists(), reason="console script not installed")
+def test_version_prints_the_package_version() -> None:
+    # Issue 12, item 8: there was no --version.
+    import escalation_rules
+
+    result = run("--version")
+    assert (result.returncode, result.stdout) == (
+        0,
+        f"escalation-rules {escalation_rules.__version__}\n",
+    )

@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .. import __version__
+
 POLICY_HELP = "a policy TOML file, or the name of a bundled example (see 'examples')"
 
 
@@ -33,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Escalation rules engine: check, evaluate, forecast and backtest policies.",
         epilog="Exit codes: 0 success, 1 a problem with the policy or input, 2 a usage error.",
     )
+    parser.add_argument("--version", action="version", version=f"escalation-rules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser(
         "demo",
