@@ -706,3 +706,59 @@ def test_backtest_on_the_real_bpi_2013_log() -> None:
     p1 = metrics.by_priority["P1"].level("L2")
     assert (p1.real, p1.also_earlier) == (3, 3)
     assert set(overall.sla_breach_rate) == {"time_at_level", "resolution"}
+
+
+# ------------------------------------------- damaged logs (issue 12, item 6, the file part)
+
+
+def _damaged(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """A damaged log of each kind, and the start of the message it gets."""
+    header, *rows = LOG.splitlines(keepends=True)
+    big = header + "".join(
+        row.replace(row[0], f"{row[0]}{n}", 1) for n in range(500) for row in rows
+    )
+    whole = gzip.compress(big.encode())
+    files = {
+        "truncated gzip": (whole[: len(whole) // 2], ": cannot read the log after line "),
+        "junk after gzip": (
+            gzip.compress(LOG.encode()) + b"junk",
+            ": cannot read the log after line ",
+        ),
+        "not UTF-8": (
+            LOG.replace("desk", "d\u00e9sk").encode("latin-1"),
+            ": cannot read the log from its start: its bytes are not UTF-8",
+        ),
+        "a field over 128 KiB": (
+            (header + '"' + "x" * 140_000 + '",a,b,c,d,e,f\n').encode(),
+            " line 2: cannot read the log: field larger than field limit",
+        ),
+    }
+    out = {}
+    for name, (data, start) in files.items():
+        path = tmp_path / (name.replace(" ", "-") + (".csv.gz" if "gzip" in name else ".csv"))
+        path.write_bytes(data)
+        out[name] = (path, start)
+    return out
+
+
+@pytest.mark.parametrize(
+    "kind", ["truncated gzip", "junk after gzip", "not UTF-8", "a field over 128 KiB"]
+)
+def test_a_damaged_log_is_an_issue_error_naming_the_file_and_line(
+    tmp_path: Path, kind: str
+) -> None:
+    path, start = _damaged(tmp_path)[kind]
+    with pytest.raises(IssueError) as info:
+        list(read_log(path, mapping(format=None)))
+    assert str(info.value).startswith(f"{path}{start}")
+
+
+@pytest.mark.parametrize("kind", ["a directory", "a missing file"])
+def test_a_log_that_cannot_be_opened_is_an_issue_error(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "log.csv"
+    if kind == "a directory":
+        path.mkdir()
+    with pytest.raises(IssueError) as info:
+        list(read_log(path, mapping()))
+    reason = "Is a directory" if kind == "a directory" else "No such file or directory"
+    assert str(info.value) == f"{path}: cannot open the log: {reason}"

@@ -50,27 +50,19 @@ kept in ``event.data["raw"]``.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from datetime import datetime
-from operator import itemgetter
-from os import PathLike, fspath
-from pathlib import Path
-from typing import IO, Any, Final
+from typing import Final
 
 import attrs
 
-from .._exceptions import IssueError, PolicyError
+from .._exceptions import IssueError
 from .._model.events import Event, EventKind, Status
 from .._model.issue import Issue
 from .._suggest import did_you_mean
-from .logmapping import COLUMN_KEYS, REQUIRED_COLUMNS, LogFormat, LogMapping, LogSource
-
-_GZIP_MAGIC: Final = b"\x1f\x8b"
+from .logmapping import LogMapping, LogSource
+from .logrows import Row, csv_rows, format_of, jsonl_rows, open_log
 
 
 def _events(value: Iterable[Event]) -> tuple[Event, ...]:
@@ -126,12 +118,6 @@ class LoggedIssue:
         return f"issue {self.id!r}"
 
 
-# A row reduced to what the reader needs: line, issue id, timestamp, status, sub-status,
-# level, team, priority, category; "" where the column is absent or the value empty.
-# (In the order of COLUMN_KEYS.)
-_Row = tuple[int, str, str, str, str, str, str, str, str]
-
-
 def read_log(
     source: LogSource, mapping: LogMapping, *, check_grouped: bool = True
 ) -> Iterator[LoggedIssue]:
@@ -154,120 +140,10 @@ def read_log(
             the file, the line and the column.
     """
     with ExitStack() as stack:
-        name, text = _open(source, stack)
-        fmt = mapping.format or _format_of(name)
-        rows = _csv_rows(text, name, mapping) if fmt == "csv" else _jsonl_rows(text, name, mapping)
+        name, text = open_log(source, stack)
+        fmt = mapping.format or format_of(name)
+        rows = csv_rows(text, name, mapping) if fmt == "csv" else jsonl_rows(text, name, mapping)
         yield from _group(rows, name, mapping, check_grouped)
-
-
-def _open(source: LogSource, stack: ExitStack) -> tuple[str, IO[str]]:
-    if isinstance(source, (str, PathLike)):
-        name = fspath(source)
-        return name, _text(stack.enter_context(open(source, "rb")), stack)
-    name = str(getattr(source, "name", "<stream>"))
-    if isinstance(source, io.TextIOBase):
-        return name, source
-    return name, _text(source, stack)  # type: ignore[arg-type]
-
-
-def _text(raw: IO[bytes], stack: ExitStack) -> IO[str]:
-    """Decode *raw* as UTF-8, decompressing it first if it starts like a gzip file."""
-    peek = getattr(raw, "peek", None)
-    if peek is not None:
-        head = peek(2)[:2]
-    elif raw.seekable():
-        position = raw.tell()
-        head = raw.read(2)
-        raw.seek(position)
-    else:
-        head = b""  # cannot look ahead: read it as plain text
-    stream: Any = raw
-    if head == _GZIP_MAGIC:
-        stream = gzip.GzipFile(fileobj=raw, mode="rb")
-        stack.callback(stream.close)
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    # Detach rather than close: a file the caller passed in stays theirs to close.
-    stack.callback(text.detach)
-    return text
-
-
-def _format_of(name: str) -> LogFormat:
-    base = name[:-3] if name.endswith(".gz") else name
-    suffix = Path(base).suffix.lower()
-    if suffix == ".csv":
-        return "csv"
-    if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
-    raise PolicyError(
-        f"cannot tell the format of {name!r} from its name; set format = 'csv' or "
-        "format = 'jsonl' in the mapping",
-        where=name,
-        value=name,
-    )
-
-
-def _csv_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[_Row]:
-    reader = csv.reader(text, delimiter=mapping.delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]
-    width = len(header)
-    index: dict[str, int] = {}
-    for key, column in mapping.columns().items():
-        if column not in header:
-            raise PolicyError(
-                f"column {column!r} (columns.{key} in {mapping.source or 'the mapping'}) is "
-                f"not in the header; the columns are {header}",
-                where=f"{name} line 1",
-                value=column,
-                suggestion=did_you_mean(column, header),
-            )
-        index[key] = header.index(column)
-    # An absent column reads the empty string appended to each row, at index `width`.
-    pick = itemgetter(*(index.get(key, width) for key in COLUMN_KEYS))
-    for fields in reader:
-        if len(fields) != width:
-            if not fields:
-                continue  # a blank line
-            raise IssueError(
-                f"{name} line {reader.line_num}: the row has {len(fields)} fields, "
-                f"the header has {width}",
-                value=fields,
-            )
-        fields.append("")
-        yield (reader.line_num, *pick(fields))
-
-
-def _jsonl_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[_Row]:
-    columns = mapping.columns()
-    keys = [(key, columns.get(key)) for key in COLUMN_KEYS]
-    for line, raw in enumerate(text, start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise IssueError(f"{name} line {line}: not valid JSON ({exc.msg})", value=raw) from None
-        if not isinstance(obj, dict):
-            raise IssueError(f"{name} line {line}: expected a JSON object, got {raw.strip()!r}")
-        values: list[str] = []
-        for key, column in keys:
-            value = None if column is None else obj.get(column)
-            if value is None or value == "":
-                if key in REQUIRED_COLUMNS:
-                    raise PolicyError(
-                        f"the key {column!r} (columns.{key}) is missing or empty; "
-                        f"the keys are {list(obj)}",
-                        where=f"{name} line {line}",
-                        value=column,
-                        suggestion=did_you_mean(str(column), obj),
-                    )
-                value = ""
-            values.append(str(value))
-        yield (line, *values)  # type: ignore[misc]
 
 
 def _value_map(table: Mapping[str, str], column: str | None, name: str) -> dict[str, str | None]:
@@ -291,7 +167,7 @@ def _value_map(table: Mapping[str, str], column: str | None, name: str) -> dict[
 
 
 def _group(
-    rows: Iterator[_Row], name: str, mapping: LogMapping, check_grouped: bool
+    rows: Iterator[Row], name: str, mapping: LogMapping, check_grouped: bool
 ) -> Iterator[LoggedIssue]:
     """Group rows into issues, an event for each status, level and team a row changes.
 
@@ -437,7 +313,7 @@ class _IssueRows:
     def __init__(
         self,
         decoder: _Decoder,
-        row: _Row,
+        row: Row,
         at: datetime,
         raw_status: str,
         row_status: Status,
@@ -487,7 +363,11 @@ class _IssueRows:
 
 
 _STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
+
+
 _LEVEL_CHANGED: Final = EventKind.LEVEL_CHANGED
+
+
 _REASSIGNED: Final = EventKind.REASSIGNED
 
 
