@@ -264,3 +264,29 @@ def test_version_prints_the_package_version() -> None:
         0,
         f"escalation-rules {escalation_rules.__version__}\n",
     )
+
+
+@needs_script
+def test_control_characters_from_the_input_do_not_reach_the_terminal(tmp_path: Path) -> None:
+    # Issue 12, item 16: an issue id was printed raw, so an escape sequence in it reached
+    # the terminal. It is written as a \x1b escape now.
+    path = tmp_path / "issue.json"
+    path.write_text(json.dumps(issue_to_dict(make_issue("A\x1b[31mred\x07"))))
+    result = run("evaluate", "seeds-matrix", str(path), "--at", at(2).isoformat())
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "Issue A\\x1b[31mred\\x07 at" in result.stdout
+
+
+@needs_script
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    # Issue 12, item 8: `escalation-rules demo | head -1` ended in BrokenPipeError.
+    with subprocess.Popen(
+        [SCRIPT, "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()
+        error = process.stderr.read()
+        code = process.wait(timeout=60)
+    assert (code, error) == (0, b"")

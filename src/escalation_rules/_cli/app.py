@@ -3,12 +3,40 @@
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from collections.abc import Sequence
+from typing import Final, TextIO
 
 from .. import __version__
 
 POLICY_HELP = "a policy TOML file, or the name of a bundled example (see 'examples')"
+
+
+# Control characters from the input (an issue id, a rule name) must not reach the terminal
+# as escape sequences: they are written as \x.. escapes. Newlines, tabs and the carriage
+# return of the progress line pass.
+_ESCAPES: Final = {
+    code: f"\\x{code:02x}" for code in (*range(32), *range(127, 160)) if chr(code) not in "\n\t\r"
+}
+
+
+class _Escaped(io.TextIOBase):
+    """A text stream that writes control characters as ``\\x..`` escapes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(text.translate(_ESCAPES))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,11 +49,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Imported once a command is known: `--help` and usage errors load no more than argparse.
     from .commands import CommandFailed, run_command
 
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Escaped(out), _Escaped(err)
     try:
         return run_command(args)
     except CommandFailed as fail:
         print(str(fail), file=sys.stderr)
         return fail.code
+    except BrokenPipeError:
+        # The reader stopped reading (``| head``): what it wanted was written. Point the
+        # standard output at nothing, so the interpreter's last flush has nowhere to fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        return 0
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def build_parser() -> argparse.ArgumentParser:
