@@ -296,6 +296,8 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
     context = make_context(policy, issue, now)
     closed = status in CLOSED
     first = policy.match == "first"
+    defaults = condition_defaults(policy)
+    in_decision = {(a.rule, a.key) for a in decision.actions}
     traces: list[RuleTrace] = []
     # Under first-match, the rules after the first matching one (top level, and
     # inside each group) are not reached.
@@ -320,9 +322,9 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
         except EvaluationError as exc:  # pragma: no cover - evaluate() raised it already
             raise exc.in_rule(rule.name) from None
         if outcome is None:
-            traces.append(_unmatched(rule, kind, group, context, condition_defaults(policy)))
+            traces.append(_unmatched(rule, kind, group, context, defaults))
             continue
-        traces.append(_trace(rule.name, kind, group, outcome, context, decision))
+        traces.append(_trace(rule.name, kind, group, outcome, context, decision, in_decision))
         if outcome.matched:
             if group is not None:
                 won_group.add(group)
@@ -355,12 +357,17 @@ def _unmatched(
 
 
 def _trace(
-    name: str, kind: str, group: str | None, outcome: Outcome, context: Context, decision: Decision
+    name: str,
+    kind: str,
+    group: str | None,
+    outcome: Outcome,
+    context: Context,
+    decision: Decision,
+    in_decision: set[tuple[str, str]],
 ) -> RuleTrace:
     """The trace of a rule that wants something: what became of each of its actions."""
     matched, due, once_per, later = outcome
     scope = once_per if isinstance(once_per, int) else context.indices[ANCHOR_SLOT[once_per]]
-    in_decision = {(a.rule, a.key) for a in decision.actions}
     actions = [_fate(action, scope, context, in_decision, decision) for action in due]
     for at, action in later:
         if at > context.now:
