@@ -84,6 +84,8 @@ _WEEKDAYS: Final = {
 _TIME_TEXT: Final = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
 
 MIDNIGHT: Final = time(0, 0)
+# The longest IANA zone name is 32 characters; a longer one is refused unread.
+MAX_ZONE_NAME: Final = 64
 
 
 def zone_info(name: object) -> ZoneInfo:
@@ -96,12 +98,14 @@ def zone_info(name: object) -> ZoneInfo:
         raise CalendarError(
             f"a calendar's tz must be an IANA zone name, got {name!r}", where="tz", value=name
         )
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
+    if len(name) <= MAX_ZONE_NAME:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tzdata folder
+            pass
+    shown = name if len(name) <= MAX_ZONE_NAME else name[:MAX_ZONE_NAME] + "..."
     raise CalendarError(
-        f"{name!r} is not a known time zone",
+        f"{shown!r} is not a known time zone",
         where="tz",
         value=name,
         suggestion=did_you_mean(name, sorted(available_timezones())),
