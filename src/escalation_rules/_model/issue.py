@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -20,6 +20,7 @@ from .events import (
     frozen_mapping,
     frozen_set,
 )
+from .history import AppendOnly
 from .summary import HistorySummary
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ class Customer:
             raise IssueError(f"Customer.value must be a number or None, got {value!r}", value=value)
 
 
-def _history(value: Iterable[Event]) -> tuple[Event, ...]:
+def _history(value: Iterable[Event]) -> AppendOnly[Event]:
+    if isinstance(value, AppendOnly):
+        return value  # an issue's own history: checked when it was built
     events = tuple(value)
     for i, event in enumerate(events):
         if not isinstance(event, Event):
@@ -57,7 +60,7 @@ def _history(value: Iterable[Event]) -> tuple[Event, ...]:
                 f"comes before history[{i - 1}] at {events[i - 1].at.isoformat()}",
                 value=events[i],
             )
-    return events
+    return AppendOnly(events)
 
 
 _ISSUE_TEXTS = ("priority", "category", "level", "team", "assignee", "product", "language")
@@ -97,7 +100,9 @@ class Issue:
         skills: skills the issue needs.
         tags: free-form labels.
         attributes: free-form host fields, reachable as ``attributes.NAME``.
-        history: the `Event` history, in time order.
+        history: the `Event` history, in time order: an immutable sequence that
+            equals the tuple of its events, and that `with_event` extends in
+            O(1) however long it is.
     """
 
     id: str
@@ -116,7 +121,7 @@ class Issue:
     attributes: Mapping[str, Any] = attrs.field(
         factory=dict, converter=frozen_mapping, kw_only=True
     )
-    history: tuple[Event, ...] = attrs.field(default=(), converter=_history, kw_only=True)
+    history: Sequence[Event] = attrs.field(default=(), converter=_history, kw_only=True)
     _summary: HistorySummary = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -188,7 +193,9 @@ class Issue:
         new = tuple(events)
         if not new:
             return self
-        previous = self.history[-1] if self.history else None
+        history = self.history
+        assert isinstance(history, AppendOnly)  # the converter's type
+        previous = history[-1] if history else None
         for i, event in enumerate(new):
             if not isinstance(event, Event):
                 raise IssueError(f"events[{i}] must be an Event, got {event!r}", value=event)
@@ -200,7 +207,7 @@ class Issue:
                 )
             previous = event
         values = {name: getattr(self, name) for name in _ISSUE_FIELDS}
-        values["history"] = (*self.history, *new)
+        values["history"] = history.appended(new)
         for event in new:
             kind = event.kind
             if kind is EventKind.STATUS_CHANGED:
@@ -220,7 +227,7 @@ class Issue:
         for name, value in values.items():
             object.__setattr__(issue, name, value)
         try:
-            summary = self._summary.extended(new, len(self.history))
+            summary = self._summary.extended(new, len(history))
         except OverflowError:
             raise _out_of_range(self.id) from None
         object.__setattr__(issue, "_summary", summary)

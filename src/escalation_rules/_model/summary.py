@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from .events import Event, EventKind
+from .history import AppendOnly
 
 
 class HistorySummary:
@@ -44,10 +47,10 @@ class HistorySummary:
         level_entries: dict[str, tuple[int, datetime]],
         recorded: dict[str, int],
         created: datetime,
-        statuses: tuple[tuple[int, datetime, str], ...] = (),
-        replies: tuple[tuple[int, datetime], ...] = (),
-        messages: tuple[tuple[int, datetime], ...] = (),
-        times: tuple[datetime, ...] = (),
+        statuses: AppendOnly[tuple[int, datetime, str]],
+        replies: AppendOnly[tuple[int, datetime]],
+        messages: AppendOnly[tuple[int, datetime]],
+        times: AppendOnly[datetime],
     ) -> None:
         self.created = created
         self.last = last
@@ -66,11 +69,13 @@ class HistorySummary:
         )
 
     @classmethod
-    def of(cls, history: tuple[Event, ...], created_at: datetime) -> HistorySummary:
+    def of(cls, history: Sequence[Event], created_at: datetime) -> HistorySummary:
         """Summarise *history* (already validated and in time order)."""
-        return cls({}, {}, {}, created_at.astimezone(UTC)).extended(history, 0)
+        empty: AppendOnly[Any] = AppendOnly()  # appending to an empty view copies: one each
+        summary = cls({}, {}, {}, created_at.astimezone(UTC), empty, empty, empty, empty)
+        return summary.extended(history, 0)
 
-    def extended(self, events: tuple[Event, ...], offset: int) -> HistorySummary:
+    def extended(self, events: Sequence[Event], offset: int) -> HistorySummary:
         """This summary with *events* (history indices from *offset* on) added.
 
         Only what the new events touch is copied: a host appending one event to a
@@ -113,10 +118,10 @@ class HistorySummary:
             entries,
             recorded,
             self.created,
-            (*self.statuses, *statuses) if statuses else self.statuses,
-            (*self.replies, *replies) if replies else self.replies,
-            (*self.messages, *messages) if messages else self.messages,
-            (*self.times, *times),
+            self.statuses.appended(statuses),
+            self.replies.appended(replies),
+            self.messages.appended(messages),
+            self.times.appended(times),
         )
 
     def __reduce__(self) -> tuple[object, ...]:
