@@ -35,6 +35,7 @@ from escalation_rules import (
 )
 from escalation_rules._conditions.compare import Compare
 from escalation_rules._conditions.condition import All, Any_
+from escalation_rules._frozendict import FrozenDict
 
 from ..conftest import T0, at, make_issue, three_levels
 
@@ -455,10 +456,11 @@ UNDECIDABLE = [
         F.attributes.labels == "a",
         {"labels": ["a"]},
         FieldTypeError,
-        "cannot compare attributes.labels (set ['a']) == string 'a'; "
+        # attributes are frozen on the way in: the list is stored as a tuple
+        "cannot compare attributes.labels (set ('a',)) == string 'a'; "
         "values of different kinds are never coerced",
         "attributes.labels",
-        ["a"],
+        ("a",),
     ),
     (
         "mapping-with-string",
@@ -468,7 +470,7 @@ UNDECIDABLE = [
         "cannot compare attributes.product (dict {'line': 'pro'}) < string 'pro'; "
         "values of different kinds are never coerced",
         "attributes.product",
-        {"line": "pro"},
+        FrozenDict({"line": "pro"}),  # frozen on the way in
     ),
     (
         "isin-string-with-numbers",

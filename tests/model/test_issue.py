@@ -177,3 +177,38 @@ def test_an_event_near_year_1_is_refused_when_appended() -> None:
         Issue("Y", datetime(1, 1, 1, 12, tzinfo=UTC), history=[early])
     with pytest.raises(IssueError, match="out of range in UTC"):
         issue.with_events([early])
+
+
+# ------------------------------------------------------------ frozen all the way down (item 15)
+
+
+def test_nested_attributes_are_frozen_and_unlinked_from_the_callers_values() -> None:
+    given = {"tags": ["a", {"deep": [1, 2]}], "owners": {"ops": {"ann"}}}
+    issue = Issue("n1", T0, attributes=given, customer=Customer(attributes={"seats": [5]}))
+    given["tags"].append("b")  # type: ignore[attr-defined]
+    given["owners"]["ops"].add("bob")  # type: ignore[index]
+    assert issue.attributes == {"tags": ("a", {"deep": (1, 2)}), "owners": {"ops": {"ann"}}}
+    assert issue.customer.attributes["seats"] == (5,)
+    with pytest.raises(TypeError):
+        issue.attributes["owners"]["x"] = 1
+    assert hash(issue) == hash(Issue("n1", T0, attributes=issue.attributes, customer=issue.customer))
+
+
+def test_event_data_is_frozen_all_the_way_down() -> None:
+    data = {"changes": [{"field": "priority"}]}
+    event = Event(EventKind.CUSTOM, T0, name="edit", data=data)
+    data["changes"].append({"field": "team"})
+    assert event.data == {"changes": ({"field": "priority"},)}
+
+
+def test_a_mutable_value_that_cannot_be_frozen_is_refused_by_name() -> None:
+    with pytest.raises(IssueError, match=r"the entry at \['blob'\]\[0\] is a bytearray"):
+        Issue("n2", T0, attributes={"blob": [bytearray(b"x")]})
+
+
+def test_attributes_nested_past_the_limit_are_refused_without_recursion_error() -> None:
+    deep: list[object] = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(IssueError, match=r"under \['x'\] nests more than 64 levels"):
+        Issue("n3", T0, attributes={"x": deep})

@@ -60,6 +60,8 @@ def value_kind(value: object) -> str:
         return "duration"
     if isinstance(value, (frozenset, set, list, tuple)):
         return "set"
+    if isinstance(value, dict):  # a frozen mapping too
+        return "dict"
     return type(value).__name__
 
 

@@ -73,12 +73,57 @@ def check_texts(owner: str, names: tuple[str, ...], values: tuple[object, ...]) 
             raise IssueError(f"{owner}.{name} must be a string or None, got {value!r}", value=value)
 
 
+MAX_NESTING: Final = 64
+"""How deep mappings and lists may nest inside ``attributes`` and ``data``."""
+
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only copy of *value*, frozen all the way down.
+
+    Nested mappings become read-only mappings, lists and tuples become tuples, sets
+    become frozensets: nothing the caller keeps can change the model, and the model
+    hashes. Any other value must be hashable (a mutable object is refused).
+    """
     if not value:
         return _EMPTY  # read-only, so one shared empty mapping is safe
     if value.__class__ is not dict and not isinstance(value, Mapping):
         raise IssueError(f"expected a mapping of names to values, got {value!r}", value=value)
-    return FrozenDict(value)
+    scalars = _SCALARS
+    for item in value.values():
+        if item.__class__ not in scalars:
+            return _freeze(value, (), 0)  # type: ignore[no-any-return]
+    return FrozenDict(value)  # the common case: flat, scalar values
+
+
+def _freeze(value: Any, path: tuple[object, ...], depth: int) -> Any:
+    if value.__class__ in _SCALARS:
+        return value
+    if depth >= MAX_NESTING:
+        raise IssueError(
+            f"the entry under {_path_text(path[:1])} nests more than {MAX_NESTING} levels deep",
+            value=None,
+        )
+    if isinstance(value, Mapping):
+        return FrozenDict({k: _freeze(v, (*path, k), depth + 1) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v, (*path, i), depth + 1) for i, v in enumerate(value))
+    if isinstance(value, set | frozenset):
+        return frozenset(_freeze(v, (*path, "{}"), depth + 1) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        raise IssueError(
+            f"the entry at {_path_text(path)} is a {type(value).__name__}, which could change "
+            "after the issue is built; pass a mapping, list, tuple, set or a hashable value",
+            value=value,
+        ) from None
+    return value
+
+
+def _path_text(path: tuple[object, ...]) -> str:
+    return "".join(f"[{part!r}]" if part != "{}" else "{...}" for part in path)
 
 
 def frozen_set(value: Iterable[str] | None) -> frozenset[str]:
