@@ -13,7 +13,6 @@ from escalation_rules import (
     Event,
     F,
     ForecastError,
-    IssueError,
     Level,
     NaiveDatetimeError,
     Outcome,
@@ -192,8 +191,10 @@ def test_forecast_applies_actions_that_arm_others_at_the_same_instant() -> None:
 def test_forecast_refuses_naive_instants_and_rules_that_never_settle() -> None:
     with pytest.raises(NaiveDatetimeError):
         forecast(matrix(), make_issue(), at(0).replace(tzinfo=None), at(1))
-    with pytest.raises(IssueError, match="history already runs to"):
-        forecast(matrix(), make_issue("T-1", Event("agent_reply", at(2))), at(1), at(3))
+    # From before the history's end, the forecast starts from the history as it stood.
+    replied = make_issue("T-1", Event("agent_reply", at(2)))
+    unreplied = make_issue("T-1")
+    assert forecast(matrix(), replied, at(1), at(9)) == forecast(matrix(), unreplied, at(1), at(9))
 
     class Chatty:
         name = "chatty"

@@ -292,9 +292,10 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
     """Evaluate *issue* at *now* and say why, rule by rule. See `Policy.explain`."""
     decision = policy.evaluate(issue, now)
     now = require_aware(now, "now")
+    issue = issue.as_of(now)  # as evaluate read it: the history up to *now*
     status = policy.status_of(issue)
     context = make_context(policy, issue, now)
-    closed = status in CLOSED
+    closed = status in CLOSED or now < issue.created_at  # closed, or not yet created
     first = policy.match == "first"
     defaults = condition_defaults(policy)
     in_decision = {(a.rule, a.key) for a in decision.actions}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._exceptions import ForecastError, IssueError
+from .._exceptions import ForecastError
 from .._instants import require_aware
 
 if TYPE_CHECKING:
@@ -52,12 +52,7 @@ def forecast(
     """
     t = require_aware(now, "now").astimezone(UTC)
     end = require_aware(until, "until").astimezone(UTC)
-    if issue.history and issue.history[-1].at > t:
-        raise IssueError(
-            f"cannot forecast issue {issue.id!r} from {t.isoformat()}: its history already "
-            f"runs to {issue.history[-1].at.isoformat()}; forecast from that instant or later",
-            value=now,
-        )
+    issue = issue.as_of(t)  # what had happened by *now*; later events are not foreseen
     steps: list[ForecastStep] = []
     while t <= end:
         decision = policy.evaluate(issue, t)

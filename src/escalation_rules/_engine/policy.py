@@ -14,6 +14,7 @@ from .._frozendict import FrozenDict
 from .._instants import require_aware
 from .._model.actions import Action, Decision
 from .._model.events import CLOSED, Status
+from .._model.issue import summary_of
 from .._model.levels import Level
 from .._model.names import to_enum
 from .._model.targets import SlaClock, clock_table
@@ -302,12 +303,20 @@ class Policy:
         Raises:
             NaiveDatetimeError: *now* has no time zone.
             IssueError: the issue's level or status is unknown to the policy.
+
+        A *now* before the issue's last event is answered for the issue as its
+        history stood then (`Issue.as_of`); before its creation, with no action and
+        ``next_evaluation_at`` at `Issue.created_at`.
             EvaluationError: a condition cannot be decided for this issue.
         """
         if now.__class__ is not datetime or (
             now.tzinfo is not UTC and (now.tzinfo is None or now.utcoffset() is None)
         ):
             now = require_aware(now, "now")
+        if now < summary_of(issue).latest:
+            if now < issue.created_at:
+                return Decision((), summary_of(issue).created, "the issue does not exist yet")
+            issue = issue.as_of(now)
         status = self.status_of(issue)
         if status in CLOSED:
             return Decision((), None, f"issue is {status.value}: nothing escalates")

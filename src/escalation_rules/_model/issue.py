@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import operator
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from .._exceptions import IssueError
+from .._instants import require_aware
 from .events import (
     Event,
     EventKind,
@@ -170,6 +172,42 @@ class Issue:
                     value=self.level,
                 )
 
+    @property
+    def latest_at(self) -> datetime:
+        """The later of `created_at` and the last event's instant, in UTC.
+
+        At or after it, the whole history has happened; before it, `evaluate`,
+        `explain` and `forecast` answer for `as_of` that instant.
+        """
+        return self._summary.latest
+
+    def as_of(self, now: datetime) -> Issue:
+        """This issue as its history stood at *now*: the events after *now* left out.
+
+        Status, level, team and assignee are what the remaining history makes them:
+        the last status change, level change or reassignment at or before *now*. Where
+        the history before *now* has none, but a later event changed that field, the
+        value it had before is unknown: the status is ``"open"``, the level the
+        policy's first, the team and assignee ``None``. Fields that no event records
+        (priority, category, customer, attributes) are taken as they are. At or after
+        `latest_at`, the issue itself. Before `created_at`, the issue as created, with
+        no events.
+        """
+        now = require_aware(now, "now")
+        summary = self._summary
+        if now >= summary.latest:
+            return self
+        kept = bisect_right(summary.times, now.astimezone(UTC))
+        history = self.history
+        before, after = history[:kept], history[kept:]
+        changes: dict[str, Any] = {"history": before}
+        for name, touched in _AS_OF_FIELDS.items():
+            if any(touched(e) for e in after):
+                changes[name] = next((v for e in reversed(before) if (v := touched(e))), None)
+        if "status" in changes:
+            changes["status"] = changes["status"] or ""  # "": the default, open
+        return attrs.evolve(self, **changes)
+
     def with_event(self, event: Event) -> Issue:
         """Return a copy of this issue with *event* appended to its history.
 
@@ -243,6 +281,18 @@ class Issue:
 
 
 _ISSUE_FIELDS = tuple(a.name for a in attrs.fields(Issue) if a.init)
+
+# What each event says a field became (None: the event does not touch it).
+_AS_OF_FIELDS: Final[dict[str, Callable[[Event], str | None]]] = {
+    "status": lambda e: e.status if e.kind is EventKind.STATUS_CHANGED else None,
+    "level": lambda e: (
+        e.level if e.kind is EventKind.LEVEL_CHANGED or e.kind is EventKind.ACTION_TAKEN else None
+    ),
+    "team": lambda e: (
+        e.team if e.kind is EventKind.REASSIGNED or e.kind is EventKind.ACTION_TAKEN else None
+    ),
+    "assignee": lambda e: e.assignee if e.kind is EventKind.REASSIGNED else None,
+}
 
 
 summary_of: Final[Callable[[Issue], HistorySummary]] = operator.attrgetter("_summary")

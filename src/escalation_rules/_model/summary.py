@@ -27,12 +27,14 @@ class HistorySummary:
         replies: every ``AGENT_REPLY`` as ``(index, instant)``.
         messages: every ``CUSTOMER_MESSAGE`` as ``(index, instant)``.
         times: the instant of every event, in history order (for bisection).
+        latest: the later of the creation instant and the last event's.
     """
 
     __slots__ = (
         "anchors",
         "created",
         "last",
+        "latest",
         "level_entries",
         "messages",
         "recorded",
@@ -60,6 +62,9 @@ class HistorySummary:
         self.replies = replies
         self.messages = messages
         self.times = times
+        # The earliest instant the issue can be evaluated at: nothing in its history
+        # lies after it.
+        self.latest = times[-1] if times and times[-1] > created else created
         get = last.get
         self.anchors = (
             get(EventKind.ACKNOWLEDGED, _NONE),
