@@ -10,6 +10,7 @@ import pickle
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis.strategies import SearchStrategy
@@ -518,3 +519,25 @@ def test_resolved_statuses_read_the_status_map() -> None:
     routed = Policy(three_levels(), [route("r", when=F.category == "x", to="t")])
     assert repr(ends_at_terminal_level(["L2", "L3"])) == "ends_at_terminal_level(['L2', 'L3'])"
     assert resolved_never_escalates()(simulate(routed, an_issue("T", opened=EPOCH).build())) is None
+
+
+def test_verify_writes_nothing_in_the_current_folder(tmp_path: Path) -> None:
+    # Issue 12, item 16: with no example database, Hypothesis still cached the constants
+    # of the caller's own modules in ./.hypothesis/.
+    import subprocess
+    import sys
+
+    (tmp_path / "host_module.py").write_text('LIMIT = 12345\nNAME = "somewhere"\n')
+    script = (
+        "import host_module\n"
+        "from escalation_rules import bundled_policy, hours\n"
+        "from escalation_rules.verification import reaches_within, verify\n"
+        "try:\n"
+        "    verify(bundled_policy('seeds-matrix'), reaches_within('L2', hours(200),"
+        " priority='P1'), max_examples=20)\n"
+        "except AssertionError:\n"
+        "    pass\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=True, timeout=300)
+    assert not (tmp_path / ".hypothesis").exists()
+    assert {p.name for p in tmp_path.iterdir()} <= {"__pycache__", "host_module.py"}

@@ -18,12 +18,15 @@ the smallest such run, as a timeline. Hypothesis is imported only when `verify` 
 so invariants and runs work without it.
 
 This module never reads the clock; the search is derandomized and keeps no database,
-so the same policy and invariant always give the same answer.
+so the same policy and invariant always give the same answer. It writes nothing in the
+current folder: the constants Hypothesis caches go to a temporary folder, removed after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
@@ -147,13 +150,38 @@ def verify(
         suppress_health_check=list(HealthCheck),
     )
     try:
-        smallest = find(strategy, breaks, settings=config)
+        with _storage_elsewhere():
+            smallest = find(strategy, breaks, settings=config)
     except NoSuchExample:
         return None
     run = simulate(policy, smallest, horizon=horizon)
     reason = violation(invariant, run)
     assert reason is not None  # simulation is deterministic
     raise VerificationFailed(invariant, reason, run)
+
+
+@contextlib.contextmanager
+def _storage_elsewhere() -> Iterator[None]:
+    """Point Hypothesis's storage at a temporary folder for the search, then back.
+
+    With no example database Hypothesis still caches the constants it finds in the
+    caller's modules under ``.hypothesis/`` in the current folder; a library call
+    must not write there. The folder is removed afterwards. A host that chose a
+    folder (``HYPOTHESIS_STORAGE_DIRECTORY``) gets it back unchanged.
+    """
+    from hypothesis import configuration
+
+    attribute = "__hypothesis_home_directory"  # set by set_hypothesis_home_dir
+    if not hasattr(configuration, attribute):  # pragma: no cover - another Hypothesis
+        yield
+        return
+    previous = getattr(configuration, attribute)
+    with tempfile.TemporaryDirectory(prefix="escalation-rules-verify-") as folder:
+        configuration.set_hypothesis_home_dir(folder)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(previous)
 
 
 def verify_all(
