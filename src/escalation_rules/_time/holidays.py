@@ -1,15 +1,16 @@
-"""Holiday sources: the ``holidays`` package and iCalendar (.ics) files."""
+"""Holiday sources: the ``holidays`` package and iCalendar (.ics) files (see `.ical`)."""
 
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Final
+from typing import Any
 
 from .._exceptions import CalendarError
 from .._suggest import did_you_mean
+from . import ical
+from .ical import MAX_DATES, MAX_EXPANSION_STEPS, MAX_ICS_CHARS
 
 
 def holidays_from_package(
@@ -56,79 +57,165 @@ def holidays_from_package(
     return frozenset(date(d.year, d.month, d.day) for d in table)
 
 
-_ICS_DATE: Final = re.compile(r"(\d{4})(\d{2})(\d{2})")
+def holidays_from_ics(
+    text: str, *, years: int | Iterable[int] | None = None, max_dates: int = MAX_DATES
+) -> frozenset[date]:
+    """The dates of the events (``VEVENT``) in iCalendar *text*.
 
-_ICS_DAYS: Final = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?")
+    Needs the optional packages ``icalendar`` and ``recurring-ical-events``
+    (``pip install 'escalation-rules[holidays]'``), imported on first call.
 
+    An all-day event covers ``DTSTART`` up to, not including, ``DTEND`` (or for its
+    ``DURATION`` in days), one day if it gives neither. A timed event covers each date it
+    touches in the time zone of its ``DTSTART`` (UTC for a time ending in ``Z``, the
+    calendar's ``X-WR-TIMEZONE`` if it names one; a floating time as written).
+    ``RRULE``, ``RDATE``, ``EXDATE`` and changed or cancelled instances (``RECURRENCE-ID``)
+    are honoured; events with ``STATUS:CANCELLED`` are skipped; alarms never add days.
 
-def holidays_from_ics(text: str) -> frozenset[date]:
-    """The dates of the all-day events (``VEVENT``) in iCalendar *text*.
-
-    Each event covers ``DTSTART;VALUE=DATE`` up to, not including, its
-    ``DTEND`` (or for its ``DURATION`` in days or weeks; one day if neither
-    is given). Parsed by hand: no dependency.
+    Args:
+        text: the iCalendar text, at most 1 MiB (`MAX_ICS_CHARS` characters).
+        years: one year or several, e.g. ``range(2025, 2030)``: only dates in these years are
+            returned. Needed when an event repeats (``RRULE``), since a rule may never end.
+        max_dates: the most dates returned, and the most occurrences one rule may have in
+            *years*; more is refused, never cut short.
 
     Raises:
-        CalendarError: an event is timed rather than all-day, repeats with an
-            ``RRULE`` (expand it first), or has no readable ``DTSTART``.
+        CalendarError: the packages are missing; the text is too long or cannot be read (the
+            error names the line); an event has no ``DTSTART``, ends before it starts, has a
+            part-day ``DURATION`` on a date, or repeats more often than daily, by the hour, or
+            without *years*; the dates exceed *max_dates*; the repeat rules would take more
+            than `MAX_EXPANSION_STEPS` steps to expand, or never occur again; the occurrences
+            overlap on more than `MAX_EXPANSION_STEPS` days. See docs/calendars.md.
     """
-    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    year_set = _check_arguments(text, years, max_dates)
+    icalendar, expand, rrule = _packages()
+    calendars, events = ical.parse(icalendar, text, ical.scan(text))
+    if not events:
+        return frozenset()
+    window, rules = ical.read_events(events, year_set is not None, max_dates)
+    if year_set is not None:
+        window = (date(min(year_set), 1, 1), date(max(year_set), 12, 31))
+        steps = 0
+        for rule, event, where in rules:
+            packages = (rrule, icalendar.vRecur)
+            steps = ical.preflight(packages, rule, event, where, window, steps, max_dates)
     out: set[date] = set()
-    event: dict[str, str] | None = None
-    start_line = 0
-    for number, line in enumerate(unfolded.splitlines(), start=1):
-        name, _, value = line.partition(":")
-        prop, *params = name.split(";")
-        prop = prop.strip().upper()
-        if prop == "BEGIN" and value.strip().upper() == "VEVENT":
-            event, start_line = {}, number
-        elif prop == "END" and value.strip().upper() == "VEVENT" and event is not None:
-            out.update(_ics_event_days(event, start_line))
-            event = None
-        elif event is not None and prop in ("DTSTART", "DTEND", "DURATION", "RRULE"):
-            kind = "DATE" if any(p.strip().upper() == "VALUE=DATE" for p in params) else ""
-            event[prop] = value.strip()
-            event[prop + ";TYPE"] = kind
+    counted = 0  # days of all occurrences, overlaps included: bounded like the rules' steps
+    for calendar in calendars:
+        for start, end in _occurrences(expand, calendar, window):
+            counted += _add_days(out, (start, end), year_set, window, max_dates)
+            if counted > MAX_EXPANSION_STEPS:
+                raise CalendarError(
+                    f"the events overlap on more than {MAX_EXPANSION_STEPS:,} days",
+                    where=ical.TEXT,
+                    value=counted,
+                )
     return frozenset(out)
 
 
-def _ics_event_days(event: dict[str, str], line: int) -> list[date]:
-    where = f"VEVENT at line {line}"
-    if "RRULE" in event:
+def _check_arguments(text: object, years: object, max_dates: object) -> frozenset[int] | None:
+    """The set of *years* (None for all), after checking the three arguments."""
+    if not isinstance(text, str):
         raise CalendarError(
-            "a recurring event (RRULE) cannot be read as holidays; list each date as its own event",
-            where=where,
-            value=event["RRULE"],
+            f"the iCalendar text must be a str, not {type(text).__name__}; decode it first",
+            where=ical.TEXT,
+            value=type(text).__name__,
         )
-
-    def day_of(prop: str) -> date:
-        value = event[prop]
-        match = _ICS_DATE.fullmatch(value)
-        if match is None:
-            timed = "T" in value or event.get(prop + ";TYPE") != "DATE"
-            reason = "is timed; holidays must be all-day events" if timed else "is not a date"
-            raise CalendarError(f"{prop} {value!r} {reason}", where=where, value=value)
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
+    if len(text) > MAX_ICS_CHARS:
+        raise CalendarError(
+            f"the iCalendar text is {len(text):,} characters long, over the limit of "
+            f"{MAX_ICS_CHARS:,}",
+            where=ical.TEXT,
+            value=len(text),
+        )
+    if isinstance(max_dates, bool) or not isinstance(max_dates, int) or max_dates < 1:
+        raise CalendarError(
+            f"max_dates must be a whole number of at least 1, not {max_dates!r}",
+            where="max_dates",
+            value=max_dates,
+        )
+    if years is None:
+        return None
+    found: set[int] = set()
+    for count, year in enumerate([years] if isinstance(years, int) else _iterable(years)):
+        if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999:
             raise CalendarError(
-                f"{prop} {value!r} is not a date", where=where, value=value
-            ) from None
-
-    if "DTSTART" not in event:
-        raise CalendarError("an event has no DTSTART", where=where)
-    first = day_of("DTSTART")
-    if "DTEND" in event:
-        count = (day_of("DTEND") - first).days
-    elif "DURATION" in event:
-        match = _ICS_DAYS.fullmatch(event["DURATION"])
-        if match is None or not (match[1] or match[2]):
-            raise CalendarError(
-                f"DURATION {event['DURATION']!r} is not a whole number of days",
-                where=where,
-                value=event["DURATION"],
+                f"years holds {year!r}; a year is a whole number from 1 to 9999",
+                where="years",
+                value=year,
             )
-        count = int(match[1] or 0) * 7 + int(match[2] or 0)
-    else:
-        count = 1
-    return [first + timedelta(days=i) for i in range(max(count, 1))]
+        if count == 9999:
+            raise CalendarError("years holds more than 9,999 values", where="years")
+        found.add(year)
+    if not found:
+        raise CalendarError("years is empty; give at least one year", where="years")
+    return frozenset(found)
+
+
+def _iterable(years: object) -> Iterable[object]:
+    if isinstance(years, str | bytes) or not isinstance(years, Iterable):
+        raise CalendarError(
+            f"years must be a year or an iterable of years, not {years!r}",
+            where="years",
+            value=years,
+        )
+    return years
+
+
+def _packages() -> tuple[Any, Any, Any]:
+    """``icalendar``, ``recurring_ical_events`` and ``dateutil.rrule``."""
+    try:
+        return (
+            importlib.import_module("icalendar"),
+            importlib.import_module("recurring_ical_events"),
+            importlib.import_module("dateutil.rrule"),
+        )
+    except ImportError as error:
+        raise CalendarError(
+            "holidays_from_ics needs the optional packages 'icalendar' and "
+            "'recurring-ical-events'; install them with pip install 'escalation-rules[holidays]'",
+            value=error.name,
+        ) from None
+
+
+def _occurrences(expand: Any, calendar: Any, window: tuple[date, date]) -> list[tuple[Any, Any]]:
+    """The start and end of each occurrence around the window that is not cancelled."""
+    try:
+        found = expand.of(calendar).between(ical.plus(window[0], -1), ical.plus(window[1], 2))
+        pairs = []
+        for component in found:
+            if str(component.get("STATUS", "")).upper() != "CANCELLED":
+                end = component.get("DTEND")
+                pairs.append((component["DTSTART"].dt, None if end is None else end.dt))
+    except OverflowError:
+        raise CalendarError("an event reaches past the year 1 or 9999", where=ical.TEXT) from None
+    except ical.LIBRARY_ERRORS as error:
+        message = f"the events cannot be expanded: {error}"
+        raise CalendarError(message, where=ical.TEXT) from None
+    return pairs
+
+
+def _add_days(
+    out: set[date],
+    occurrence: tuple[date, object],
+    years: frozenset[int] | None,
+    window: tuple[date, date],
+    max_dates: int,
+) -> int:
+    """Add each date of the *occurrence* (start, end) in *years*, which lie in *window*, to
+    *out*; return how many dates were looked at. Refuse more than *max_dates* in *out*."""
+    first, last = ical.touched(*occurrence)
+    if years is not None:
+        first, last = max(first, window[0]), min(last, window[1])
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        if years is None or day.year in years:
+            out.add(day)
+    if len(out) > max_dates:
+        raise CalendarError(
+            f"the events cover more than max_dates ({max_dates:,}) dates; ask for fewer years "
+            "or a larger max_dates",
+            where=ical.TEXT,
+            value=max_dates,
+        )
+    return max(0, (last - first).days + 1)
