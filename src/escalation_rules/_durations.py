@@ -1,4 +1,5 @@
-"""Durations at the API edge: checks, constructors, and the text of durations and percentages."""
+"""Durations at the API edge: checks, constructors, and the literal text the condition
+language shares between the conditions and its formatter: durations, percentages, strings."""
 
 from __future__ import annotations
 
@@ -204,3 +205,20 @@ def format_percent(share: float) -> str:
             f"the share {share!r} has no exact text form as a percentage", value=share
         )
     return text
+
+
+_STRING_ESCAPES: Final = {
+    mark: str.maketrans({"\\": "\\\\", mark: "\\" + mark, "\n": "\\n", "\t": "\\t"})
+    for mark in "\"'"
+}
+
+
+def quote(text: str, mark: str = '"') -> str:
+    """*text* as a string literal of the condition language in quotes *mark* (``"`` or
+    ``'``), which the lexer reads back exactly.
+
+    The lexer's escapes are ``\\"``, ``\\'``, ``\\\\``, ``\\n`` and ``\\t``; every other
+    character stands for itself (a control character, U+2028, a surrogate). Python's
+    ``repr`` is no substitute: it writes escapes such as ``\\x01`` that the lexer refuses.
+    """
+    return mark + text.translate(_STRING_ESCAPES[mark]) + mark

@@ -161,3 +161,20 @@ def test_findings_in_a_file_carry_their_line() -> None:
     line = [n for n, t in enumerate(text.splitlines(), 1) if t == "[[levels]]"][2]
     assert (finding.line, finding.column) == (line, 3)
     assert finding.render("p.toml").startswith(f"p.toml:{line}:3: warning ER101")
+
+
+def test_a_policy_that_does_not_load_is_shown_with_its_line_and_caret() -> None:
+    # The error a policy author sees from `check`: the place once (no stray "policy:"),
+    # then the offending line with a caret under the mistake, as the loader shows it.
+    text = '[[levels]]\nid = "L1"\nname = "One\nrank = 1\nowner = "a"\n'
+    report = lint_text(text, source="p.toml")
+    (finding,) = report.findings
+    assert finding.render("p.toml").splitlines() == [
+        "p.toml:3:12: error ER000: invalid TOML: the string that starts at column 8 has no "
+        'closing " on its line',
+        '    name = "One',
+        "               ^",
+    ]
+    assert finding.to_dict()["snippet"] == 'name = "One\n               ^'
+    warning = lint_text(dump(Policy(levels(), [])), source="p.toml").findings[0]
+    assert "snippet" not in warning.to_dict()  # the JSON of a warning keeps its shape

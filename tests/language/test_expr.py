@@ -788,6 +788,24 @@ def test_round_trip(condition: Condition) -> None:
     assert parse_condition(text) == condition
 
 
+_ANY_STRING = st.text(st.characters(codec=None, categories=None), max_size=12)
+
+
+@given(text=_ANY_STRING, name=_ANY_STRING.filter(bool))
+@settings(deadline=None, max_examples=200)
+def test_every_string_is_written_so_the_lexer_reads_it_back(text: str, name: str) -> None:
+    # Control characters, quotes, backslashes, U+2028, surrogates: in a comparison and in
+    # the time functions' arguments, which once used Python's repr (\x01, \u2028).
+    for condition in [
+        F.team == text,
+        F.tags.contains(text),
+        clock(name).breached,
+        clock(name).elapsed > hours(1),
+        clock(name).state == "paused",
+    ]:
+        assert parse_condition(format_condition(condition)) == condition
+
+
 def _check_parse(text: str) -> None:
     """Parse *text*: a Condition, or a well-located PolicySyntaxError; nothing else."""
     try:

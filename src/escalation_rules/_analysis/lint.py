@@ -63,13 +63,16 @@ class Finding:
     where: str
     line: int | None = None
     column: int | None = None
+    snippet: str = ""  # ER000: the offending line, and a caret under the mistake
 
     def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
+        return attrs.asdict(self, filter=lambda a, v: a.name != "snippet" or bool(v))
 
     def render(self, source: str) -> str:
         place = f"{source}:{self.line}:{self.column}" if self.line is not None else source
-        return f"{place}: {self.severity} {self.code}: {self.where}: {self.message}"
+        where = f"{self.where}: " if self.where else ""
+        text = f"{place}: {self.severity} {self.code}: {where}{self.message}"
+        return f"{text}\n    {self.snippet}" if self.snippet else text
 
 
 @attrs.frozen
@@ -494,11 +497,12 @@ def lint_text(text: str, *, source: str = "<string>") -> LintReport:
     try:
         policy = loads(text, source=source)
     except PolicySyntaxError as exc:
-        message = str(PolicyError(exc.message, suggestion=exc.suggestion))  # no place, no snippet
-        finding = Finding("ER000", "error", message, "policy", exc.line, exc.column)
+        message = str(PolicyError(exc.message, suggestion=exc.suggestion))  # no place
+        snippet = f"{exc.line_text}\n    {exc.caret_line}" if exc.line_text else ""
+        finding = Finding("ER000", "error", message, "", exc.line, exc.column, snippet)
         return LintReport(source, (finding,))
     except PolicyError as exc:
-        return LintReport(source, (Finding("ER000", "error", str(exc), source),))
+        return LintReport(source, (Finding("ER000", "error", str(exc), ""),))
     locator = Locator(text, source)
     return LintReport(source, tuple(_place(f, locator) for f in lint(policy)))
 
@@ -509,5 +513,5 @@ def lint_file(path: str | Path) -> LintReport:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return LintReport(source, (Finding("ER000", "error", f"cannot read it: {exc}", source),))
+        return LintReport(source, (Finding("ER000", "error", f"cannot read it: {exc}", ""),))
     return lint_text(text, source=source)

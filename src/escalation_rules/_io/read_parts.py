@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from .._durations import parse_duration
 from .._exceptions import PolicyError
@@ -13,6 +13,9 @@ from .._time.calendar import BusinessCalendar
 from .._time.holidays import holidays_from_package
 from .locator import Path_
 from .shapes import Shapes, kind_of_value
+
+MAX_HOLIDAY_YEARS: Final = 100
+"""The most years a ``holidays_from`` table may ask the ``holidays`` package for."""
 
 
 class PartsReader(Shapes):
@@ -44,23 +47,36 @@ class PartsReader(Shapes):
             day: self.intervals(value, (*path, "exceptions", day))
             for day, value in self.mapping(t.get("exceptions", {}), (*path, "exceptions")).items()
         }
+        tz = self.string(t["tz"], (*path, "tz"))
         try:
-            return BusinessCalendar(t["tz"], hours, holidays=holidays, exceptions=exceptions)
+            return BusinessCalendar(tz, hours, holidays=holidays, exceptions=exceptions)
         except PolicyError as exc:
             raise self.wrap(self._calendar_blame(path, exc), exc) from None
 
     def package_holidays(self, source: object, path: Path_) -> list[Any]:
         """The holidays a ``holidays_from`` table names, from the ``holidays`` package."""
         s = self.table(source, path, {"country": True, "subdiv": False, "years": True})
+        country = self.string(s["country"], (*path, "country"))
+        subdiv = self.optional_string(s.get("subdiv"), (*path, "subdiv"))
         years = s["years"]
-        if not isinstance(years, list) or not all(
-            isinstance(y, int) and not isinstance(y, bool) for y in years
+        if (
+            not isinstance(years, list)
+            or not years
+            or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+            or not all(1 <= y <= 9999 for y in years)
+            or len(set(years)) > MAX_HOLIDAY_YEARS
         ):
-            raise self.error((*path, "years"), "expected a list of years", value=years)
+            raise self.error(
+                (*path, "years"),
+                f"expected a list of up to {MAX_HOLIDAY_YEARS} years from 1 to 9999, such as "
+                f"[2026, 2027]; got {kind_of_value(years)}",
+                value=years,
+            )
         try:
-            return list(holidays_from_package(s["country"], s.get("subdiv"), years=years))
+            return list(holidays_from_package(country, subdiv, years=years))
         except PolicyError as exc:
-            raise self.wrap(path, exc) from None
+            where = exc.where if exc.where in ("country", "subdiv") else None
+            raise self.wrap(path if where is None else (*path, where), exc) from None
         except ImportError as exc:
             raise self.error(path, str(exc)) from None
 
@@ -91,13 +107,23 @@ class PartsReader(Shapes):
         if "pause_on" in t:
             kwargs["pause_on"] = tuple(self.strings(t["pause_on"], (*path, "pause_on")))
         if "on_reopen" in t:
-            kwargs["on_reopen"] = t["on_reopen"]
+            kwargs["on_reopen"] = self.string(t["on_reopen"], (*path, "on_reopen"))
         try:
             if "metric" in t:
-                return SlaClock(name, t["metric"], **kwargs)
+                return SlaClock(name, self.string(t["metric"], (*path, "metric")), **kwargs)
             return SlaClock(name, **kwargs)
         except PolicyError as exc:
-            raise self.wrap(path, exc) from None
+            raise self.wrap(self._clock_blame(path, t, exc), exc) from None
+
+    @staticmethod
+    def _clock_blame(path: Path_, t: Mapping[str, Any], exc: PolicyError) -> Path_:
+        """The key of a clock table an error is about: the one holding the bad value."""
+        for key in ("metric", "on_reopen"):
+            if key in t and t[key] == exc.value:
+                return (*path, key)
+        if "pause_on" in t and exc.value in t["pause_on"]:
+            return (*path, "pause_on", t["pause_on"].index(exc.value))
+        return path
 
     # levels and their targets ----------------------------------------------------------------
 
@@ -141,7 +167,7 @@ class PartsReader(Shapes):
                 ack_timeout=None
                 if ack is None
                 else self.duration(ack, (*path, "ack_timeout"), business=self.business_clock),
-                calendar=t.get("calendar"),
+                calendar=self.optional_string(t.get("calendar"), (*path, "calendar")),
             )
         except PolicyError as exc:
             raise self.wrap(path, exc) from None
@@ -157,6 +183,25 @@ class PartsReader(Shapes):
             )
         try:
             amount, business = parse_duration(value)
-            return Target(amount, wall=not business)
+            target = Target(amount, wall=not business)
         except PolicyError as exc:
             raise self.wrap(path, exc) from None
+        if business and not self.calendar_in_effect:
+            raise self.error(path, self._no_calendar(value), value=value)
+        return target
+
+    def _no_calendar(self, value: str) -> str:
+        """Why a business target needs a calendar, and the two ways out."""
+        plain = value.split()[0]
+        if self.calendar_names:
+            fix = (
+                f'name one with calendar = "{self.calendar_names[0]}" under [policy] or in '
+                "the level"
+            )
+            why = f"no calendar is in effect (the policy has {self.calendar_names})"
+        else:
+            fix = 'define one ([calendars.NAME]) and add calendar = "NAME" under [policy]'
+            why = "the policy has no calendar"
+        return (
+            f"{value!r} counts business time, but {why}: {fix}, or write {plain!r} for elapsed time"
+        )

@@ -17,8 +17,8 @@ from .._rules.functional import route
 from .._rules.hierarchical import escalate
 from .._rules.timed import After, SlaShare, notify
 from .._suggest import did_you_mean
-from .locator import Path_
-from .shapes import Shapes, kind_of_value
+from .locator import Path_, dotted
+from .shapes import Shapes, kind_of_value, shown
 
 MAX_RULES: Final = 10_000
 """The most rules a policy may have, counting those inside groups."""
@@ -33,6 +33,8 @@ _RULE_KEYS: Final[dict[str, dict[str, bool]]] = {
     "chain": {"name": True, "type": True, "repeat": False},
     "first_match": {"name": True, "type": True, "rules": True},
 }
+
+_ALL_RULE_KEYS: Final = sorted({key for keys in _RULE_KEYS.values() for key in keys})
 
 
 class RulesReader(Shapes):
@@ -54,16 +56,30 @@ class RulesReader(Shapes):
             raise self.error(path, f"expected a rule table, got {kind_of_value(spec)}", value=spec)
         kind = spec.get("type")
         keys = _RULE_KEYS.get(kind) if isinstance(kind, str) else None
+        if kind is None:  # a misspelt 'type' is named as such, else the key is missing
+            self.table(spec, path, dict.fromkeys(_ALL_RULE_KEYS, False))
+            raise self.error(
+                path,
+                f"missing the key 'type'; types are {sorted(_RULE_KEYS)}",
+                expected="'type'",
+            )
         if keys is None:
             raise self.error(
                 (*path, "type"),
-                f"unknown rule type {kind!r}; types are {sorted(_RULE_KEYS)}",
+                f"unknown rule type {shown(kind)}; types are {sorted(_RULE_KEYS)}",
                 value=kind,
-                suggestion=did_you_mean(str(kind), _RULE_KEYS),
+                suggestion=did_you_mean(kind, _RULE_KEYS) if isinstance(kind, str) else None,
             )
         t = self.table(spec, path, keys)
         name = self.string(t["name"], (*path, "name"))
-        self._rule_paths.setdefault(name, (path, spec))
+        if name in self._rule_paths:
+            raise self.error(
+                (*path, "name"),
+                f"duplicate rule name {name!r}: {dotted(self._rule_paths[name][0])} has it "
+                "already; rule names are unique",
+                value=name,
+            )
+        self._rule_paths[name] = (path, spec)
         when = self.condition(t["when"], (*path, "when")) if "when" in t else ALWAYS
         try:
             if kind == "route":
@@ -114,7 +130,10 @@ class RulesReader(Shapes):
             return self.sla_share(spec, path)
         t = self.table(spec, path, {"after": True, "since": False})
         try:
-            anchor = to_anchor(t.get("since", Anchor.LEVEL_ENTERED))
+            since = t.get("since")
+            anchor = to_anchor(
+                Anchor.LEVEL_ENTERED if since is None else self.string(since, (*path, "since"))
+            )
         except PolicyError as exc:
             raise self.wrap((*path, "since"), exc) from None
         return After(
@@ -128,7 +147,9 @@ class RulesReader(Shapes):
         if "share" in t:
             if not isinstance(t["share"], str):
                 raise self.error(
-                    (*path, "share"), 'expected a percentage such as "75%"', value=t["share"]
+                    (*path, "share"),
+                    f'expected a percentage such as "75%", got {kind_of_value(t["share"])}',
+                    value=t["share"],
                 )
             try:
                 share = parse_percent(t["share"])

@@ -13,19 +13,21 @@ bounded.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 from typing import IO, Any, Final
 
+from .._conditions.paths import validate_path
 from .._engine.policy import Policy
 from .._exceptions import PolicyError, PolicySyntaxError
+from .._model.events import Status
+from .._model.names import to_enum
 from .._suggest import did_you_mean
 from .._time.calendar import BusinessCalendar
 from .._time.clocks import BusinessClock, WallClock
-from .locator import Locator, Path_
+from .locator import Locator, Path_, nesting_error, number_error, toml_error
 from .read_parts import PartsReader
 from .read_rules import RulesReader
 
@@ -43,43 +45,71 @@ class _Reader(PartsReader, RulesReader):
     def policy(self, data: object) -> Policy:
         top = self.table(data, (), _TOP_KEYS)
         head = self.table(top.get("policy", {}), ("policy",), _HEAD_KEYS)
+        settings = {k: self.optional_string(head.get(k), ("policy", k)) for k in _HEAD_KEYS}
+        if settings["calendar_field"] is not None:
+            try:
+                validate_path(settings["calendar_field"])
+            except PolicyError as exc:
+                raise self.wrap(("policy", "calendar_field"), exc) from None
         calendars = {
             name: self.calendar(spec, ("calendars", name))
             for name, spec in self.mapping(top.get("calendars", {}), ("calendars",)).items()
         }
-        clock = self.policy_clock(head.get("clock"), calendars)
+        clock = self.policy_clock(settings["clock"], calendars)
         clocks = [
             self.clock_def(name, spec, ("clocks", name))
             for name, spec in self.mapping(top.get("clocks", {}), ("clocks",)).items()
         ]
+        self.calendar_names = list(calendars)
+        self.calendar_in_effect = (
+            settings["calendar"] is not None
+            or settings["calendar_field"] is not None
+            or self.business_clock
+            or _a_level_names_a_calendar(top["levels"])
+        )
         levels = self.levels(top["levels"])
         rules = self.rules(top.get("rules", []))
-        status_map = {
-            k: self.string(v, ("status_map", k))
-            for k, v in self.mapping(top.get("status_map", {}), ("status_map",)).items()
-        }
         kwargs: dict[str, Any] = {
-            "match": head.get("match", "all"),
-            "status_map": status_map,
+            "match": settings["match"] or "all",
+            "status_map": self.status_map(top.get("status_map", {})),
             "clock": clock,
             "clocks": clocks,
             "calendars": calendars,
-            "calendar": head.get("calendar"),
-            "calendar_field": head.get("calendar_field"),
-            "name": head.get("name", "policy"),
+            "calendar": settings["calendar"],
+            "calendar_field": settings["calendar_field"],
+            "name": settings["name"] or "policy",
         }
         try:
             return Policy(levels, rules, **kwargs)
         except PolicyError as exc:
             raise self.wrap(self._blame(exc), exc) from None
 
+    def status_map(self, value: object) -> dict[str, Status]:
+        """``[status_map]``: the host's statuses, each onto one of the built-in four."""
+        out: dict[str, Status] = {}
+        for host, status in self.mapping(value, ("status_map",)).items():
+            path = ("status_map", host)
+            if host in _STATUSES:
+                raise self.error(
+                    path,
+                    f"the built-in status {host!r} cannot be mapped; map the host's own statuses",
+                    value=host,
+                )
+            try:
+                out[host] = to_enum(
+                    Status, self.string(status, path), "{value!r} is not one of {names}"
+                )
+            except PolicyError as exc:
+                raise self.wrap(path, exc) from None
+        return out
+
     def policy_clock(
-        self, clock_name: object, calendars: Mapping[str, BusinessCalendar]
+        self, clock_name: str | None, calendars: Mapping[str, BusinessCalendar]
     ) -> WallClock | BusinessClock:
         """``[policy] clock``: the wall clock, or business time in one of the calendars."""
         if clock_name is None or clock_name == "wall":
             return WallClock()
-        name = self.string(clock_name, ("policy", "clock"))
+        name = clock_name
         if name not in calendars:
             raise self.error(
                 ("policy", "clock"),
@@ -121,6 +151,8 @@ _TOP_KEYS: Final = {
     "rules": False,
 }
 
+_STATUSES: Final = frozenset(s.value for s in Status)
+
 _HEAD_KEYS: Final = {
     "name": False,
     "match": False,
@@ -128,6 +160,12 @@ _HEAD_KEYS: Final = {
     "calendar_field": False,
     "clock": False,
 }
+
+
+def _a_level_names_a_calendar(levels: object) -> bool:
+    return isinstance(levels, list) and any(
+        isinstance(spec, Mapping) and spec.get("calendar") is not None for spec in levels
+    )
 
 
 def _path_of(spec: object, value: object, path: Path_) -> Path_:
@@ -181,20 +219,11 @@ def loads(text: str, *, source: str = "<string>") -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        place = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        line, column = (int(place.group(1)), int(place.group(2))) if place else (1, 1)
-        lines = text.splitlines()
-        raise PolicySyntaxError(
-            "invalid TOML: "
-            + re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message),
-            source=source,
-            line=line,
-            column=column,
-            line_text=lines[line - 1] if 0 < line <= len(lines) else "",
-        ) from None
+        raise toml_error(text, str(exc), source) from None
     except RecursionError:
-        raise PolicySyntaxError("the TOML nests too deeply", source=source) from None
+        raise nesting_error(text, source) from None
+    except ValueError:  # an integer past the interpreter's limit on digits
+        raise number_error(text, source) from None
     return _read(data, source, Locator(text, source))
 
 
@@ -202,7 +231,7 @@ def _check_key_depth(text: str, source: str) -> None:
     """Refuse a key or table header of more than `MAX_KEY_PARTS` parts, before the TOML
     parser sees it. One pass over the text: quoted parts and multi-line strings are skipped."""
     in_string: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if in_string is not None:
             if in_string in line:
                 in_string = None
@@ -226,7 +255,7 @@ def _check_key_depth(text: str, source: str) -> None:
                 source=source,
                 line=number,
                 column=1,
-                line_text=line,
+                line_text=line.rstrip("\r"),
             )
         rest = line[end:]
         for marker in ('"""', "'''"):

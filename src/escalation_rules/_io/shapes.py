@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import reprlib
+import weakref
 from collections.abc import Mapping
-from datetime import timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, Final
 
 from .._conditions.condition import Condition
 from .._durations import parse_duration
@@ -13,6 +15,11 @@ from .._language.functions import functions
 from .._language.parser import parse_condition
 from .._suggest import did_you_mean
 from .locator import Locator, Path_, dotted
+
+_FUNCTIONS: Final = {clock: functions(business_clock=clock) for clock in (False, True)}
+
+MAX_INTEGER: Final = 2**63 - 1
+"""The largest integer a policy may hold (TOML's integers are 64-bit): ranks, repeats, years."""
 
 
 class Shapes:
@@ -27,9 +34,14 @@ class Shapes:
         self.locator = locator
         self.rule_count = 0
         self.business_clock = False
+        # Whether a calendar can apply to an SLA target: "8h business" needs one.
+        self.calendar_in_effect = True
+        self.calendar_names: list[str] = []
         # Where each rule and level came from, to place policy-level errors.
         self._rule_paths: dict[str, tuple[Path_, object]] = {}
         self._level_ids: list[tuple[str, object]] = []
+        # The errors made here: already placed, so never wrapped in a second place.
+        self._placed: weakref.WeakSet[PolicyError] = weakref.WeakSet()
 
     # errors ----------------------------------------------------------------------------------
 
@@ -43,30 +55,36 @@ class Shapes:
         expected: str | None = None,
         where: str | None = None,
     ) -> PolicyError:
-        """The complaint *message* about *path*; *where* is the place the model named, if any."""
-        if where and where not in (dotted(path), dotted(path[:2])):
+        """The complaint *message* about *path*; *where* is the place the model named, if any
+        (left out when *path* says it already, as ``calendars.o.tz`` says ``tz``)."""
+        if where and where not in _tails(path):
             message = f"{where}: {message}"
+        error: PolicyError
         if self.locator is None:
-            return PolicyError(
+            error = PolicyError(
                 message,
                 where=f"{self.source}, {dotted(path)}",
                 value=value,
                 suggestion=suggestion,
             )
-        line, column = self.locator.find(path)
-        return PolicySyntaxError(
-            f"{dotted(path)}: {message}",
-            source=self.source,
-            line=line,
-            column=column,
-            line_text=self.locator.line(line),
-            value=value,
-            suggestion=suggestion,
-            expected=expected,
-        )
+        else:
+            line, column = self.locator.find(path)
+            error = PolicySyntaxError(
+                f"{dotted(path)}: {message}",
+                source=self.source,
+                line=line,
+                column=column,
+                line_text=self.locator.line(line),
+                value=value,
+                suggestion=suggestion,
+                expected=expected,
+            )
+        self._placed.add(error)
+        return error
 
     def wrap(self, path: Path_, exc: PolicyError) -> PolicyError:
-        if isinstance(exc, PolicySyntaxError):
+        """*exc* placed at *path*, unless it has its place already."""
+        if isinstance(exc, PolicySyntaxError) or exc in self._placed:
             return exc
         return self.error(
             path, exc.message, where=exc.where, value=exc.value, suggestion=exc.suggestion
@@ -83,7 +101,7 @@ class Shapes:
                     (*path, key),
                     f"unknown key {key!r}; expected one of {sorted(keys)}",
                     value=key,
-                    suggestion=did_you_mean(str(key), keys),
+                    suggestion=did_you_mean(key, keys),
                 )
         for key, required in keys.items():
             if required and key not in value:
@@ -99,6 +117,14 @@ class Shapes:
                 value=value,
                 expected="a table",
             )
+        for key in value:
+            if not isinstance(key, str):
+                raise self.error(
+                    path,
+                    f"the keys of a table are strings, got {kind_of_value(key)}",
+                    value=key,
+                    expected="a string key",
+                )
         return dict(value)
 
     def string(self, value: object, path: Path_) -> str:
@@ -119,7 +145,17 @@ class Shapes:
                 value=value,
                 expected="an integer",
             )
+        if not -MAX_INTEGER <= value <= MAX_INTEGER:
+            raise self.error(
+                path,
+                f"{kind_of_value(value)} is beyond a 64-bit integer (at most {MAX_INTEGER:,})",
+                value=value,
+                expected="an integer",
+            )
         return value
+
+    def optional_string(self, value: object, path: Path_) -> str | None:
+        return None if value is None else self.string(value, path)
 
     def strings(self, value: object, path: Path_) -> list[str]:
         if not isinstance(value, list):
@@ -176,26 +212,28 @@ class Shapes:
                 value=value,
                 expected="a condition",
             )
-        line, column, file_text = 1, 1, None
-        if self.locator is not None:
-            line, column, file_text = self._condition_place(value, path, self.locator)
+        names = _FUNCTIONS[self.business_clock]
         try:
-            return parse_condition(
-                value,
-                source=self.source,
-                line=line if self.locator else 1,
-                column=column if self.locator else 1,
-                file_text=file_text,
-                functions=functions(business_clock=self.business_clock),
-            )
+            return parse_condition(value, source=self.source, functions=names)
         except PolicySyntaxError as exc:
             if self.locator is None:
                 raise self.error(
                     path, exc.message, value=exc.value, suggestion=exc.suggestion
                 ) from None
-            raise
+            first = exc
         except PolicyError as exc:
             raise self.wrap(path, exc) from None
+        # Placed in the file only now, parsing again: a policy that loads is never scanned.
+        line, column, file_text = self._condition_place(value, path, self.locator)
+        parse_condition(
+            value,
+            source=self.source,
+            line=line,
+            column=column,
+            file_text=file_text,
+            functions=names,
+        )
+        raise first  # pragma: no cover - the same text fails the same way
 
     @staticmethod
     def _condition_place(value: str, path: Path_, locator: Locator) -> tuple[int, int, str | None]:
@@ -213,15 +251,51 @@ class Shapes:
         return line, column, file_text
 
 
+def _tails(path: Path_) -> set[str]:
+    """The ways a model's ``where`` may name the end of *path* (``tz``, ``hours.mon``)."""
+    return {dotted(path[i:]) for i in range(len(path))} | {dotted(path[:2])}
+
+
+_KINDS: Final = {
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    list: "a list",
+    dict: "a table",
+    date: "a date",
+    datetime: "a date and time",
+    time: "a time",
+}
+
+
 def kind_of_value(value: object) -> str:
-    names = {
-        str: "a string",
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        list: "a list",
-        dict: "a table",
-    }
-    return names.get(type(value), type(value).__name__) + (
-        f" {value!r}" if isinstance(value, str | int | float) else ""
+    """*value* as a message names it: ``a string 'x'``, ``a list``, ``a date 2026-01-01``."""
+    if isinstance(value, date | time):
+        return f"{_KINDS[type(value)]} {value.isoformat()}"
+    return _KINDS.get(type(value), type(value).__name__) + (
+        f" {shown(value)}" if isinstance(value, str | int | float) else ""
     )
+
+
+class _Shown(reprlib.Repr):
+    """`repr` cut to a message's size: bounded in depth, length and digits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxlist, self.maxdict, self.maxtuple = 2, 4, 4, 4
+        self.maxstring, self.maxother, self.maxlong = 60, 60, 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # repr() of a huge int is slow, and refused past 4,300 digits
+            return f"<an integer of about {int(x.bit_length() * 0.30103) + 1:,} digits>"
+        return super().repr_int(x, level)
+
+
+_SHOWN: Final = _Shown()
+
+
+def shown(value: object) -> str:
+    """*value* as an error message quotes it: its ``repr``, cut to about 60 characters, safe
+    for any depth (a 100,000-deep list) and any size (an integer of a million digits)."""
+    return _SHOWN.repr(value)

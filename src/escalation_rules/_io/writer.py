@@ -36,6 +36,14 @@ def to_dict(policy: Policy) -> dict[str, Any]:
             predicate (a Python function), a custom `Clock`.
     """
     business = isinstance(policy.clock, BusinessClock)
+    # "8h business" reads only where a calendar can apply; elsewhere a target counts
+    # elapsed time whatever it says, and is written so.
+    in_effect = (
+        business
+        or policy.calendar is not None
+        or policy.calendar_field is not None
+        or any(lvl.calendar is not None for lvl in policy.levels)
+    )
     out: dict[str, Any] = {}
     head: dict[str, Any] = {"name": policy.name, "match": policy.match}
     if policy.calendar is not None:
@@ -65,7 +73,7 @@ def to_dict(policy: Policy) -> dict[str, Any]:
     changed = {n: c for n, c in policy.clocks.items() if defaults.get(n) != c}
     if changed:
         out["clocks"] = {n: _clock_dict(c) for n, c in changed.items()}
-    out["levels"] = [_level_dict(lvl, business) for lvl in policy.levels]
+    out["levels"] = [_level_dict(lvl, business, in_effect) for lvl in policy.levels]
     out["rules"] = [_rule_dict(r, business) for r in policy.rules]
     return out
 
@@ -94,11 +102,11 @@ def _clock_dict(clock: SlaClock) -> dict[str, Any]:
     }
 
 
-def _target_text(target: Target) -> str:
-    return format_duration(target.duration, business=not target.wall)
+def _target_text(target: Target, in_effect: bool) -> str:
+    return format_duration(target.duration, business=in_effect and not target.wall)
 
 
-def _level_dict(level: Level, business: bool) -> dict[str, Any]:
+def _level_dict(level: Level, business: bool, in_effect: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": level.id,
         "name": level.name,
@@ -113,9 +121,9 @@ def _level_dict(level: Level, business: bool) -> dict[str, Any]:
         targets: dict[str, Any] = {}
         for name, table in level.targets.items():
             if list(table) == [ANY_PRIORITY]:
-                targets[name] = _target_text(table[ANY_PRIORITY])
+                targets[name] = _target_text(table[ANY_PRIORITY], in_effect)
             else:
-                targets[name] = {p: _target_text(t) for p, t in table.items()}
+                targets[name] = {p: _target_text(t, in_effect) for p, t in table.items()}
         out["targets"] = targets
     return out
 
@@ -215,17 +223,26 @@ def _key(key: str) -> str:
     return key if _BARE.fullmatch(key) else _string(key)
 
 
+# What a TOML basic string cannot hold as is: its quote, the backslash, and the control
+# characters (U+0000 to U+001F and U+007F); tab is allowed but written \t for clarity.
+_ESCAPE: Final = re.compile(r'["\\\x00-\x1f\x7f]')
+
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what a literal string cannot hold
+
+_ESCAPES: Final = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def _string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    escaped = escaped.replace("\t", "\\t")
-    return f'"{escaped}"'
+    """*text* as a TOML basic string: every control character escaped."""
+    return '"' + _ESCAPE.sub(lambda m: _ESCAPES.get(m[0]) or f"\\u{ord(m[0]):04X}", text) + '"'
 
 
 def _value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        if "'" not in value and "\n" not in value and '"' in value:
+        # a condition with quotes reads better in single quotes, which escape nothing
+        if '"' in value and "'" not in value and not _CONTROL.search(value):
             return f"'{value}'"
         return _string(value)
     if isinstance(value, int):

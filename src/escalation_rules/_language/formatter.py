@@ -9,20 +9,13 @@ from typing import Any
 
 from .._conditions.compare import Compare, Contains, Exists, In, Predicate
 from .._conditions.condition import All, Any_, Condition, Const, Not
-from .._durations import MAX_NUMBER_LENGTH, format_duration
+from .._durations import MAX_NUMBER_LENGTH, format_duration, quote
 from .._exceptions import PolicyError
 from .functions import TextForm
 from .lexer import KEYWORDS
 from .parser import MAX_DEPTH, MAX_EXPRESSION_LENGTH, MAX_LIST_ITEMS
 
 _PATH_TEXT = re.compile(r"[^\W\d]\w*(?:\.\w+)*")
-
-
-def _quote(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
 
 
 def _value_text(value: object) -> str:
@@ -36,7 +29,7 @@ def _value_text(value: object) -> str:
         if math.isfinite(value):
             return float.__repr__(value)
     elif isinstance(value, str):
-        return _quote(value)
+        return quote(value)
     elif isinstance(value, timedelta):
         return format_duration(value)
     raise PolicyError(
@@ -77,7 +70,7 @@ def _format(condition: Condition, depth: int, context: str) -> str:
     if isinstance(condition, In):
         return f"{_path_text(condition.path)} in {_list_text(condition.values)}"
     if isinstance(condition, Contains):
-        return f"{_path_text(condition.path)} contains {_quote(condition.item)}"
+        return f"{_path_text(condition.path)} contains {quote(condition.item)}"
     if isinstance(condition, Exists):
         return f"exists({_path_text(condition.path)})"
     if isinstance(condition, Not):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .._conditions.condition import All, Any_, Condition, Not, Test, TimedTest
-from .._durations import format_duration, require_duration
+from .._durations import format_duration, quote, require_duration
 from .._exceptions import PolicyError
 from .._model.anchors import ANCHOR_EVENTS, Anchor, to_anchor
 from .._model.issue import summary_of
@@ -39,6 +39,11 @@ _ONE_US: Final = timedelta(microseconds=1)
 _OPS: Final = ("<", "<=", ">", ">=")
 
 _STATES: Final = ("running", "paused", "stopped", "idle")
+
+
+def _literal(text: str) -> str:
+    """*text* as the condition language writes a time function's argument: in single quotes."""
+    return quote(text, "'")
 
 
 def _op(value: object) -> str:
@@ -109,7 +114,7 @@ class Since(_Timed):
 
     def expr_text(self) -> str:
         duration = format_duration(self.duration, business=self.business)
-        return f"since({self.anchor.value!r}) {self.op} {duration}"
+        return f"since({_literal(self.anchor.value)}) {self.op} {duration}"
 
 
 @attrs.frozen(repr=False)
@@ -128,7 +133,7 @@ class Happened(Condition):
         return f"happened({self.anchor.value!r})"
 
     def expr_text(self) -> str:
-        return repr(self)
+        return f"happened({_literal(self.anchor.value)})"
 
 
 def _clock_name(value: object) -> str:
@@ -166,7 +171,8 @@ class ClockElapsed(_Timed):
         return f"clock({self.clock!r}).elapsed {self.op} {self.duration!r}"
 
     def expr_text(self) -> str:
-        return f"clock_elapsed({self.clock!r}) {self.op} {format_duration(self.duration)}"
+        duration = format_duration(self.duration)
+        return f"clock_elapsed({_literal(self.clock)}) {self.op} {duration}"
 
 
 @attrs.frozen(repr=False)
@@ -195,7 +201,7 @@ class Breached(_Timed):
         return f"clock({self.clock!r}).breached"
 
     def expr_text(self) -> str:
-        return f"breached({self.clock!r})"
+        return f"breached({_literal(self.clock)})"
 
 
 def _state(value: object) -> str:
@@ -232,7 +238,7 @@ class ClockStateIs(_Timed):
         return f"clock({self.clock!r}).state == {self.state!r}"
 
     def expr_text(self) -> str:
-        return f"clock_state({self.clock!r}) == {self.state!r}"
+        return f"clock_state({_literal(self.clock)}) == {_literal(self.state)}"
 
 
 @attrs.frozen(eq=False)
