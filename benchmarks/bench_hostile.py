@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from escalation_rules import EscalationRulesError, lint_text, loads
 from escalation_rules import __version__ as version
+from escalation_rules._io.issuejson import read_issue_text
 
 LEVEL = '[[levels]]\nid = "L1"\nname = "One"\nrank = 1\nowner = "frontline"\n'
 SIZES = (1024, 4096, 16384)
@@ -55,6 +56,47 @@ SHAPES: dict[str, Callable[[int], str]] = {
 }
 
 
+def plain_issue(size: int) -> str:
+    """An issue JSON with ordinary events up to *size* characters."""
+    events, i = [], 0
+    text = ""
+    while len(text) < size:
+        events.append(f'{{"kind": "agent_reply", "at": "2026-03-02T09:{i % 60:02d}:00Z"}}')
+        text = ISSUE_HEAD + ", ".join(events) + "]}"
+        i += 1
+    return text
+
+
+ISSUE_HEAD = '{"id": "H-1", "created_at": "2026-03-02T09:00:00Z", "history": ['
+ISSUE_SHAPES: dict[str, Callable[[int], str]] = {
+    "plain issue": plain_issue,
+    "one long id": lambda n: '{"id": "' + "a" * n + '", "created_at": "2026-03-02T09:00:00Z"}',
+    "attributes nested deep": (
+        lambda n: ISSUE_HEAD + '], "attributes": {"x": ' + "[" * (n // 2) + "]" * (n // 2) + "}}"
+    ),
+    "a number of n digits": (
+        lambda n: (
+            '{"id": "X", "created_at": "2026-03-02T09:00:00Z", "attributes": {"x": '
+            + "9" * n
+            + "}}"
+        )
+    ),
+    "many attributes": (
+        lambda n: (
+            ISSUE_HEAD
+            + '], "attributes": {'
+            + ", ".join(f'"k{i}": {i}' for i in range(n // 12))
+            + "}}"
+        )
+    ),
+}
+
+
+def issue_json(text: str) -> object:
+    """What the CLI does with an issue file: parse the JSON, build the issue."""
+    return read_issue_text(text)
+
+
 def best_ms(text: str, call: Callable[[str], object], repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
@@ -87,6 +129,19 @@ def main() -> int:
                 row += f" | {ms:8.2f} | {ms / base[size]:5.1f}"
             print(row)
         print(f"worst time per KB ({label}): {worst_per_kb:.2f} ms")
+    print("\nissue JSON (read_issue_file):")
+    head = "".join(f" | {size // 1024:>2} KB ms | ratio" for size in SIZES)
+    print(f"{'shape':<32}{head}")
+    base = {size: best_ms(plain_issue(size), issue_json, args.repeats) for size in SIZES}
+    worst_per_kb = 0.0
+    for name, make in ISSUE_SHAPES.items():
+        row = f"{name:<32}"
+        for size in SIZES:
+            ms = best_ms(make(size), issue_json, args.repeats)
+            worst_per_kb = max(worst_per_kb, ms / (size / 1024))
+            row += f" | {ms:8.2f} | {ms / base[size]:5.1f}"
+        print(row)
+    print(f"worst time per KB (issue JSON): {worst_per_kb:.2f} ms")
     return 0
 
 

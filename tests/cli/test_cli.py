@@ -175,7 +175,7 @@ def test_backtest_on_a_small_log(tmp_path: Path) -> None:
         (
             ("evaluate", "seeds-matrix", "missing.json", "--at", "2026-03-02T09:00:00Z"),
             2,
-            "cannot read the issue file",
+            "no issue file 'missing.json'",
         ),
         (("evaluate", "seeds-matrix"), 2, "required"),
         (("examples", "zendesk"), 2, "did you mean 'zendesk-sla'"),

@@ -34,9 +34,9 @@ import attrs
 
 from .._conditions.compare import Compare, In
 from .._conditions.condition import ALWAYS, NEVER, All, Any_, Condition, Not
-from .._exceptions import PolicyError, PolicySyntaxError
+from .._exceptions import EscalationRulesError, PolicyError, PolicySyntaxError
 from .._io.locator import Locator
-from .._io.reader import loads
+from .._io.reader import loads, read_policy_text
 from .._model.targets import ANY_PRIORITY
 from .._rules.base import NEXT, Rule
 from .._rules.chain import EscalationChain
@@ -511,7 +511,7 @@ def lint_file(path: str | Path) -> LintReport:
     """Read, load and lint the policy file *path*."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return LintReport(source, (Finding("ER000", "error", f"cannot read it: {exc}", ""),))
+        text = read_policy_text(path)
+    except EscalationRulesError as exc:
+        return LintReport(source, (Finding("ER000", "error", exc.message, ""),))
     return lint_text(text, source=source)

@@ -6,8 +6,38 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._exceptions import EscalationRulesError
+
 if TYPE_CHECKING:
     from .metrics import Metrics
+
+FORMATS = (".png", ".svg", ".pdf")
+"""The file types `plot_metrics` writes, by the name's suffix."""
+
+
+def check_plot_path(path: str | Path) -> Path:
+    """*path* as a `Path` if `plot_metrics` can write there; checked before any work.
+
+    Raises:
+        EscalationRulesError: the suffix is not one of `FORMATS`, or the folder is missing.
+        ImportError: matplotlib is not installed (the ``plot`` extra).
+    """
+    out = Path(path)
+    if out.suffix.lower() not in FORMATS:
+        raise EscalationRulesError(
+            f"cannot draw into {str(out)!r}: the name must end in {', '.join(FORMATS)}",
+            value=str(out),
+        )
+    folder = out.parent
+    if not folder.is_dir():
+        raise EscalationRulesError(
+            f"cannot draw into {str(out)!r}: there is no folder {str(folder)!r}",
+            value=str(out),
+        )
+    if out.is_dir():
+        raise EscalationRulesError(f"cannot draw into {str(out)!r}: it is a folder", value=str(out))
+    _pyplot()
+    return out
 
 
 def _pyplot() -> Any:
@@ -23,7 +53,11 @@ def _pyplot() -> Any:
 
 def plot_metrics(metrics: Metrics, path: str | Path) -> Path:
     """Draw escalation rates (real and policy, per level and priority) and SLA breach
-    rates (per clock and priority) into the PNG file *path*; return the path."""
+    rates (per clock and priority) into the image file *path*; return the path.
+
+    The type follows the suffix (`FORMATS`: PNG, SVG or PDF); see `check_plot_path`.
+    """
+    out = check_plot_path(path)
     plt = _pyplot()
     groups = [("all", metrics.overall), *sorted(metrics.by_priority.items())]
     levels = [lvl.level for lvl in metrics.overall.levels]
@@ -57,7 +91,12 @@ def plot_metrics(metrics: Metrics, path: str | Path) -> Path:
     if clocks:
         right.legend(fontsize="small")
     fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
+    try:
+        fig.savefig(out, dpi=110)
+    except OSError as exc:
+        raise EscalationRulesError(
+            f"cannot write {str(out)!r}: {exc.strerror or exc}", value=str(out)
+        ) from None
+    finally:
+        plt.close(fig)
     return out

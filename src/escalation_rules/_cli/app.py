@@ -29,7 +29,14 @@ class _Escaped(io.TextIOBase):
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(text.translate(_ESCAPES))
+        escaped = text.translate(_ESCAPES)
+        try:
+            self._stream.write(escaped)
+        except UnicodeEncodeError:  # a terminal that cannot show it (PYTHONIOENCODING=ascii)
+            encoding = getattr(self._stream, "encoding", None) or "ascii"
+            self._stream.write(
+                escaped.encode(encoding, "backslashreplace").decode(encoding, "replace")
+            )
         return len(text)
 
     def flush(self) -> None:

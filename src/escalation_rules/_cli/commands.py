@@ -122,21 +122,14 @@ def _instant(text: str, what: str) -> datetime:
 
 
 def _issue(path_text: str) -> Issue:
-    from .._io.issuejson import issue_from_dict
+    from .._io.issuejson import read_issue_file
 
-    path = Path(path_text)
+    if not Path(path_text).exists():
+        raise CommandFailed(f"error: no issue file {path_text!r}", 2)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CommandFailed(
-            f"error: cannot read the issue file {path_text!r}: {exc.strerror}", 2
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CommandFailed(f"error: {path_text}: not valid JSON: {exc}") from None
-    try:
-        return issue_from_dict(data)
+        return read_issue_file(path_text)
     except EscalationRulesError as exc:
-        raise CommandFailed(f"error: {path_text}: {exc}") from None
+        raise CommandFailed(f"error: {exc}") from None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -147,6 +140,12 @@ def _check(args: argparse.Namespace) -> int:
     for spec in args.policy:
         if not Path(spec).exists() and spec in EXAMPLES:
             report = lint_text(example_path(spec).read_text(encoding="utf-8"), source=spec)
+        elif not Path(spec).exists():  # a usage error, as in every other command
+            hint = did_you_mean(spec, EXAMPLES)
+            extra = f" (did you mean the bundled example {hint!r}?)" if hint else ""
+            print(f"error: no policy file {spec!r}{extra}", file=sys.stderr)
+            codes.append(2)
+            continue
         else:
             report = lint_file(spec)
         print(report.to_json() if args.format == "json" else report.render())
@@ -222,6 +221,13 @@ def _backtest(args: argparse.Namespace) -> int:
     from .._io.eventlog import read_log
     from .._io.logmapping import LogMapping
 
+    if args.plot:  # before the work, not after it
+        from .._analysis.plot import check_plot_path
+
+        try:
+            check_plot_path(args.plot)
+        except (EscalationRulesError, ImportError) as exc:
+            raise CommandFailed(f"error: --plot: {exc}", 2) from None
     policy = _policy(args.policy)
     try:
         mapping = LogMapping.load(args.mapping)
@@ -258,7 +264,7 @@ def _backtest(args: argparse.Namespace) -> int:
 
         try:
             plot_metrics(metrics, args.plot)
-        except ImportError as exc:
+        except (EscalationRulesError, ImportError) as exc:
             raise CommandFailed(f"error: {exc}") from None
         print(f"plot written to {args.plot}", file=sys.stderr)
     return 0

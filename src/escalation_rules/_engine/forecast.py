@@ -9,6 +9,7 @@ import attrs
 
 from .._exceptions import ForecastError
 from .._instants import require_aware
+from .policy import out_of_range
 
 if TYPE_CHECKING:
     from .._model.actions import Action
@@ -35,6 +36,13 @@ class ForecastStep:
         }
 
 
+def _utc(issue: Issue, instant: datetime) -> datetime:
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        raise out_of_range(issue, instant) from None
+
+
 def forecast(
     policy: Policy, issue: Issue, now: datetime, until: datetime, *, max_steps: int = 10_000
 ) -> tuple[ForecastStep, ...]:
@@ -50,8 +58,7 @@ def forecast(
         NaiveDatetimeError: *now* or *until* has no time zone.
         ForecastError: more than *max_steps* actions (a rule that never settles).
     """
-    t = require_aware(now, "now").astimezone(UTC)
-    end = require_aware(until, "until").astimezone(UTC)
+    t, end = _utc(issue, require_aware(now, "now")), _utc(issue, require_aware(until, "until"))
     issue = issue.as_of(t)  # what had happened by *now*; later events are not foreseen
     steps: list[ForecastStep] = []
     while t <= end:

@@ -267,7 +267,10 @@ class Policy:
         """
         from .explain import explain  # on first use: evaluate() does not need it
 
-        return explain(self, issue, now)
+        try:
+            return explain(self, issue, now)
+        except OverflowError:
+            raise out_of_range(issue, now) from None
 
     def sla_clocks(self, issue: Issue, now: datetime) -> tuple[ClockState, ...]:
         """The state of every SLA clock with a target for *issue* at its level, at *now*.
@@ -275,12 +278,15 @@ class Policy:
         In the order of the policy's clocks. See `sla_clock` for one clock,
         with or without a target.
         """
-        context = make_context(self, issue, now)
-        return tuple(
-            state
-            for name in self.clocks
-            if (state := context.sla(name)) is not None and state.target is not None
-        )
+        try:
+            context = make_context(self, issue.as_of(now), now)
+            return tuple(
+                state
+                for name in self.clocks
+                if (state := context.sla(name)) is not None and state.target is not None
+            )
+        except OverflowError:
+            raise out_of_range(issue, now) from None
 
     def sla_clock(self, issue: Issue, now: datetime, name: str) -> ClockState:
         """The state of the SLA clock *name* for *issue* at *now* (target or not)."""
@@ -290,7 +296,10 @@ class Policy:
                 value=name,
                 suggestion=did_you_mean(name, self.clocks),
             )
-        state = make_context(self, issue, now).sla(name, need_target=False)
+        try:
+            state = make_context(self, issue.as_of(now), now).sla(name, need_target=False)
+        except OverflowError:
+            raise out_of_range(issue, now) from None
         assert state is not None
         return state
 
@@ -322,20 +331,33 @@ class Policy:
             return Decision((), None, f"issue is {status.value}: nothing escalates")
         position = 0 if issue.level is None else self.position_of(issue)
         level = self.levels[position]
-        context = Context(self, issue, now, level, position, status)
         actions: list[Action] = []
         upcoming: list[datetime] = []
-        run_plan(self._plan, self.match == "first", context, actions, upcoming)
+        try:
+            context = Context(self, issue, now, level, position, status)
+            run_plan(self._plan, self.match == "first", context, actions, upcoming)
+            next_at = None
+            future = [t for t in upcoming if t > now]
+            if future:
+                next_at = min(future)
+                if next_at.tzinfo is not UTC:
+                    next_at = next_at.astimezone(UTC)
+        except OverflowError:
+            raise out_of_range(issue, now) from None
         if len(actions) > 1:
             actions = merge_escalations(actions, self)
-        next_at = None
-        future = [t for t in upcoming if t > now]
-        if future:
-            next_at = min(future)
-            if next_at.tzinfo is not UTC:
-                next_at = next_at.astimezone(UTC)
         reason = "; ".join(a.reason for a in actions) if actions else "no rule applies"
         return Decision(tuple(actions), next_at, reason)
+
+
+def out_of_range(issue: Issue, now: datetime) -> IssueError:
+    """The error for an answer that needs an instant outside the years 1 to 9999."""
+    return IssueError(
+        f"issue {issue.id!r} at {now.isoformat()}: the answer needs an instant outside the "
+        "years 1 to 9999 (a deadline after 9999-12-31, or an instant before year 1 in UTC), "
+        "which Python's datetime cannot hold",
+        value=now,
+    )
 
 
 def evaluate(policy: Policy, issue: Issue, now: datetime) -> Decision:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from os import PathLike
+from typing import Any, Final
 
 from .._exceptions import IssueError, PolicyError
 from .._instants import parse_instant
 from .._model.events import Event
 from .._model.issue import Customer, Issue
 from .._suggest import did_you_mean
+from .shapes import shown
+
+MAX_ISSUE_BYTES: Final = 16 * 1024 * 1024
+"""The largest issue file `read_issue_file` reads (a FIFO or a device is read up to it)."""
 
 _ISSUE_KEYS = (
     "id", "created_at", "priority", "category", "status", "level", "team", "assignee",
@@ -27,7 +33,7 @@ _EVENT_KEYS = (
 
 def _check_keys(data: object, keys: tuple[str, ...], where: str) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
-        raise IssueError(f"{where}: expected an object, got {data!r}", value=data)
+        raise IssueError(f"{where}: expected an object, got {shown(data)}", value=data)
     for key in data:
         if key not in keys:
             raise IssueError(
@@ -41,7 +47,7 @@ def _check_keys(data: object, keys: tuple[str, ...], where: str) -> Mapping[str,
 def _instant(value: object, where: str) -> datetime:
     if not isinstance(value, str):
         raise IssueError(
-            f"{where}: expected an ISO 8601 instant string, got {value!r}", value=value
+            f"{where}: expected an ISO 8601 instant string, got {shown(value)}", value=value
         )
     try:
         return parse_instant(value)
@@ -63,11 +69,14 @@ def issue_from_dict(data: object) -> Issue:
     }
     if "customer" in d:
         customer = _check_keys(d["customer"], _CUSTOMER_KEYS, "issue.customer")
-        fields["customer"] = Customer(**customer)
+        try:
+            fields["customer"] = Customer(**customer)
+        except IssueError as exc:
+            raise IssueError(f"issue.customer: {exc}", value=exc.value) from None
     events = []
     history = d.get("history", [])
     if not isinstance(history, list):
-        raise IssueError(f"issue.history: expected a list, got {history!r}", value=history)
+        raise IssueError(f"issue.history: expected a list, got {shown(history)}", value=history)
     for i, raw in enumerate(history):
         where = f"issue.history[{i}]"
         event = dict(_check_keys(raw, _EVENT_KEYS, where))
@@ -99,11 +108,13 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
     if issue.tags:
         out["tags"] = sorted(issue.tags)
     if issue.attributes:
-        out["attributes"] = dict(issue.attributes)
+        out["attributes"] = thawed(issue.attributes)
     c = issue.customer
-    customer = {k: getattr(c, k) for k in ("id", "tier", "value", "account") if getattr(c, k)}
+    customer = {
+        k: getattr(c, k) for k in ("id", "tier", "value", "account") if getattr(c, k) is not None
+    }
     if c.attributes:
-        customer["attributes"] = dict(c.attributes)
+        customer["attributes"] = thawed(c.attributes)
     if customer:
         out["customer"] = customer
     out["history"] = [
@@ -115,8 +126,73 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
                 for k in ("actor", "level", "status", "team", "assignee", "action", "rule", "name")
                 if getattr(e, k) is not None
             },
-            **({"data": dict(e.data)} if e.data else {}),
+            **({"data": thawed(e.data)} if e.data else {}),
         }
         for e in issue.history
     ]
     return out
+
+
+def thawed(value: Any) -> Any:
+    """A frozen value as plain JSON-ready data: mappings as dicts, tuples and sets as lists."""
+    if isinstance(value, Mapping):
+        return {k: thawed(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thawed(v) for v in value]
+    if isinstance(value, frozenset):
+        items = [thawed(v) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:  # members of different kinds: in the order of their repr
+            return sorted(items, key=repr)
+    return value
+
+
+def read_issue_file(path: str | PathLike[str]) -> Issue:
+    """The issue in the JSON file *path* (UTF-8, at most `MAX_ISSUE_BYTES`).
+
+    Raises:
+        IssueError: the file cannot be read, is too large, is not UTF-8 JSON (with the
+            line and column), or does not describe an issue (with the JSON path).
+    """
+    name = str(path)
+    try:
+        with open(path, "rb") as file:
+            raw = file.read(MAX_ISSUE_BYTES + 1)
+    except OSError as exc:
+        raise IssueError(
+            f"cannot read the issue file {name!r}: {exc.strerror or exc}", where=name
+        ) from None
+    return read_issue_text(raw, source=name)
+
+
+def read_issue_text(raw: bytes | str, *, source: str = "<issue>") -> Issue:
+    """The issue in the JSON text *raw* (bytes are UTF-8); see `read_issue_file`."""
+    name = source
+    if len(raw) > MAX_ISSUE_BYTES:
+        raise IssueError(
+            f"the issue file is over the limit of {MAX_ISSUE_BYTES:,} bytes", where=name
+        )
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise IssueError(f"not UTF-8 ({exc.reason} at byte {exc.start:,})", where=name) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IssueError(
+            f"not valid JSON: {exc.msg}", where=f"{name}:{exc.lineno}:{exc.colno}"
+        ) from None
+    except RecursionError:
+        raise IssueError("not valid JSON: nested too deeply", where=name) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise IssueError(f"not valid JSON: {exc}", where=name) from None
+    try:
+        return issue_from_dict(data)
+    except IssueError as exc:
+        raise IssueError(
+            str(exc.message if exc.where is None else f"{exc.where}: {exc.message}"),
+            where=name,
+            value=exc.value,
+            suggestion=exc.suggestion,
+        ) from None

@@ -266,34 +266,35 @@ def _check_key_depth(text: str, source: str) -> None:
 def load(file: str | PathLike[str] | IO[bytes] | IO[str]) -> Policy:
     """Build a `Policy` from a TOML file (a path, or a file opened in text or binary mode)."""
     if isinstance(file, str | PathLike):
-        path = Path(file)
-        try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                raise PolicySyntaxError(
-                    f"the policy file is {size:,} bytes, over the limit of {MAX_BYTES:,}",
-                    source=str(path),
-                )
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise PolicyError(
-                f"cannot read the policy file {str(path)!r}: {exc.strerror}", value=str(path)
-            ) from None
-        source = str(path)
-    else:
-        raw = file.read(MAX_BYTES + 1)  # type: ignore[assignment]
-        source = str(getattr(file, "name", "<file>"))
+        return loads(read_policy_text(file), source=str(file))
+    raw = file.read(MAX_BYTES + 1)
+    return loads(_policy_text(raw, str(getattr(file, "name", "<file>"))), source=str(file))
+
+
+def read_policy_text(path: str | PathLike[str]) -> str:
+    """The text of the policy file *path*: UTF-8, at most `MAX_BYTES` (a FIFO or a device
+    is read up to the limit). `PolicyError` if it cannot be read, `PolicySyntaxError` if it
+    is too large or not UTF-8."""
+    try:
+        with Path(path).open("rb") as opened:
+            raw = opened.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise PolicyError(
+            f"cannot read the policy file {str(path)!r}: {exc.strerror}", value=str(path)
+        ) from None
+    return _policy_text(raw, str(path))
+
+
+def _policy_text(raw: bytes | str, source: str) -> str:
     if len(raw) > MAX_BYTES:
         raise PolicySyntaxError(
             f"the policy text is over the limit of {MAX_BYTES:,} bytes", source=source
         )
-    if isinstance(raw, bytes):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise PolicySyntaxError(
-                f"the policy file is not UTF-8 ({exc.reason} at byte {exc.start})", source=source
-            ) from None
-    else:
-        text = raw
-    return loads(text, source=source)
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicySyntaxError(
+            f"the policy file is not UTF-8 ({exc.reason} at byte {exc.start})", source=source
+        ) from None
