@@ -344,6 +344,16 @@ MAPPING_ERRORS: list[tuple[str, Callable[[], object], str]] = [
         lambda: mapping(statuses={"resolve": ["Done"]}),
         r"unknown key statuses\.'resolve'.*did you mean 'resolved'\?",
     ),
+    (
+        "status-open-and-resolved",
+        lambda: mapping(statuses={"open": ["Done"], "resolved": ["Done"]}),
+        r"'Done' is listed both as open and as resolved",
+    ),
+    (
+        "open-is-a-string",
+        lambda: mapping(statuses={"open": "New"}),
+        r"statuses\.open must be a list",
+    ),
     ("long-delimiter", lambda: mapping(delimiter=";;"), r"delimiter must be one character"),
     (
         "empty-column-name",

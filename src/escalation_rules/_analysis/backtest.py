@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from .._frozendict import FrozenDict
+from .._io.eventlog import EventLog
 from .metrics import Metrics, Tally
 from .replay import Replay, Replayer
 
@@ -56,8 +57,13 @@ def backtest(
         on_replay: called with each issue's `Replay` as it is done (for a progress bar, or
             to keep the timelines of some issues).
 
+    Returns:
+        The `Metrics`; when *issues* is an `EventLog` (what `read_log` returns), its
+        ``warnings`` are the log's (statuses the mapping lists nowhere, counted as open).
+
     Raises:
-        IssueError: as `replay`, and as the reader for a bad log.
+        IssueError: as `replay`, and as the reader for a bad log (and, with
+            ``read_log(..., strict=True)``, for a status the mapping lists nowhere).
     """
     replayer = Replayer(policy)
     first = replayer.ids[0]
@@ -82,4 +88,5 @@ def backtest(
         overall=overall.freeze(ids),
         by_priority=FrozenDict({k: by_priority[k].freeze(ids) for k in sorted(by_priority)}),
         by_category=FrozenDict({k: by_category[k].freeze(ids) for k in sorted(by_category)}),
+        warnings=issues.warnings if isinstance(issues, EventLog) else (),
     )

@@ -6,16 +6,17 @@ import csv
 import io
 import math
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from .._frozendict import FrozenDict
-from .report import metrics_table
+from .report import metrics_table, warnings_text
 
 if TYPE_CHECKING:
+    from .._io.logmapping import UnmappedValue
     from .replay import LevelComparison, Replay
 
 #: Each quantile accumulator keeps exact values up to this many, then folds them into
@@ -309,6 +310,10 @@ def _s(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
 
 
+def _warnings(value: Iterable[UnmappedValue]) -> tuple[UnmappedValue, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Metrics:
     """The result of `backtest`: figures overall, per priority and per category.
@@ -318,6 +323,9 @@ class Metrics:
         level_ids: the policy's levels, lowest first.
         overall: all issues.
         by_priority, by_category: per value (issues without one are under ``"-"``).
+        warnings: what the log's reader had to guess (`EventLog.warnings`): each status
+            the log mapping lists nowhere, counted as open. Empty when the issues did not
+            come from `read_log`, or the mapping knew every value.
     """
 
     policy: str
@@ -325,6 +333,7 @@ class Metrics:
     overall: GroupMetrics
     by_priority: Mapping[str, GroupMetrics]
     by_category: Mapping[str, GroupMetrics]
+    warnings: tuple[UnmappedValue, ...] = attrs.field(default=(), converter=_warnings, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict (``json.dumps(metrics.to_dict())``); durations in seconds."""
@@ -334,6 +343,7 @@ class Metrics:
             "overall": self.overall.to_dict(),
             "by_priority": {k: v.to_dict() for k, v in self.by_priority.items()},
             "by_category": {k: v.to_dict() for k, v in self.by_category.items()},
+            "warnings": [w.to_dict() for w in self.warnings],
         }
 
     def csv_rows(self) -> list[list[str]]:
@@ -419,7 +429,7 @@ class Metrics:
             f"{self.overall.policy_actions:,} actions."
         )
         groups = [("all", self.overall), *self.by_priority.items()]
-        parts = [intro, "", metrics_table(groups, self.level_ids)]
+        parts = [intro, *warnings_text(self.warnings), "", metrics_table(groups, self.level_ids)]
         if self.by_category:
             largest = sorted(self.by_category.items(), key=lambda kv: (-kv[1].issues, kv[0]))
             shown = largest[:categories]

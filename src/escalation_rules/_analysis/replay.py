@@ -200,6 +200,20 @@ class Replayer:
         return position
 
     def run(self, logged: LoggedIssue, until: datetime | None) -> Replay:
+        """Replay *logged*; an instant the policy's deadlines push past the year 9999 (or
+        before year 1) is an `IssueError` naming the issue."""
+        try:
+            return self._run(logged, until)
+        except OverflowError:
+            place = f"{logged.where(0)}: " if logged.lines else ""
+            raise IssueError(
+                f"{place}issue {logged.id!r} (created "
+                f"{logged.created_at.isoformat()}): the policy's deadlines for it fall "
+                "outside the years 1 to 9999",
+                value=logged.id,
+            ) from None
+
+    def _run(self, logged: LoggedIssue, until: datetime | None) -> Replay:
         state = _Run(self, logged)
         decide = state.decide
         events = logged.events

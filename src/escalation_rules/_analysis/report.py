@@ -7,7 +7,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .._io.logmapping import UnmappedValue
     from .metrics import GroupMetrics
+
+#: `warnings_text` lists this many warnings, then says how many more there are.
+_WARNINGS_SHOWN = 10
 
 
 def _pct(part: int, whole: int) -> str:
@@ -71,3 +75,19 @@ def metrics_table(groups: list[tuple[str, GroupMetrics]], level_ids: tuple[str, 
         ).rstrip()
         for row in rows
     )
+
+
+def warnings_text(warnings: tuple[UnmappedValue, ...]) -> list[str]:
+    """The lines that list the reader's warnings under the table's intro (none: none)."""
+    if not warnings:
+        return []
+    rows = sum(w.rows for w in warnings)
+    lines = [
+        "",
+        f"Warning: {rows:,} rows have a status the log mapping lists nowhere; they were "
+        "counted as open, which may change every figure below:",
+    ]
+    lines += [f"  {w}" for w in warnings[:_WARNINGS_SHOWN]]
+    if len(warnings) > _WARNINGS_SHOWN:
+        lines.append(f"  ... and {len(warnings) - _WARNINGS_SHOWN:,} more (see to_dict())")
+    return lines

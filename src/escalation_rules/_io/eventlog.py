@@ -19,6 +19,7 @@ The mapping format (all tables but ``[columns]`` are optional)::
 
     format = "csv"                  # or "jsonl"; by default from the file name (.csv, .jsonl)
     delimiter = ","                 # CSV only
+    encoding = "utf-8"              # the default; e.g. "latin-1", "cp1252", "utf-16"
     timezone = "Europe/Stockholm"   # only needed when timestamps have no UTC offset
 
     [columns]                       # which column (or JSON key) holds what
@@ -31,7 +32,8 @@ The mapping format (all tables but ``[columns]`` are optional)::
     priority = "SR Latest Impact"   # optional
     category = "Product"            # optional
 
-    [statuses]                      # the host's statuses that are not plain "open"
+    [statuses]                      # what the host's statuses mean
+    open = ["Accepted", "Queued"]         # open: the default, listed to be checked
     pending = ["Accepted/Wait - User"]    # waiting on the customer
     resolved = ["Completed/Resolved"]
     closed = ["Completed/Closed"]
@@ -43,14 +45,22 @@ The mapping format (all tables but ``[columns]`` are optional)::
     "L2/L3" = "L2"
 
 A status is looked up as ``"Status/Sub Status"`` first, then as ``"Status"`` alone, so
-``resolved = ["Completed"]`` covers every sub-status of ``Completed``. Statuses listed
-nowhere are open. Events carry the mapped status, one of `Status`; the log's own status is
-kept in ``event.data["raw"]``.
+``resolved = ["Completed"]`` covers every sub-status of ``Completed``. A status listed
+nowhere counts as open, and `EventLog.warnings` reports it (value, rows, first line), so
+that a misspelt ``done`` for ``Done`` does not pass unseen; ``strict=True`` refuses it.
+Events carry the mapped status, one of `Status`; the log's own status is kept in
+``event.data["raw"]``.
+
+Timestamps without an offset are read in the mapping's ``timezone``. In the hour the
+clocks go back, a local time happens twice: it is read as the first unless that would put
+the row before its issue's previous row, and then as the second. So a log in time order
+across the change reads in order; an issue whose rows all lie in the second pass reads an
+hour early, as nothing in the log tells the two apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from datetime import datetime
 from typing import Final
@@ -61,7 +71,16 @@ from .._exceptions import IssueError
 from .._model.events import Event, EventKind, Status
 from .._model.issue import Issue
 from .._suggest import did_you_mean
-from .logmapping import LogMapping, LogSource
+from .logmapping import (
+    EARLIEST,
+    LATEST,
+    OUT_OF_RANGE,
+    LogMapping,
+    LogSource,
+    Unmapped,
+    UnmappedValue,
+    shown_value,
+)
 from .logrows import Row, csv_rows, format_of, jsonl_rows, open_log
 
 
@@ -118,9 +137,46 @@ class LoggedIssue:
         return f"issue {self.id!r}"
 
 
+class EventLog(Iterator[LoggedIssue]):
+    """The issues of an event log, read one at a time: what `read_log` returns.
+
+    Iterate over it (once) for the `LoggedIssue` of each issue. What the reader had to
+    guess while reading is in `warnings`, which grows as rows are read: read it after the
+    last issue for the whole log (`backtest` copies it into its `Metrics`).
+    """
+
+    __slots__ = ("_issues", "_unmapped")
+
+    def __init__(
+        self, source: LogSource, mapping: LogMapping, *, check_grouped: bool, strict: bool
+    ) -> None:
+        self._unmapped = Unmapped(mapping, strict)
+        self._issues: Generator[LoggedIssue, None, None] = _read(
+            source, mapping, check_grouped, self._unmapped
+        )
+
+    def __next__(self) -> LoggedIssue:
+        return next(self._issues)
+
+    def __iter__(self) -> Iterator[LoggedIssue]:
+        # The reader itself, which shares this log's state: a for loop then pays nothing
+        # per issue for the wrapper.
+        return self._issues
+
+    @property
+    def warnings(self) -> tuple[UnmappedValue, ...]:
+        """The log's statuses the mapping lists nowhere (each counted as open), in the
+        order of their first row; empty when the mapping knows every status read so far."""
+        return self._unmapped.warnings()
+
+    def close(self) -> None:
+        """Stop reading and close the file (a path the reader opened)."""
+        self._issues.close()
+
+
 def read_log(
-    source: LogSource, mapping: LogMapping, *, check_grouped: bool = True
-) -> Iterator[LoggedIssue]:
+    source: LogSource, mapping: LogMapping, *, check_grouped: bool = True, strict: bool = False
+) -> EventLog:
     """Stream the issues of an event log, one `LoggedIssue` at a time.
 
     Rows are read lazily; only the current issue's events are held. The log must be grouped
@@ -132,18 +188,32 @@ def read_log(
         mapping: the `LogMapping`.
         check_grouped: remember the ids already read (about 100 bytes per issue) to refuse
             an issue whose rows reappear later; turn off for a log known to be grouped.
+        strict: refuse a status the mapping lists nowhere (an `IssueError` at its first
+            row) rather than count it as open and report it in `EventLog.warnings`.
+
+    Returns:
+        An `EventLog`: an iterator of `LoggedIssue` with the `warnings` of what it read.
 
     Raises:
         PolicyError: a mapped column is missing from the file, or the format is unknown.
-        IssueError: a row cannot be read (bad timestamp, unmapped value), the log is not
-            grouped by issue, or an issue's rows are not in time order. The message names
-            the file, the line and the column.
+        IssueError: a row cannot be read (a bad or empty timestamp, or one outside the
+            years 1000 to 8999 in UTC, `EARLIEST` and `LATEST`; an empty issue id or status;
+            a value the priority or level map lacks, a value the JSON cannot hold), the log
+            is not grouped by issue, an issue's rows are not in time order, or (strict) a
+            status is unmapped. The message names the file, the line and the column.
     """
+    return EventLog(source, mapping, check_grouped=check_grouped, strict=strict)
+
+
+def _read(
+    source: LogSource, mapping: LogMapping, check_grouped: bool, unmapped: Unmapped
+) -> Generator[LoggedIssue, None, None]:
     with ExitStack() as stack:
-        name, text = open_log(source, stack)
+        name, text = open_log(source, stack, mapping.encoding)
         fmt = mapping.format or format_of(name)
         rows = csv_rows(text, name, mapping) if fmt == "csv" else jsonl_rows(text, name, mapping)
-        yield from _group(rows, name, mapping, check_grouped)
+        unmapped.name = name
+        yield from _group(rows, _Decoder(name, mapping, unmapped), check_grouped)
 
 
 def _value_map(table: Mapping[str, str], column: str | None, name: str) -> dict[str, str | None]:
@@ -154,8 +224,9 @@ def _value_map(table: Mapping[str, str], column: str | None, name: str) -> dict[
             if not table:
                 self[value] = value
                 return value
-            raise _UnmappedValue(
-                f"the value {value!r} is not in the mapping's value map {sorted(table)}",
+            raise _NotInValueMap(
+                f"the value {shown_value(value)!r} is not in the mapping's value map "
+                f"{sorted(table)}",
                 value=value,
                 suggestion=did_you_mean(value, table),
                 column=column,
@@ -166,48 +237,50 @@ def _value_map(table: Mapping[str, str], column: str | None, name: str) -> dict[
     return values
 
 
-def _group(
-    rows: Iterator[Row], name: str, mapping: LogMapping, check_grouped: bool
-) -> Iterator[LoggedIssue]:
-    """Group rows into issues, an event for each status, level and team a row changes.
-
-    The hot loop of reading a log: the current issue's state lives in local names, and
-    the rare paths (a new issue, a bad row) are calls.
-    """
-    decoder = _Decoder(name, mapping)
+def _group(rows: Iterator[Row], decoder: _Decoder, check_grouped: bool) -> Iterator[LoggedIssue]:
+    """Group rows into issues, an event for each status, level and team a row changes: the
+    hot loop of reading a log (the rare paths, a new issue or status, a bad row, are calls)."""
     parse, statuses, level_of = decoder.parse, decoder.statuses, decoder.level_of
+    unmapped = decoder.unmapped.rows  # a status listed nowhere: [rows, first line]
     seen: dict[str, int] = {}
     current: _IssueRows | None = None
-    current_id = None
-    status: Status = Status.OPEN
-    level = team = None
+    current_id = level = team = None
+    last_at, last_line, last_stamp = EARLIEST, 0, ""  # the current issue's last row
     for row in rows:
         line, issue, stamp, raw_status, sub, raw_level, row_team, raw_priority, category = row
         try:
             at = parse(stamp)
         except ValueError as exc:
             raise decoder.bad_stamp(line, stamp, exc) from None
+        if not raw_status:
+            raise decoder.empty(line, "status")
         if sub:
             raw_status = f"{raw_status}/{sub}"
         row_status = statuses[raw_status]
+        if row_status is None:  # listed nowhere: counted inline (it can be most rows)
+            if raw_status in unmapped:
+                unmapped[raw_status][0] += 1
+                row_status = _OPEN
+            else:
+                row_status = decoder.unlisted(raw_status, line)
         try:
             row_level = level_of[raw_level]
-        except _UnmappedValue as exc:
-            raise _at_line(exc, name, line) from None
+        except _NotInValueMap as exc:
+            raise _at_line(exc, decoder.name, line) from None
         if issue != current_id or current is None:
             if current is not None:
-                yield current.finish()
+                yield current.finish(last_at, last_line, last_stamp)
             if check_grouped:
-                _first_rows(seen, issue, line, name)
+                _first_rows(seen, issue, line, decoder.name)
             current = _IssueRows(decoder, row, at, raw_status, row_status, row_level)
-            current_id = issue
-            status, level, team = current.status, row_level, current.team
+            current_id, status, level, team = issue, current.status, row_level, current.team
             events, lines, last_at = current.events, current.lines, at
+            last_line, last_stamp = line, stamp
             filled = current.priority is not None and current.category is not None
             continue
         if at < last_at:
-            raise decoder.out_of_order(line, stamp, last_at)
-        last_at = at
+            at = decoder.earlier(line, stamp, at, last_at)
+        last_at, last_line, last_stamp = at, line, stamp
         if not filled and (raw_priority or category):
             filled = current.fill(raw_priority, category, line)
         if row_status is not status:
@@ -223,7 +296,7 @@ def _group(
             events.append(Event(_REASSIGNED, at, team=team))
             lines.append(line)
     if current is not None:
-        yield current.finish()
+        yield current.finish(last_at, last_line, last_stamp)
 
 
 def _first_rows(seen: dict[str, int], issue: str, line: int, name: str) -> None:
@@ -231,7 +304,7 @@ def _first_rows(seen: dict[str, int], issue: str, line: int, name: str) -> None:
     first = seen.get(issue)
     if first is not None:
         raise IssueError(
-            f"{name} line {line}: issue {issue!r} appears again after other "
+            f"{name} line {line}: issue {shown_value(issue)!r} appears again after other "
             f"issues (its rows began at line {first}); an event log must list "
             "each issue's rows together, in time order: sort it by the issue "
             "column with a stable sort, which keeps the time order (for a CSV "
@@ -242,55 +315,99 @@ def _first_rows(seen: dict[str, int], issue: str, line: int, name: str) -> None:
     seen[issue] = line
 
 
-class _Statuses(dict[str, Status]):
-    """The `Status` of each log status (``"Status/Sub Status"``), looked up once."""
+class _Statuses(dict[str, "Status | None"]):
+    """The `Status` of each log status (``"Status/Sub Status"``) met so far, looked up
+    once; ``None`` for one the mapping lists nowhere."""
 
     def __init__(self, mapping: LogMapping) -> None:
         super().__init__()
-        self.status_of = mapping.status_of
+        self.mapped_status = mapping.mapped_status
 
-    def __missing__(self, raw: str) -> Status:
-        status = self[raw] = self.status_of(raw)
+    def __missing__(self, raw: str) -> Status | None:
+        status = self[raw] = self.mapped_status(raw)
         return status
 
 
 class _Decoder:
     """What the values of a row mean after the mapping, and the errors about a row."""
 
-    __slots__ = ("level_of", "name", "parse", "priority_of", "stamp_column", "statuses")
+    __slots__ = (
+        "level_of",
+        "mapping",
+        "name",
+        "parse",
+        "priority_of",
+        "stamp_column",
+        "statuses",
+        "unmapped",
+    )
 
-    def __init__(self, name: str, mapping: LogMapping) -> None:
+    def __init__(self, name: str, mapping: LogMapping, unmapped: Unmapped) -> None:
         self.name = name
+        self.mapping = mapping
         self.level_of = _value_map(mapping.levels, mapping.level, name)
         self.priority_of = _value_map(mapping.priorities, mapping.priority, name)
         self.statuses = _Statuses(mapping)
+        self.unmapped = unmapped
         self.parse = mapping.parse_timestamp
         self.stamp_column = mapping.timestamp
 
+    def unlisted(self, raw: str, line: int) -> Status:
+        """The first row of a status the mapping lists nowhere: counted, and open (refused
+        when strict)."""
+        self.unmapped.count(raw, line)
+        return _OPEN
+
     def bad_stamp(self, line: int, stamp: str, exc: ValueError) -> IssueError:
-        """The error for a timestamp that does not parse."""
-        reason = str(exc) if "offset" in str(exc) else "it is not an ISO 8601 timestamp"
+        """The error for a timestamp that does not parse (or is out of range)."""
+        what = f"cannot read {shown_value(stamp)!r}" if stamp else "the timestamp is empty"
+        reason = f": {exc}" if stamp else ""
         return IssueError(
-            f"{self.name} line {line}, column {self.stamp_column!r}: "
-            f"cannot read {stamp!r}: {reason}",
+            f"{self.name} line {line}, column {self.stamp_column!r}: {what}{reason}",
             value=stamp,
         )
 
-    def out_of_order(self, line: int, stamp: str, last_at: datetime) -> IssueError:
-        """The error for a row earlier than its issue's previous row."""
+    def empty(self, line: int, key: str) -> IssueError:
+        """The error for an empty issue id or status."""
+        column = getattr(self.mapping, key)
         return IssueError(
+            f"{self.name} line {line}, column {column!r}: the {_WHAT[key]} is empty; every "
+            f"row needs one",
+            value="",
+        )
+
+    def earlier(self, line: int, stamp: str, at: datetime, last_at: datetime) -> datetime:
+        """A row earlier than its issue's previous row: in order after all if it is a local
+        time the clocks went back over (it is then the second of the two), else an error."""
+        try:
+            second = self.mapping.parse_second_pass(stamp)
+        except ValueError:  # out of range with the other offset
+            second = at
+        if at < second and last_at <= second:
+            return second
+        raise IssueError(
             f"{self.name} line {line}, column {self.stamp_column!r}: "
-            f"{stamp!r} is earlier than the issue's previous row "
+            f"{shown_value(stamp)!r} is earlier than the issue's previous row "
             f"({last_at.isoformat()}); each issue's rows must be in time order",
             value=stamp,
         )
+
+    def in_range(self, line: int, stamp: str, at: datetime) -> None:
+        """Refuse *at* (of *stamp* on *line*) unless it lies from `EARLIEST` to before
+        `LATEST`. An issue's rows are in time order, so checking its first and its last
+        row checks them all."""
+        if not EARLIEST <= at < LATEST:
+            raise self.bad_stamp(line, stamp, ValueError(OUT_OF_RANGE))
 
     def priority(self, raw_priority: str, line: int) -> str | None:
         """The mapped priority (``None`` for an empty value)."""
         try:
             return self.priority_of[raw_priority]
-        except _UnmappedValue as exc:
+        except _NotInValueMap as exc:
             raise _at_line(exc, self.name, line) from None
+
+
+_WHAT: Final = {"issue": "issue id", "status": "status"}
 
 
 class _IssueRows:
@@ -320,7 +437,10 @@ class _IssueRows:
         row_level: str | None,
     ) -> None:
         """Start the issue at its first *row*."""
-        line, issue, _, _, _, _, row_team, raw_priority, row_category = row
+        line, issue, stamp, _, _, _, row_team, raw_priority, row_category = row
+        if not issue:
+            raise decoder.empty(line, "issue")
+        decoder.in_range(line, stamp, at)
         self.decoder = decoder
         self.id = issue
         self.created = at
@@ -347,8 +467,10 @@ class _IssueRows:
             self.category = category
         return self.priority is not None and self.category is not None
 
-    def finish(self) -> LoggedIssue:
-        """The `LoggedIssue` of the rows read."""
+    def finish(self, last_at: datetime, line: int, stamp: str) -> LoggedIssue:
+        """The `LoggedIssue` of the rows read, the last of them at *last_at* (the instant of
+        *stamp*, on *line*): refused if that is after `LATEST`."""
+        self.decoder.in_range(line, stamp, last_at)
         return LoggedIssue(
             self.id,
             self.created,
@@ -365,13 +487,16 @@ class _IssueRows:
 _STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
 
 
+_OPEN: Final = Status.OPEN
+
+
 _LEVEL_CHANGED: Final = EventKind.LEVEL_CHANGED
 
 
 _REASSIGNED: Final = EventKind.REASSIGNED
 
 
-class _UnmappedValue(IssueError):
+class _NotInValueMap(IssueError):
     """A log value the mapping's value map lacks; `_at_line` places it in the file."""
 
     def __init__(
@@ -381,7 +506,7 @@ class _UnmappedValue(IssueError):
         self.column = column
 
 
-def _at_line(exc: _UnmappedValue, name: str, line: int) -> IssueError:
+def _at_line(exc: _NotInValueMap, name: str, line: int) -> IssueError:
     """The same complaint, placed at *line* of the log *name*."""
     where = f"{name} line {line}, column {exc.column!r}"
     return IssueError(exc.message, where=where, value=exc.value, suggestion=exc.suggestion)

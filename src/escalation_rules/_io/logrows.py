@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -16,7 +17,14 @@ from typing import IO, Any, Final
 
 from .._exceptions import IssueError, PolicyError
 from .._suggest import did_you_mean
-from .logmapping import COLUMN_KEYS, REQUIRED_COLUMNS, LogFormat, LogMapping, LogSource
+from .logmapping import (
+    COLUMN_KEYS,
+    REQUIRED_COLUMNS,
+    LogFormat,
+    LogMapping,
+    LogSource,
+    shown_value,
+)
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 
@@ -27,34 +35,59 @@ _GZIP_MAGIC: Final = b"\x1f\x8b"
 Row = tuple[int, str, str, str, str, str, str, str, str]
 
 
-_UNREADABLE = (OSError, EOFError, csv.Error, UnicodeDecodeError, zlib.error)
+_UNREADABLE = (OSError, EOFError, csv.Error, UnicodeError, zlib.error)
 
 
 """What reading a damaged log raises: a truncated or corrupt gzip stream, bytes that are
 not UTF-8, a CSV field over the csv module's limit, a directory."""
 
 
-def unreadable(name: str, read: int, exc: BaseException) -> IssueError:
+def unreadable(name: str, read: int, exc: BaseException, encoding: str = "utf-8") -> IssueError:
     """The error for a log that cannot be read after its first *read* lines.
 
     The csv module's own errors are about the record on the next line; a damaged stream
     (gzip, bytes) is noticed a block at a time, so the place is the last line read whole.
     """
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    if isinstance(exc, UnicodeDecodeError):
-        reason = "its bytes are not UTF-8 (re-encode the file as UTF-8)"
+    if isinstance(exc, UnicodeError):
+        reason = _not_text(exc, encoding, read)
     if isinstance(exc, csv.Error):
         return IssueError(f"{name} line {read + 1}: cannot read the log: {reason}", value=name)
     place = f"after line {read}" if read else "from its start"
     return IssueError(f"{name}: cannot read the log {place}: {reason}", value=name)
 
 
-def open_log(source: LogSource, stack: ExitStack) -> tuple[str, IO[str]]:
+def _not_text(exc: UnicodeError, encoding: str, read: int) -> str:
+    """Why the bytes are not text: a UTF-16 file read as UTF-8, or another encoding."""
+    head = bytes(exc.object[:2]) if isinstance(exc, UnicodeDecodeError) else b""
+    if codecs.lookup(encoding).name == "utf-8":
+        if read == 0 and head in _UTF16_BOMS:
+            return (
+                "its bytes are not UTF-8: it starts with a UTF-16 byte-order mark "
+                "(set encoding = 'utf-16' in the log mapping)"
+            )
+        return (
+            "its bytes are not UTF-8 (set encoding in the log mapping, e.g. "
+            "encoding = 'latin-1', or re-encode the file as UTF-8)"
+        )
+    if isinstance(exc, UnicodeDecodeError):
+        return f"its bytes are not {encoding} ({exc.reason}; check encoding in the log mapping)"
+    hint = ""
+    if codecs.lookup(encoding).name == "utf-16":
+        hint = "; 'utf-16-le' or 'utf-16-be' read a file without a byte-order mark"
+    return f"its bytes are not {encoding} ({exc}; check encoding in the log mapping{hint})"
+
+
+_UTF16_BOMS: Final = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def open_log(source: LogSource, stack: ExitStack, encoding: str = "utf-8") -> tuple[str, IO[str]]:
+    """The log's name and its text (decompressed, decoded with *encoding*), closed by *stack*."""
     if isinstance(source, (str, PathLike)):
         name = fspath(source)
         try:
             raw = stack.enter_context(open(source, "rb"))  # noqa: SIM115 - the stack closes it
-            return name, _text(raw, stack)
+            return name, _text(raw, stack, encoding)
         except OSError as exc:
             raise IssueError(
                 f"{name}: cannot open the log: {exc.strerror or exc}", value=name
@@ -62,11 +95,11 @@ def open_log(source: LogSource, stack: ExitStack) -> tuple[str, IO[str]]:
     name = str(getattr(source, "name", "<stream>"))
     if isinstance(source, io.TextIOBase):
         return name, source
-    return name, _text(source, stack)  # type: ignore[arg-type]
+    return name, _text(source, stack, encoding)  # type: ignore[arg-type]
 
 
-def _text(raw: IO[bytes], stack: ExitStack) -> IO[str]:
-    """Decode *raw* as UTF-8, decompressing it first if it starts like a gzip file."""
+def _text(raw: IO[bytes], stack: ExitStack, encoding: str) -> IO[str]:
+    """Decode *raw* with *encoding*, decompressing it first if it starts like a gzip file."""
     peek = getattr(raw, "peek", None)
     if peek is not None:
         head = peek(2)[:2]
@@ -80,7 +113,7 @@ def _text(raw: IO[bytes], stack: ExitStack) -> IO[str]:
     if head == _GZIP_MAGIC:
         stream = gzip.GzipFile(fileobj=raw, mode="rb")
         stack.callback(stream.close)
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     # Detach rather than close: a file the caller passed in stays theirs to close.
     stack.callback(text.detach)
     return text
@@ -108,7 +141,7 @@ def csv_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[Row]:
     except StopIteration:
         return
     except _UNREADABLE as exc:
-        raise unreadable(name, 0, exc) from None
+        raise unreadable(name, 0, exc, mapping.encoding) from None
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     width = len(header)
@@ -139,42 +172,135 @@ def csv_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[Row]:
             yield (reader.line_num, *pick(fields))
     except _UNREADABLE as exc:
         read = reader.line_num - 1 if isinstance(exc, csv.Error) else reader.line_num
-        raise unreadable(name, read, exc) from None
+        raise unreadable(name, read, exc, mapping.encoding) from None
+
+
+#: The longest line of a JSON Lines log, in characters (its newline included): one row.
+MAX_JSON_LINE: Final = 1 << 20
 
 
 def jsonl_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[Row]:
     columns = mapping.columns()
     keys = [(key, columns.get(key)) for key in COLUMN_KEYS]
+    readline = text.readline
+    values = _JsonValues(name)
     line = 0
-    lines = iter(text)
     while True:
         try:
-            raw = next(lines)
-        except StopIteration:
-            return
+            raw = readline(MAX_JSON_LINE + 1)
         except _UNREADABLE as exc:
-            raise unreadable(name, line, exc) from None
+            raise unreadable(name, line, exc, mapping.encoding) from None
+        if not raw:
+            return
         line += 1
+        if len(raw) > MAX_JSON_LINE:
+            raise IssueError(
+                f"{name} line {line}: the line is longer than {MAX_JSON_LINE:,} characters; "
+                "a JSON Lines log holds one row, a flat JSON object, per line",
+                value=name,
+            )
+        if line == 1 and raw.startswith("\ufeff"):
+            raw = raw[1:]  # a UTF-8 byte-order mark
         if not raw.strip():
             continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise IssueError(f"{name} line {line}: not valid JSON ({exc.msg})", value=raw) from None
-        if not isinstance(obj, dict):
-            raise IssueError(f"{name} line {line}: expected a JSON object, got {raw.strip()!r}")
-        values: list[str] = []
-        for key, column in keys:
-            value = None if column is None else obj.get(column)
-            if value is None or value == "":
-                if key in REQUIRED_COLUMNS:
-                    raise PolicyError(
-                        f"the key {column!r} (columns.{key}) is missing or empty; "
-                        f"the keys are {list(obj)}",
-                        where=f"{name} line {line}",
-                        value=column,
-                        suggestion=did_you_mean(str(column), obj),
-                    )
-                value = ""
-            values.append(str(value))
-        yield (line, *values)  # type: ignore[misc]
+        obj = _json_object(raw, name, line)
+        yield (line, *(values.of(obj, key, column, line) for key, column in keys))  # type: ignore[misc]
+
+
+def _json_object(raw: str, name: str, line: int) -> dict[str, Any]:
+    """The JSON object on *line*, or a located error (bad JSON, too deep, a huge number)."""
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise IssueError(
+            f"{name} line {line}: not valid JSON ({exc.msg})", value=shown_value(raw)
+        ) from None
+    except RecursionError:
+        raise IssueError(
+            f"{name} line {line}: the JSON is nested too deeply to read; a row is a flat "
+            "JSON object",
+            value=shown_value(raw),
+        ) from None
+    except ValueError:  # int(): a number over sys.get_int_max_str_digits() digits
+        raise IssueError(
+            f"{name} line {line}: not valid JSON (a number has more digits than Python "
+            "reads, 4,300)",
+            value=shown_value(raw),
+        ) from None
+    if not isinstance(obj, dict):
+        raise IssueError(
+            f"{name} line {line}: expected a JSON object, got {shown_value(raw.strip())!r}",
+            value=shown_value(raw),
+        )
+    return obj
+
+
+class _JsonValues:
+    """The text of each mapped value of a JSON row; the JSON type of the issue ids."""
+
+    __slots__ = ("id_line", "id_type", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.id_type: type | None = None
+        self.id_line = 0
+
+    def of(self, obj: dict[str, Any], key: str, column: str | None, line: int) -> str:
+        """The value of *column* in *obj* as text ("" when absent, empty or null)."""
+        if column is None:
+            return ""
+        value = obj.get(column, _ABSENT)
+        if value.__class__ is str:
+            if key == "issue":
+                self.issue_type(str, value, column, line)
+            return value
+        if value is _ABSENT or value is None:
+            if value is _ABSENT and key in REQUIRED_COLUMNS:
+                raise PolicyError(
+                    f"the key {column!r} (columns.{key}) is missing; the keys are "
+                    f"{shown_value(list(obj))}",
+                    where=f"{self.name} line {line}",
+                    value=column,
+                    suggestion=did_you_mean(column, list(obj)[:1000]),
+                )
+            return ""
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int | float):
+            text = str(value)
+        else:
+            kind = "an array" if isinstance(value, list) else "an object"
+            raise IssueError(
+                f"{self.name} line {line}, key {column!r}: expected a string or a number, "
+                f"got {kind}",
+                value=column,
+            )
+        if key == "issue":
+            self.issue_type(value.__class__, value, column, line)
+        return text
+
+    def issue_type(self, kind: type, value: object, column: str, line: int) -> None:
+        """Refuse an id of another JSON type than the first id's (``1`` and ``"1"`` would
+        be read as one issue), and an id that is not a string or a whole number."""
+        if kind is self.id_type:
+            return
+        where = f"{self.name} line {line}, key {column!r}"
+        if kind is not str and kind is not int:
+            raise IssueError(
+                f"{where}: an issue id must be a string or a whole number, got {json.dumps(value)}",
+                value=shown_value(value),
+            )
+        if self.id_type is None:
+            self.id_type, self.id_line = kind, line
+            return
+        raise IssueError(
+            f"{where}: the issue id {value!r} is a JSON {_JSON_TYPE[kind]}, but the ids "
+            f"before it are {_JSON_TYPE[self.id_type]}s (from line {self.id_line}); write "
+            'every id the same way, as "1" or as 1 (they would be read as the same issue)',
+            value=value,
+        )
+
+
+_ABSENT: Final = object()
+
+_JSON_TYPE: Final = {str: "string", int: "number"}
