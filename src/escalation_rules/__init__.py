@@ -57,10 +57,10 @@ if _TYPE_CHECKING:
     from ._analysis.replay import LevelComparison, PolicyAction, Replay, TimelineEntry, replay
     from ._engine.explain import ActionTrace, Explanation, Failure, RuleTrace
     from ._engine.forecast import ForecastStep, forecast
-    from ._io.eventlog import LoggedIssue, read_log
+    from ._io.eventlog import EventLog, LoggedIssue, read_log
     from ._io.examples import bundled_policy
     from ._io.issuejson import issue_from_dict, issue_to_dict
-    from ._io.logmapping import LogMapping
+    from ._io.logmapping import LogMapping, UnmappedValue
     from ._io.reader import from_dict, load, loads
     from ._io.schema import policy_json_schema
     from ._io.writer import dump, to_dict
@@ -97,6 +97,7 @@ __all__ = [
     "EvaluationError",
     "Event",
     "EventKind",
+    "EventLog",
     "Explanation",
     "F",
     "Failure",
@@ -140,6 +141,7 @@ __all__ = [
     "Target",
     "TimeRule",
     "TimelineEntry",
+    "UnmappedValue",
     "WallClock",
     "WeeklyHours",
     "after",
@@ -208,7 +210,9 @@ _LAZY: dict[str, str] = {
     "LevelMetrics": "._analysis.metrics",
     "LintReport": "._analysis.lint",
     "LogMapping": "._io.logmapping",
+    "EventLog": "._io.eventlog",
     "LoggedIssue": "._io.eventlog",
+    "UnmappedValue": "._io.logmapping",
     "Metrics": "._analysis.metrics",
     "PolicyAction": "._analysis.replay",
     "Replay": "._analysis.replay",

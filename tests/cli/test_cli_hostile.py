@@ -134,3 +134,31 @@ def test_a_policy_file_that_never_ends_is_read_only_up_to_the_limit(tmp_path: Pa
     checked = run("check", "/dev/zero")
     assert checked.returncode == 1 and "Traceback" not in checked.stderr
     assert "/dev/zero: error ER000: the policy text is over the limit" in checked.stdout
+
+
+def _log_with_a_typo(tmp_path: Path) -> tuple[Path, Path]:
+    # Issue 12, item 11: 'done' is not 'Done': it silently counted as open.
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,when,status\nA,2026-03-02T09:00:00+01:00,New\nA,2026-03-02T10:00:00+01:00,done\n"
+    )
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(
+        '[columns]\nissue = "id"\ntimestamp = "when"\nstatus = "status"\n'
+        '[statuses]\nopen = ["New"]\nresolved = ["Done"]\n'
+    )
+    return log, mapping
+
+
+def test_an_unmapped_status_is_a_warning_and_an_error_under_strict(tmp_path: Path) -> None:
+    log, mapping = _log_with_a_typo(tmp_path)
+    table = run("backtest", "seeds-matrix", str(log), "--mapping", str(mapping))
+    assert table.returncode == 0, table.stderr
+    assert "'done'" in table.stdout and "did you mean 'Done'" in table.stdout
+    as_json = run("backtest", "seeds-matrix", str(log), "--mapping", str(mapping),
+                  "--format", "json")  # fmt: skip
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["warnings"]
+    assert as_json.stderr.startswith("warning: ") and "'done'" in as_json.stderr
+    strict = run("backtest", "seeds-matrix", str(log), "--mapping", str(mapping), "--strict")
+    _one_line_error(strict, 1, "did you mean 'Done'")
+    assert strict.stdout == ""

@@ -162,6 +162,12 @@ def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="also draw breach and escalation figures (needs the 'plot' extra)",
     )
     bt.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a status the log mapping lists nowhere (by default it counts as open "
+        "and is reported as a warning)",
+    )
+    bt.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,

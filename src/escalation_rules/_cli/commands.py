@@ -248,7 +248,8 @@ def _backtest(args: argparse.Namespace) -> int:
             print(f"\r  {done[0]:,} issues replayed", end="", file=sys.stderr, flush=True)
 
     try:
-        metrics = backtest(policy, read_log(args.log, mapping), on_replay=tick)
+        log = read_log(args.log, mapping, strict=args.strict)
+        metrics = backtest(policy, log, on_replay=tick)
     except EscalationRulesError as exc:
         raise CommandFailed(f"error: {exc}") from None
     if progress:
@@ -258,7 +259,10 @@ def _backtest(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(metrics.to_csv(), end="")
     else:
-        print(metrics.to_table())
+        print(metrics.to_table())  # the table lists the warnings itself
+    if args.format != "table":
+        for warning in metrics.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     if args.plot:
         from .._analysis.plot import plot_metrics
 
