@@ -213,3 +213,13 @@ def test_attributes_nested_past_the_limit_are_refused_without_recursion_error() 
         deep = [deep]
     with pytest.raises(IssueError, match=r"under \['x'\] nests more than 64 levels"):
         Issue("n3", T0, attributes={"x": deep})
+
+
+@pytest.mark.parametrize("tags", [[None, False], [1], "vip", 5])
+def test_tags_and_skills_must_be_strings(tags: object) -> None:
+    # Found by fuzzing issue_from_dict: tags [None, False] were accepted, and then
+    # issue_to_dict failed with a TypeError while sorting them.
+    with pytest.raises(IssueError, match=r"^Issue\.tags: expected a collection of strings"):
+        Issue("t", T0, tags=tags)  # type: ignore[arg-type]
+    with pytest.raises(IssueError, match=r"^Issue\.skills: expected a collection of strings"):
+        Issue("t", T0, skills=tags)  # type: ignore[arg-type]

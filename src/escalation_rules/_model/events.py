@@ -126,13 +126,34 @@ def _path_text(path: tuple[object, ...]) -> str:
     return "".join(f"[{part!r}]" if part != "{}" else "{...}" for part in path)
 
 
-def frozen_set(value: Iterable[str] | None) -> frozenset[str]:
+def frozen_set(value: Iterable[str] | None, name: str = "the value") -> frozenset[str]:
+    """*value*, a collection of strings, as a frozenset; `IssueError` naming *name* if not."""
     if isinstance(value, str):
         raise IssueError(
-            f"expected a collection of strings, got the string {value!r}; write [{value!r}]",
+            f"{name}: expected a collection of strings, got the string {value!r}; "
+            f"write [{value!r}]",
             value=value,
         )
-    return frozenset(value or ())
+    try:
+        items = frozenset(value or ())
+    except TypeError:  # not iterable, or an unhashable member
+        raise IssueError(
+            f"{name}: expected a collection of strings, got {value!r}", value=value
+        ) from None
+    for item in items:
+        if item.__class__ is not str and not isinstance(item, str):
+            raise IssueError(
+                f"{name}: expected a collection of strings, got the member {item!r}", value=item
+            )
+    return items
+
+
+def frozen_tags(value: Iterable[str] | None) -> frozenset[str]:
+    return frozen_set(value, "Issue.tags")
+
+
+def frozen_skills(value: Iterable[str] | None) -> frozenset[str]:
+    return frozen_set(value, "Issue.skills")
 
 
 def check_status(value: object) -> str:

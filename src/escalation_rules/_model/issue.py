@@ -20,7 +20,8 @@ from .events import (
     check_status,
     check_texts,
     frozen_mapping,
-    frozen_set,
+    frozen_skills,
+    frozen_tags,
 )
 from .history import AppendOnly
 from .summary import HistorySummary
@@ -118,8 +119,8 @@ class Issue:
     customer: Customer = attrs.field(factory=Customer, kw_only=True)
     product: str | None = attrs.field(default=None, kw_only=True)
     language: str | None = attrs.field(default=None, kw_only=True)
-    skills: frozenset[str] = attrs.field(factory=frozenset, converter=frozen_set, kw_only=True)
-    tags: frozenset[str] = attrs.field(factory=frozenset, converter=frozen_set, kw_only=True)
+    skills: frozenset[str] = attrs.field(factory=frozenset, converter=frozen_skills, kw_only=True)
+    tags: frozenset[str] = attrs.field(factory=frozenset, converter=frozen_tags, kw_only=True)
     attributes: Mapping[str, Any] = attrs.field(
         factory=dict, converter=frozen_mapping, kw_only=True
     )
