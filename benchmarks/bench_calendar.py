@@ -9,10 +9,19 @@ five fixed holidays a year for 2024-2032. The cases: adding 8 business hours, ad
 month apart. Before timing, the two libraries are checked to agree on the timed inputs
 and on a sweep of other starts.
 
-The timed loops run with warm caches: a BusinessCalendar builds a block of 52 weeks of
-open intervals the first time a call needs it and keeps it for the life of the instance.
-That first-call cost is measured separately, on fresh instances, and printed too.
+The timed loops run with warm caches: a BusinessCalendar lists a block of 52 weeks of
+open intervals the first time a call needs it and keeps the last 32 it listed (and the
+totals of blocks it only counted). That first-call cost is measured separately, on fresh
+instances, and printed too.
 businesstimedelta keeps no cache; it walks working day by working day.
+
+Long spans come last, each on fresh calendars next to a one-year span of the same calendar
+measured in the same run: an issue created in year 1, two thousand years of a zone that
+changes its clocks twice a year, the densest calendar allowed (96 intervals a day; 720 are
+refused), and a zone without changes; ``between`` over the span, and ``add`` of its
+business time. For each: the time of the call, the peak memory it
+allocates (``tracemalloc``, in a separate call, since tracing slows allocation) and what the
+calendar keeps afterwards, with their ratios to the one-year span.
 
 ``--timer wall`` (the default) times with ``time.perf_counter``; on a shared machine other
 processes inflate it, so ``--timer cpu`` times the CPU this process uses
@@ -27,6 +36,7 @@ import platform
 import statistics
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
@@ -35,6 +45,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from escalation_rules import __version__ as version
+from escalation_rules._exceptions import CalendarError
 from escalation_rules._time.calendar import BusinessCalendar
 
 TZ = "Europe/Berlin"
@@ -246,6 +257,8 @@ def main() -> int:
         )
     for text, met in aims:
         print(f"aim: {text}: {'met' if met else 'MISSED'}")
+    print()
+    print_long_spans(args.repeats)
     return 0
 
 
@@ -257,6 +270,108 @@ def build_us(samples: int = 200) -> float:
         make_calendar()
         timings.append((clock() - start) * 1e6)
     return statistics.median(timings)
+
+
+def dense_hours(per_day: int) -> dict[str, list[tuple[str, str]]]:
+    """*per_day* intervals every day, each open for the first half of its slot."""
+    step = 1440 // per_day
+
+    def hhmm(minute: int) -> str:
+        return f"{minute // 60:02d}:{minute % 60:02d}"
+
+    return {"mon-sun": [(hhmm(m), hhmm(m + step // 2)) for m in range(0, 1440, step)]}
+
+
+def long_span_cases() -> list[tuple[str, Callable[[], BusinessCalendar], datetime, int]]:
+    """(label, a calendar maker, the start, years spanned); the first of each group of
+    equal labels spans one year, the baseline of the others. A label starting with "add"
+    adds the business time of the span instead of measuring it."""
+    office = make_calendar
+    dense = dense_hours(96)
+    now = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    year_one = datetime(1, 1, 10, 10, tzinfo=UTC)
+    return [
+        ("office, Berlin", office, now - timedelta(days=365), 1),
+        ("office, Berlin", office, year_one, 2025),
+        ("office, Berlin", office, now, 2000),
+        ("add: office, Berlin", office, now - timedelta(days=365), 1),
+        ("add: office, Berlin", office, year_one, 2025),
+        ("add: office, Berlin", office, now, 2000),
+        ("96 a day, Berlin", lambda: BusinessCalendar(TZ, dense), now, 1),
+        ("96 a day, Berlin", lambda: BusinessCalendar(TZ, dense), now, 2000),
+        ("add: 96 a day, Berlin", lambda: BusinessCalendar(TZ, dense), now, 1),
+        ("add: 96 a day, Berlin", lambda: BusinessCalendar(TZ, dense), now, 2000),
+        ("office, UTC", lambda: BusinessCalendar("UTC", OFFICE), now, 1),
+        ("office, UTC", lambda: BusinessCalendar("UTC", OFFICE), now, 2000),
+    ]
+
+
+OFFICE = {"mon-fri": [("09:00", "17:00")]}
+
+
+def cache_bytes(cal: BusinessCalendar) -> int:
+    """What a calendar keeps: its listed blocks, block totals and counted stretches."""
+    index = cal._index
+    size = sys.getsizeof(index.totals) + sys.getsizeof(index.arounds)
+    size += sum(sys.getsizeof(v) for v in (*index.totals.values(), *index.arounds.values()))
+    for block in index.blocks.values():
+        size += sum(sys.getsizeof(part) for part in block[:3])
+        size += sum(sys.getsizeof(x) for part in block[:3] for x in part)
+    return size + sys.getsizeof(index.blocks)
+
+
+def measure_span(
+    label: str, make: Callable[[], BusinessCalendar], start: datetime, years: int, repeats: int
+) -> tuple[float, int, int]:
+    """Median ms of ``between`` (or ``add``) over *years* on fresh calendars, its peak
+    allocation and the bytes the calendar keeps afterwards."""
+    end = start.replace(year=start.year + years)
+    business = make().between(start, end)  # also the first use: the zone's changes read
+
+    def call(cal: BusinessCalendar) -> object:
+        return cal.add(start, business) if label.startswith("add") else cal.between(start, end)
+
+    timings = []
+    for _ in range(max(3, repeats // 2)):
+        cal = make()
+        begin = clock()
+        call(cal)
+        timings.append((clock() - begin) * 1e3)
+    cal = make()
+    tracemalloc.start()
+    call(cal)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return statistics.median(timings), peak, cache_bytes(cal)
+
+
+def print_long_spans(repeats: int) -> None:
+    try:
+        BusinessCalendar(TZ, dense_hours(720))
+        refused = "accepted (no limit on intervals a day)"
+    except CalendarError as err:
+        refused = f"refused: {err}"
+    print(f"Long spans, fresh calendars, median of {max(3, repeats // 2)}; 720 a day: {refused}")
+    if not hasattr(make_calendar(), "_index"):
+        print("(skipped: this tree lists every block and keeps them all; 2,000 years would take")
+        print("minutes and gigabytes)")
+        return
+    print()
+    print(
+        f"| {'between (or add) over the span':<32} | {'years':>5} | {'ms':>8} | {'x 1 yr':>6} | "
+        f"{'peak KiB':>8} | {'x 1 yr':>6} | {'kept KiB':>8} |"
+    )
+    print(f"|{'-' * 34}|{'-' * 7}|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 8}|{'-' * 10}|")
+    base: tuple[float, int] = (1.0, 1)
+    for label, make, start, years in long_span_cases():
+        ms, peak, kept = measure_span(label, make, start, years, repeats)
+        if years == 1:
+            base = (ms, peak)
+        case = f"{label}, from {start.year}"
+        print(
+            f"| {case:<32} | {years:>5} | {ms:>8.2f} | {ms / base[0]:>6.1f} | "
+            f"{peak / 1024:>8.0f} | {peak / base[1]:>6.1f} | {kept / 1024:>8.0f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ _CALENDAR = [
     "tests/time_/test_calendar.py",
     "tests/time_/test_calendar_properties.py",
     "tests/time_/test_calendar_differential.py",
+    "tests/time_/test_calendar_bounds.py",
 ]
 _SLA = ["tests/time_/test_sla.py", "tests/time_/test_sla_properties.py"]
 _CONTEXT = [
@@ -78,6 +79,7 @@ TESTS: dict[str, list[str]] = {
     "_time.calendar_spec": _CALENDAR,
     "_time.calendar": _CALENDAR,
     "_time.calendar_index": _CALENDAR,
+    "_time.calendar_zone": _CALENDAR,
     "_time.holidays": ["tests/time_/test_calendar.py"],
     "_time.clocks": [
         "tests/engine/test_context.py",

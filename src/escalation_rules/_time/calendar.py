@@ -42,22 +42,27 @@ Conventions (each one is what an SLA clock needs):
   union is counted once; an interval that maps to nothing is dropped.
 
 Design: every open interval is turned into a pair of UTC epoch microseconds.
-Time is cut into fixed blocks of 52 weeks (in UTC, so finding the block of an
-instant costs one integer division); each block holds its open intervals,
-merged and clipped to the block, with a running sum of business time. A block
-is computed the first time it is needed and kept in a per-instance dict,
-which is only a cache: a result never depends on what it already holds.
-Positions are found by bisection, so `add` costs two bisections plus one step
-per 52 weeks of business time crossed (10,000 business hours of a 40-hour
-week cross five blocks), whatever the holidays, exceptions and DST changes
-inside. Supported instants lie between the years 1 and 9999, with a few
-days' margin at each end; beyond it an `OverflowError` is raised.
+Time is cut into fixed blocks of whole weeks (52, or fewer for a calendar with
+many intervals a week; in UTC, so finding the block of an instant costs one
+integer division); a block lists its open intervals, merged and clipped to
+the block, with a running sum of business time. Positions are found by
+bisection, so `add` costs two bisections plus one step per block of business
+time crossed (10,000 business hours of a 40-hour week cross five blocks),
+whatever the holidays, exceptions and DST changes inside.
 
-The cache is the only state: building a block asks the zone for the UTC offset
-of each shift's two ends (about a millisecond for a year of office hours), and
-costs three lists of ints per block in memory, kept for the calendar's life.
-Two threads that build the same block at once store equal values, so no lock
-is needed. Equality, hashing, pickling and ``repr`` ignore it.
+The blocks in between are counted, not listed: away from the zone's UTC
+offset changes, holidays and exceptions the hours repeat every week, so a run
+of such blocks costs one step, and a block with a change lists only the days
+around it (`escalation_rules._time.calendar_index`). A span of centuries thus
+costs one step per offset change and special date in it. Supported instants
+lie between the years 1 and 9999, with a few days' margin at each end; beyond
+it an `OverflowError` is raised.
+
+The caches are the only state, and bounded: at most 32 listed blocks (about a
+millisecond to list a year of office hours, and 30 KB to keep it) and 1,024
+block totals, the oldest dropped first. A result never depends on what they
+hold. Two threads that fill the same entry at once store equal values, so no
+lock is needed. Equality, hashing, pickling and ``repr`` ignore them.
 """
 
 from __future__ import annotations
@@ -72,20 +77,15 @@ import attrs
 from .._exceptions import CalendarError
 from .._instants import require_aware
 from .calendar_index import (
-    BLOCK_US,
-    EPOCH_ORD,
     MAX_US,
-    MIN_BLOCK,
     MIN_US,
     ONE_US,
     UNIX_EPOCH,
     Block,
-    build_block,
+    BlockIndex,
     covers_week,
-    local_ordinal,
 )
 from .calendar_spec import (
-    DAY_NAMES,
     DAY_US,
     MIDNIGHT,
     US,
@@ -94,12 +94,11 @@ from .calendar_spec import (
     DateLike,
     Pair,
     Span,
-    check_overlaps,
+    check_exception_neighbours,
     dated_exceptions,
     group_week,
     holiday_dates,
     show_time,
-    span,
     tz_name,
     wall_span,
     weekly_hours,
@@ -130,7 +129,8 @@ class BusinessCalendar:
 
     Raises:
         CalendarError: for an unknown zone or weekday, a malformed time or
-            date, overlapping intervals, or a week with no opening hours.
+            date, overlapping intervals, more than 96 intervals on one day, or
+            a week with no opening hours.
     """
 
     tz: str = attrs.field(converter=tz_name)
@@ -142,14 +142,13 @@ class BusinessCalendar:
     name: str = attrs.field(default="", kw_only=True)
 
     _zone: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
-    _days: tuple[tuple[Span, ...], ...] = attrs.field(init=False, eq=False, repr=False)
-    _special: dict[int, tuple[Span, ...]] = attrs.field(init=False, eq=False, repr=False)
-    _special_ords: list[int] = attrs.field(init=False, eq=False, repr=False)
+    _index: BlockIndex = attrs.field(init=False, eq=False, repr=False)
+    _blocks: dict[int, Block] = attrs.field(init=False, eq=False, repr=False)  # _index's cache
+    _block_us: int = attrs.field(init=False, eq=False, repr=False)  # _index's block length
+    _totals: dict[int, int] = attrs.field(init=False, eq=False, repr=False)  # _index's totals
     _round_the_clock: bool = attrs.field(init=False, eq=False, repr=False)
     _weekly_cap: int = attrs.field(init=False, eq=False, repr=False)
     _extra_cap: int = attrs.field(init=False, eq=False, repr=False)
-    _blocks: dict[int, Block] = attrs.field(init=False, eq=False, repr=False)
-    _totals: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str):
@@ -161,12 +160,14 @@ class BusinessCalendar:
         setattr_ = object.__setattr__
         setattr_(self, "_zone", zone_info(self.tz))  # tz is a checked zone name by now
         days = tuple(tuple(wall_span(pair) for pair in pairs) for pairs in self.hours)
-        setattr_(self, "_days", days)
         special: dict[int, tuple[Span, ...]] = {d.toordinal(): () for d in self.holidays}
         for day, pairs in self.exceptions:
             special[day.toordinal()] = tuple(wall_span(pair) for pair in pairs)
-        setattr_(self, "_special", special)
-        setattr_(self, "_special_ords", sorted(special))
+        index = BlockIndex(self._zone, days, special)
+        setattr_(self, "_index", index)
+        setattr_(self, "_blocks", index.blocks)
+        setattr_(self, "_block_us", index.block_us)
+        setattr_(self, "_totals", index.totals)
         setattr_(self, "_round_the_clock", covers_week(days))
         # Upper bounds on business time, to refuse a hopeless walk up front: a week
         # holds its wall-clock hours plus at most a day of DST slack, and each
@@ -179,9 +180,7 @@ class BusinessCalendar:
             "_extra_cap",
             sum(span[1] - span[0] for spans in special.values() for span in spans),
         )
-        setattr_(self, "_blocks", {})
-        setattr_(self, "_totals", {})
-        self._check_exceptions()
+        check_exception_neighbours(self.hours, self.holidays, self.exceptions)
 
     @classmethod
     def always(
@@ -266,17 +265,17 @@ class BusinessCalendar:
         ua, ub = instant_us(a, "a"), instant_us(b, "b")
         if ub < ua:
             return -self.between(b, a)
-        ba, bb = ua // BLOCK_US, ub // BLOCK_US
+        block_us = self._block_us
+        ba, bb = ua // block_us, ub // block_us
         total = self._position(ub) - self._position(ua)
-        blocks = self._blocks
-        for index in range(ba, bb):
-            total += (blocks.get(index) or self._build(index))[3]
+        if bb > ba:
+            total += self._index.sum_totals(ba, bb)
         return timedelta(microseconds=total)
 
     def is_open(self, instant: datetime) -> bool:
         """Is the calendar open at *instant* (opening instants count as open, closings not)?"""
         u = instant_us(instant, "instant")
-        starts, ends, _, _ = self._block(u // BLOCK_US)
+        starts, ends, _, _ = self._index.block(u // self._block_us)
         i = bisect_right(starts, u) - 1
         return i >= 0 and u < ends[i]
 
@@ -288,14 +287,15 @@ class BusinessCalendar:
             OverflowError: it never opens again before the year 9999.
         """
         u = instant_us(instant, "instant")
-        index = u // BLOCK_US
-        starts, ends, _, _ = self._block(index)
+        blocks = self._index
+        index = u // blocks.block_us
+        starts, ends, _, _ = blocks.block(index)
         i = bisect_right(starts, u)
         if i and u < ends[i - 1]:
             return self._to_datetime(u)
         while i == len(starts):
             index += 1
-            starts = self._block(index)[0]
+            starts = blocks.block(index)[0]
             i = 0
         return self._to_datetime(starts[i])
 
@@ -310,36 +310,38 @@ class BusinessCalendar:
             NaiveDatetimeError: *instant* has no time zone.
         """
         u = instant_us(instant, "instant")
-        index = u // BLOCK_US
-        ends = self._block(index)[1]
+        blocks = self._index
+        block_us = blocks.block_us
+        index = u // block_us
+        ends = blocks.block(index)[1]
         j = bisect_right(ends, u) - 1
         if j >= 0:  # ends[j] <= u < the block's upper edge: a real closing
             return self._to_datetime(ends[j])
         while True:
-            if index <= MIN_BLOCK:
+            if index <= blocks.min_block:
                 return None
-            starts, ends, _, _ = self._block(index)
+            starts, ends, _, _ = blocks.block(index)
             if (
                 self._round_the_clock
                 and len(starts) == 1
-                and starts[0] == index * BLOCK_US
-                and ends[0] == starts[0] + BLOCK_US
+                and starts[0] == index * block_us
+                and ends[0] == starts[0] + block_us
             ):
                 # A whole block open: skip to the last holiday or exception before it.
-                before = self._block_before_special(index)
+                before = blocks.block_before_special(index)
                 if before is None:
                     return None
                 index = before
             else:
                 index -= 1
-            ends = self._block(index)[1]
+            ends = blocks.block(index)[1]
             if not ends:
                 continue
             j = len(ends) - 1
-            edge = (index + 1) * BLOCK_US
+            edge = (index + 1) * block_us
             if ends[j] == edge:
                 # Cut by the block edge, not closed, if the next block opens right there.
-                following = self._block(index + 1)[0]
+                following = blocks.block(index + 1)[0]
                 if following and following[0] == edge:
                     j -= 1
             if j >= 0:
@@ -349,8 +351,8 @@ class BusinessCalendar:
 
     def _position(self, u: int) -> int:
         """Business microseconds from the start of *u*'s block up to *u*."""
-        index = u // BLOCK_US
-        starts, ends, cum_end, _ = self._blocks.get(index) or self._build(index)
+        index = u // self._block_us
+        starts, ends, cum_end, _ = self._blocks.get(index) or self._index.build(index)
         i = bisect_right(starts, u) - 1
         if i < 0:
             return 0
@@ -361,9 +363,8 @@ class BusinessCalendar:
         """The epoch microsecond at which *d* business microseconds have passed since *u*."""
         if d == 0:
             return u
-        index = u // BLOCK_US
-        blocks = self._blocks
-        starts, ends, cum_end, total = blocks.get(index) or self._build(index)
+        index = u // self._block_us
+        starts, ends, cum_end, total = self._blocks.get(index) or self._index.build(index)
         i = bisect_right(starts, u) - 1
         if i < 0:
             target = d
@@ -379,18 +380,34 @@ class BusinessCalendar:
                     target -= total
                     index += 1
                     known = totals.get(index)
-                    total = self._build(index)[3] if known is None else known
-                starts, ends, cum_end, total = blocks[index]
+                    if known is None:
+                        blocks = self._index
+                        if target > blocks.far:  # counted in spans; near blocks one by one
+                            index, target = blocks.skip_forward(index, target)
+                        known = blocks.total(index)
+                    total = known
+                try:
+                    starts, ends, cum_end, total = self._blocks[index]
+                except KeyError:
+                    starts, ends, cum_end, total = self._index.build(index)
             j = bisect_left(cum_end, target)
             return ends[j] - (cum_end[j] - target)
         if target < 0:
             self._check_reachable(u, d)
-        while target < 0:
-            index -= 1
-            starts, ends, cum_end, total = blocks.get(index) or self._build(index)
-            target += total
+            index, target = self._walk_back(index, target)
+            starts, ends, cum_end, total = self._index.block(index)
         j = bisect_right(cum_end, target)
         return ends[j] - (cum_end[j] - target)
+
+    def _walk_back(self, index: int, target: int) -> tuple[int, int]:
+        """Step back whole blocks from block *index* until *target* (< 0) is reached."""
+        blocks = self._index
+        while target < 0:
+            if -target > blocks.far and blocks.totals.get(index - 1) is None:
+                index, target = blocks.skip_backward(index, target)
+            index -= 1
+            target += blocks.total(index)
+        return index, target
 
     def _check_reachable(self, u: int, d: int) -> None:
         """Raise OverflowError at once if *d* certainly runs past the supported years."""
@@ -409,53 +426,6 @@ class BusinessCalendar:
         result = datetime.fromtimestamp(seconds, self._zone)
         # replace() keeps fold; "+ timedelta" would reset it in a repeated hour.
         return result.replace(microsecond=micro) if micro else result
-
-    def _block(self, index: int) -> Block:
-        return self._blocks.get(index) or self._build(index)
-
-    def _build(self, index: int) -> Block:
-        """Compute block *index* and keep it in the cache."""
-        block = build_block(index, self._zone, self._days, self._special)
-        self._blocks[index] = block
-        self._totals[index] = block[3]
-        return block
-
-    def _block_before_special(self, index: int) -> int | None:
-        """The block where the effect of the last special date before block *index* ends.
-
-        On a round-the-clock calendar only holidays and exceptions close it, and a
-        special date acts on the shifts starting that day, so on at most two local days.
-        """
-        first_day = local_ordinal(max(index * BLOCK_US, MIN_US), self._zone)
-        k = bisect_right(self._special_ords, first_day)
-        if k == 0:
-            return None
-        ordinal = self._special_ords[k - 1]
-        effect_end = (ordinal + 3 - EPOCH_ORD) * DAY_US  # two days on, plus any UTC offset
-        before = min(effect_end // BLOCK_US, index - 1)
-        return before if before >= MIN_BLOCK else None
-
-    def _check_exceptions(self) -> None:
-        """Raise if a dated exception overlaps the shifts of the day before or after."""
-        dated = {day.toordinal(): pairs for day, pairs in self.exceptions}
-        for first in sorted({o + shift for o in dated for shift in (-1, 0)}):
-            items = []
-            for offset in (0, 1):
-                ordinal = first + offset
-                day = date.fromordinal(ordinal)
-                subject: tuple[str, object]
-                if ordinal in dated:
-                    pairs, where = dated[ordinal], f"exceptions[{day.isoformat()!r}]"
-                    subject = ("exceptions", day.isoformat())
-                else:
-                    pairs = () if day in self.holidays else self.hours[day.weekday()]
-                    weekday = DAY_NAMES[day.weekday()]
-                    where = f"hours[{weekday!r}] on {day.isoformat()}"
-                    subject = ("hours", weekday)
-                for pair in pairs:
-                    lo, hi = span(pair)
-                    items.append((lo + offset * DAY_US, hi + offset * DAY_US, pair, where, subject))
-            check_overlaps(items)
 
 
 def _restore(

@@ -84,6 +84,12 @@ _WEEKDAYS: Final = {
 _TIME_TEXT: Final = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
 
 MIDNIGHT: Final = time(0, 0)
+
+_LAST_ORDINAL: Final = date.max.toordinal()
+
+MAX_INTERVALS_PER_DAY: Final = 96
+"""Opening intervals one day may list: one every 15 minutes. A calendar's cost grows with it."""
+
 # The longest IANA zone name is 32 characters; a longer one is refused unread.
 MAX_ZONE_NAME: Final = 64
 
@@ -158,12 +164,19 @@ def _show(pair: Pair) -> str:
     return f"{show_time(pair[0])}-{show_time(pair[1])}"
 
 
-def _intervals(value: object, where: str) -> tuple[Pair, ...]:
+def _intervals(value: object, where: str, day: str) -> tuple[Pair, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence | frozenset | set):
         raise CalendarError(
             f"opening hours must be a list of (start, end) pairs, got {value!r}",
             where=where,
             value=value,
+        )
+    if len(value) > MAX_INTERVALS_PER_DAY:
+        raise CalendarError(
+            f"{len(value)} opening intervals on {day}; a day takes at most "
+            f"{MAX_INTERVALS_PER_DAY} (one every 15 minutes)",
+            where=where,
+            value=len(value),
         )
     pairs = []
     for i, item in enumerate(value):
@@ -262,7 +275,7 @@ def weekly_hours(
     given_as: dict[int, object] = {}
     for key, intervals in value.items():
         try:
-            pairs = _intervals(intervals, f"hours[{key!r}]")
+            pairs = _intervals(intervals, f"hours[{key!r}]", repr(key))
         except CalendarError as exc:
             raise exc.about("hours", key) from None
         for day in _weekday_keys(key):
@@ -348,7 +361,7 @@ def dated_exceptions(
                 f"the date {day.isoformat()} is given twice", where="exceptions", value=key
             )
         try:
-            out[day] = _intervals(intervals, f"exceptions[{day.isoformat()!r}]")
+            out[day] = _intervals(intervals, f"exceptions[{day.isoformat()!r}]", day.isoformat())
         except CalendarError as exc:
             raise exc.about("exceptions", day.isoformat()) from None
     return tuple(sorted(out.items()))
@@ -367,3 +380,32 @@ def group_week(week: tuple[tuple[Pair, ...], ...]) -> dict[str, list[tuple[str, 
             out[key] = [(show_time(a), show_time(b)) for a, b in week[day]]
         day = last + 1
     return out
+
+
+def check_exception_neighbours(
+    hours: tuple[tuple[Pair, ...], ...],
+    holidays: frozenset[date],
+    exceptions: tuple[tuple[date, tuple[Pair, ...]], ...],
+) -> None:
+    """Raise if a dated exception overlaps the shifts of the day before or after."""
+    dated = {day.toordinal(): pairs for day, pairs in exceptions}
+    for first in sorted({o + shift for o in dated for shift in (-1, 0)}):
+        items = []
+        for offset in (0, 1):
+            ordinal = first + offset
+            if not 1 <= ordinal <= _LAST_ORDINAL:  # the day before 0001-01-01, after 9999-12-31
+                continue
+            day = date.fromordinal(ordinal)
+            subject: tuple[str, object]
+            if ordinal in dated:
+                pairs, where = dated[ordinal], f"exceptions[{day.isoformat()!r}]"
+                subject = ("exceptions", day.isoformat())
+            else:
+                pairs = () if day in holidays else hours[day.weekday()]
+                weekday = DAY_NAMES[day.weekday()]
+                where = f"hours[{weekday!r}] on {day.isoformat()}"
+                subject = ("hours", weekday)
+            for pair in pairs:
+                lo, hi = span(pair)
+                items.append((lo + offset * DAY_US, hi + offset * DAY_US, pair, where, subject))
+        check_overlaps(items)
