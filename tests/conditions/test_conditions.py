@@ -874,3 +874,13 @@ def test_truth_value_messages_say_how_to_combine() -> None:
         "F.priority has no truth value; write a comparison or F.priority.exists(), "
         "and combine conditions with &, | and ~ rather than and, or, not"
     )
+
+
+def test_a_list_literal_equals_a_list_attribute_once_both_are_frozen() -> None:
+    # Review of issue 12: attributes froze lists into tuples, and `== [..]` became False.
+    issue = make_issue(attributes={"x": ["a", "b"], "m": {"k": [1]}})
+    assert (F.attributes.x == ["a", "b"]).compile()(issue)
+    assert not (F.attributes.x != ["a", "b"]).compile()(issue)
+    assert (F.attributes.m == {"k": [1]}).compile()(issue)
+    with pytest.raises(PolicyError, match=r"a compared value: .* is a bytearray"):
+        F.attributes.x == [bytearray(b"x")]  # noqa: B015

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -120,3 +120,38 @@ def test_no_next_evaluation_means_nothing_more_can_happen(
     if decision.next_evaluation_at is None:
         for later in (timedelta(hours=1), timedelta(days=3), timedelta(days=400)):
             assert policy.evaluate(issue, now + later).actions == ()
+
+
+def test_before_creation_the_issue_has_no_events_even_ones_dated_earlier() -> None:
+    # Review of issue 12: events dated before created_at were kept by as_of.
+    issue = Issue("E", T0).with_events(
+        [
+            Event(EventKind.AGENT_REPLY, T0 - timedelta(hours=5)),
+            Event(EventKind.STATUS_CHANGED, T0 - timedelta(hours=4), status="resolved"),
+        ]
+    )
+    before = issue.as_of(T0 - timedelta(hours=1))
+    assert before.history == () and before.status == "open"
+
+
+def test_as_of_near_year_one_needs_no_conversion_to_utc() -> None:
+    created = datetime(1, 1, 1, 2, 0, tzinfo=UTC)
+    issue = Issue("Y1", created, history=[Event(EventKind.CREATED, created)])
+    tiny = datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))  # 23:30 in year 0 UTC
+    assert issue.as_of(tiny).history == ()
+    policy = POLICIES["seeds-matrix"]
+    assert policy.evaluate(issue, tiny).next_evaluation_at == created
+
+
+def test_a_host_predicate_overflowing_is_not_called_a_date_out_of_range() -> None:
+    import math
+
+    from escalation_rules import Level, Policy, hours, predicate, route
+
+    big = predicate("big", lambda issue: math.exp(issue.attributes["score"]) > 10)
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner="o", targets={"time_at_level": hours(2)})],
+        [route("r", when=big, to="x")],
+    )
+    with pytest.raises(OverflowError, match="math range error"):
+        policy.evaluate(Issue("P", T0, attributes={"score": 1000}), T0)

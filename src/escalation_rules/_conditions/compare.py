@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
-from .._exceptions import FieldTypeError, MissingFieldError, PolicyError
+from .._exceptions import FieldTypeError, IssueError, MissingFieldError, PolicyError
+from .._model.events import frozen_value
 from .condition import Condition, Test
 from .paths import MISSING, field_getter, validate_path, value_kind
 
@@ -21,6 +22,13 @@ _ORDER_OPS: Final[dict[str, Callable[[Any, Any], bool]]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+
+
+def _frozen_literal(value: Any) -> Any:
+    try:
+        return frozen_value(value)
+    except IssueError as exc:
+        raise PolicyError(f"a compared value: {exc.message}", value=value) from None
 
 
 def _type_error(path: str, op: str, value: Any, literal: Any) -> FieldTypeError:
@@ -39,7 +47,9 @@ class Compare(Condition):
     _parenthesized: ClassVar[bool] = True
     path: str
     op: str
-    literal: Any
+    # Frozen as issue attributes are (a list as a tuple), so that a list attribute equals a
+    # list literal, and the condition cannot change after it is built.
+    literal: Any = attrs.field(converter=_frozen_literal)
 
     def __attrs_post_init__(self) -> None:
         if self.op not in ("==", "!=", *_ORDER_OPS):

@@ -39,8 +39,8 @@ class ForecastStep:
 def _utc(issue: Issue, instant: datetime) -> datetime:
     try:
         return instant.astimezone(UTC)
-    except OverflowError:
-        raise out_of_range(issue, instant) from None
+    except OverflowError as error:
+        raise out_of_range(issue, instant, error) from None
 
 
 def forecast(

@@ -269,8 +269,8 @@ class Policy:
 
         try:
             return explain(self, issue, now)
-        except OverflowError:
-            raise out_of_range(issue, now) from None
+        except OverflowError as error:
+            raise out_of_range(issue, now, error) from None
 
     def sla_clocks(self, issue: Issue, now: datetime) -> tuple[ClockState, ...]:
         """The state of every SLA clock with a target for *issue* at its level, at *now*.
@@ -285,8 +285,8 @@ class Policy:
                 for name in self.clocks
                 if (state := context.sla(name)) is not None and state.target is not None
             )
-        except OverflowError:
-            raise out_of_range(issue, now) from None
+        except OverflowError as error:
+            raise out_of_range(issue, now, error) from None
 
     def sla_clock(self, issue: Issue, now: datetime, name: str) -> ClockState:
         """The state of the SLA clock *name* for *issue* at *now* (target or not)."""
@@ -298,8 +298,8 @@ class Policy:
             )
         try:
             state = make_context(self, issue.as_of(now), now).sla(name, need_target=False)
-        except OverflowError:
-            raise out_of_range(issue, now) from None
+        except OverflowError as error:
+            raise out_of_range(issue, now, error) from None
         assert state is not None
         return state
 
@@ -342,16 +342,23 @@ class Policy:
                 next_at = min(future)
                 if next_at.tzinfo is not UTC:
                     next_at = next_at.astimezone(UTC)
-        except OverflowError:
-            raise out_of_range(issue, now) from None
+        except OverflowError as error:
+            raise out_of_range(issue, now, error) from None
         if len(actions) > 1:
             actions = merge_escalations(actions, self)
         reason = "; ".join(a.reason for a in actions) if actions else "no rule applies"
         return Decision(tuple(actions), next_at, reason)
 
 
-def out_of_range(issue: Issue, now: datetime) -> IssueError:
-    """The error for an answer that needs an instant outside the years 1 to 9999."""
+def out_of_range(issue: Issue, now: datetime, error: OverflowError) -> IssueError:
+    """The error for an answer that needs an instant outside the years 1 to 9999.
+
+    *error* is re-raised if it did not come from date arithmetic (a host predicate's
+    ``math.exp`` overflowing is the host's error, not a date out of range).
+    """
+    text = str(error)
+    if not (text.startswith("date value out of range") or text.endswith("is out of range")):
+        raise error
     return IssueError(
         f"issue {issue.id!r} at {now.isoformat()}: the answer needs an instant outside the "
         "years 1 to 9999 (a deadline after 9999-12-31, or an instant before year 1 in UTC), "

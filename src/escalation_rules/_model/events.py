@@ -97,6 +97,11 @@ def frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return FrozenDict(value)  # the common case: flat, scalar values
 
 
+def frozen_value(value: Any) -> Any:
+    """*value* frozen as `frozen_mapping` freezes an entry (lists as tuples, and so on)."""
+    return _freeze(value, (), 0)
+
+
 def _freeze(value: Any, path: tuple[object, ...], depth: int) -> Any:
     if value.__class__ in _SCALARS:
         return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -198,7 +198,8 @@ class Issue:
         summary = self._summary
         if now >= summary.latest:
             return self
-        kept = bisect_right(summary.times, now.astimezone(UTC))
+        # Aware instants compare across zones: no conversion that could overflow near year 1.
+        kept = 0 if now < self.created_at else bisect_right(summary.times, now)
         history = self.history
         before, after = history[:kept], history[kept:]
         changes: dict[str, Any] = {"history": before}
