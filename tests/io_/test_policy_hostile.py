@@ -74,10 +74,21 @@ def _at(text: str, error: PolicySyntaxError) -> str:
 
 @pytest.mark.parametrize("tz", ["Europe", "America", "A" * 300, "Europe/" + "x" * 70])
 def test_zone_info_refuses_a_tzdata_folder_and_an_overlong_name(tz: str) -> None:
-    with pytest.raises(CalendarError, match="is not a known time zone") as info:
+    with pytest.raises(
+        CalendarError, match=r"is not a known time zone|is a region, not a time zone"
+    ) as info:
         zone_info(tz)
     assert info.value.where == "tz"
     assert len(info.value.message) < 120  # a 300-character name is cut
+
+
+def test_a_tzdata_folder_is_named_as_a_region_with_a_zone_in_it() -> None:
+    with pytest.raises(CalendarError) as info:
+        zone_info("America/Argentina")
+    assert info.value.message == (
+        "'America/Argentina' is a region, not a time zone; name a zone in it, such as "
+        "'America/Argentina/Buenos_Aires'"
+    )
 
 
 @pytest.mark.parametrize("tz", ["Europe", "A" * 300])

@@ -110,11 +110,19 @@ def zone_info(name: object) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tzdata folder
             pass
     shown = name if len(name) <= MAX_ZONE_NAME else name[:MAX_ZONE_NAME] + "..."
+    zones = sorted(available_timezones())
+    inside = [zone for zone in zones if zone.startswith(name + "/")]
+    if inside:  # a tzdata folder such as "Europe": a region, not a zone
+        raise CalendarError(
+            f"{name!r} is a region, not a time zone; name a zone in it, such as {inside[0]!r}",
+            where="tz",
+            value=name,
+        )
     raise CalendarError(
         f"{shown!r} is not a known time zone",
         where="tz",
         value=name,
-        suggestion=did_you_mean(name, sorted(available_timezones())),
+        suggestion=did_you_mean(name, zones),
     )
 
 
