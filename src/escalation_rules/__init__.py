@@ -52,7 +52,8 @@ from ._time.sla_clock import ClockState
 
 if _TYPE_CHECKING:
     from ._analysis.backtest import backtest
-    from ._analysis.lint import Finding, LintReport, lint, lint_file, lint_text
+    from ._analysis.findings import Finding, LintReport
+    from ._analysis.lint import lint, lint_file, lint_text
     from ._analysis.metrics import GroupMetrics, LevelMetrics, Metrics
     from ._analysis.replay import LevelComparison, PolicyAction, Replay, TimelineEntry, replay
     from ._engine.explain import ActionTrace, Explanation, Failure, RuleTrace
@@ -201,14 +202,14 @@ _LAZY: dict[str, str] = {
     "EscalationChain": "._rules.chain",
     "Explanation": "._engine.explain",
     "Failure": "._engine.explain",
-    "Finding": "._analysis.lint",
+    "Finding": "._analysis.findings",
     "ForecastStep": "._engine.forecast",
     "FunctionalRule": "._rules.functional",
     "GroupMetrics": "._analysis.metrics",
     "HierarchicalRule": "._rules.hierarchical",
     "LevelComparison": "._analysis.replay",
     "LevelMetrics": "._analysis.metrics",
-    "LintReport": "._analysis.lint",
+    "LintReport": "._analysis.findings",
     "LogMapping": "._io.logmapping",
     "EventLog": "._io.eventlog",
     "LoggedIssue": "._io.eventlog",

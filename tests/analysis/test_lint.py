@@ -178,3 +178,49 @@ def test_a_policy_that_does_not_load_is_shown_with_its_line_and_caret() -> None:
     assert finding.to_dict()["snippet"] == 'name = "One\n               ^'
     warning = lint_text(dump(Policy(levels(), [])), source="p.toml").findings[0]
     assert "snippet" not in warning.to_dict()  # the JSON of a warning keeps its shape
+
+
+# ------------------------------------------------- ER110: a target that disappears on escalation
+
+
+def test_a_target_that_disappears_at_a_higher_level_is_reported_once() -> None:
+    # Issue 13: a "VIPs start at L2" rule silently dropped the first-response target from
+    # enterprise tickets because L2 lacked it.
+    policy = Policy(
+        [
+            Level("L1", "One", rank=1, owner="a",
+                  targets={"first_response": hours(1), "time_at_level": hours(2)}),
+            Level("L2", "Two", rank=2, owner="b", targets={"time_at_level": hours(8)}),
+            Level("L3", "Three", rank=3, owner="c"),
+        ],
+        [escalate("vip", when=F.customer.tier == "enterprise", to="L2")],
+    )  # fmt: skip
+    findings = [f for f in lint(policy) if f.code == "ER110"]
+    assert [(f.where, f.message) for f in findings] == [
+        (
+            "levels[1].targets",
+            "the first_response target for any priority at 'L1' disappears at 'L2': an issue "
+            "that escalates (or starts) there has no first_response target; give the level one",
+        )
+    ]  # time_at_level is per level: L3 without one is not reported
+
+
+def test_a_priority_that_loses_its_target_is_named() -> None:
+    policy = Policy(
+        [
+            Level("L1", "One", rank=1, owner="a",
+                  targets={"resolution": {"P1": hours(4), "P2": hours(8)}}),
+            Level("L2", "Two", rank=2, owner="b", targets={"resolution": {"P2": hours(16)}}),
+        ],
+        [],
+    )  # fmt: skip
+    (finding,) = [f for f in lint(policy) if f.code == "ER110"]
+    assert "for priority P1 at 'L1' disappears at 'L2'" in finding.message
+    kept = Policy(
+        [
+            Level("L1", "One", rank=1, owner="a", targets={"resolution": {"P1": hours(4)}}),
+            Level("L2", "Two", rank=2, owner="b", targets={"resolution": hours(16)}),
+        ],
+        [],
+    )
+    assert codes(kept, "ER110") == []

@@ -18,17 +18,17 @@ ER106     warning   routing rules that send issues round in a loop
 ER107     warning   an on-call chain with no terminal level
 ER108     warning   a calendar no level, policy setting or clock uses
 ER109     warning   a calendar that is open less than an hour a week
+ER110     warning   an SLA target that disappears as the levels rise
 ========  ========  ================================================================
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -37,7 +37,6 @@ from .._conditions.condition import ALWAYS, NEVER, All, Any_, Condition, Not
 from .._exceptions import EscalationRulesError, PolicyError, PolicySyntaxError
 from .._io.locator import Locator
 from .._io.reader import loads, read_policy_text
-from .._model.targets import ANY_PRIORITY
 from .._rules.base import NEXT, Rule
 from .._rules.chain import EscalationChain
 from .._rules.first_match import FirstMatch, walk
@@ -45,70 +44,12 @@ from .._rules.functional import FunctionalRule
 from .._rules.hierarchical import HierarchicalRule
 from .._rules.timed import SlaShare, TimeRule
 from .._time.clocks import BusinessClock
+from .findings import Finding, LintReport
+from .lint_targets import shrinking_targets, vanishing_targets
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
     from .._time.calendar import BusinessCalendar
-
-Severity = Literal["error", "warning"]
-
-
-@attrs.frozen
-class Finding:
-    """One thing the linter found: its code, severity, message and place."""
-
-    code: str
-    severity: Severity
-    message: str
-    where: str
-    line: int | None = None
-    column: int | None = None
-    snippet: str = ""  # ER000: the offending line, and a caret under the mistake
-
-    def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self, filter=lambda a, v: a.name != "snippet" or bool(v))
-
-    def render(self, source: str) -> str:
-        place = f"{source}:{self.line}:{self.column}" if self.line is not None else source
-        where = f"{self.where}: " if self.where else ""
-        text = f"{place}: {self.severity} {self.code}: {where}{self.message}"
-        return f"{text}\n    {self.snippet}" if self.snippet else text
-
-
-@attrs.frozen
-class LintReport:
-    """All findings for one policy source, errors first."""
-
-    source: str
-    findings: tuple[Finding, ...]
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "warning")
-
-    def exit_code(self, *, strict: bool = False) -> int:
-        """0: clean (warnings allowed unless *strict*); 1: errors (or warnings, if strict)."""
-        return 1 if self.errors or (strict and self.warnings) else 0
-
-    def render(self) -> str:
-        lines = [f.render(self.source) for f in self.findings]
-        lines.append(f"{self.source}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)")
-        return "\n".join(lines)
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "source": self.source,
-                "errors": len(self.errors),
-                "warnings": len(self.warnings),
-                "findings": [f.to_dict() for f in self.findings],
-            },
-            indent=2,
-        )
 
 
 def _walk(rules: Sequence[Rule]) -> Iterable[tuple[Rule, str]]:
@@ -290,30 +231,6 @@ def _shadowed(policy: Policy) -> list[Finding]:
     return out
 
 
-def _shrinking_targets(policy: Policy) -> list[Finding]:
-    out = []
-    for i in range(1, len(policy.levels)):
-        low, high = policy.levels[i - 1], policy.levels[i]
-        for clock, table in high.targets.items():
-            below = low.targets.get(clock)
-            if below is None:
-                continue
-            for priority, target in table.items():
-                lower = below.get(priority) or below.get(ANY_PRIORITY)
-                if lower is not None and target.duration < lower.duration:
-                    who = "any priority" if priority == ANY_PRIORITY else f"priority {priority}"
-                    out.append(
-                        Finding(
-                            "ER104",
-                            "warning",
-                            f"the {clock} target for {who} shrinks from {lower} at "
-                            f"{low.id!r} to {target} at {high.id!r}",
-                            f"levels[{i}].targets.{clock}",
-                        )
-                    )
-    return out
-
-
 def _late_thresholds(policy: Policy) -> list[Finding]:
     out = []
     walked = list(_walk(policy.rules))
@@ -470,7 +387,8 @@ CHECKS = (
     _unreachable_levels,
     _never_fires,
     _shadowed,
-    _shrinking_targets,
+    shrinking_targets,
+    vanishing_targets,
     _late_thresholds,
     _routing_loops,
     _chains,
