@@ -23,8 +23,10 @@ from escalation_rules import (
     SlaClock,
     Target,
     by_priority,
+    dump,
     escalate,
     hours,
+    loads,
     minutes,
     notify,
     sla,
@@ -385,7 +387,11 @@ def test_business_time_across_a_southern_hemisphere_dst_change() -> None:
             r"SLA clock 'resolutoin'.*did you mean 'resolution'",
         ),
         (lambda: SlaClock("resolution", pause_on=["pending", "closed"]), "cannot list 'closed'"),
-        (lambda: SlaClock("resolution", pause_on=["pendign"]), "did you mean 'pending'"),
+        (
+            # a host status is only known to the policy (its status_map)
+            lambda: Policy(one_level(), [], clocks=[SlaClock("resolution", pause_on=["pendign"])]),
+            "did you mean 'pending'",
+        ),
         (lambda: SlaClock("fast"), r"unknown SLA metric 'fast'"),
         (lambda: SlaClock("x", "resolution", on_reopen="again"), "on_reopen must be"),
         (lambda: sla("resolution", before=hours(1), after=hours(1)), "not both"),
@@ -898,7 +904,6 @@ def test_the_default_clocks_pause_while_pending_and_resume_rather_than_restart()
 # ------------------------------------------------------------------ error messages and payloads
 
 METRICS = "['first_response', 'next_response', 'periodic_update', 'resolution', 'time_at_level']"
-STATUSES = "['open', 'pending', 'resolved', 'closed']"
 
 
 def target(value: object) -> Level:
@@ -909,14 +914,16 @@ def target(value: object) -> Level:
     ("build", "message", "payload"),
     [
         (
-            lambda: SlaClock("resolution", pause_on=["pendign"]),
-            f"pause_on lists 'pendign', which is not a status; use {STATUSES}"
-            " (did you mean 'pending'?)",
-            {"value": "pendign", "suggestion": "pending", "where": None},
+            lambda: Policy(one_level(), [], clocks=[SlaClock("resolution", pause_on=["pendign"])]),
+            "clock 'resolution': pause_on lists 'pendign', which is neither a status nor a "
+            "host status in the policy's status_map; known: ['open', 'pending'] "
+            "(did you mean 'pending'?)",
+            {"value": "pendign", "suggestion": "pending", "where": "clock 'resolution'"},
         ),
         (
             lambda: SlaClock("resolution", pause_on=[3]),
-            f"pause_on lists 3, which is not a status; use {STATUSES}",
+            "pause_on lists 3; list statuses by name (a `Status` value, or one of the host's "
+            "statuses in the policy's status_map)",
             {"value": 3, "suggestion": None},
         ),
         (
@@ -1177,3 +1184,47 @@ def test_an_instant_in_another_zone_is_the_same_instant() -> None:
 def test_clock_and_target_options_are_keyword_only(build: object) -> None:
     with pytest.raises(TypeError):
         build()  # type: ignore[operator]
+
+
+# --------------------------------------- pause_on with the host's own statuses (issue 13, part)
+
+
+def test_one_history_gives_requester_wait_and_agent_work_time_both_right() -> None:
+    # Zendesk: requester wait time counts new, open and on-hold; agent work time counts new
+    # and open only. "hold" maps onto open (the agent's side is waiting on a third party),
+    # so only a host status in pause_on can tell the two clocks apart.
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner="a",
+               targets={"requester_wait": wall(hours(8)), "agent_work": wall(hours(4))})],
+        [],
+        status_map={"hold": "open", "waiting": "pending"},
+        clocks=[
+            SlaClock("requester_wait", metric="resolution", pause_on=["pending"]),
+            SlaClock("agent_work", metric="resolution", pause_on=["pending", "hold"]),
+        ],
+    )  # fmt: skip
+    issue = make_issue(
+        "Z",
+        Event(EventKind.STATUS_CHANGED, at(1), status="hold"),
+        Event(EventKind.STATUS_CHANGED, at(3), status="open"),
+        Event(EventKind.STATUS_CHANGED, at(4), status="waiting"),
+        Event(EventKind.STATUS_CHANGED, at(6), status="open"),
+    )
+    requester = policy.sla_clock(issue, at(7), "requester_wait")
+    agent = policy.sla_clock(issue, at(7), "agent_work")
+    assert requester.elapsed == hours(5)  # 0-4 and 6-7: on hold counts, waiting does not
+    assert agent.elapsed == hours(3)  # 0-1, 3-4 and 6-7
+    on_hold = policy.sla_clock(issue.as_of(at(2)), at(2), "agent_work")
+    assert (
+        on_hold.state == "paused"
+        and policy.sla_clock(issue.as_of(at(2)), at(2), "requester_wait").state == "running"
+    )
+    assert loads(dump(policy)) == policy
+
+
+def test_a_host_status_in_pause_on_must_be_mapped_and_not_closing() -> None:
+    clock = SlaClock("resolution", pause_on=["hold"])
+    with pytest.raises(PolicyError, match="pause_on lists 'hold', which is neither"):
+        Policy(one_level(), [], clocks=[clock])
+    with pytest.raises(PolicyError, match="cannot list 'hold': it maps onto 'resolved'"):
+        Policy(one_level(), [], clocks=[clock], status_map={"hold": "resolved"})

@@ -190,6 +190,7 @@ class Policy:
                     subject=subject,
                 )
         clocks = sorted(self.clocks)
+        self._check_pause_on()
         for lvl in self.levels:
             for metric in lvl.targets:
                 if metric not in self.clocks:
@@ -234,6 +235,32 @@ class Policy:
     def status_of(self, issue: Issue) -> Status:
         """The issue's status mapped onto `Status`."""
         return self.map_status(issue.status, issue.id)
+
+    def _check_pause_on(self) -> None:
+        """A clock's ``pause_on`` names `Status` values or host statuses of ``status_map``."""
+        for clock in self.clocks.values():
+            for name in sorted(clock.pause_on):
+                if name in _BASE_STATUSES:
+                    continue
+                mapped = self.status_map.get(name)
+                if mapped is None:
+                    known = sorted({*_BASE_STATUSES, *self.status_map} - {"resolved", "closed"})
+                    raise PolicyError(
+                        f"pause_on lists {name!r}, which is neither a status nor a host "
+                        f"status in the policy's status_map; known: {known}",
+                        where=f"clock {clock.name!r}",
+                        value=name,
+                        suggestion=did_you_mean(name, known),
+                        subject=("clock", clock.name),
+                    )
+                if mapped in CLOSED:
+                    raise PolicyError(
+                        f"pause_on cannot list {name!r}: it maps onto {mapped.value!r}, where "
+                        "a clock already stops",
+                        where=f"clock {clock.name!r}",
+                        value=name,
+                        subject=("clock", clock.name),
+                    )
 
     def map_status(self, host: str, issue_id: str = "?") -> Status:
         """A status string (built-in or host-defined) mapped onto `Status`."""

@@ -56,9 +56,9 @@ class _Reader(PartsReader, RulesReader):
             for name, spec in self.mapping(top.get("calendars", {}), ("calendars",)).items()
         }
         clock = self.policy_clock(settings["clock"], calendars)
+        self._clock_specs = self.mapping(top.get("clocks", {}), ("clocks",))
         clocks = [
-            self.clock_def(name, spec, ("clocks", name))
-            for name, spec in self.mapping(top.get("clocks", {}), ("clocks",)).items()
+            self.clock_def(name, spec, ("clocks", name)) for name, spec in self._clock_specs.items()
         ]
         self.calendar_names = list(calendars)
         self.calendar_in_effect = (
@@ -134,6 +134,8 @@ class _Reader(PartsReader, RulesReader):
                     return _path_of(spec, exc.value, ("levels", i))
         if kind == "policy" and isinstance(name, str):
             return ("policy", name)
+        if kind == "clock" and isinstance(name, str) and name in getattr(self, "_clock_specs", {}):
+            return _path_of(self._clock_specs[name], exc.value, ("clocks", name))
         if exc.where in ("calendar", "match", "calendar_field"):
             return ("policy", exc.where)
         if kind == "levels" and isinstance(name, int):

@@ -123,7 +123,12 @@ def policy_json_schema() -> dict[str, Any]:
                         "metric": {"enum": [m.value for m in Metric]},
                         "pause_on": {
                             "type": "array",
-                            "items": {"enum": [Status.OPEN.value, Status.PENDING.value]},
+                            "items": {
+                                "type": "string",
+                                "minLength": 1,
+                                "description": "open, pending, or a host status named in "
+                                "status_map",
+                            },
                         },
                         "on_reopen": {"enum": ["resume", "restart"]},
                     }

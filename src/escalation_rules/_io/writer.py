@@ -97,7 +97,7 @@ def _calendar_dict(calendar: BusinessCalendar) -> dict[str, Any]:
 def _clock_dict(clock: SlaClock) -> dict[str, Any]:
     return {
         "metric": clock.metric.value,
-        "pause_on": sorted(s.value for s in clock.pause_on),
+        "pause_on": sorted(str(s) for s in clock.pause_on),
         "on_reopen": clock.on_reopen,
     }
 

@@ -46,21 +46,28 @@ class Metric(enum.StrEnum):
         return self.value
 
 
-def _pause_on(value: Iterable[Status | str]) -> frozenset[Status]:
+def _pause_on(value: Iterable[Status | str]) -> frozenset[str]:
     if isinstance(value, str):
         value = [value]
-    out = set()
+    out: set[str] = set()
     for item in value:
-        status = to_enum(
-            Status, item, "pause_on lists {value!r}, which is not a status; use {names}"
-        )
+        if not isinstance(item, str) or not item:
+            raise PolicyError(
+                f"pause_on lists {item!r}; list statuses by name (a `Status` value, or one "
+                "of the host's statuses in the policy's status_map)",
+                value=item,
+            )
+        status = Status(item) if item in _STATUS_VALUES else item  # a host status otherwise
         if status in CLOSED:
             raise PolicyError(
-                f"pause_on cannot list {status.value!r}: a clock already stops there",
+                f"pause_on cannot list {str(status)!r}: a clock already stops there",
                 value=item,
             )
         out.add(status)
     return frozenset(out)
+
+
+_STATUS_VALUES: Final = frozenset(s.value for s in Status)
 
 
 def _metric(value: Metric | str) -> Metric:
@@ -79,14 +86,16 @@ class SlaClock:
     Attributes:
         name: how targets and ``sla(...)`` triggers refer to it.
         metric: what it measures (its name by default).
-        pause_on: statuses during which it does not count (default: pending).
+        pause_on: statuses during which it does not count (default: pending): `Status`
+            values, or the host's own statuses named in the policy's ``status_map``
+            (Zendesk's "hold" pauses agent work time but maps onto open).
         on_reopen: for ``RESOLUTION``: ``"resume"`` keeps the time counted
             before the resolution, ``"restart"`` starts from zero at the reopen.
     """
 
     name: str
     metric: Metric = attrs.field(converter=_metric)
-    pause_on: frozenset[Status] = attrs.field(
+    pause_on: frozenset[str] = attrs.field(
         default=frozenset({Status.PENDING}), converter=_pause_on, kw_only=True
     )
     on_reopen: Literal["resume", "restart"] = attrs.field(default="resume", kw_only=True)

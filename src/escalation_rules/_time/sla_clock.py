@@ -170,7 +170,7 @@ def clock_core(
         status = context.status
         if status in CLOSED:
             return Core(target, calendar, "stopped", start, _ZERO, (), (), (), measure, index)
-        if status in pause_on:
+        if status in pause_on or context.issue.status in pause_on:
             return Core(
                 target, calendar, "paused", start, _ZERO, (), (), ((start, None),), measure, index
             )
@@ -183,8 +183,8 @@ def clock_core(
 
 
 def _walk(
-    timeline: list[tuple[datetime, Status, int]],
-    pause_on: frozenset[Status],
+    timeline: list[tuple[datetime, Status, int, str]],
+    pause_on: frozenset[str],
     start: datetime,
     stop: datetime | None,
     now: datetime,
@@ -200,15 +200,15 @@ def _walk(
     paused: list[tuple[datetime, datetime | None]] = []
     before: list[timedelta] = []
     elapsed = _ZERO
-    current = Status.OPEN
+    current, current_host = Status.OPEN, ""
     last = len(timeline) - 1
-    for k, (at, status, _i) in enumerate(timeline):
+    for k, (at, status, _i, host) in enumerate(timeline):
         nxt = timeline[k + 1][0] if k < last else None
         if nxt is not None and nxt <= start:
             continue  # over before the cycle started
         if at > end:
             break
-        current = status
+        current, current_host = status, host
         if status in CLOSED:
             continue
         lo = at if at > start else start
@@ -216,7 +216,7 @@ def _walk(
         hi = end if open_ended else nxt
         assert hi is not None
         marker = hi if stopped or not open_ended else None
-        if status in pause_on:
+        if status in pause_on or host in pause_on:  # a Status, or the host's own status
             paused.append((lo, marker))
             continue
         before.append(elapsed)
@@ -225,7 +225,7 @@ def _walk(
     state: Literal["running", "paused", "stopped", "idle"]
     if stopped or current in CLOSED:
         state = "stopped"
-    elif current in pause_on:
+    elif current in pause_on or current_host in pause_on:
         state = "paused"
     else:
         state = "running"
@@ -251,26 +251,26 @@ def _reaches(
     return False, measure.add(segments[-1][0], amount - before[-1])
 
 
-def _timeline(context: Context) -> list[tuple[datetime, Status, int]]:
+def _timeline(context: Context) -> list[tuple[datetime, Status, int, str]]:
     """The issue's statuses over time, mapped onto `Status`, from creation on.
 
-    Entries are ``(instant, status, history index)``; the first is the creation
-    (index ``-1``, status open). The issue's status is the last entry's.
+    Entries are ``(instant, status, history index, host status)``; the first is the
+    creation (index ``-1``, status open). The issue's status is the last entry's.
     """
     cached = context.cache.get("timeline")
     if cached is not None:
         return cached  # type: ignore[return-value]
     summary = summary_of(context.issue)
     policy = context.policy
-    out: list[tuple[datetime, Status, int]] = [(summary.created, Status.OPEN, -1)]
+    out: list[tuple[datetime, Status, int, str]] = [(summary.created, Status.OPEN, -1, "open")]
     for i, at, host in summary.statuses:
         status = policy.map_status(host, context.issue.id)
         if at == out[-1][0]:
-            out[-1] = (at, status, i)
+            out[-1] = (at, status, i, host)
         else:
-            out.append((at, status, i))
+            out.append((at, status, i, host))
     if not summary.statuses:
-        out[0] = (summary.created, context.status, -1)
+        out[0] = (summary.created, context.status, -1, context.issue.status)
     context.cache["timeline"] = out
     return out
 
