@@ -92,11 +92,6 @@ ISSUE_SHAPES: dict[str, Callable[[int], str]] = {
 }
 
 
-def issue_json(text: str) -> object:
-    """What the CLI does with an issue file: parse the JSON, build the issue."""
-    return read_issue_text(text)
-
-
 def best_ms(text: str, call: Callable[[str], object], repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
@@ -107,6 +102,26 @@ def best_ms(text: str, call: Callable[[str], object], repeats: int) -> float:
     return best * 1000
 
 
+def table(
+    label: str, call: Callable[[str], object], shapes: dict[str, Callable[[int], str]], repeats: int
+) -> None:
+    """Each shape at each size, in ms and as a ratio to the first (plain) shape of that size."""
+    print(f"\n{label}:")
+    head = "".join(f" | {size // 1024:>2} KB ms | ratio" for size in SIZES)
+    print(f"{'shape':<32}{head}")
+    plain_shape = next(iter(shapes.values()))
+    base = {size: best_ms(plain_shape(size), call, repeats) for size in SIZES}
+    worst_per_kb = 0.0
+    for name, make in shapes.items():
+        row = f"{name:<32}"
+        for size in SIZES:
+            ms = best_ms(make(size), call, repeats)
+            worst_per_kb = max(worst_per_kb, ms / (size / 1024))
+            row += f" | {ms:8.2f} | {ms / base[size]:5.1f}"
+        print(row)
+    print(f"worst time per KB ({label}): {worst_per_kb:.2f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -115,33 +130,13 @@ def main() -> int:
         f"escalation_rules {version}, Python {platform.python_version()}, {platform.machine()}; "
         f"best of {args.repeats}; ms, and the ratio to the plain policy of the same size"
     )
-    for label, call in (("loads", loads), ("lint_text", lint_text)):
-        print(f"\n{label}:")
-        head = "".join(f" | {size // 1024:>2} KB ms | ratio" for size in SIZES)
-        print(f"{'shape':<32}{head}")
-        base = {size: best_ms(plain(size), call, args.repeats) for size in SIZES}
-        worst_per_kb = 0.0
-        for name, make in SHAPES.items():
-            row = f"{name:<32}"
-            for size in SIZES:
-                ms = best_ms(make(size), call, args.repeats)
-                worst_per_kb = max(worst_per_kb, ms / (size / 1024))
-                row += f" | {ms:8.2f} | {ms / base[size]:5.1f}"
-            print(row)
-        print(f"worst time per KB ({label}): {worst_per_kb:.2f} ms")
-    print("\nissue JSON (read_issue_file):")
-    head = "".join(f" | {size // 1024:>2} KB ms | ratio" for size in SIZES)
-    print(f"{'shape':<32}{head}")
-    base = {size: best_ms(plain_issue(size), issue_json, args.repeats) for size in SIZES}
-    worst_per_kb = 0.0
-    for name, make in ISSUE_SHAPES.items():
-        row = f"{name:<32}"
-        for size in SIZES:
-            ms = best_ms(make(size), issue_json, args.repeats)
-            worst_per_kb = max(worst_per_kb, ms / (size / 1024))
-            row += f" | {ms:8.2f} | {ms / base[size]:5.1f}"
-        print(row)
-    print(f"worst time per KB (issue JSON): {worst_per_kb:.2f} ms")
+    tables: list[tuple[str, Callable[[str], object], dict[str, Callable[[int], str]]]] = [
+        ("loads", loads, SHAPES),
+        ("lint_text", lint_text, SHAPES),
+        ("issue JSON (read_issue_text)", read_issue_text, ISSUE_SHAPES),
+    ]
+    for label, call, shapes in tables:
+        table(label, call, shapes, args.repeats)
     return 0
 
 

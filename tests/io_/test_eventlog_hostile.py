@@ -42,9 +42,7 @@ from escalation_rules._io.bpi2013 import bpi2013_policy
 from escalation_rules._io.eventlog import EventLog, LoggedIssue, read_log
 from escalation_rules._io.logmapping import LogMapping, UnmappedValue
 
-DATA = Path(__file__).parents[3] / "shared" / "data"
-BPI_LOG = DATA / "bpi2013-incidents.csv.gz"
-EXAMPLES = Path(__file__).parents[2] / "src" / "escalation_rules" / "examples"
+from ..analysis.test_backtest import BPI_LOG, EXAMPLES
 
 COLUMNS = {"issue": "id", "timestamp": "when", "status": "status"}
 

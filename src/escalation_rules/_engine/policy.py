@@ -244,7 +244,11 @@ class Policy:
                     continue
                 mapped = self.status_map.get(name)
                 if mapped is None:
-                    known = sorted({*_BASE_STATUSES, *self.status_map} - {"resolved", "closed"})
+                    known = sorted(
+                        host
+                        for host, status in {**_BASE_STATUSES, **self.status_map}.items()
+                        if status not in CLOSED
+                    )
                     raise PolicyError(
                         f"pause_on lists {name!r}, which is neither a status nor a host "
                         f"status in the policy's status_map; known: {known}",

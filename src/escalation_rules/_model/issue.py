@@ -202,13 +202,13 @@ class Issue:
         kept = 0 if now < self.created_at else bisect_right(summary.times, now)
         history = self.history
         before, after = history[:kept], history[kept:]
-        changes: dict[str, Any] = {"history": before}
-        for name, touched in _AS_OF_FIELDS.items():
-            if any(touched(e) for e in after):
-                changes[name] = next((v for e in reversed(before) if (v := touched(e))), None)
+        later = {name for e in after for name, _ in field_changes(e)}
+        changes: dict[str, Any] = dict.fromkeys(later)  # unknown unless an earlier event says
+        for e in before:
+            changes.update((name, v) for name, v in field_changes(e) if name in later)
         if "status" in changes:
             changes["status"] = changes["status"] or ""  # "": the default, open
-        return attrs.evolve(self, **changes)
+        return attrs.evolve(self, history=before, **changes)
 
     def with_event(self, event: Event) -> Issue:
         """Return a copy of this issue with *event* appended to its history.
@@ -249,20 +249,7 @@ class Issue:
         values = {name: getattr(self, name) for name in _ISSUE_FIELDS}
         values["history"] = history.appended(new)
         for event in new:
-            kind = event.kind
-            if kind is EventKind.STATUS_CHANGED:
-                if event.status is not None:
-                    values["status"] = event.status
-            elif kind is EventKind.LEVEL_CHANGED or kind is EventKind.ACTION_TAKEN:
-                if event.level is not None:
-                    values["level"] = event.level
-                if kind is EventKind.ACTION_TAKEN and event.team is not None:
-                    values["team"] = event.team
-            elif kind is EventKind.REASSIGNED:
-                if event.team is not None:
-                    values["team"] = event.team
-                if event.assignee is not None:
-                    values["assignee"] = event.assignee
+            values.update(field_changes(event))
         issue: Issue = object.__new__(Issue)
         for name, value in values.items():
             object.__setattr__(issue, name, value)
@@ -284,17 +271,27 @@ class Issue:
 
 _ISSUE_FIELDS = tuple(a.name for a in attrs.fields(Issue) if a.init)
 
-# What each event says a field became (None: the event does not touch it).
-_AS_OF_FIELDS: Final[dict[str, Callable[[Event], str | None]]] = {
-    "status": lambda e: e.status if e.kind is EventKind.STATUS_CHANGED else None,
-    "level": lambda e: (
-        e.level if e.kind is EventKind.LEVEL_CHANGED or e.kind is EventKind.ACTION_TAKEN else None
-    ),
-    "team": lambda e: (
-        e.team if e.kind is EventKind.REASSIGNED or e.kind is EventKind.ACTION_TAKEN else None
-    ),
-    "assignee": lambda e: e.assignee if e.kind is EventKind.REASSIGNED else None,
-}
+_NO_CHANGES: Final[tuple[tuple[str, str], ...]] = ()
+
+
+def field_changes(event: Event) -> tuple[tuple[str, str], ...]:
+    """The issue fields *event* sets, as ``(field, value)``: a status change its status,
+    a level change (or an escalation taken) its level, a reassignment (or a routing taken)
+    its team and assignee. `Issue.with_events` and `Issue.as_of` both read fields this way."""
+    kind = event.kind
+    if kind is EventKind.STATUS_CHANGED:
+        return _NO_CHANGES if event.status is None else (("status", event.status),)
+    if kind is EventKind.LEVEL_CHANGED or kind is EventKind.ACTION_TAKEN:
+        out: tuple[tuple[str, str], ...] = () if event.level is None else (("level", event.level),)
+        if kind is EventKind.ACTION_TAKEN and event.team is not None:
+            out += (("team", event.team),)
+        return out
+    if kind is EventKind.REASSIGNED:
+        out = _NO_CHANGES if event.team is None else (("team", event.team),)
+        if event.assignee is not None:
+            out += (("assignee", event.assignee),)
+        return out
+    return _NO_CHANGES
 
 
 summary_of: Final[Callable[[Issue], HistorySummary]] = operator.attrgetter("_summary")
