@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 from .._instants import require_aware
 from .._model.anchors import ANCHOR_SLOT, Anchor
 from .._model.issue import summary_of
-from .._time.sla_clock import ClockState, Core, calendar_for, clock_core, state_of
+from .._time.sla_clock import ClockState, Core, clock_core, state_of
+from .sla_select import calendar_for, select
 
 if TYPE_CHECKING:
     from .._model.events import Status
     from .._model.issue import Issue
     from .._model.levels import Level
+    from .._time.clocks import Measure
     from .policy import Policy
 
 _NOT_YET: tuple[int, datetime | None] = (-1, None)
@@ -127,15 +129,22 @@ class Context:
         cache = self._sla
         core = cache.get(name)
         if core is None:
-            target = self.level.target(name, self.issue.priority)
+            target, measure, calendar, _sla, _since = select(self, name)
             if target is None and need_target:
                 return None
-            measure, calendar = calendar_for(self, target)
             core = clock_core(self, self.policy.clocks[name], target, measure, calendar)
             cache[name] = core
         elif core.target is None and need_target:
             return None
         return core
+
+    def calendar_in_effect(self) -> tuple[Measure, str | None]:
+        """The calendar the issue's SLA time counts on now, and its name.
+
+        The issue's calendar, else the level's, else the policy's; `WALL` and ``None``
+        when none applies (every instant counts).
+        """
+        return calendar_for(self, None)
 
 
 def make_context(policy: Policy, issue: Issue, now: datetime) -> Context:

@@ -28,14 +28,20 @@ class HistorySummary:
         messages: every ``CUSTOMER_MESSAGE`` as ``(index, instant)``.
         times: the instant of every event, in history order (for bisection).
         latest: the later of the creation instant and the last event's.
+        memo: facts derived from this history by the layers above (SLA clock state,
+            which SLA applied), by key; never part of equality or pickling. See `derived`.
+        base: the nearest earlier summary's memo and how many events it covered, so a
+            derived fact is extended by the new events instead of rebuilt.
     """
 
     __slots__ = (
         "anchors",
+        "base",
         "created",
         "last",
         "latest",
         "level_entries",
+        "memo",
         "messages",
         "recorded",
         "replies",
@@ -53,6 +59,7 @@ class HistorySummary:
         replies: AppendOnly[tuple[int, datetime]],
         messages: AppendOnly[tuple[int, datetime]],
         times: AppendOnly[datetime],
+        base: tuple[dict[object, object], int] | None = None,
     ) -> None:
         self.created = created
         self.last = last
@@ -62,6 +69,8 @@ class HistorySummary:
         self.replies = replies
         self.messages = messages
         self.times = times
+        self.memo: dict[object, object] = {}
+        self.base = base
         # The earliest instant the issue can be evaluated at: nothing in its history
         # lies after it.
         self.latest = times[-1] if times and times[-1] > created else created
@@ -127,7 +136,29 @@ class HistorySummary:
             self.replies.appended(replies),
             self.messages.appended(messages),
             self.times.appended(times),
+            (self.memo, len(self.times)) if self.memo else self.base,
         )
+
+    def derived(self, key: object) -> tuple[Any, int]:
+        """A derived fact memoised under *key*, and how many events it covers.
+
+        ``(fact, n)``: the fact as of the first *n* events of the history; the caller
+        extends it by the events from *n* on and stores the result with
+        ``summary.memo[key] = fact``. ``(None, 0)`` when nothing is memoised: build it
+        from the whole history. A summary built by `extended` sees its parent's memo
+        (or the nearest earlier one), so appending one event and evaluating again
+        costs one event's work. The facts must be pure functions of the history and
+        the key.
+        """
+        fact = self.memo.get(key)
+        if fact is not None:
+            return fact, len(self.times)
+        base = self.base
+        if base is not None:
+            fact = base[0].get(key)
+            if fact is not None:
+                return fact, base[1]
+        return None, 0
 
     def __reduce__(self) -> tuple[object, ...]:
         return (

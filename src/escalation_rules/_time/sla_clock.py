@@ -13,22 +13,19 @@ segments: pause time is never lost.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 import attrs
 
-from .._exceptions import EvaluationError
 from .._model.events import CLOSED, Status
 from .._model.issue import summary_of
 from .._model.targets import Metric, SlaClock, Target
-from .._suggest import did_you_mean
-from .clocks import WALL, Measure
+from .clocks import Measure
 
 if TYPE_CHECKING:
     from .._engine.context import Context
-    from .calendar import BusinessCalendar
 
 
 _ZERO: Final = timedelta(0)
@@ -273,34 +270,3 @@ def _timeline(context: Context) -> list[tuple[datetime, Status, int, str]]:
         out[0] = (summary.created, context.status, -1, context.issue.status)
     context.cache["timeline"] = out
     return out
-
-
-def unknown_calendar(name: object, where: str, known: Iterable[str]) -> EvaluationError:
-    names = sorted(known)
-    hint = did_you_mean(str(name), names)
-    return EvaluationError(
-        f"the issue's {where} names the calendar {name!r}, which the policy does not have; "
-        f"calendars are {names}" + (f"; did you mean {hint!r}?" if hint else ""),
-        field=where,
-        value=name,
-    )
-
-
-def calendar_for(context: Context, target: Target | None) -> tuple[Measure, str | None]:
-    """The measure a target counts on: the issue's calendar, the level's, the policy's."""
-    policy = context.policy
-    if (target is not None and target.wall) or not policy.calendars:
-        return WALL, None
-    name: str | None = None
-    if policy.calendar_field is not None:
-        value = policy.calendar_named_by(context.issue)
-        if value is not None:
-            if not isinstance(value, str) or value not in policy.calendars:
-                raise unknown_calendar(value, str(policy.calendar_field), policy.calendars)
-            name = value
-    if name is None:
-        name = context.level.calendar or policy.calendar
-    if name is None:
-        return WALL, None
-    calendar: BusinessCalendar = policy.calendars[name]
-    return calendar, name
