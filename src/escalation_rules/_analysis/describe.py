@@ -98,6 +98,8 @@ def describe_event(event: Event) -> str:
         return "reassigned to " + (" and ".join(parts) or "nobody")
     if kind is EventKind.ACTION_TAKEN:
         return f"action {event.action} carried out"
+    if kind is EventKind.PRIORITY_CHANGED:
+        return f"priority -> {event.priority}"
     return f"{event.name or 'custom'} (custom event)"
 
 

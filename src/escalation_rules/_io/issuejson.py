@@ -25,10 +25,11 @@ _ISSUE_KEYS = (
 
 _CUSTOMER_KEYS = ("id", "tier", "value", "account", "attributes")
 
-_EVENT_KEYS = (
-    "kind", "at", "actor", "level", "status", "team", "assignee", "action", "rule", "name",
-    "data",
+_EVENT_TEXT_KEYS = (
+    "actor", "level", "status", "team", "assignee", "action", "rule", "name", "priority",
 )  # fmt: skip
+
+_EVENT_KEYS = ("kind", "at", *_EVENT_TEXT_KEYS, "data")
 
 
 def _check_keys(data: object, keys: tuple[str, ...], where: str) -> Mapping[str, Any]:
@@ -121,11 +122,7 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
         {
             "kind": e.kind.value,
             "at": e.at.isoformat(),
-            **{
-                k: getattr(e, k)
-                for k in ("actor", "level", "status", "team", "assignee", "action", "rule", "name")
-                if getattr(e, k) is not None
-            },
+            **{k: getattr(e, k) for k in _EVENT_TEXT_KEYS if getattr(e, k) is not None},
             **({"data": thawed(e.data)} if e.data else {}),
         }
         for e in issue.history

@@ -47,6 +47,8 @@ class EventKind(enum.StrEnum):
     LEVEL_CHANGED = "level_changed"
     REASSIGNED = "reassigned"
     MANAGER_REQUESTED = "manager_requested"
+    #: The issue's priority changed; ``priority`` is the new one.
+    PRIORITY_CHANGED = "priority_changed"
     #: The host carried out an action the engine decided (escalation, routing
     #: or notification); its ``action`` key makes evaluation idempotent.
     ACTION_TAKEN = "action_taken"
@@ -192,6 +194,7 @@ class Event:
     Only the attributes that make sense for the kind are set: ``level`` for
     ``LEVEL_CHANGED`` (the new level) and for an escalation in ``ACTION_TAKEN``,
     ``status`` for ``STATUS_CHANGED``, ``team``/``assignee`` for ``REASSIGNED``,
+    ``priority`` for ``PRIORITY_CHANGED``,
     ``action`` and ``rule`` for ``ACTION_TAKEN``, ``name`` for ``CUSTOM``.
     """
 
@@ -205,6 +208,7 @@ class Event:
     action: str | None = attrs.field(default=None, kw_only=True)
     rule: str | None = attrs.field(default=None, kw_only=True)
     name: str | None = attrs.field(default=None, kw_only=True)
+    priority: str | None = attrs.field(default=None, kw_only=True)
     data: Mapping[str, Any] = attrs.field(
         factory=dict, converter=frozen_mapping, kw_only=True, eq=False
     )
@@ -221,6 +225,7 @@ class Event:
             or (self.action is not None and not isinstance(self.action, str))
             or (self.rule is not None and not isinstance(self.rule, str))
             or (self.name is not None and not isinstance(self.name, str))
+            or (self.priority is not None and not isinstance(self.priority, str))
         ):
             check_texts("Event", _EVENT_TEXTS, tuple(getattr(self, f) for f in _EVENT_TEXTS))
 
@@ -237,4 +242,6 @@ class Event:
         )
 
 
-_EVENT_TEXTS: Final = ("actor", "level", "status", "team", "assignee", "action", "rule", "name")
+_EVENT_TEXTS: Final = (
+    "actor", "level", "status", "team", "assignee", "action", "rule", "name", "priority",
+)  # fmt: skip

@@ -185,12 +185,12 @@ class Issue:
     def as_of(self, now: datetime) -> Issue:
         """This issue as its history stood at *now*: the events after *now* left out.
 
-        Status, level, team and assignee are what the remaining history makes them:
-        the last status change, level change or reassignment at or before *now*. Where
-        the history before *now* has none, but a later event changed that field, the
-        value it had before is unknown: the status is ``"open"``, the level the
-        policy's first, the team and assignee ``None``. Fields that no event records
-        (priority, category, customer, attributes) are taken as they are. At or after
+        Status, level, team, assignee and priority are what the remaining history makes
+        them: the last status change, level change, reassignment or priority change at or
+        before *now*. Where the history before *now* has none, but a later event changed
+        that field, the value it had before is unknown: the status is ``"open"``, the level
+        the policy's first, the team, assignee and priority ``None``. Fields that no event
+        records (category, customer, attributes) are taken as they are. At or after
         `latest_at`, the issue itself. Before `created_at`, the issue as created, with
         no events.
         """
@@ -277,7 +277,8 @@ _NO_CHANGES: Final[tuple[tuple[str, str], ...]] = ()
 def field_changes(event: Event) -> tuple[tuple[str, str], ...]:
     """The issue fields *event* sets, as ``(field, value)``: a status change its status,
     a level change (or an escalation taken) its level, a reassignment (or a routing taken)
-    its team and assignee. `Issue.with_events` and `Issue.as_of` both read fields this way."""
+    its team and assignee, a priority change its priority. `Issue.with_events` and
+    `Issue.as_of` both read fields this way."""
     kind = event.kind
     if kind is EventKind.STATUS_CHANGED:
         return _NO_CHANGES if event.status is None else (("status", event.status),)
@@ -291,6 +292,8 @@ def field_changes(event: Event) -> tuple[tuple[str, str], ...]:
         if event.assignee is not None:
             out += (("assignee", event.assignee),)
         return out
+    if kind is EventKind.PRIORITY_CHANGED:
+        return _NO_CHANGES if event.priority is None else (("priority", event.priority),)
     return _NO_CHANGES
 
 
