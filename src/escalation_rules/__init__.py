@@ -37,10 +37,11 @@ from ._exceptions import (
 from ._instants import parse_instant
 from ._model.actions import Action, Decision, Escalate, Notify, Route
 from ._model.anchors import Anchor
+from ._model.clock_definitions import Metric, SlaClock, Trigger
 from ._model.events import Event, EventKind, Status
 from ._model.issue import Customer, Issue
 from ._model.levels import Level
-from ._model.targets import Metric, SlaClock, Target, by_priority, wall
+from ._model.targets import Target, by_priority, wall
 from ._publish import publish as _publish
 from ._publish import publish_all as _publish_all
 from ._rules.base import NEXT, OWNER, Outcome, Rule
@@ -48,7 +49,7 @@ from ._rules.first_match import FirstMatch, first_match
 from ._time.calendar import BusinessCalendar
 from ._time.calendar_spec import DatedHours, WeeklyHours
 from ._time.clocks import BusinessClock, Clock, WallClock
-from ._time.sla_clock import ClockState
+from ._time.sla_clock import ClockState, CycleState
 
 if _TYPE_CHECKING:
     from ._analysis.backtest import backtest
@@ -90,6 +91,7 @@ __all__ = [
     "Condition",
     "Context",
     "Customer",
+    "CycleState",
     "DatedHours",
     "Decision",
     "Escalate",
@@ -142,6 +144,7 @@ __all__ = [
     "Target",
     "TimeRule",
     "TimelineEntry",
+    "Trigger",
     "UnmappedValue",
     "WallClock",
     "WeeklyHours",

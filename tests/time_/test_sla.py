@@ -392,7 +392,7 @@ def test_business_time_across_a_southern_hemisphere_dst_change() -> None:
             lambda: Policy(one_level(), [], clocks=[SlaClock("resolution", pause_on=["pendign"])]),
             "did you mean 'pending'",
         ),
-        (lambda: SlaClock("fast"), r"unknown SLA metric 'fast'"),
+        (lambda: SlaClock("fast"), r"clock 'fast': the clock never runs"),
         (lambda: SlaClock("x", "resolution", on_reopen="again"), "on_reopen must be"),
         (lambda: sla("resolution", before=hours(1), after=hours(1)), "not both"),
         (lambda: sla("resolution", before=-hours(1)), "must not be negative"),
@@ -786,7 +786,8 @@ def test_clock_states_compare_by_what_the_clock_says() -> None:
         "ClockState(name='next_response', metric=<Metric.NEXT_RESPONSE: 'next_response'>, "
         "target=Target(duration=datetime.timedelta(seconds=14400), wall=False), "
         "calendar='office', state='idle', started_at=None, elapsed=datetime.timedelta(0), "
-        "remaining=datetime.timedelta(seconds=14400), deadline=None, breached=False, paused=())"
+        "remaining=datetime.timedelta(seconds=14400), deadline=None, breached=False, paused=(), "
+        "cycles=(), sla=None, sla_since=None)"
     )
 
 
@@ -903,7 +904,10 @@ def test_the_default_clocks_pause_while_pending_and_resume_rather_than_restart()
 
 # ------------------------------------------------------------------ error messages and payloads
 
-METRICS = "['first_response', 'next_response', 'periodic_update', 'resolution', 'time_at_level']"
+METRICS = (
+    "['first_response', 'next_response', 'periodic_update', 'resolution', 'time_at_level', "
+    "'pausable_update', 'requester_wait', 'agent_work', 'group_ownership', 'time_to_own'"
+)
 
 
 def target(value: object) -> Level:
@@ -938,12 +942,14 @@ def target(value: object) -> Level:
         ),
         (
             lambda: SlaClock("fast"),
-            f"unknown SLA metric 'fast'; metrics are {METRICS}",
+            f"clock 'fast': the clock never runs: it has no start (or reset) condition; name a "
+            f"preset metric (one of {METRICS}]) or give it start=[...], e.g. start=['created']",
             {"value": "fast", "suggestion": None},
         ),
         (
             lambda: SlaClock("x", "resolutoin"),
-            f"unknown SLA metric 'resolutoin'; metrics are {METRICS} (did you mean 'resolution'?)",
+            f"unknown SLA metric 'resolutoin'; metrics are {METRICS}, 'custom'] "
+            "(did you mean 'resolution'?)",
             {"value": "resolutoin", "suggestion": "resolution"},
         ),
         (lambda: SlaClock("", "resolution"), "a clock needs a name, got ''", {"value": ""}),

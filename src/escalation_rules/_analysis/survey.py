@@ -11,8 +11,8 @@ import attrs
 from .._conditions.compare import Compare, Contains, Exists, In
 from .._conditions.condition import All, Any_, Condition, Not
 from .._model.anchors import ANCHOR_EVENTS, Anchor
+from .._model.clock_definitions import SlaClock
 from .._model.events import EventKind, Status
-from .._model.targets import Metric
 from .._rules.chain import EscalationChain
 from .._rules.first_match import leaves
 from .._rules.functional import FunctionalRule
@@ -27,13 +27,26 @@ _BUILT_IN: Final = frozenset(s.value for s in Status)
 
 # The events that move each anchor: its own kind, or a level change for the level entry.
 _ANCHOR_KINDS: Final = {**ANCHOR_EVENTS, Anchor.LEVEL_ENTERED: EventKind.LEVEL_CHANGED}
-_METRIC_KINDS: Final = {
-    Metric.FIRST_RESPONSE: (EventKind.AGENT_REPLY,),
-    Metric.NEXT_RESPONSE: (EventKind.CUSTOMER_MESSAGE, EventKind.AGENT_REPLY),
-    Metric.PERIODIC_UPDATE: (EventKind.AGENT_REPLY,),
-    Metric.RESOLUTION: (),
-    Metric.TIME_AT_LEVEL: (EventKind.LEVEL_CHANGED,),
+_DERIVED_KINDS: Final = {
+    "reopened": EventKind.STATUS_CHANGED,
+    "resolved": EventKind.STATUS_CHANGED,
+    "team_changed": EventKind.REASSIGNED,
 }
+
+
+def clock_kinds(clock: SlaClock) -> tuple[EventKind, ...]:
+    """The event kinds that move *clock*: the kinds its conditions name."""
+    out: list[EventKind] = []
+    for triggers in (*clock.conditions().values(), clock.armed_by):
+        for trigger in triggers:
+            kind = _DERIVED_KINDS.get(trigger.kind)
+            if kind is None and trigger.kind != "created":
+                kind = EventKind(trigger.kind)
+            if kind is not None and kind not in out:
+                out.append(kind)
+    return tuple(out)
+
+
 _ORDERING: Final = ("<", "<=", ">", ">=")
 _STRING_FIELDS: Final = frozenset(
     {
@@ -69,7 +82,7 @@ class Survey:
     teams: list[str] = attrs.field(factory=list)
     kinds: list[EventKind] = attrs.field(factory=list)
     durations: list[timedelta] = attrs.field(factory=list)
-    policy_clocks: dict[str, Metric] = attrs.field(factory=dict)  # clock name -> metric
+    policy_clocks: dict[str, SlaClock] = attrs.field(factory=dict)  # clock name -> clock
 
     def kind(self, kind: EventKind) -> None:
         add_once(self.kinds, kind)
@@ -127,14 +140,14 @@ class Survey:
     def clock_names(self, names: Iterable[str]) -> None:
         for name in names:
             if name in self.policy_clocks:
-                for kind in _METRIC_KINDS[self.policy_clocks[name]]:
+                for kind in clock_kinds(self.policy_clocks[name]):
                     self.kind(kind)
 
 
 def survey_of(policy: Policy) -> Survey:
     """Walk *policy*: its levels, targets, statuses, rules and their conditions."""
     survey = Survey(levels=[lvl.id for lvl in policy.levels])
-    survey.policy_clocks = {name: clock.metric for name, clock in policy.clocks.items()}
+    survey.policy_clocks = dict(policy.clocks)
     for host in policy.status_map:
         add_once(survey.statuses, host)
     add_once(survey.statuses, Status.CLOSED.value)

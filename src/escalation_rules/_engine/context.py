@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+import attrs
 
 from .._instants import require_aware
 from .._model.anchors import ANCHOR_SLOT, Anchor
@@ -129,14 +132,27 @@ class Context:
         cache = self._sla
         core = cache.get(name)
         if core is None:
-            target, measure, calendar, _sla, _since = select(self, name)
+            target, measure, calendar, sla, since = select(self, name)
             if target is None and need_target:
                 return None
-            core = clock_core(self, self.policy.clocks[name], target, measure, calendar)
+            clock = self.policy.clocks[name]
+            has_target = None if clock.retroactive else self._has_target(name)
+            core = clock_core(self, clock, target, measure, calendar, sla, since, has_target)
             cache[name] = core
         elif core.target is None and need_target:
             return None
         return core
+
+    def _has_target(self, name: str) -> Callable[[str | None], bool]:
+        """Would the issue, with another priority, have a target on the clock *name*?"""
+
+        def has_target(priority: str | None) -> bool:
+            issue = attrs.evolve(self.issue, priority=priority)
+            other = Context(self.policy, issue, self.now, self.level, self.level_position,
+                            self.status)  # fmt: skip
+            return select(other, name).target is not None
+
+        return has_target
 
     def calendar_in_effect(self) -> tuple[Measure, str | None]:
         """The calendar the issue's SLA time counts on now, and its name.

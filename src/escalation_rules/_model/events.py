@@ -194,7 +194,7 @@ class Event:
     Only the attributes that make sense for the kind are set: ``level`` for
     ``LEVEL_CHANGED`` (the new level) and for an escalation in ``ACTION_TAKEN``,
     ``status`` for ``STATUS_CHANGED``, ``team``/``assignee`` for ``REASSIGNED``,
-    ``priority`` for ``PRIORITY_CHANGED``,
+    ``priority`` for ``PRIORITY_CHANGED`` (and for ``CREATED``: the priority it was created with),
     ``action`` and ``rule`` for ``ACTION_TAKEN``, ``name`` for ``CUSTOM``.
     """
 

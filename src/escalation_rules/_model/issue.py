@@ -277,7 +277,8 @@ _NO_CHANGES: Final[tuple[tuple[str, str], ...]] = ()
 def field_changes(event: Event) -> tuple[tuple[str, str], ...]:
     """The issue fields *event* sets, as ``(field, value)``: a status change its status,
     a level change (or an escalation taken) its level, a reassignment (or a routing taken)
-    its team and assignee, a priority change its priority. `Issue.with_events` and
+    its team and assignee, a priority change (or a creation that records one) its
+    priority. `Issue.with_events` and
     `Issue.as_of` both read fields this way."""
     kind = event.kind
     if kind is EventKind.STATUS_CHANGED:
@@ -292,7 +293,7 @@ def field_changes(event: Event) -> tuple[tuple[str, str], ...]:
         if event.assignee is not None:
             out += (("assignee", event.assignee),)
         return out
-    if kind is EventKind.PRIORITY_CHANGED:
+    if kind is EventKind.PRIORITY_CHANGED or kind is EventKind.CREATED:
         return _NO_CHANGES if event.priority is None else (("priority", event.priority),)
     return _NO_CHANGES
 

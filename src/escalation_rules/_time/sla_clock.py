@@ -1,34 +1,62 @@
-"""SLA clocks: targets per priority and level, and clock state derived from history.
+"""SLA clock state: what a clock says at an instant, from its fold over the history.
 
-A clock measures one metric of an issue (first response, next response,
-periodic update, resolution, time at the current level). Its state is a pure
-function of the issue's history, the policy and the instant: the running
-segments of the current cycle, measured on the calendar in effect, give the
-elapsed time; the target for the issue's priority at its level gives the
-remaining time and the deadline. Nothing is stored between evaluations, so a
-changed priority or policy recomputes the deadline from the same paused
-segments: pause time is never lost.
+A clock's state is a pure function of the issue's history, the policy and the
+instant: the fold (`clock_fold`) gives the cycles and the counted segments of the
+current one, with running sums; this module closes the open segment at *now* and
+applies the target that holds now. The fold is memoised on the issue's history, so a
+changed priority or policy recomputes the deadline from the same paused segments
+(pause time is never lost), and a longer history costs no more to evaluate.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 import attrs
 
-from .._model.events import CLOSED, Status
+from .._model.clock_definitions import Metric, SlaClock
 from .._model.issue import summary_of
-from .._model.targets import Metric, SlaClock, Target
-from .clocks import Measure
+from .._model.targets import Target
+from .clock_fold import Fold, fold_clock
 
 if TYPE_CHECKING:
     from .._engine.context import Context
+    from .clocks import Measure
 
 
 _ZERO: Final = timedelta(0)
+
+State = Literal["running", "paused", "stopped", "idle", "cancelled"]
+
+
+@attrs.frozen
+class CycleState:
+    """One finished cycle of an SLA clock (JSM's completed cycles).
+
+    Attributes:
+        started_at: when it started; stopped_at: when it ended.
+        elapsed: its counted time.
+        ended: ``"stopped"`` (its stop condition: answered, owned, solved), ``"reset"``
+            (a reset began the next cycle) or ``"cancelled"`` (no verdict).
+        target: the target it is judged against (the clock's target now), or ``None``.
+        breached: did its elapsed time reach the target? (``False`` when cancelled or
+            without a target.)
+    """
+
+    started_at: datetime
+    stopped_at: datetime
+    elapsed: timedelta
+    ended: Literal["stopped", "reset", "cancelled"]
+    target: Target | None
+    breached: bool
+
+    @property
+    def met(self) -> bool:
+        """Ended within its target (not cancelled, and a target to meet)."""
+        return self.target is not None and self.ended != "cancelled" and not self.breached
 
 
 @attrs.frozen
@@ -37,12 +65,13 @@ class ClockState:
 
     Attributes:
         name: the clock's name; metric: what it measures.
-        target: the target that applies (priority x level), or ``None``.
+        target: the target that applies (priority x level, or the SLA policy), or ``None``.
         calendar: the name of the calendar it counts on, or ``None`` for
             elapsed real time.
-        state: ``"running"``, ``"paused"``, ``"stopped"`` (resolved or
-            closed, or the cycle ended) or ``"idle"`` (no cycle has started,
-            e.g. next response before anything awaits a reply).
+        state: ``"running"``, ``"paused"``, ``"stopped"`` (resolved or closed, or
+            the cycle met its stop condition), ``"idle"`` (no cycle under way, e.g.
+            next response before anything awaits a reply) or ``"cancelled"`` (its
+            cancel condition ended the cycle: no target applies).
         started_at: when the current cycle started (``None`` when idle).
         elapsed: counted time of the current cycle up to now.
         remaining: ``target - elapsed``, negative once breached (``None``
@@ -53,23 +82,27 @@ class ClockState:
         breached: has elapsed reached the target?
         paused: the paused segments ``(start, end)`` of the cycle, *end*
             ``None`` for a pause still going on.
+        cycles: the clock's finished cycles, oldest first (`CycleState`).
+        sla: the name of the SLA policy whose target applies (``None`` without one).
+        sla_since: when that SLA policy began to apply.
     """
 
     name: str
     metric: Metric
     target: Target | None
     calendar: str | None
-    state: Literal["running", "paused", "stopped", "idle"]
+    state: State
     started_at: datetime | None
     elapsed: timedelta
     remaining: timedelta | None
     deadline: datetime | None
     breached: bool
     paused: tuple[tuple[datetime, datetime | None], ...]
-    cycle_index: int = attrs.field(repr=False)
-    _segments: tuple[tuple[datetime, datetime | None], ...] = attrs.field(repr=False, eq=False)
-    _before: tuple[timedelta, ...] = attrs.field(repr=False, eq=False)
-    _measure: Measure = attrs.field(repr=False, eq=False)
+    cycles: tuple[CycleState, ...] = attrs.field(default=())
+    sla: str | None = None
+    sla_since: datetime | None = None
+    cycle_index: int = attrs.field(default=-1, repr=False)
+    _core: Core | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
     def running(self) -> bool:
@@ -83,32 +116,51 @@ class ClockState:
         ``(False, instant)`` for the projected instant while running, and
         ``(False, None)`` when it will not without a new event.
         """
-        return _reaches(
-            amount, self.started_at, self.elapsed, self.state, self._segments, self._before,
-            self._measure,
-        )  # fmt: skip
+        if self._core is None:
+            return (False, None)
+        return self._core.reaches(amount)
 
 
 class Core(NamedTuple):
-    """A clock's state reduced to what thresholds need (the fast path of rules)."""
+    """A clock's state reduced to what thresholds need (the fast path of rules).
+
+    ``segments``/``before``/``total`` are the closed counted segments of the cycle and
+    their running sums; ``open_from`` the start of the segment still counting
+    (``None`` unless running). ``offset`` is counted time left out before the
+    instant a target began to apply (``retroactive=False``).
+    """
 
     target: Target | None
     calendar: str | None
-    state: Literal["running", "paused", "stopped", "idle"]
+    state: State
     started_at: datetime | None
     elapsed: timedelta
-    segments: Sequence[tuple[datetime, datetime | None]]
+    segments: Sequence[tuple[datetime, datetime]]
     before: Sequence[timedelta]
-    paused: Sequence[tuple[datetime, datetime | None]]
+    total: timedelta
+    open_from: datetime | None
     measure: Measure
     cycle_index: int
+    offset: timedelta
+    fold: Fold
+    sla: str | None
+    sla_since: datetime | None
 
     def reaches(self, amount: timedelta) -> tuple[bool, datetime | None]:
         """See `ClockState.reaches`."""
-        return _reaches(
-            amount, self.started_at, self.elapsed, self.state, self.segments, self.before,
-            self.measure,
-        )  # fmt: skip
+        if amount <= _ZERO:
+            return (self.started_at is not None, self.started_at)
+        amount += self.offset
+        total = self.total
+        if self.elapsed + self.offset >= amount:
+            if total >= amount:
+                i = bisect_left(self.before, amount) - 1
+                return True, self.measure.add(self.segments[i][0], amount - self.before[i])
+            assert self.open_from is not None
+            return True, self.measure.add(self.open_from, amount - total)
+        if self.state != "running" or self.open_from is None:
+            return False, None
+        return False, self.measure.add(self.open_from, amount - total)
 
 
 def state_of(clock: SlaClock, core: Core) -> ClockState:
@@ -118,155 +170,109 @@ def state_of(clock: SlaClock, core: Core) -> ClockState:
     if target is not None:
         remaining = target.duration - core.elapsed
         deadline = core.reaches(target.duration)[1]
+    fold = core.fold
+    paused: list[tuple[datetime, datetime | None]] = []
+    start = core.started_at
+    if core.state != "idle":
+        kept = (
+            fold.pauses
+            if not core.offset or start is None
+            else [p for p in fold.pauses if p[1] > start]
+        )
+        paused.extend(kept)
+        if core.state == "paused":
+            paused.append((fold.mode_from, None))
+    cycles = tuple(
+        CycleState(
+            c.started_at,
+            c.ended_at,
+            c.elapsed,
+            c.ended,
+            None if c.ended == "cancelled" else target,
+            c.ended != "cancelled" and target is not None and c.elapsed >= target.duration,
+        )
+        for c in fold.cycles
+    )
     return ClockState(
         clock.name, clock.metric, target, core.calendar, core.state, core.started_at,
         core.elapsed, remaining, deadline, remaining is not None and remaining <= _ZERO,
-        tuple(core.paused), core.cycle_index, tuple(core.segments), tuple(core.before),
-        core.measure,
+        tuple(paused), cycles, core.sla, core.sla_since, core.cycle_index, core,
     )  # fmt: skip
 
 
 def clock_core(
-    context: Context, clock: SlaClock, target: Target | None, measure: Measure, calendar: str | None
+    context: Context,
+    clock: SlaClock,
+    target: Target | None,
+    measure: Measure,
+    calendar: str | None,
+    sla: str | None = None,
+    sla_since: datetime | None = None,
+    has_target: Callable[[str | None], bool] | None = None,
 ) -> Core:
-    """The running segments of *clock*'s current cycle up to the context's instant."""
-    summary = summary_of(context.issue)
+    """*clock*'s state at the context's instant, on *measure*, against *target*.
+
+    *has_target* (for a clock with ``retroactive=False``) says whether an issue of a
+    priority would have a target on this clock; the cycle then counts from the last
+    priority change that made the target apply.
+    """
+    fold = fold_clock(context, clock, measure)
     now = context.now
     if now.tzinfo is not UTC:
         now = now.astimezone(UTC)
-    metric = clock.metric
-    start: datetime | None = summary.created
-    stop: datetime | None = None
-    index = -1
-    if metric is Metric.TIME_AT_LEVEL:
-        start, index = context.times[1], context.indices[1]
-    elif metric is Metric.FIRST_RESPONSE:
-        if summary.replies:
-            stop = summary.replies[0][1]
-    elif metric is Metric.NEXT_RESPONSE:
-        start = None
-        if summary.replies:
-            last_reply = summary.replies[-1][0]
-            for i, at in summary.messages:
-                if i > last_reply:
-                    start, index = at, i
-                    break
-    elif metric is Metric.PERIODIC_UPDATE:
-        if summary.replies:
-            index, start = summary.replies[-1]
-    elif clock.on_reopen == "restart" and summary.statuses:
-        timeline = _timeline(context)
-        for k in range(1, len(timeline)):
-            if timeline[k - 1][1] in CLOSED and timeline[k][1] not in CLOSED:
-                start, index = timeline[k][0], timeline[k][2]
-    if start is None or start > now:
-        return Core(target, calendar, "idle", None, _ZERO, (), (), (), measure, index)
-    pause_on = clock.pause_on
-    if stop is None and not summary.statuses:
-        # The common case: no status change ever, no stop: one segment up to now.
-        status = context.status
-        if status in CLOSED:
-            return Core(target, calendar, "stopped", start, _ZERO, (), (), (), measure, index)
-        if status in pause_on or context.issue.status in pause_on:
-            return Core(
-                target, calendar, "paused", start, _ZERO, (), (), ((start, None),), measure, index
-            )
-        elapsed = measure.between(start, now)
+    if now < summary_of(context.issue).created:  # before the issue existed
         return Core(
-            target, calendar, "running", start, elapsed, ((start, None),), (_ZERO,), (), measure,
-            index,
+            target, calendar, "idle", None, _ZERO, (), (), _ZERO, None, measure, -1, _ZERO,
+            fold, sla, sla_since,
         )  # fmt: skip
-    return _walk(_timeline(context), pause_on, start, stop, now, target, calendar, measure, index)
+    if not fold.active:
+        ended = fold.ended
+        if ended is None or (ended == "stopped" and clock.restarts):
+            return Core(
+                target, calendar, "idle", None, _ZERO, (), (), _ZERO, None, measure,
+                fold.index, _ZERO, fold, sla, sla_since,
+            )  # fmt: skip
+        if ended == "cancelled":
+            return Core(
+                None, calendar, "cancelled", fold.started_at, fold.total, fold.segments,
+                fold.before, fold.total, None, measure, fold.index, _ZERO, fold, sla, sla_since,
+            )  # fmt: skip
+        return Core(
+            target, calendar, "stopped", fold.started_at, fold.total, fold.segments,
+            fold.before, fold.total, None, measure, fold.index, _ZERO, fold, sla, sla_since,
+        )  # fmt: skip
+    total = fold.total
+    mode = fold.mode
+    open_from = fold.mode_from if mode == "counting" else None
+    elapsed = total if open_from is None else total + measure.between(open_from, now)
+    state: State = "running" if mode == "counting" else "paused" if mode == "paused" else "stopped"
+    started_at = fold.started_at
+    offset = _ZERO
+    if not clock.retroactive and has_target is not None and fold.priority_changes:
+        since = _applies_since(fold, has_target)
+        if since is not None and started_at is not None and since > started_at:
+            offset = _counted_before(fold, since, measure)
+            started_at, elapsed = since, elapsed - offset
+    return Core(
+        target, calendar, state, started_at, elapsed, fold.segments, fold.before, total,
+        open_from, measure, fold.index, offset, fold, sla, sla_since,
+    )  # fmt: skip
 
 
-def _walk(
-    timeline: list[tuple[datetime, Status, int, str]],
-    pause_on: frozenset[str],
-    start: datetime,
-    stop: datetime | None,
-    now: datetime,
-    target: Target | None,
-    calendar: str | None,
-    measure: Measure,
-    index: int,
-) -> Core:
-    """The cycle from *start*: its running and paused segments along the status timeline."""
-    stopped = stop is not None and stop <= now
-    end = stop if stop is not None and stopped else now
-    segments: list[tuple[datetime, datetime | None]] = []
-    paused: list[tuple[datetime, datetime | None]] = []
-    before: list[timedelta] = []
-    elapsed = _ZERO
-    current, current_host = Status.OPEN, ""
-    last = len(timeline) - 1
-    for k, (at, status, _i, host) in enumerate(timeline):
-        nxt = timeline[k + 1][0] if k < last else None
-        if nxt is not None and nxt <= start:
-            continue  # over before the cycle started
-        if at > end:
-            break
-        current, current_host = status, host
-        if status in CLOSED:
-            continue
-        lo = at if at > start else start
-        open_ended = nxt is None or nxt > end
-        hi = end if open_ended else nxt
-        assert hi is not None
-        marker = hi if stopped or not open_ended else None
-        if status in pause_on or host in pause_on:  # a Status, or the host's own status
-            paused.append((lo, marker))
-            continue
-        before.append(elapsed)
-        segments.append((lo, marker))
-        elapsed += measure.between(lo, hi)
-    state: Literal["running", "paused", "stopped", "idle"]
-    if stopped or current in CLOSED:
-        state = "stopped"
-    elif current in pause_on or current_host in pause_on:
-        state = "paused"
-    else:
-        state = "running"
-    return Core(target, calendar, state, start, elapsed, segments, before, paused, measure, index)
+def _applies_since(fold: Fold, has_target: Callable[[str | None], bool]) -> datetime | None:
+    """The last priority change from a priority without a target (``None``: none)."""
+    for at, before, _after in reversed(fold.priority_changes):
+        if not has_target(before):
+            return at
+    return None
 
 
-def _reaches(
-    amount: timedelta,
-    started_at: datetime | None,
-    elapsed: timedelta,
-    state: str,
-    segments: Sequence[tuple[datetime, datetime | None]],
-    before: Sequence[timedelta],
-    measure: Measure,
-) -> tuple[bool, datetime | None]:
-    if amount <= _ZERO:
-        return (started_at is not None, started_at)
-    if elapsed >= amount:
-        i = bisect_left(before, amount) - 1
-        return True, measure.add(segments[i][0], amount - before[i])
-    if state != "running":
-        return False, None
-    return False, measure.add(segments[-1][0], amount - before[-1])
-
-
-def _timeline(context: Context) -> list[tuple[datetime, Status, int, str]]:
-    """The issue's statuses over time, mapped onto `Status`, from creation on.
-
-    Entries are ``(instant, status, history index, host status)``; the first is the
-    creation (index ``-1``, status open). The issue's status is the last entry's.
-    """
-    cached = context.cache.get("timeline")
-    if cached is not None:
-        return cached  # type: ignore[return-value]
-    summary = summary_of(context.issue)
-    policy = context.policy
-    out: list[tuple[datetime, Status, int, str]] = [(summary.created, Status.OPEN, -1, "open")]
-    for i, at, host in summary.statuses:
-        status = policy.map_status(host, context.issue.id)
-        if at == out[-1][0]:
-            out[-1] = (at, status, i, host)
-        else:
-            out.append((at, status, i, host))
-    if not summary.statuses:
-        out[0] = (summary.created, context.status, -1, context.issue.status)
-    context.cache["timeline"] = out
-    return out
+def _counted_before(fold: Fold, instant: datetime, measure: Measure) -> timedelta:
+    """The cycle's counted time before *instant*."""
+    if fold.mode == "counting" and fold.mode_from <= instant:
+        return fold.total + measure.between(fold.mode_from, instant)
+    k = bisect_right(fold.segments, instant, key=lambda s: s[0])
+    if k == 0:
+        return _ZERO
+    lo, hi = fold.segments[k - 1]
+    return fold.before[k - 1] + measure.between(lo, min(hi, instant))

@@ -1,0 +1,431 @@
+"""An SLA clock folded over an issue's history, one event at a time.
+
+The fold reads each event once: it moves the clock through its cycles (start, stop,
+reset, cancel), pauses and resumes it (by status or by event), and keeps the counted
+segments of the current cycle with their running sums, measured as they close. The
+result is memoised on the issue's history summary (`HistorySummary.derived`), so the
+next evaluation of the same issue, or of the issue with one more event, extends it by
+the new events only: the cost of an evaluation does not grow with the history.
+
+Nothing here depends on the instant of evaluation: the open segment (the one still
+counting, or still paused) is closed at *now* by `sla_clock.clock_core`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple, TypeVar, overload
+
+from .._model.clock_definitions import CREATED, REOPENED, RESOLVED, TEAM_CHANGED, Trigger
+from .._model.events import CLOSED, Event, EventKind, Status
+from .._model.history import AppendOnly
+from .._model.issue import field_changes, summary_of
+
+if TYPE_CHECKING:
+    from .._engine.context import Context
+    from .._model.clock_definitions import SlaClock
+    from .clocks import Measure
+
+T = TypeVar("T")
+
+_ZERO: Final = timedelta(0)
+MAX_MEMO: Final = 64
+"""Derived facts kept per history summary; more (a host trying many policies) starts over."""
+
+Mode = Literal["counting", "paused", "still"]
+Ending = Literal["stopped", "reset", "cancelled"]
+
+
+class Cycle(NamedTuple):
+    """One finished cycle of a clock, as the fold recorded it.
+
+    Attributes:
+        started_at: when it started; ended_at: when it ended.
+        elapsed: the counted time of the cycle.
+        ended: ``"stopped"`` (a stop condition: the metric was met), ``"reset"`` (a reset
+            started the next cycle) or ``"cancelled"``.
+        started_by: the history index of the event that started it (``-1``: the creation).
+    """
+
+    started_at: datetime
+    ended_at: datetime
+    elapsed: timedelta
+    ended: Ending
+    started_by: int
+
+
+_EMPTY_SEGMENTS: Final[AppendOnly[tuple[datetime, datetime]]] = AppendOnly()
+_EMPTY_SUMS: Final[AppendOnly[timedelta]] = AppendOnly()
+_EMPTY_CYCLES: Final[AppendOnly[Cycle]] = AppendOnly()
+_EMPTY_CHANGES: Final[AppendOnly[tuple[datetime, str | None, str]]] = AppendOnly()
+
+
+class Fold:
+    """A clock's state after some events of a history: what `clock_core` finishes at now.
+
+    Attributes:
+        active: a cycle is under way (started, not stopped or cancelled).
+        ended: how the last cycle ended when none is active (``None``: none ever ran).
+        started_at, index: the current (or last) cycle's start and its history index.
+        mode: ``"counting"``, ``"paused"`` (by a status in ``pause_on`` or a pause
+            event) or ``"still"`` (no cycle, or the issue is resolved or closed),
+            since ``mode_from``.
+        segments: the closed counted segments of the cycle; ``before[i]`` is the
+            counted time before ``segments[i]``; ``total`` all of it.
+        pauses: the closed paused segments of the cycle.
+        cycles: the finished cycles, oldest first.
+        status, host: the issue's status (mapped, and as the host wrote it).
+        team: the issue's team as the history sets it.
+        armed: has an ``armed_by`` event happened (always true without one)?
+        held: paused by a pause event, until a resume event.
+        priority_changes: every ``priority_changed`` as ``(instant, before, after)``.
+    """
+
+    __slots__ = (
+        "active",
+        "armed",
+        "before",
+        "cycles",
+        "ended",
+        "held",
+        "host",
+        "index",
+        "mode",
+        "mode_from",
+        "pauses",
+        "priority",
+        "priority_changes",
+        "segments",
+        "started_at",
+        "status",
+        "team",
+        "total",
+    )
+
+    active: bool
+    armed: bool
+    before: Sequence[timedelta]
+    cycles: Sequence[Cycle]
+    ended: Ending | None
+    held: bool
+    host: str
+    index: int
+    mode: Mode
+    mode_from: datetime
+    pauses: Sequence[tuple[datetime, datetime]]
+    priority: str | None
+    priority_changes: Sequence[tuple[datetime, str | None, str]]
+    segments: Sequence[tuple[datetime, datetime]]
+    started_at: datetime | None
+    status: Status
+    team: str | None
+    total: timedelta
+
+    def copy(self) -> Fold:
+        other = Fold.__new__(Fold)
+        for name in Fold.__slots__:
+            setattr(other, name, getattr(self, name))
+        return other
+
+
+class _Folder:
+    """Runs a clock's conditions over events, appending to one `Fold`."""
+
+    __slots__ = (
+        "arm",
+        "cancel",
+        "changes",
+        "clock",
+        "cycles",
+        "fold",
+        "issue_id",
+        "measure",
+        "pause",
+        "pause_on",
+        "pauses",
+        "policy",
+        "reset",
+        "resume",
+        "segments",
+        "start",
+        "stop",
+        "sums",
+    )
+
+    def __init__(self, clock: SlaClock, measure: Measure, fold: Fold, context: Context) -> None:
+        self.clock, self.measure, self.fold = clock, measure, fold
+        self.start, self.stop, self.reset = clock.start, clock.stop, clock.reset
+        self.cancel, self.pause, self.resume = clock.cancel, clock.pause, clock.resume
+        self.arm, self.pause_on = clock.armed_by, clock.pause_on
+        self.issue_id, self.policy = context.issue.id, context.policy
+        self.segments: list[tuple[datetime, datetime]] = []
+        self.sums: list[timedelta] = []
+        self.pauses: list[tuple[datetime, datetime]] = []
+        self.cycles: list[Cycle] = []
+        self.changes: list[tuple[datetime, str | None, str]] = []
+
+    # -- the segments of the current cycle ------------------------------------------
+
+    def _mode(self) -> Mode:
+        f = self.fold
+        if not f.active or f.status in CLOSED:
+            return "still"
+        if f.held or f.status in self.pause_on or f.host in self.pause_on:
+            return "paused"
+        return "counting"
+
+    def _close(self, at: datetime) -> None:
+        """Close the open segment at *at*."""
+        f = self.fold
+        lo = f.mode_from
+        if at > lo:
+            if f.mode == "counting":
+                self.sums.append(f.total)
+                self.segments.append((lo, at))
+                f.total += self.measure.between(lo, at)
+            elif f.mode == "paused":
+                self.pauses.append((lo, at))
+        f.mode_from = at
+
+    def _settle(self, at: datetime) -> None:
+        """After an event: close the open segment if the mode changed."""
+        f = self.fold
+        mode = self._mode()
+        if mode != f.mode:
+            self._close(at)
+            f.mode = mode
+
+    def _end(self, at: datetime, ended: Ending) -> None:
+        f = self.fold
+        # A cycle that stood still since a resolution ended there, not at the reopen.
+        end = f.mode_from if f.mode == "still" and f.status in CLOSED else at
+        self._close(at)
+        assert f.started_at is not None
+        if end > f.started_at or ended != "reset":  # a reset at its start is no cycle
+            self.cycles.append(Cycle(f.started_at, end, f.total, ended, f.index))
+        f.active, f.ended, f.mode = False, (None if ended == "reset" else ended), "still"
+
+    def _begin(self, at: datetime, index: int) -> None:
+        f = self.fold
+        self.segments, self.sums, self.pauses = [], [], []
+        f.segments, f.before, f.pauses = _EMPTY_SEGMENTS, _EMPTY_SUMS, _EMPTY_SEGMENTS
+        f.total, f.started_at, f.index, f.active, f.ended = _ZERO, at, index, True, None
+        f.mode, f.mode_from = "still", at
+
+    # -- events ---------------------------------------------------------------------
+
+    def created(self, at: datetime) -> None:
+        if self._fires(self.start, None, None, None, None) and self.fold.armed:
+            self._begin(at, -1)
+        self._settle(at)
+
+    def event(self, i: int, event: Event, at: datetime) -> None:
+        f = self.fold
+        new_host: str | None = None
+        new_status: Status | None = None
+        new_team: str | None = None
+        for name, value in field_changes(event):
+            if name == "status":
+                new_host, new_status = value, self.policy.map_status(value, self.issue_id)
+            elif name == "team":
+                new_team = value
+            elif name == "priority":
+                self.changes.append((at, f.priority, value))
+                f.priority = value
+        if new_host is not None and new_host == f.host:
+            new_host = new_status = None  # not a change
+        context = (event, new_status, new_host, new_team)
+        if f.active and self._fires(self.cancel, *context):
+            self._end(at, "cancelled")
+        elif f.active and self._fires(self.reset, *context):
+            self._end(at, "reset")
+            self._begin(at, i)
+        elif f.active and self._fires(self.stop, *context):
+            self._end(at, "stopped")
+        elif not f.active and f.armed and self._fires(self.start, *context):
+            self._begin(at, i)
+        if not f.armed and self._fires(self.arm, *context):
+            f.armed = True
+        if self.pause and self._fires(self.pause, *context):
+            f.held = True
+        elif f.held and self._fires(self.resume, *context):
+            f.held = False
+        if new_status is not None:
+            assert new_host is not None
+            f.status, f.host = new_status, new_host
+        if new_team is not None:
+            f.team = new_team
+        self._settle(at)
+
+    def _fires(
+        self,
+        triggers: tuple[Trigger, ...],
+        event: Event | None,
+        status: Status | None,
+        host: str | None,
+        team: str | None,
+    ) -> bool:
+        for trigger in triggers:
+            kind = trigger.kind
+            if event is None:
+                if kind == CREATED:
+                    return True
+                continue
+            if kind == event.kind:
+                if trigger.statuses:
+                    if status is not None and (
+                        status in trigger.statuses or host in trigger.statuses
+                    ):
+                        return True
+                elif trigger.name is None or trigger.name == event.name:
+                    return True
+            elif kind == "level_changed" or kind == "reassigned":
+                fields = {name for name, _ in field_changes(event)}
+                if (
+                    ("level" in fields)
+                    if kind == "level_changed"
+                    else bool(fields & {"team", "assignee"})
+                ):
+                    return True
+            elif kind == TEAM_CHANGED:
+                if team is not None and team != self.fold.team:
+                    return True
+            elif kind in (RESOLVED, REOPENED) and status is not None:
+                closing = status in CLOSED
+                if closing != (self.fold.status in CLOSED) and closing == (kind == RESOLVED):
+                    return True
+        return False
+
+    def group(self, items: Sequence[tuple[int, Event]], at: datetime) -> None:
+        """The events of one instant: of their status changes, only the last counts."""
+        last = -1
+        for k, (_i, event) in enumerate(items):
+            if event.kind is EventKind.STATUS_CHANGED and event.status is not None:
+                last = k
+        for k, (i, event) in enumerate(items):
+            if k != last and event.kind is EventKind.STATUS_CHANGED and event.status is not None:
+                continue
+            self.event(i, event, at)
+
+    def finish(self, *, overlay: bool = False) -> Fold:
+        """The fold with what was appended; *overlay*: without touching shared storage."""
+        f = self.fold
+        join = _Chained if overlay else _append
+        f.segments = join(f.segments, self.segments)
+        f.before = join(f.before, self.sums)
+        f.pauses = join(f.pauses, self.pauses)
+        f.cycles = join(f.cycles, self.cycles)
+        f.priority_changes = join(f.priority_changes, self.changes)
+        return f
+
+
+def _append(view: Sequence[T], new: list[T]) -> Sequence[T]:
+    assert isinstance(view, AppendOnly)
+    return view.appended(new) if new else view
+
+
+class _Chained(Sequence[T]):
+    """A shared sequence followed by a few more items, without appending to it.
+
+    The last instant's events are folded onto a copy this way, so that the memoised
+    fold's sequences stay at the tip of their storage and the next event appends
+    in place.
+    """
+
+    __slots__ = ("_extra", "_head", "_n")
+
+    def __init__(self, head: Sequence[T], extra: list[T]) -> None:
+        self._head, self._extra, self._n = head, extra, len(head)
+
+    def __len__(self) -> int:
+        return self._n + len(self._extra)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        if index < 0:
+            index += len(self)
+        if index < self._n:
+            return self._head[index]
+        if index >= len(self):
+            raise IndexError(index)
+        return self._extra[index - self._n]
+
+    def __iter__(self) -> Iterator[T]:
+        yield from self._head
+        yield from self._extra
+
+
+def _initial(clock: SlaClock, host: str, status: Status, created: datetime) -> Fold:
+    f = Fold.__new__(Fold)
+    f.active, f.armed, f.ended, f.held = False, not clock.armed_by, None, False
+    f.before, f.cycles, f.pauses = _EMPTY_SUMS, _EMPTY_CYCLES, _EMPTY_SEGMENTS
+    f.segments, f.priority_changes = _EMPTY_SEGMENTS, _EMPTY_CHANGES
+    f.host, f.status, f.team, f.priority = host, status, None, None
+    f.index, f.mode, f.mode_from = -1, "still", created
+    f.started_at, f.total = None, _ZERO
+    return f
+
+
+def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
+    """*clock*'s fold over the context's issue history, measured on *measure*.
+
+    Memoised on the issue's history summary, keyed by the clock, the policy's status
+    map and the measure (by identity, checked), and the status the issue starts in.
+    The memo holds the fold of every instant but the last (whose events may still
+    grow: of several status changes at one instant only the last counts) and the
+    index where the last instant's events begin; the answer folds those onto a copy.
+    """
+    issue = context.issue
+    summary = summary_of(issue)
+    policy = context.policy
+    status_map = policy.status_map
+    # Without status changes, the issue has been in its status since creation.
+    host = "open" if summary.statuses else issue.status
+    key = (id(clock), id(status_map), id(measure), host)
+    stored, covered = summary.derived(key)
+    history = issue.history
+    times = summary.times
+    n = len(history)
+    if stored is not None and (
+        stored[0] is not clock or stored[1] is not status_map or stored[2] is not measure
+    ):
+        stored = None
+    if stored is not None:
+        if covered == n:
+            return stored[5]  # type: ignore[no-any-return]
+        complete, start = stored[3].copy(), stored[4]
+        folder = _Folder(clock, measure, complete, context)
+    else:
+        status = Status.OPEN if summary.statuses else context.status
+        complete, start = _initial(clock, host, status, summary.created), 0
+        folder = _Folder(clock, measure, complete, context)
+        folder.created(summary.created)
+    last = n
+    while last > start and times[last - 1] == times[n - 1]:
+        last -= 1
+    i = start
+    while i < last:
+        at, j = times[i], i + 1
+        while j < last and times[j] == at:
+            j += 1
+        folder.group([(k, history[k]) for k in range(i, j)], at)
+        i = j
+    complete = folder.finish()
+    final = complete
+    if last < n:
+        folder = _Folder(clock, measure, complete.copy(), context)
+        folder.group([(k, history[k]) for k in range(last, n)], times[last])
+        final = folder.finish(overlay=True)
+    memo = summary.memo
+    if len(memo) >= MAX_MEMO:
+        memo.clear()
+    memo[key] = (clock, status_map, measure, complete, last, final)
+    return final
