@@ -72,7 +72,7 @@ if _TYPE_CHECKING:
     from ._rules.functional import FunctionalRule, route
     from ._rules.hierarchical import HierarchicalRule, escalate
     from ._rules.timed import After, SlaShare, TimeRule, after, notify, sla
-    from ._time.conditions import clock, happened, since
+    from ._time.conditions import clock, happened, is_open, since
     from ._time.holidays import holidays_from_ics, holidays_from_package
 
 __version__ = "0.1.0"
@@ -171,6 +171,7 @@ __all__ = [
     "holidays_from_ics",
     "holidays_from_package",
     "hours",
+    "is_open",
     "issue_from_dict",
     "issue_to_dict",
     "lint",
@@ -237,6 +238,7 @@ _LAZY: dict[str, str] = {
     "happened": "._time.conditions",
     "holidays_from_ics": "._time.holidays",
     "holidays_from_package": "._time.holidays",
+    "is_open": "._time.conditions",
     "issue_from_dict": "._io.issuejson",
     "issue_to_dict": "._io.issuejson",
     "lint": "._analysis.lint",

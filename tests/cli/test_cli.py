@@ -104,7 +104,6 @@ def test_evaluate_prints_the_decision_and_explains_it(tmp_path: Path) -> None:
     )
     assert [a["rule"] for a in data["actions"]] == [
         "billing-specialists",
-        "resolution-sla-warning",
         "resolution-sla-breach",
     ]
     explained = run("evaluate", "seeds-matrix", str(issue), "--at", when, "--explain")

@@ -75,9 +75,10 @@ def test_each_rule_says_what_it_did_and_why() -> None:
 def test_the_dict_form_is_json_and_matches_the_decision() -> None:
     issue = make_issue(category="billing", priority="P2")
     data = json.loads(json.dumps(matrix().explain(issue, at(3)).to_dict()))
-    assert [a["rule"] for a in data["decision"]["actions"]] == ["warn", "breach"]
+    assert [a["rule"] for a in data["decision"]["actions"]] == ["breach"]
     assert data["decision"]["next_evaluation_at"] is None or data["decision"]["next_evaluation_at"]
-    assert [r["status"] for r in data["rules"]] == ["not matched", "not matched", "acts", "acts"]
+    assert [r["status"] for r in data["rules"]] == ["not matched", "not matched", "matched", "acts"]
+    assert data["rules"][2]["actions"][0]["status"] == "superseded"
     assert data["rules"][0]["failures"][0] == {
         "test": "F.priority == 'P1'",
         "field": "priority",

@@ -435,6 +435,7 @@ def test_the_default_registry_is_read_only_and_knows_no_extras() -> None:
         "happened",
         "has_skill",
         "has_tag",
+        "is_open",
         "since",
     ]
     with pytest.raises(TypeError):
@@ -885,7 +886,9 @@ _ROOTS = (
     "skills, status, tags, team"
 )
 _CUSTOMER = "customer.account, customer.attributes, customer.id, customer.tier, customer.value"
-_FUNCTIONS = "breached, clock_elapsed, clock_state, exists, happened, has_skill, has_tag, since"
+_FUNCTIONS = (
+    "breached, clock_elapsed, clock_state, exists, happened, has_skill, has_tag, is_open, since"
+)
 _ANCHORS = (
     "['created', 'level_entered', 'acknowledged', 'last_agent_reply', "
     "'last_customer_message', 'manager_requested']"
@@ -943,7 +946,7 @@ def test_since_writes_business_only_on_a_business_clock() -> None:
         clock("r").elapsed > hours(2)
     )
     names = ["breached", "clock_elapsed", "clock_state", "exists", "happened", "has_skill"]
-    names += ["has_tag", "since"]
+    names += ["has_tag", "is_open", "since"]
     assert sorted(on_office) == sorted(functions()) == names
     text = (
         'exists(team) and has_tag("a") and has_skill("b") and happened("acknowledged") '

@@ -834,7 +834,9 @@ def test_time_rules_see_the_first_level_when_the_issue_never_moved() -> None:
             notify("a", at=after(hours(1)), to="x", when=on_l1),
             notify("s", at=sla("time_at_level", 0.5), to="y", when=on_l1),
             notify("at", at=after(hours(1)), to="z", when=on_l1 & late),
-            notify("st", at=sla("time_at_level", 0.25), to="w", when=on_l1 & late),
+            # At 0.5 like "s" (crossed at the same instant): at 0.25, "s" crossed after it
+            # would supersede it (storm control, docs/sla.md "Thresholds").
+            notify("st", at=sla("time_at_level", 0.5), to="w", when=on_l1 & late),
         ],
     )
     assert policy.evaluate(make_issue(), at(0)).next_evaluation_at == at(1)

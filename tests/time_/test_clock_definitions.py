@@ -31,7 +31,9 @@ def at(h: float) -> datetime:
     return T0 + timedelta(hours=h)
 
 
-def policy_with(*clocks: SlaClock, targets: dict[str, object] | None = None, **kw: object) -> Policy:
+def policy_with(
+    *clocks: SlaClock, targets: dict[str, object] | None = None, **kw: object
+) -> Policy:
     names = [c.name for c in clocks]
     table = targets if targets is not None else {n: wall(hours(4)) for n in names}
     return Policy(
@@ -157,7 +159,9 @@ def test_pausable_update_starts_at_the_first_agent_reply_and_pauses_while_pendin
 
 
 def test_first_response_stopped_by_another_event_than_next_response() -> None:
-    policy = policy_with(SlaClock("first_response", stop=["acknowledged"]), SlaClock("next_response"))
+    policy = policy_with(
+        SlaClock("first_response", stop=["acknowledged"]), SlaClock("next_response")
+    )
     history = issue(ev("acknowledged", 1), ev("customer_message", 2))
     first = policy.sla_clock(history, at(3), "first_response")
     assert (first.state, first.elapsed) == ("stopped", hours(1))
@@ -177,9 +181,7 @@ def test_zammad_update_time_runs_before_the_first_reply() -> None:
     answered = issue(ev("agent_reply", 1), ev("customer_message", 2), ev("customer_message", 3))
     state = policy.sla_clock(answered, at(4), "update_time")
     assert (state.started_at, state.elapsed) == (at(2), hours(2))  # the oldest unanswered
-    assert [(c.started_at, c.elapsed, c.ended) for c in state.cycles] == [
-        (T0, hours(1), "stopped")
-    ]
+    assert [(c.started_at, c.elapsed, c.ended) for c in state.cycles] == [(T0, hours(1), "stopped")]
 
 
 def test_cancel_removes_the_target() -> None:

@@ -237,8 +237,8 @@ def test_warning_share_and_offsets_before_and_after_the_breach() -> None:
     assert policy.evaluate(issue, at(0)).next_evaluation_at == at(2)
     assert [a.rule for a in policy.evaluate(issue, at(2)).actions] == ["half"]
     assert policy.evaluate(issue, at(2)).next_evaluation_at == at(3.5)
-    assert [a.rule for a in policy.evaluate(issue, at(3.5)).actions] == ["half", "soon"]
-    assert [a.rule for a in policy.evaluate(issue, at(5)).actions] == ["half", "soon", "late"]
+    assert [a.rule for a in policy.evaluate(issue, at(3.5)).actions] == ["soon"]
+    assert [a.rule for a in policy.evaluate(issue, at(5)).actions] == ["late"]
 
 
 def test_offsets_count_clock_time_not_wall_time() -> None:

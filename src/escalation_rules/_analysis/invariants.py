@@ -14,8 +14,8 @@ from .._conditions.condition import ALWAYS
 from .._exceptions import PolicyError
 from .._model.actions import Escalate
 from .._model.anchors import Anchor
-from .._model.events import CLOSED, EventKind, Status
 from .._model.clock_definitions import Metric
+from .._model.events import CLOSED, EventKind, Status
 from .._rules.chain import EscalationChain
 from .._rules.first_match import leaves
 from .._rules.timed import After, SlaShare, TimeRule

@@ -19,7 +19,7 @@ from .._model.events import CLOSED
 from .._rules.base import Outcome, Rule, condition_defaults
 from .._rules.first_match import FirstMatch, walk
 from .context import make_context
-from .plan import fate
+from .plan import fate, superseded_by
 
 if TYPE_CHECKING:
     from .._model.issue import Issue
@@ -52,7 +52,7 @@ class Failure:
         }
 
 
-ActionStatus = Literal["taken", "already done", "no effect", "outranked", "due later"]
+ActionStatus = Literal["taken", "already done", "superseded", "no effect", "outranked", "due later"]
 
 
 @attrs.frozen
@@ -418,6 +418,15 @@ def _fate(
     why_not = fate(action, scope, context, action.rule)
     if why_not == "recorded":
         return ActionTrace(action, "already done", "recorded in the history (Issue.record)")
+    if why_not == "superseded":
+        later = superseded_by(action, context)
+        assert later is not None  # fate found it
+        return ActionTrace(
+            action,
+            "superseded",
+            f"a later threshold of the same SLA clock, {later.rule!r}, was crossed at "
+            f"{later.at.isoformat()} before this was recorded",
+        )
     if why_not == "not up":
         return ActionTrace(
             action, "no effect", f"the issue is already at {context.level.id}, not below it"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple, cast
 
 from .._exceptions import EvaluationError, PolicyError
 from .._model.actions import Action, Escalate, Route
@@ -50,21 +50,49 @@ def compile_plan(rules: Iterable[Rule], policy: Policy) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-Fate = Literal["recorded", "not up", "same team"]
-"""Why an action a rule wants is not taken: recorded already in its scope, an escalation
-that does not move the issue up, a route to the team that already has the issue."""
+Fate = Literal["recorded", "superseded", "not up", "same team"]
+"""Why an action a rule wants is not taken: recorded already in its scope, a warning
+superseded by a later threshold of its SLA clock, an escalation that does not move the
+issue up, a route to the team that already has the issue."""
+
+SUPERSEDED: Final = "superseded"
+"""The `Context.cache` key under which a rule's check marks the actions it wants that are
+superseded (action key -> the superseding rule and the instant its threshold was crossed);
+`TimeRule` writes it for stale SLA warnings (``_rules.timed.SUPERSEDED``, the same text)."""
+
+
+class Supersession(NamedTuple):
+    """What superseded a warning: the rule of the later threshold, and when it was crossed."""
+
+    rule: str
+    at: datetime
+
+
+def superseded_by(action: Action, context: Context) -> Supersession | None:
+    """The later threshold that supersedes *action* in this evaluation, if one does.
+
+    Known once the check of the rule that wants *action* has run on *context*.
+    """
+    marks = context.cache.get(SUPERSEDED)
+    if marks is None:
+        return None
+    found = cast("dict[str, tuple[str, datetime]]", marks).get(action.key)
+    return None if found is None else Supersession(*found)
 
 
 def fate(action: Action, scope: int, context: Context, rule: str) -> Fate | None:
     """What becomes of *action*, wanted by *rule*: ``None`` if it is new, else why not.
 
     *scope* is the history index after which a recording of the action's key counts
-    (see `Outcome.once_per`). An escalation to a level the policy lacks raises
-    `PolicyError`. The engine loop and `explain` both decide through this function;
-    which of several escalations wins ("outranked") is `merge_escalations`'s call.
+    (see `Outcome.once_per`). A warning is "superseded" when its rule's check marked it
+    so (see `superseded_by`; asked after that check). An escalation to a level the policy
+    lacks raises `PolicyError`. The engine loop and `explain` both decide through this
+    function; which of several escalations wins ("outranked") is `merge_escalations`'s call.
     """
     if context.recorded.get(action.key, -2) > scope:
         return "recorded"
+    if SUPERSEDED in context.cache and superseded_by(action, context) is not None:
+        return "superseded"
     if type(action) is Escalate:
         target = context.policy.level_positions.get(action.to)
         if target is None:

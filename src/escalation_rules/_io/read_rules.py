@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 from .._conditions.condition import ALWAYS, Condition
-from .._durations import parse_percent
+from .._durations import parse_duration, parse_percent
 from .._exceptions import PolicyError, PolicySyntaxError
 from .._model.anchors import Anchor, to_anchor
 from .._rules.base import NEXT, OWNER, Rule, to_event_kind
@@ -128,7 +128,7 @@ class RulesReader(Shapes):
     def trigger(self, spec: object, path: Path_) -> After | SlaShare:
         if isinstance(spec, Mapping) and "sla" in spec:
             return self.sla_share(spec, path)
-        t = self.table(spec, path, {"after": True, "since": False})
+        t = self.table(spec, path, {"after": True, "since": False, "calendar": False})
         try:
             since = t.get("since")
             anchor = to_anchor(
@@ -136,9 +136,32 @@ class RulesReader(Shapes):
             )
         except PolicyError as exc:
             raise self.wrap((*path, "since"), exc) from None
-        return After(
-            self.duration(t["after"], (*path, "after"), business=self.business_clock), anchor
-        )
+        if "calendar" not in t:
+            duration = self.duration(t["after"], (*path, "after"), business=self.business_clock)
+            return After(duration, anchor)
+        calendar = self.trigger_calendar(t["calendar"], (*path, "calendar"))
+        duration = self.duration(t["after"], (*path, "after"), business=None)
+        if not parse_duration(t["after"])[1]:
+            raise self.error(
+                (*path, "after"),
+                f"the trigger counts on the calendar {calendar!r}, business time, so write "
+                f"{t['after']!r} as '{t['after']} business'",
+                value=t["after"],
+            )
+        return After(duration, anchor, calendar=calendar)
+
+    def trigger_calendar(self, value: object, path: Path_) -> str:
+        """``calendar = NAME`` on an ``after`` trigger: one of the policy's calendars."""
+        name = self.string(value, path)
+        if name not in self.calendar_names:
+            raise self.error(
+                path,
+                f"the calendar {name!r} is not one of the policy's calendars "
+                f"{sorted(self.calendar_names)}",
+                value=name,
+                suggestion=did_you_mean(name, self.calendar_names),
+            )
+        return name
 
     def sla_share(self, spec: object, path: Path_) -> SlaShare:
         """``at = {sla = CLOCK, share = "75%", before = ..., after = ...}``."""

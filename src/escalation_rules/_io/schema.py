@@ -47,8 +47,11 @@ def policy_json_schema() -> dict[str, Any]:
         "oneOf": [
             _obj(
                 {
-                    "after": _duration("time on the policy's clock"),
+                    "after": _duration("time on the policy's clock, or on 'calendar'"),
                     "since": {"enum": [a.value for a in Anchor]},
+                    "calendar": _string(
+                        description="a calendar of the policy: 'after' counts its business time"
+                    ),
                 },
                 ["after"],
             ),

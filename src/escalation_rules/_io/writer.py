@@ -134,7 +134,13 @@ def _when(condition: Condition, business: bool) -> str:
 
 def _trigger_dict(at: After | SlaShare, business: bool) -> dict[str, Any]:
     if isinstance(at, After):
-        return {"after": format_duration(at.duration, business=business), "since": at.since.value}
+        after: dict[str, Any] = {
+            "after": format_duration(at.duration, business=business or at.calendar is not None),
+            "since": at.since.value,
+        }
+        if at.calendar is not None:
+            after["calendar"] = at.calendar
+        return after
     out: dict[str, Any] = {"sla": at.metric}
     if at.share != 1.0:
         out["share"] = format_percent(at.share)

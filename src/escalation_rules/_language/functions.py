@@ -13,7 +13,7 @@ from .._conditions.condition import Condition, Not
 from .._exceptions import PolicyError, PolicySyntaxError
 from .._model.anchors import to_anchor
 from .._suggest import did_you_mean
-from .._time.conditions import Breached, ClockElapsed, ClockStateIs, Happened, Since
+from .._time.conditions import Breached, ClockElapsed, ClockStateIs, Happened, IsOpen, Since
 
 if TYPE_CHECKING:
     from .parser import Parser
@@ -247,6 +247,15 @@ def _breached(call: Call) -> Condition:
     return Breached(call.string(0))
 
 
+def _is_open(call: Call) -> Condition:
+    if len(call.args) > 1:
+        raise call.error(
+            f"is_open() takes no argument or one calendar name, got {len(call.args)} arguments",
+            expected='is_open() or is_open("NAME")',
+        )
+    return IsOpen(call.string(0) if call.args else None)
+
+
 def functions(*, business_clock: bool = False) -> Mapping[str, Function]:
     """The built-in functions, with ``since()`` durations checked against the policy's clock.
 
@@ -262,6 +271,7 @@ def functions(*, business_clock: bool = False) -> Mapping[str, Function]:
             "happened": _happened,
             "has_skill": _has_skill,
             "has_tag": _has_tag,
+            "is_open": _is_open,
             "since": _since(business_clock),
         }
     )
@@ -271,4 +281,4 @@ FUNCTIONS: Final[Mapping[str, Function]] = functions()
 """The built-in functions: ``exists(path)``, ``has_tag("x")``, ``has_skill("x")``,
 ``happened("acknowledged")``, ``since("last_customer_message") >= 4h``,
 ``clock_elapsed("resolution") > 2h``, ``clock_state("resolution") == "paused"``,
-``breached("first_response")``."""
+``breached("first_response")``, ``is_open()`` and ``is_open("support")``."""

@@ -101,4 +101,3 @@ def lookup(table: Mapping[str, Target], priority: str | None) -> Target | None:
         if found is not None:
             return found
     return table.get(ANY_PRIORITY)
-

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from datetime import UTC, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast
 
 import attrs
 
 from .._conditions.condition import ALWAYS, Condition, Test
 from .._durations import require_duration
 from .._exceptions import PolicyError
-from .._model.actions import Action, Notify
+from .._model.actions import Action, Escalate, Notify
 from .._model.anchors import ANCHOR_SLOT, Anchor, to_anchor
 from .._model.issue import summary_of
 from .._suggest import did_you_mean
-from .._time.clocks import WallClock
-from .._time.conditions import check_clocks
+from .._time.clocks import BusinessClock, Clock, WallClock
+from .._time.conditions import check_calendar, check_clocks
 from .base import (
     NEXT,
     OWNER,
@@ -34,21 +35,37 @@ from .base import (
     to_condition,
     with_timing,
 )
+from .first_match import leaves
 
 if TYPE_CHECKING:
     from .._engine.context import Context
     from .._engine.policy import Policy
     from .._model.levels import Level
+    from .._time.sla_clock import Core
+
+
+def _calendar_name(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and value):
+        return value
+    raise PolicyError(
+        f"after(calendar=) takes the name of one of the policy's calendars, got {value!r}",
+        value=value,
+    )
 
 
 @attrs.frozen
 class After:
-    """Due once *duration* of the policy's clock has passed since the *since* anchor."""
+    """Due once *duration* has passed since the *since* anchor.
+
+    The duration counts on the policy's clock, or, with *calendar*, as business time
+    on the policy's calendar of that name (checked when the policy is built).
+    """
 
     duration: timedelta = attrs.field(
         validator=lambda _i, _a, v: require_duration(v, "after(duration)")
     )
     since: Anchor = attrs.field(default=Anchor.LEVEL_ENTERED, converter=to_anchor)
+    calendar: str | None = attrs.field(default=None, converter=_calendar_name, kw_only=True)
 
     @property
     def once_per(self) -> Anchor:
@@ -58,10 +75,19 @@ class After:
         return self.duration
 
     def validate(self, policy: Policy, where: str) -> None:
-        """Any anchor and duration are valid."""
+        """Any anchor and duration are valid; a calendar must be one of the policy's."""
+        if self.calendar is not None:
+            check_calendar(self.calendar, policy, where, "counts on")
+
+    def clock(self, policy: Policy) -> Clock:
+        """What the duration counts on: the named calendar, else the policy's clock."""
+        if self.calendar is None:
+            return policy.clock
+        return BusinessClock(policy.calendars[self.calendar])
 
     def describe(self) -> str:
-        return f"{self.duration} since {self.since.value}"
+        on = "" if self.calendar is None else f" on the {self.calendar} calendar"
+        return f"{self.duration}{on} since {self.since.value}"
 
 
 def _offset(value: object) -> timedelta:
@@ -80,7 +106,9 @@ class SlaShare:
     the threshold in the clock's own time (``-minutes(30)``: half an hour of
     counted time before the share). The trigger fires once per crossing: an
     action recorded at or after the instant the threshold was crossed answers
-    it; a later crossing (a new level's target, a new cycle) fires again.
+    it; a later crossing (a new level's target, a new cycle) fires again. A warning
+    (a ``notify`` rule on it) not recorded before a later threshold of the same clock was
+    crossed is superseded by it and never fires (storm control; docs/sla.md, "Thresholds").
     """
 
     metric: str
@@ -140,6 +168,91 @@ def _trigger(value: object) -> After | SlaShare:
     if isinstance(value, (After, SlaShare)):
         return value
     raise PolicyError(f"'at' must be after(...) or sla(...), got {value!r}", value=value)
+
+
+SUPERSEDED: Final = "superseded"
+"""The `Context.cache` key of the warnings superseded in one evaluation: action key ->
+``(rule, instant)``, the later threshold's rule and when it was crossed. A warning's check
+writes it; `_engine.plan.fate` reads it (under the same key) and says "superseded"."""
+
+
+class _Threshold(NamedTuple):
+    """Another ``sla()`` rule of a warning's clock, as storm control looks at it."""
+
+    name: str
+    trigger: SlaShare
+    #: per level position: the key of its action there, ``None`` where it does nothing
+    #: (``NEXT`` at the top, an escalation that does not move the issue up)
+    keys: tuple[str | None, ...]
+    #: whether its condition holds now (``None``: always)
+    holds: Callable[[Context], bool] | None
+
+
+def _scope(context: Context, key: str, cycle: int, at: datetime) -> int:
+    """The history index after which a recording of *key* answers the crossing at *at*."""
+    if key not in context.recorded:  # only then does the scope matter
+        return cycle
+    times = summary_of(context.issue).times
+    crossed = bisect_left(times, at if at.tzinfo is UTC else at.astimezone(UTC)) - 1
+    return crossed if crossed > cycle else cycle
+
+
+def _holds(when: Condition, defaults: Mapping[str, Any]) -> Callable[[Context], bool] | None:
+    if when == ALWAYS:
+        return None
+    if when.timed:
+        timed = when.compile_timed(defaults)
+        return lambda context: timed(context)[0]
+    test = when.compile(defaults)
+    return lambda context: test(context.issue)
+
+
+def _key_where_it_acts(rule: TimeRule, policy: Policy, position: int) -> str | None:
+    action = rule._action(policy, position)
+    if action is None:
+        return None
+    if type(action) is Escalate:
+        target = policy.level_positions.get(action.to)
+        if target is None or target <= position:  # does not move the issue up
+            return None
+    return action.key
+
+
+def _supersede(
+    context: Context,
+    key: str,
+    later: tuple[_Threshold, ...],
+    state: Core,
+    target: timedelta,
+    at: datetime,
+) -> None:
+    """Mark the warning *key*, crossed at *at* and not recorded, superseded if a later
+    threshold of its clock (in this cycle) was crossed by now.
+
+    That threshold's rule must act at this level, and either its action was recorded
+    for that crossing or its condition holds now (so that it acts now instead).
+    """
+    position = context.level_position
+    first: tuple[str, datetime] | None = None
+    for other in later:
+        other_key = other.keys[position]
+        if other_key is None:
+            continue
+        crossed, instant = state.reaches(other.trigger.threshold(target))
+        if not crossed or instant is None or instant <= at:
+            continue
+        if first is not None and instant >= first[1]:
+            continue
+        done = context.recorded.get(other_key, -2) > _scope(
+            context, other_key, state.cycle_index, instant
+        )
+        if done or other.holds is None or other.holds(context):
+            first = (other.name, instant.astimezone(UTC))
+    if first is not None:
+        marks = context.cache.get(SUPERSEDED)
+        if marks is None:
+            marks = context.cache[SUPERSEDED] = {}
+        cast("dict[str, tuple[str, datetime]]", marks)[key] = first
 
 
 @attrs.frozen
@@ -207,7 +320,7 @@ class TimeRule:
                 for pos, level in enumerate(policy.levels)
             )
         )
-        clock = policy.clock
+        clock = self.at.clock(policy)
         wall = type(clock) is WallClock
         always = self.when == ALWAYS
 
@@ -232,6 +345,7 @@ class TimeRule:
         actions = tuple(self._action(policy, pos) for pos in range(len(policy.levels)))
         metric = trigger.metric
         always = self.when == ALWAYS
+        later = self._later_thresholds(policy, trigger)
         # A memo of target -> threshold; it only saves the arithmetic.
         thresholds: dict[timedelta, timedelta] = {}
 
@@ -252,25 +366,51 @@ class TimeRule:
             # Once per crossing: an action recorded at or after the instant the threshold
             # is crossed (in this cycle) answers it. A new level whose target is crossed
             # later, or a new cycle, fires again; the same crossing never does.
-            scope = state.cycle_index
-            if action.key in context.recorded:  # only then does the scope matter
-                times = summary_of(context.issue).times
-                crossed = bisect_left(times, at if at.tzinfo is UTC else at.astimezone(UTC)) - 1
-                if crossed > scope:
-                    scope = crossed
+            scope = _scope(context, action.key, state.cycle_index, at)
             if reached:
+                if later and context.recorded.get(action.key, -2) <= scope:
+                    _supersede(context, action.key, later, state, duration, at)
                 return (True, (action,), scope, ())
             return (False, (), scope, ((at, action),))
 
         return with_timing(check, self.when, condition_defaults(policy))
 
+    def _later_thresholds(self, policy: Policy, trigger: SlaShare) -> tuple[_Threshold, ...]:
+        """The other thresholds of *trigger*'s clock that may supersede this rule's warning.
+
+        Only a ``notify`` rule's action is ever superseded (an escalation never is); any
+        other ``sla()`` rule of the same clock may supersede it, notify or escalate.
+        """
+        if self.action != "notify" or not getattr(policy, "supersede_warnings", True):
+            return ()
+        defaults = condition_defaults(policy)
+        out = []
+        for rule in leaves(policy.rules):
+            if (
+                isinstance(rule, TimeRule)
+                and isinstance(rule.at, SlaShare)
+                and rule.at.metric == trigger.metric
+                and rule.name != self.name
+            ):
+                keys = tuple(
+                    _key_where_it_acts(rule, policy, pos) for pos in range(len(policy.levels))
+                )
+                out.append(_Threshold(rule.name, rule.at, keys, _holds(rule.when, defaults)))
+        return tuple(out)
+
     def check(self, context: Context) -> Outcome | None:
         return as_outcome(self.compile(context.policy)(context))
 
 
-def after(duration: timedelta, *, since: Anchor | str = Anchor.LEVEL_ENTERED) -> After:
-    """A time trigger: *duration* after the *since* anchor (default: entering the level)."""
-    return After(duration, to_anchor(since))
+def after(
+    duration: timedelta, *, since: Anchor | str = Anchor.LEVEL_ENTERED, calendar: str | None = None
+) -> After:
+    """A time trigger: *duration* after the *since* anchor (default: entering the level).
+
+    The duration counts on the policy's clock; ``calendar="support"`` counts it as
+    business time on the policy's calendar ``support`` instead.
+    """
+    return After(duration, to_anchor(since), calendar=calendar)
 
 
 def sla(

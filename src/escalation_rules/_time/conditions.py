@@ -1,8 +1,8 @@
 """Conditions that depend on the instant: time since an event, and SLA clock state.
 
 ``since(Anchor.LAST_CUSTOMER_MESSAGE) >= hours(4)`` and
-``clock("resolution").breached`` read the evaluation's instant, so they can only
-be decided inside a policy's rule. Each reports, besides its value, the first
+``clock("resolution").breached`` and ``is_open()`` read the evaluation's instant, so
+they can only be decided inside a policy's rule. Each reports, besides its value, the first
 instant after now at which the value changes if no new event arrives; rules
 fold that into ``next_evaluation_at``, so a host still never polls.
 
@@ -17,7 +17,7 @@ operator; test it with ``happened(...)``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -28,6 +28,7 @@ from .._exceptions import PolicyError
 from .._model.anchors import ANCHOR_EVENTS, Anchor, to_anchor
 from .._model.issue import summary_of
 from .._suggest import did_you_mean
+from .calendar import BusinessCalendar
 
 if TYPE_CHECKING:
     from .._engine.context import Context
@@ -83,6 +84,10 @@ class _Timed(Condition):
 
     def clocks(self) -> Iterable[str]:
         """SLA clock names this condition reads (checked when the policy is built)."""
+        return ()
+
+    def calendars(self) -> Iterable[str]:
+        """Names of the policy's calendars this condition reads (checked when it is built)."""
         return ()
 
 
@@ -241,6 +246,92 @@ class ClockStateIs(_Timed):
         return f"clock_state({_literal(self.clock)}) == {_literal(self.state)}"
 
 
+def _calendar_name(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and value):
+        return value
+    raise PolicyError(
+        f"is_open() takes the name of one of the policy's calendars, got {value!r}", value=value
+    )
+
+
+@attrs.frozen(repr=False)
+class IsOpen(_Timed):
+    """``is_open()``: the business calendar in effect for the issue is open at the instant.
+
+    Without a name it is the calendar the issue's SLA time counts on now
+    (`Context.calendar_in_effect`: the issue's ``calendar_field`` value, else its level's
+    calendar, else the policy's default ``calendar``); with none, every instant counts and
+    it is always true.
+    ``is_open("support")`` reads the policy's calendar ``support`` (checked when the
+    policy is built). Open means what `BusinessCalendar.is_open` says: an opening
+    instant is open, a closing instant is not. The value next changes at the next
+    closing while open, at the next opening while closed.
+    """
+
+    calendar: str | None = attrs.field(default=None, converter=_calendar_name)
+
+    def calendars(self) -> Iterable[str]:
+        return () if self.calendar is None else (self.calendar,)
+
+    def compile_timed(self, defaults: Mapping[str, Any] | None = None) -> TimedTest:
+        name = self.calendar
+
+        def test(context: Context) -> tuple[bool, datetime | None]:
+            if name is None:
+                measure = context.calendar_in_effect()[0]
+            else:
+                measure = context.policy.calendars[name]
+            if not isinstance(measure, BusinessCalendar):  # the wall clock: always open
+                return True, None
+            return open_at(measure, context.now)
+
+        return test
+
+    def __repr__(self) -> str:
+        return "is_open()" if self.calendar is None else f"is_open({self.calendar!r})"
+
+    def expr_text(self) -> str:
+        return "is_open()" if self.calendar is None else f"is_open({_literal(self.calendar)})"
+
+
+_FIRST_LOOK: Final = timedelta(hours=1)
+
+
+def open_at(calendar: BusinessCalendar, now: datetime) -> tuple[bool, datetime | None]:
+    """Is *calendar* open at *now*, and the next instant that changes (in UTC)?
+
+    Closed: the next opening. Open: the next closing, ``None`` if it never closes
+    again within the years a calendar supports (a round-the-clock calendar).
+    """
+    if not calendar.is_open(now):
+        return False, calendar.next_opening(now).astimezone(UTC)
+    return True, _next_closing(calendar, now.astimezone(UTC))
+
+
+def _next_closing(calendar: BusinessCalendar, now: datetime) -> datetime | None:
+    """The first closing after *now* (UTC, open then), found with `previous_closing`.
+
+    Look ahead 1 h, 2 h, 4 h... until a closing lies after *now*; the span looked at
+    last is at most twice the way to the first closing, so stepping back from the
+    closing found over the few closings in between lands on the first.
+    """
+    step = _FIRST_LOOK
+    try:
+        while True:
+            found = calendar.previous_closing(now + step)
+            if found is not None and found > now:
+                break
+            step *= 2
+        found = found.astimezone(UTC)  # UTC, so that one microsecond back is one microsecond
+        while True:
+            earlier = calendar.previous_closing(found - _ONE_US)
+            if earlier is None or earlier <= now:
+                return found
+            found = earlier.astimezone(UTC)
+    except OverflowError:  # no closing before the years a calendar supports end
+        return None
+
+
 @attrs.frozen(eq=False)
 class SinceRef:
     """``since(anchor)``: compare it with a duration to get a condition."""
@@ -326,8 +417,18 @@ def clock(name: str) -> ClockRef:
     return ClockRef(name)
 
 
+def is_open(calendar: str | None = None) -> Condition:
+    """The business calendar in effect (or the policy's calendar *calendar*) is open now.
+
+    ``escalate("page", at=..., when=is_open())`` waits for support hours: while the
+    calendar is closed the rule is held back, and ``next_evaluation_at`` is the next
+    opening. See `IsOpen` for which calendar is in effect.
+    """
+    return IsOpen(calendar)
+
+
 def check_clocks(condition: Condition, policy: Policy, where: str) -> None:
-    """Raise `PolicyError` if *condition* reads an SLA clock the policy lacks."""
+    """Raise `PolicyError` if *condition* reads an SLA clock or a calendar the policy lacks."""
     for leaf in _leaves(condition):
         if isinstance(leaf, _Timed):
             for name in leaf.clocks():
@@ -339,6 +440,21 @@ def check_clocks(condition: Condition, policy: Policy, where: str) -> None:
                         value=name,
                         suggestion=did_you_mean(name, policy.clocks),
                     )
+            for name in leaf.calendars():
+                check_calendar(name, policy, where, "reads")
+
+
+def check_calendar(name: str, policy: Policy, where: str, verb: str) -> None:
+    """Raise `PolicyError` if the policy has no calendar *name* (*where* *verb* it)."""
+    if name not in policy.calendars:
+        calendars = sorted(policy.calendars)
+        raise PolicyError(
+            f"{verb} the calendar {name!r}, which the policy does not have; "
+            f"calendars are {calendars}",
+            where=where,
+            value=name,
+            suggestion=did_you_mean(name, calendars),
+        )
 
 
 def _leaves(condition: Condition) -> Iterable[Condition]:
