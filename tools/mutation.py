@@ -55,15 +55,27 @@ _CALENDAR = [
     "tests/time_/test_calendar_properties.py",
     "tests/time_/test_calendar_differential.py",
     "tests/time_/test_calendar_bounds.py",
+    "tests/time_/test_calendar_conventions.py",
+    "tests/time_/test_calendar_conventions_laws.py",
 ]
-_SLA = ["tests/time_/test_sla.py", "tests/time_/test_sla_properties.py"]
+_SLA = [
+    "tests/time_/test_sla.py",
+    "tests/time_/test_sla_properties.py",
+    "tests/time_/test_clock_definitions.py",
+]
+_SLA_POLICIES = ["tests/engine/test_sla_policies.py", "tests/io_/test_sla_policies_toml.py"]
 _CONTEXT = [
     "tests/engine/test_context.py",
     "tests/engine/test_engine.py",
     "tests/time_/test_timed.py",
 ]
 _POLICY = ["tests/engine/test_engine.py", "tests/engine/test_policy_validation.py"]
-_RULES = ["tests/rules/test_rules.py", *_POLICY]
+_RULES = [
+    "tests/rules/test_rules.py",
+    "tests/rules/test_storm_control.py",
+    "tests/rules/test_after_calendar.py",
+    *_POLICY,
+]
 _LANGUAGE = ["tests/language/test_expr.py"]
 
 #: Each module of the engine's core (a dotted name under escalation_rules) and the test files
@@ -72,12 +84,14 @@ TESTS: dict[str, list[str]] = {
     "_model.anchors": _CONTEXT,
     "_model.levels": _POLICY,
     "_model.targets": _SLA,
+    "_model.clock_definitions": _SLA,
     "_conditions.paths": _CONDITIONS,
     "_conditions.condition": _CONDITIONS,
     "_conditions.compare": _CONDITIONS,
     "_conditions.dsl": _CONDITIONS,
     "_time.calendar_spec": _CALENDAR,
     "_time.calendar": _CALENDAR,
+    "_time.calendar_arithmetic": _CALENDAR,
     "_time.calendar_index": _CALENDAR,
     "_time.calendar_zone": _CALENDAR,
     "_time.holidays": ["tests/time_/test_calendar.py"],
@@ -87,7 +101,9 @@ TESTS: dict[str, list[str]] = {
         "tests/time_/test_sla.py",
     ],
     "_time.sla_clock": _SLA,
-    "_time.conditions": ["tests/time_/test_timed.py"],
+    "_time.clock_fold": _SLA,
+    "_time.switched_measure": _SLA_POLICIES,
+    "_time.conditions": ["tests/time_/test_timed.py", "tests/conditions/test_is_open.py"],
     "_rules.base": _RULES,
     "_rules.functional": _RULES,
     "_rules.hierarchical": _RULES,
@@ -95,14 +111,16 @@ TESTS: dict[str, list[str]] = {
     "_rules.chain": _RULES,
     "_rules.first_match": _RULES,
     "_engine.context": _CONTEXT,
-    "_engine.plan": _POLICY,
+    "_engine.plan": [*_POLICY, "tests/rules/test_storm_control.py"],
+    "_engine.sla_select": [*_SLA_POLICIES, *_SLA],
+    "_engine.sla_policies": _SLA_POLICIES,
     "_engine.policy": _POLICY,
     "_engine.explain": ["tests/engine/test_explain.py"],
     "_engine.forecast": ["tests/engine/test_explain.py"],
-    "_durations": _LANGUAGE,
+    "_durations": [*_LANGUAGE, "tests/test_durations_business.py"],
     "_language.lexer": _LANGUAGE,
     "_language.parser": _LANGUAGE,
-    "_language.functions": _LANGUAGE,
+    "_language.functions": [*_LANGUAGE, "tests/language/test_is_open_text.py"],
     "_language.formatter": _LANGUAGE,
 }
 

@@ -17,11 +17,13 @@ from ._durations import (
     format_percent,
     hours,
     minutes,
+    parse_business_days,
     parse_duration,
     parse_percent,
 )
 from ._engine.context import Context
 from ._engine.policy import Policy, evaluate
+from ._engine.sla_policies import SlaPeriod, SlaPolicy
 from ._exceptions import (
     CalendarError,
     EscalationRulesError,
@@ -41,12 +43,12 @@ from ._model.clock_definitions import Metric, SlaClock, Trigger
 from ._model.events import Event, EventKind, Status
 from ._model.issue import Customer, Issue
 from ._model.levels import Level
-from ._model.targets import Target, by_priority, wall
+from ._model.targets import Target, business_days, by_priority, wall
 from ._publish import publish as _publish
 from ._publish import publish_all as _publish_all
 from ._rules.base import NEXT, OWNER, Outcome, Rule
 from ._rules.first_match import FirstMatch, first_match
-from ._time.calendar import BusinessCalendar
+from ._time.calendar import BOUNDARY_PRESETS, Boundaries, BusinessCalendar
 from ._time.calendar_spec import DatedHours, WeeklyHours
 from ._time.clocks import BusinessClock, Clock, WallClock
 from ._time.sla_clock import ClockState, CycleState
@@ -83,6 +85,8 @@ __all__ = [
     "ActionTrace",
     "After",
     "Anchor",
+    "BOUNDARY_PRESETS",
+    "Boundaries",
     "BusinessCalendar",
     "BusinessClock",
     "CalendarError",
@@ -139,6 +143,8 @@ __all__ = [
     "Rule",
     "RuleTrace",
     "SlaClock",
+    "SlaPeriod",
+    "SlaPolicy",
     "SlaShare",
     "Status",
     "Target",
@@ -153,6 +159,7 @@ __all__ = [
     "any_of",
     "backtest",
     "bundled_policy",
+    "business_days",
     "by_priority",
     "chain",
     "clock",
@@ -181,6 +188,7 @@ __all__ = [
     "loads",
     "minutes",
     "notify",
+    "parse_business_days",
     "parse_condition",
     "parse_duration",
     "parse_instant",

@@ -41,6 +41,9 @@ MAX_NUMBER_LENGTH: Final = 64  # characters of one number literal; keeps int() c
 MAX_DURATION: Final = timedelta(days=36_525)
 """The longest duration accepted (100 years of 365.25 days)."""
 
+MAX_BUSINESS_DAYS: Final = 10_000
+"""The most business days counted at once (about 40 years of five-day weeks)."""
+
 _UNITS: Final = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 
 _UNIT_ORDER: Final = "wdhms"
@@ -95,11 +98,16 @@ def parse_duration(text: str) -> tuple[timedelta, bool]:
     """Parse ``"30m"``, ``"1h30m"`` or ``"8h business"`` into ``(duration, is_business)``.
 
     Units are ``w`` (7 days), ``d`` (24 hours), ``h``, ``m`` and ``s``, in that order, each at
-    most once, in whole numbers; zero is allowed; at most `MAX_DURATION`.
+    most once, in whole numbers; zero is allowed; at most `MAX_DURATION`. A business
+    duration counts hours, minutes and seconds only: ``"2d business"`` would be 48 business
+    hours, six days of an 8-hour calendar, which nobody means by it, so it is refused with
+    the two forms that say what is meant (``"2 business days"``, read by
+    `parse_business_days`, or ``"48h business"``).
 
     Raises:
         PolicyError: for anything else, quoting *text* (an empty string, a sign, a decimal,
-            an unknown unit, spaces inside the duration, a duration over 100 years).
+            an unknown unit, spaces inside the duration, a duration over 100 years, a
+            business duration in days or weeks, a number of business days).
     """
     if not isinstance(text, str):
         raise PolicyError(f"a duration must be a string like '8h', got {text!r}", value=text)
@@ -115,9 +123,19 @@ def parse_duration(text: str) -> tuple[timedelta, bool]:
                 "write 1h30m rather than 1.5h",
                 value=text,
             )
-        return duration_value(stripped), business
+        duration = duration_value(stripped)
+        if business:
+            check_business_units(stripped, duration, text)
+        return duration, business
     if not parts:
         raise PolicyError(f"empty duration; {DURATION_HINT}", value=text)
+    if len(parts) >= 3 and _is_business_days(parts):
+        raise PolicyError(
+            f"{text!r} counts business days, not business time: read it with "
+            "parse_business_days and count it with BusinessCalendar.add_business_days, or "
+            "write business hours, such as '16h business'",
+            value=text,
+        )
     if len(parts) == 2:  # the second part is not "business": that returned above
         raise PolicyError(
             f"invalid duration {text!r}; write the units together (1h30m) and only the word "
@@ -128,8 +146,112 @@ def parse_duration(text: str) -> tuple[timedelta, bool]:
     raise PolicyError(f"invalid duration {text!r}; {DURATION_HINT}", value=text)
 
 
+def check_business_units(literal: str, duration: timedelta, text: str | None = None) -> None:
+    """Refuse a business duration *literal* (``"2d"``) written in days or weeks.
+
+    A day of business time is 24 business hours, three days of an 8-hour calendar, and a
+    week 168; what people mean by "2 business days" is `parse_business_days`. The message
+    says what the literal would be and offers both forms. *text* is the whole text, as
+    quoted (``"2d business"``); by default the literal and the word ``business``.
+
+    Raises:
+        PolicyError: *literal* has a ``d`` or ``w`` unit.
+    """
+    units = "".join(unit for _, unit in _DURATION_PART.findall(literal))
+    if "d" not in units and "w" not in units:
+        return
+    shown = text.strip() if text is not None else f"{literal} business"
+    seconds = int(duration.total_seconds())
+    hours_form = f"{_hours_text(seconds)} business"
+    business_hours = seconds / 3600
+    meaning = f"{business_hours:g} business hours ({business_hours / 8:g} days of 8 business hours)"
+    if units == "d":
+        count = seconds // 86_400
+        days_form = f"{count} business day{'s' * (count != 1)}"
+        meant = days_form
+    elif units == "w":
+        count = seconds // 604_800
+        days_form = f"{5 * count} business days"
+        meant = f"{count} business week{'s' * (count != 1)}"
+    else:
+        days_form = ""
+        meant = "a number of business days and hours"
+    offer = f"write {days_form!r} or {hours_form!r}" if days_form else f"write {hours_form!r}"
+    raise PolicyError(
+        f"{shown!r} is ambiguous: it would be {meaning}, not {meant}; {offer}",
+        value=text if text is not None else shown,
+    )
+
+
+def _hours_text(seconds: int) -> str:
+    """*seconds* in hours, minutes and seconds, no larger unit: ``48h``, ``24h30m``, ``0s``."""
+    parts = []
+    for unit in "hms":
+        count, seconds = divmod(seconds, _UNITS[unit])
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"
+
+
+_DAY_WORDS: Final = frozenset({"day", "days"})
+
+
+def _is_business_days(parts: list[str]) -> bool:
+    return parts[-2].casefold() == "business" and parts[-1].casefold() in _DAY_WORDS
+
+
+def parse_business_days(text: str) -> int | None:
+    """The number of business days in ``"2 business days"`` (or ``"1 business day"``).
+
+    Returns None for text of another form (``"8h business"``, ``"2d"``), which
+    `parse_duration` reads or refuses. The words are read in any case, ``day`` or ``days``
+    whatever the number; the number is a whole number from 0 to `MAX_BUSINESS_DAYS`, in
+    digits. Count the days on a calendar with `BusinessCalendar.add_business_days`.
+
+    Raises:
+        PolicyError: for text of that form with a number that is not one (``"2.5 business
+            days"``, ``"-1 business days"``, ``"two business days"``, none at all).
+    """
+    if not isinstance(text, str):
+        raise PolicyError(
+            f"a number of business days must be a string like '2 business days', got {text!r}",
+            value=text,
+        )
+    parts = text.split()
+    if len(parts) < 2 or not _is_business_days(parts):
+        return None
+    number = " ".join(parts[:-2])
+    if number.isdigit() and number.isascii() and len(number) <= MAX_NUMBER_LENGTH:
+        count = int(number)
+        if count > MAX_BUSINESS_DAYS:
+            raise PolicyError(
+                f"{text.strip()!r} is more business days than a calendar counts (at most "
+                f"{MAX_BUSINESS_DAYS:,}, about 40 years)",
+                value=text,
+            )
+        return count
+    if not number:
+        problem = "has no number of days"
+    elif re.fullmatch(r"-\s*[0-9]+(?:\.[0-9]+)?", number):
+        problem = "is negative, and a number of business days cannot be"
+    elif re.fullmatch(r"[0-9]*\.[0-9]+", number):
+        problem = (
+            "is not a whole number of business days (a part of a day is business hours, "
+            "such as '4h business', counted on its own)"
+        )
+    else:
+        problem = "does not start with a number in digits"
+    raise PolicyError(
+        f"{text.strip()!r} {problem}; write a whole number of days, such as '2 business days'",
+        value=text,
+    )
+
+
 def format_duration(duration: timedelta, *, business: bool = False) -> str:
     """Write *duration* as `parse_duration` reads it: ``timedelta(minutes=90)`` -> ``"1h30m"``.
+
+    A business duration is written in hours, minutes and seconds only (``"48h business"``),
+    since `parse_duration` refuses a business duration in days or weeks.
 
     Raises:
         PolicyError: for a negative duration, one with a fraction of a second, or one over
@@ -144,13 +266,14 @@ def format_duration(duration: timedelta, *, business: bool = False) -> str:
             value=duration,
         )
     left = duration.days * 86_400 + duration.seconds
+    if business:
+        return f"{_hours_text(left)} business"
     parts = []
     for unit in _UNIT_ORDER:
         count, left = divmod(left, _UNITS[unit])
         if count:
             parts.append(f"{count}{unit}")
-    text = "".join(parts) or "0s"
-    return f"{text} business" if business else text
+    return "".join(parts) or "0s"
 
 
 _PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)%")

@@ -17,6 +17,7 @@ import pytest
 from escalation_rules import (
     EscalationRulesError,
     EventKind,
+    F,
     IssueError,
     Level,
     Policy,
@@ -31,6 +32,7 @@ from escalation_rules._analysis import metrics as backtest_module
 from escalation_rules._analysis.backtest import backtest
 from escalation_rules._analysis.metrics import Metrics
 from escalation_rules._analysis.replay import Replay, replay
+from escalation_rules._engine.sla_policies import SlaPeriod, SlaPolicy
 from escalation_rules._io.bpi2013 import bpi2013_mapping, bpi2013_policy
 from escalation_rules._io.eventlog import LoggedIssue, read_log
 from escalation_rules._io.logmapping import LogMapping
@@ -571,6 +573,51 @@ def test_timeline_text() -> None:
     assert "2026-03-02T10:00:00+00:00    policy  escalate to L2: " in text
     assert "2026-03-02T11:00:00+00:00  real    level_changed L2" in text
     assert "2026-03-02T12:00:00+00:00  real    status_changed resolved (Done)" in text
+    assert " sla " not in text and by_id()["A"].slas == ()  # no SLA policies: as before
+
+
+def sla_policy() -> Policy:
+    """`policy`, with SLA policies: second-line issues get 8 h to resolve, the rest 3 h."""
+    base = policy()
+    return Policy(
+        base.levels,
+        base.rules,
+        name="hand-slas",
+        slas=[
+            SlaPolicy("second-line", when=F.level == "L2", targets={"resolution": hours(8)}),
+            SlaPolicy("standard", targets={"resolution": hours(3)}),
+        ],
+    )
+
+
+def test_a_replay_shows_which_sla_policy_applied_and_since_when() -> None:
+    a = next(r for r in (replay(sla_policy(), x) for x in issues()) if r.logged.id == "A")
+    assert a.slas == (SlaPeriod(z(8), "standard"), SlaPeriod(z(11), "second-line"))
+    assert a.sla == "second-line"
+    lines = a.to_text().splitlines()
+    # after the real events of that instant, before the policy's actions
+    assert lines[1:3] == [
+        "2026-03-02T08:00:00+00:00  real    created",
+        "2026-03-02T08:00:00+00:00    sla     standard",
+    ]
+    switch = lines.index("2026-03-02T11:00:00+00:00    sla     second-line")
+    assert lines[switch - 1] == "2026-03-02T11:00:00+00:00  real    reassigned billing-2nd"
+    c = replay(sla_policy(), issues()[2])
+    assert (c.slas, c.sla) == ((SlaPeriod(z(8), "standard"),), "standard")
+
+
+def test_a_backtest_hands_each_replay_with_its_sla_policies() -> None:
+    seen: dict[str, tuple[str | None, ...]] = {}
+    backtest(
+        sla_policy(),
+        issues(),
+        on_replay=lambda r: seen.update({r.logged.id: tuple(p.sla for p in r.slas)}),
+    )
+    assert seen == {
+        "A": ("standard", "second-line"),
+        "B": ("standard", "second-line", "standard", "second-line"),
+        "C": ("standard",),
+    }
 
 
 # ---------------------------------------------------------------------------- backtest

@@ -20,6 +20,7 @@ from escalation_rules import (
     sla,
 )
 from escalation_rules._analysis.lint import lint, lint_text
+from escalation_rules._engine.sla_policies import SlaPolicy
 from escalation_rules._io.examples import EXAMPLES, example_path
 from escalation_rules._io.writer import dump
 
@@ -200,7 +201,8 @@ def test_a_target_that_disappears_at_a_higher_level_is_reported_once() -> None:
         (
             "levels[1].targets",
             "the first_response target for any priority at 'L1' disappears at 'L2': an issue "
-            "that escalates (or starts) there has no first_response target; give the level one",
+            "that escalates (or starts) there has no first_response target; give the level one, "
+            "or make it policy-wide (the policy's targets)",
         )
     ]  # time_at_level is per level: L3 without one is not reported
 
@@ -224,3 +226,64 @@ def test_a_priority_that_loses_its_target_is_named() -> None:
         [],
     )
     assert codes(kept, "ER110") == []
+
+
+def issue_13(**policy: object) -> Policy:
+    """L1 has a first-response target, L2 (where VIPs start) none of its own."""
+    return Policy(
+        [
+            Level("L1", "One", rank=1, owner="a", targets={"first_response": hours(1)}),
+            Level("L2", "Two", rank=2, owner="b"),
+        ],
+        [escalate("vip", when=F.customer.tier == "enterprise", to="L2")],
+        **policy,  # type: ignore[arg-type]
+    )
+
+
+def test_a_policy_wide_target_cannot_disappear() -> None:
+    assert codes(issue_13(), "ER110") == [("ER110", "levels[1].targets")]
+    assert codes(issue_13(targets={"first_response": hours(4)}), "ER110") == []
+    # a policy-wide target for P1 only covers P1, not every priority
+    partial = issue_13(targets={"first_response": {"P1": hours(4)}})
+    assert codes(partial, "ER110") == [("ER110", "levels[1].targets")]
+
+
+def test_sla_policies_cover_every_level_only_with_a_fallback() -> None:
+    gold = SlaPolicy("gold", when=F.customer.tier == "gold", targets={"first_response": hours(1)})
+    rest = SlaPolicy("rest", targets={"first_response": hours(8)})
+    assert codes(issue_13(slas=[gold, rest]), "ER110") == []
+    # without a fallback an issue may match none: the level's target may still disappear
+    assert codes(issue_13(slas=[gold]), "ER110") == [("ER110", "levels[1].targets")]
+    # a fallback without that clock covers nothing
+    assert codes(issue_13(slas=[gold, SlaPolicy("rest")]), "ER110") == [
+        ("ER110", "levels[1].targets")
+    ]
+
+
+def test_a_breach_escalation_on_a_policy_wide_target_reaches_the_next_level() -> None:
+    top = [
+        Level("L1", "One", rank=1, owner="a"),
+        Level("L2", "Two", rank=2, owner="b"),
+        Level("L3", "Three", rank=3, owner="c", targets={"resolution": hours(48)}),
+    ]
+    breach = escalate("breach", at=sla("resolution"))
+    assert codes(Policy(top, [breach]), "ER101", "ER102") == [
+        ("ER101", "levels[1]"),
+        ("ER101", "levels[2]"),
+        ("ER102", "rules[0]"),
+    ]
+    assert codes(Policy(top, [breach], targets={"resolution": hours(8)}), "ER101", "ER102") == []
+    in_sla = SlaPolicy("all", targets={"resolution": hours(8)})
+    assert codes(Policy(top, [breach], slas=[in_sla]), "ER101", "ER102") == []
+
+
+def test_a_calendar_an_sla_policy_or_a_calendar_field_names_is_used() -> None:
+    office = BusinessCalendar("Europe/Berlin", {"mon-fri": [("09:00", "17:00")]})
+    unused = Policy(levels(), [], calendars={"office": office})
+    assert codes(unused, "ER108") == [("ER108", "calendars.office")]
+    by_sla = Policy(
+        levels(), [], calendars={"office": office}, slas=[SlaPolicy("s", calendar="office")]
+    )
+    assert codes(by_sla, "ER108") == []
+    by_field = Policy(levels(), [], calendars={"office": office}, calendar_fields=["team"])
+    assert codes(by_field, "ER108") == []

@@ -197,6 +197,14 @@ BAD = [
         "unknown level 'L9'",
     ),
     (_replace('name = "p"', 'name = "p"\ncalendar = "office"'), 3, 12, "calendar 'office'"),
+    (MINIMAL + '\n[targets]\nresolutoin = "2h"\n', 29, 14, "did you mean 'resolution'"),
+    (MINIMAL + '\n[[slas]]\nname = "x"\ncalendar = "office"\n', 30, 12, "calendar 'office'"),
+    (
+        MINIMAL + '\n[[slas]]\nname = "x"\nwhen = \'clock_elapsed("resolution") > 1h\'\n',
+        30,
+        8,
+        "reads the time",
+    ),
 ]
 
 

@@ -1750,17 +1750,21 @@ def test_format_duration_refuses_a_non_duration() -> None:
 
 
 @pytest.mark.parametrize(
-    ("duration", "text"),
+    ("duration", "text", "business"),
     [
-        (MAX_DURATION, "5217w6d"),
-        (timedelta(days=1, seconds=1), "1d1s"),
-        (timedelta(hours=1, seconds=59), "1h59s"),
-        (timedelta(weeks=3, minutes=1), "3w1m"),
+        (MAX_DURATION, "5217w6d", "876600h business"),
+        (timedelta(days=1, seconds=1), "1d1s", "24h1s business"),
+        (timedelta(hours=1, seconds=59), "1h59s", "1h59s business"),
+        (timedelta(weeks=3, minutes=1), "3w1m", "504h1m business"),
     ],
 )
-def test_format_duration_skips_the_units_it_does_not_need(duration: timedelta, text: str) -> None:
+def test_format_duration_skips_the_units_it_does_not_need(
+    duration: timedelta, text: str, business: str
+) -> None:
     assert format_duration(duration) == text
-    assert format_duration(duration, business=True) == f"{text} business"
+    # business time is written in hours: "2d business" would read as two business days
+    assert format_duration(duration, business=True) == business
+    assert parse_duration(business) == (duration, True)
 
 
 _INVALID_PERCENT = "write a number followed by %, like 75% or 12.5%"

@@ -404,8 +404,9 @@ REFUSED: list[tuple[str, Callable[[], object], str, str | None, object, str | No
             [Level("L1", "One", rank=1, owner="a", targets={"next_response": hours(1)})],
             [escalate("fr", at=sla("first_response"))],
         ),
-        "rule 'fr': uses the SLA clock 'first_response', but no level has a target for it; "
-        "levels have targets for ['next_response'] (did you mean 'next_response'?)",
+        "rule 'fr': uses the SLA clock 'first_response', but no level, SLA policy or "
+        "policy-wide target has one for it; targets are set for ['next_response'] "
+        "(did you mean 'next_response'?)",
         "rule 'fr'",
         "first_response",
         "next_response",

@@ -10,10 +10,8 @@ untouched. Each test states one part of that rule with exact actions and instant
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import get_args
 
 import attrs
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +31,6 @@ from escalation_rules import (
     sla,
 )
 from escalation_rules._engine.context import make_context
-from escalation_rules._engine.explain import ActionStatus
 from escalation_rules._engine.plan import SUPERSEDED, Supersession, fate, superseded_by
 from escalation_rules._rules import timed
 
@@ -360,10 +357,6 @@ def test_the_same_clock_on_a_new_level_is_a_new_set_of_crossings() -> None:
     assert rules_of(policy, escalated, at(25)) == ["breach"]
 
 
-@pytest.mark.skipif(
-    "superseded" not in get_args(ActionStatus),
-    reason="explain does not have the 'superseded' action status yet",
-)
 def test_explain_shows_superseded_warnings_and_what_superseded_them() -> None:
     explanation = three_thresholds().explain(make_issue(), at(9))
     traces = {r.name: r for r in explanation.rules}
@@ -381,10 +374,6 @@ def test_explain_shows_superseded_warnings_and_what_superseded_them() -> None:
     assert "-> notify frontline: superseded, a later threshold" in str(explanation)
 
 
-@pytest.mark.skipif(
-    "supersede_warnings" not in attrs.fields_dict(Policy),
-    reason="Policy.supersede_warnings (the opt-out) is not there yet",
-)
 def test_a_policy_can_opt_out() -> None:
     policy = three_thresholds(supersede_warnings=False)
     assert rules_of(policy, make_issue(), at(9)) == ["half", "three-quarters", "breach"]

@@ -625,7 +625,7 @@ def test_evolve_and_pickle_round_trip() -> None:
     assert clone == cal
     assert clone.add(local(BERLIN, 2025, 12, 23, 16), hours(2)) == local(BERLIN, 2025, 12, 25, 10)
     # Only the definition is pickled, not the block cache that the add above filled.
-    assert clone._blocks and not pickle.loads(pickle.dumps(clone))._blocks
+    assert clone._index.blocks and not pickle.loads(pickle.dumps(clone))._index.blocks
 
 
 def test_hours_may_be_seven_days_and_weekday_names_are_flexible() -> None:

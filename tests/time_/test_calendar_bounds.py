@@ -128,7 +128,7 @@ def test_a_year_one_issue_lists_a_few_blocks_only() -> None:
     assert utc(cal.add(YEAR_ONE, spent)) == NOW
     # Listed and kept: the blocks of the two ends. Counted: the 2,023 years between, with
     # the business time around a few kinds of DST change kept (one int each).
-    assert len(cal._blocks) == len(cal._index.totals) == 2
+    assert len(cal._index.blocks) == len(cal._index.totals) == 2
     assert len(cal._index.arounds) < 20
 
 
@@ -137,7 +137,7 @@ def test_the_caches_stay_bounded_however_many_blocks_are_visited() -> None:
     for year in range(1, 9999, 37):
         cal.is_open(datetime(year, 6, 1, 12, tzinfo=UTC))
         cal.between(datetime(year, 1, 10, tzinfo=UTC), datetime(year + 1, 3, 1, tzinfo=UTC))
-    assert len(cal._blocks) == MAX_BLOCKS_KEPT
+    assert len(cal._index.blocks) == MAX_BLOCKS_KEPT
     assert len(cal._index.totals) <= MAX_TOTALS_KEPT
     assert len(cal._index.arounds) <= MAX_TOTALS_KEPT
 
@@ -154,17 +154,17 @@ def test_a_calendar_with_many_intervals_a_day_lists_short_blocks() -> None:
         == timedelta(minutes=5 * 96 * (4 * 365 + 1) - 4 * 5 * 4)
     )
     assert cal._index.block_us < MAX_BLOCK_WEEKS * WEEK_US
-    assert 0 < max(len(block[0]) for block in cal._blocks.values()) <= BLOCK_INTERVALS
-    assert len(cal._blocks) <= 4  # the two ends; the years between are counted
+    assert 0 < max(len(block[0]) for block in cal._index.blocks.values()) <= BLOCK_INTERVALS
+    assert len(cal._index.blocks) <= 4  # the two ends; the years between are counted
 
 
 def test_the_caches_are_not_part_of_the_value() -> None:
     a, b = BusinessCalendar("Europe/Berlin", OFFICE), BusinessCalendar("Europe/Berlin", OFFICE)
     a.between(YEAR_ONE, NOW)
-    assert a._blocks and not b._blocks
+    assert a._index.blocks and not b._index.blocks
     assert a == b and hash(a) == hash(b) and repr(a) == repr(b)
     clone = pickle.loads(pickle.dumps(a))
-    assert clone == a and not clone._blocks and not clone._index.totals
+    assert clone == a and not clone._index.blocks and not clone._index.totals
     assert clone.between(YEAR_ONE, NOW) == a.between(YEAR_ONE, NOW)
 
 

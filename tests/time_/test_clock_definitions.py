@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from escalation_rules import (
+    BusinessCalendar,
     Event,
     EventKind,
     Issue,
     Level,
     Policy,
     PolicyError,
+    PolicySyntaxError,
     SlaClock,
     Trigger,
+    business_days,
     by_priority,
+    from_dict,
     hours,
+    loads,
+    to_dict,
     wall,
 )
 
@@ -365,3 +371,113 @@ def test_pausing_by_event_never_shortens_the_remaining_time(
     now = max([T0, *(e.at for e in paused)]) + timedelta(hours=1)
     x, y = LAW_POLICY.sla_clock(a, now, "vendor"), LAW_POLICY.sla_clock(b, now, "vendor")
     assert y.elapsed <= x.elapsed
+
+
+# -- business days and policy files -----------------------------------------------------
+
+
+def test_a_target_of_business_days_falls_due_at_the_same_local_time() -> None:
+    office = BusinessCalendar("Europe/Berlin", {"mon-fri": [("09:00", "17:00")]})
+    monday = datetime(2026, 3, 2, 8, tzinfo=UTC)  # 09:00 in Berlin
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner="one", targets={"resolution": business_days(2)})],
+        [],
+        calendars={"office": office},
+        calendar="office",
+    )
+    state = policy.sla_clock(Issue("B-1", monday), monday + hours(1), "resolution")
+    assert state.deadline == datetime(2026, 3, 4, 8, tzinfo=UTC)  # Wednesday 09:00
+    assert state.target is not None and str(state.target) == "2 business days"
+    assert state.target.duration == hours(16)
+    paused = Issue("B-1", monday).with_events([
+        Event("status_changed", monday + hours(1), status="pending"),
+        Event("status_changed", monday + hours(2), status="open"),
+    ])  # fmt: skip
+    assert policy.sla_clock(paused, monday + hours(3), "resolution").deadline == datetime(
+        2026, 3, 4, 9, tzinfo=UTC
+    )  # an hour later: the pause does not count
+    with pytest.raises(PolicyError, match="ambiguous"):
+        loads(_TOML.replace('"2 business days"', '"2d business"'))
+    assert loads(_TOML).levels[0].targets["resolution"]["*"] == business_days(2)
+
+
+_TOML = """
+[policy]
+calendar = "office"
+
+[calendars.office]
+tz = "Europe/Berlin"
+hours = { mon-fri = ["09:00-17:00"] }
+
+[[levels]]
+id = "L1"
+name = "One"
+rank = 1
+owner = "one"
+targets = { resolution = "2 business days", vendor = "4h", time_to_own = "1h" }
+
+[clocks.vendor]
+metric = "resolution"
+pause = ["custom:away"]
+resume = ["custom:back"]
+cancel = ["status:closed"]
+retroactive = false
+
+[clocks.time_to_own]
+
+[clocks.first_response]
+stop = ["acknowledged"]
+"""
+
+
+def test_clock_conditions_in_policy_files_round_trip() -> None:
+    policy = loads(_TOML)
+    vendor = policy.clocks["vendor"]
+    assert [str(t) for t in vendor.pause] == ["custom:away"]
+    assert [str(t) for t in vendor.cancel] == ["status:closed"] and not vendor.retroactive
+    assert [str(t) for t in policy.clocks["first_response"].stop] == ["acknowledged"]
+    assert policy.clocks["time_to_own"].metric == "time_to_own"
+    assert from_dict(to_dict(policy)) == policy
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        ('stop = ["acknowledged"]', 'stop = ["acknowleged"]', "did you mean 'acknowledged'"),
+        ("retroactive = false", "retroactive = 1", "expected true or false"),
+        ('pause = ["custom:away"]\n', "", "resume names"),
+    ],
+)
+def test_bad_clock_conditions_in_policy_files_are_located(
+    change: str, where: str, message: str
+) -> None:
+    with pytest.raises(PolicySyntaxError) as caught:
+        loads(_TOML.replace(change, where))
+    assert message in str(caught.value) and caught.value.line is not None
+
+
+def test_explain_shows_the_sla_policy_and_the_finished_cycles() -> None:
+    from escalation_rules import F, SlaPolicy
+
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner="one")],
+        [],
+        slas=[
+            SlaPolicy("urgent", when=F.priority == "P1", targets={"next_response": hours(1)}),
+            SlaPolicy("standard", targets={"next_response": hours(8)}),
+        ],
+    )
+    raised = issue(
+        ev("agent_reply", 0.5),
+        ev("customer_message", 1),
+        ev("agent_reply", 3),
+        ev("priority_changed", 4, priority="P1"),
+        ev("customer_message", 5),
+    )
+    explanation = policy.explain(raised, at(6))
+    line = next(line for line in str(explanation).splitlines() if "next_response" in line)
+    assert f"(SLA urgent since {at(4).isoformat()})" in line
+    assert "1 finished cycle (1 breached)" in line  # 2 h, judged against the 1 h target now
+    data = explanation.to_dict()["clocks"][0]
+    assert (data["sla"], data["sla_since"]) == ("urgent", at(4).isoformat())
+    assert [c["ended"] for c in data["cycles"]] == ["stopped"]

@@ -400,7 +400,7 @@ def test_business_time_across_a_southern_hemisphere_dst_change() -> None:
         (lambda: Level("L", "L", rank=1, owner="a", targets={"x": by_priority()}), "empty"),
         (
             lambda: Policy(one_level(), [notify("n", at=sla("resolution"), to="x")]),
-            r"no level has a target for it",
+            r"no level, SLA policy or policy-wide target has one for it",
         ),
     ],
 )
@@ -784,7 +784,7 @@ def test_clock_states_compare_by_what_the_clock_says() -> None:
     assert berlin == sydney and berlin.state == "idle" and berlin.calendar == "office"
     assert repr(berlin) == (
         "ClockState(name='next_response', metric=<Metric.NEXT_RESPONSE: 'next_response'>, "
-        "target=Target(duration=datetime.timedelta(seconds=14400), wall=False), "
+        "target=Target(duration=datetime.timedelta(seconds=14400), wall=False, days=None), "
         "calendar='office', state='idle', started_at=None, elapsed=datetime.timedelta(0), "
         "remaining=datetime.timedelta(seconds=14400), deadline=None, breached=False, paused=(), "
         "cycles=(), sla=None, sla_since=None)"

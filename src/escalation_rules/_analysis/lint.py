@@ -16,7 +16,7 @@ ER105     warning   an SLA threshold that never comes: an earlier escalation on 
                     same clock always moves the issue up first
 ER106     warning   routing rules that send issues round in a loop
 ER107     warning   an on-call chain with no terminal level
-ER108     warning   a calendar no level, policy setting or clock uses
+ER108     warning   a calendar no level, SLA policy, policy setting or clock uses
 ER109     warning   a calendar that is open less than an hour a week
 ER110     warning   an SLA target that disappears as the levels rise
 ========  ========  ================================================================
@@ -49,6 +49,7 @@ from .lint_targets import shrinking_targets, vanishing_targets
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
+    from .._model.levels import Level
     from .._time.calendar import BusinessCalendar
 
 
@@ -73,7 +74,9 @@ def _escalations(rule: Rule, policy: Policy, level: int) -> set[int] | None:
     if isinstance(rule, TimeRule):
         if rule.action != "escalate" or rule.when == NEVER:
             return set()
-        if isinstance(rule.at, SlaShare) and rule.at.metric not in policy.levels[level].targets:
+        if isinstance(rule.at, SlaShare) and not _may_have_target(
+            policy, policy.levels[level], rule.at.metric
+        ):
             return set()
         return target(rule.to)
     if isinstance(rule, EscalationChain):
@@ -89,6 +92,16 @@ def _escalations(rule: Rule, policy: Policy, level: int) -> set[int] | None:
     if isinstance(rule, FunctionalRule):
         return set()
     return None  # a custom rule: it may escalate anywhere
+
+
+def _may_have_target(policy: Policy, level: Level, clock: str) -> bool:
+    """Can an issue at *level* have a target on *clock* (its own, an SLA policy's, the
+    policy-wide one)?"""
+    return (
+        clock in level.targets
+        or clock in policy.targets
+        or any(clock in sla.targets for sla in policy.slas)
+    )
 
 
 def _unreachable_levels(policy: Policy) -> list[Finding]:
@@ -175,7 +188,9 @@ def _never_fires(policy: Policy) -> list[Finding]:
             and isinstance(rule.at, SlaShare)
             and rule.action == "escalate"
         ):
-            levels = [lvl for lvl in policy.levels[:-1] if rule.at.metric in lvl.targets]
+            levels = [
+                lvl for lvl in policy.levels[:-1] if _may_have_target(policy, lvl, rule.at.metric)
+            ]
             if rule.to is NEXT and not levels:
                 out.append(
                     Finding(
@@ -350,20 +365,26 @@ _WEEK = (
 
 
 def _calendars(policy: Policy) -> list[Finding]:
-    used = {policy.calendar, *(lvl.calendar for lvl in policy.levels)}
+    used = {
+        policy.calendar,
+        *(lvl.calendar for lvl in policy.levels),
+        *(sla.calendar for sla in policy.slas),
+    }
     out = []
     clock = policy.clock
     for name, calendar in policy.calendars.items():
         if (
             name not in used
             and policy.calendar_field is None
+            and not policy.calendar_fields
             and not (isinstance(clock, BusinessClock) and clock.calendar == calendar)
         ):
             out.append(
                 Finding(
                     "ER108",
                     "warning",
-                    f"calendar {name!r} is not used by the policy, a level or the clock",
+                    f"calendar {name!r} is not used by the policy, a level, an SLA policy or "
+                    "the clock",
                     f"calendars.{name}",
                 )
             )

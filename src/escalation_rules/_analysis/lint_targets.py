@@ -36,12 +36,31 @@ def shrinking_targets(policy: Policy) -> list[Finding]:
     return out
 
 
+def covered_everywhere(policy: Policy, clock: str, priority: str) -> bool:
+    """Does an issue of *priority* (``"*"``: any) have a target on *clock* at every level,
+    whatever its level says: a policy-wide target, or one in every SLA policy when one of
+    them always applies (the last has no condition)?"""
+    wide = policy.targets.get(clock, {})
+    if priority in wide or ANY_PRIORITY in wide:
+        return True
+    slas = policy.slas
+    if not slas or slas[-1].when is not None:
+        return False
+    for sla in slas:
+        table = sla.targets.get(clock, {})
+        if priority not in table and ANY_PRIORITY not in table:
+            return False
+    return True
+
+
 def vanishing_targets(policy: Policy) -> list[Finding]:
     """ER110: a clock with a target at a level and none above it (for some priority).
 
     An issue that escalates, or starts higher (a "VIPs start at L2" rule), then has no
     target on that clock. ``time_at_level`` measures each level on its own, so it is left
-    out: a top level without one is usual. One finding per clock and level.
+    out: a top level without one is usual. A target the policy gives at every level
+    (policy-wide, or in every SLA policy with a fallback) cannot disappear. One finding
+    per clock and level.
     """
     out = []
     seen: dict[str, dict[str, str]] = {}  # clock -> priority -> the last level with a target
@@ -50,7 +69,11 @@ def vanishing_targets(policy: Policy) -> list[Finding]:
             table = level.targets.get(clock, {})
             if ANY_PRIORITY in table:
                 continue
-            gone = {p: below for p, below in priorities.items() if p not in table}
+            gone = {
+                p: below
+                for p, below in priorities.items()
+                if p not in table and not covered_everywhere(policy, clock, p)
+            }
             if not gone:
                 continue
             who = "any priority" if ANY_PRIORITY in gone else "priority " + ", ".join(sorted(gone))
@@ -61,7 +84,7 @@ def vanishing_targets(policy: Policy) -> list[Finding]:
                     "warning",
                     f"the {clock} target for {who} at {below} disappears at {level.id!r}: an "
                     f"issue that escalates (or starts) there has no {clock} target; give the "
-                    f"level one",
+                    "level one, or make it policy-wide (the policy's targets)",
                     f"levels[{i}].targets",
                 )
             )

@@ -17,6 +17,7 @@ from .describe import action_text
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
+    from .._engine.sla_policies import SlaPeriod
     from .._io.eventlog import LoggedIssue
     from .._model.issue import Issue
 
@@ -126,6 +127,9 @@ class Replay:
             just before each real level change (so each level stay of ``time_at_level``
             counts) and at the end of the replay. Only clocks that had a target for the
             issue at one of those instants appear.
+        slas: which SLA policy applied and since when (`Policy.sla_timeline` at the end of
+            the replay): one `SlaPeriod` per change, the first at the creation. Empty for
+            a policy without SLA policies.
     """
 
     logged: LoggedIssue
@@ -138,6 +142,12 @@ class Replay:
     resolved_level: str | None
     entries: Mapping[str, int]
     sla_breached: Mapping[str, bool] = attrs.field(factory=FrozenDict, kw_only=True)
+    slas: tuple[SlaPeriod, ...] = attrs.field(default=(), kw_only=True)
+
+    @property
+    def sla(self) -> str | None:
+        """The SLA policy that applied at the end (``None``: none, or no SLA policies)."""
+        return self.slas[-1].sla if self.slas else None
 
     @property
     def recurring(self) -> bool:
@@ -150,14 +160,34 @@ class Replay:
         return None if self.resolved_at is None else self.resolved_at - self.logged.created_at
 
     def to_text(self) -> str:
-        """The timeline as text, real events on the left and the policy's actions indented."""
+        """The timeline as text, real events on the left and the policy's actions indented.
+
+        With SLA policies, a ``sla`` line says which one applies from each change on (after
+        the real events of that instant, before the policy's actions).
+        """
         lines = [
             f"issue {self.logged.id} ({self.logged.priority or '-'}, {self.logged.category or '-'})"
         ]
+        periods = list(self.slas)
+        k = 0
         for entry in self.timeline:
+            while k < len(periods) and _sla_first(periods[k].since, entry):
+                lines.append(_sla_line(periods[k]))
+                k += 1
             side = "real  " if entry.source == "real" else "  policy"
             lines.append(f"{entry.at.isoformat()}  {side}  {entry.describe()}")
+        lines.extend(_sla_line(period) for period in periods[k:])
         return "\n".join(lines)
+
+
+def _sla_first(since: datetime, entry: TimelineEntry) -> bool:
+    """Does an SLA change at *since* come before *entry* in the text?"""
+    return since < entry.at or (since == entry.at and entry.source == "policy")
+
+
+def _sla_line(period: SlaPeriod) -> str:
+    name = "none (no SLA policy matches)" if period.sla is None else period.sla
+    return f"{period.since.isoformat()}    sla     {name}"
 
 
 def replay(policy: Policy, logged: LoggedIssue, *, until: datetime | None = None) -> Replay:
@@ -237,8 +267,9 @@ class Replayer:
         if until is not None:
             while next_at is not None and next_at <= until:
                 next_at = decide(next_at)
-        state.check_sla(previous if until is None else max(previous, until))
-        return state.result()
+        end = previous if until is None else max(previous, until)
+        state.check_sla(end)
+        return state.result(end)
 
     def _what_if(
         self,
@@ -424,7 +455,7 @@ class _Run:
             self.resolved_at = self.resolved_level = None
         self.done = now_done
 
-    def result(self) -> Replay:
+    def result(self, end: datetime) -> Replay:
         ids = self.replayer.ids
         levels = []
         for q in range(self.start + 1, len(ids)):
@@ -444,6 +475,7 @@ class _Run:
             resolved_level=self.resolved_level,
             entries=FrozenDict({ids[q]: n for q, n in enumerate(self.entries) if n}),
             sla_breached=FrozenDict(self.breached),
+            slas=self.replayer.policy.sla_timeline(self.issue, end),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -13,6 +13,7 @@ from .._conditions.condition import All, Any_, Condition, Not
 from .._model.anchors import ANCHOR_EVENTS, Anchor
 from .._model.clock_definitions import SlaClock
 from .._model.events import EventKind, Status
+from .._model.targets import Target
 from .._rules.chain import EscalationChain
 from .._rules.first_match import leaves
 from .._rules.functional import FunctionalRule
@@ -153,12 +154,15 @@ def survey_of(policy: Policy) -> Survey:
     add_once(survey.statuses, Status.CLOSED.value)
     for level in policy.levels:
         survey.duration(level.ack_timeout)
-        for clock, table in level.targets.items():
-            survey.clock_names([clock])
-            for priority, target in table.items():
-                if priority != "*":
-                    add_once(survey.priorities, priority)
-                survey.duration(target.duration)
+    for clock, table in _target_tables(policy):
+        survey.clock_names([clock])
+        for priority, target in table.items():
+            if priority != "*":
+                add_once(survey.priorities, priority)
+            survey.duration(target.duration)
+    for sla in policy.slas:
+        if sla.when is not None:
+            survey.condition(sla.when)
     for rule in leaves(policy.rules):
         when = getattr(rule, "when", None)
         if isinstance(when, Condition):
@@ -172,9 +176,13 @@ def survey_of(policy: Policy) -> Survey:
             survey.kind(EventKind.LEVEL_CHANGED)
         elif isinstance(rule, TimeRule):
             _trigger(survey, policy, rule.at)
-    if policy.calendar_field is not None:
-        survey.values[policy.calendar_field] = sorted(policy.calendars)
-        survey.exact.add(policy.calendar_field)
+    single = () if policy.calendar_field is None else (policy.calendar_field,)
+    for path in (*policy.calendar_fields, *single):
+        survey.values[path] = sorted(policy.calendars)
+        survey.exact.add(path)
+    if policy.zone_field is not None:
+        survey.values[policy.zone_field] = ["Europe/Berlin", "America/New_York", "Asia/Tokyo"]
+        survey.exact.add(policy.zone_field)
     # Literals of the special fields become what the issue's story varies.
     for value in survey.values.pop("priority", []):
         add_once(survey.priorities, value)
@@ -198,6 +206,16 @@ def _trigger(survey: Survey, policy: Policy, at: object) -> None:
             survey.kind(_ANCHOR_KINDS[at.since])
     elif isinstance(at, SlaShare):
         survey.clock_names([at.metric])
-        for level in policy.levels:
-            for target in level.targets.get(at.metric, {}).values():
-                survey.duration(at.threshold(target.duration))
+        for clock, table in _target_tables(policy):
+            if clock == at.metric:
+                for target in table.values():
+                    survey.duration(at.threshold(target.duration))
+
+
+def _target_tables(policy: Policy) -> Iterable[tuple[str, Mapping[str, Target]]]:
+    """Every target table of *policy*: its levels', its SLA policies' and its own."""
+    for level in policy.levels:
+        yield from level.targets.items()
+    for sla in policy.slas:
+        yield from sla.targets.items()
+    yield from policy.targets.items()

@@ -229,13 +229,30 @@ def _clock_dict(c: ClockState) -> dict[str, Any]:
         "deadline": None if c.deadline is None else c.deadline.isoformat(),
         "breached": c.breached,
         "paused": [[a.isoformat(), None if b is None else b.isoformat()] for a, b in c.paused],
+        "sla": c.sla,
+        "sla_since": None if c.sla_since is None else c.sla_since.isoformat(),
+        "cycles": [
+            {
+                "started_at": k.started_at.isoformat(),
+                "stopped_at": k.stopped_at.isoformat(),
+                "elapsed": str(k.elapsed),
+                "ended": k.ended,
+                "breached": k.breached,
+            }
+            for k in c.cycles
+        ],
     }
 
 
 def _clock_line(c: ClockState) -> str:
     target = "no target" if c.target is None else f"target {c.target}"
     on = f" on {c.calendar}" if c.calendar else ""
-    text = f"{c.name}: {c.state}, {target}{on}, elapsed {c.elapsed}"
+    sla = (
+        ""
+        if c.sla is None or c.sla_since is None
+        else (f" (SLA {c.sla} since {c.sla_since.isoformat()})")
+    )
+    text = f"{c.name}: {c.state}, {target}{sla}{on}, elapsed {c.elapsed}"
     if c.remaining is not None:
         text += (
             f", remaining {c.remaining}"
@@ -249,6 +266,11 @@ def _clock_line(c: ClockState) -> str:
             f"{a.isoformat()} to {'now' if b is None else b.isoformat()}" for a, b in c.paused
         )
         text += f", paused {spans}"
+    if c.cycles:
+        late = sum(k.breached for k in c.cycles)
+        text += (
+            f", {len(c.cycles)} finished cycle{'s' if len(c.cycles) > 1 else ''} ({late} breached)"
+        )
     return text
 
 

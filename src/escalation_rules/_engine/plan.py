@@ -91,7 +91,8 @@ def fate(action: Action, scope: int, context: Context, rule: str) -> Fate | None
     """
     if context.recorded.get(action.key, -2) > scope:
         return "recorded"
-    if SUPERSEDED in context.cache and superseded_by(action, context) is not None:
+    marks = context.cache.get(SUPERSEDED)
+    if marks is not None and action.key in marks:  # type: ignore[operator]
         return "superseded"
     if type(action) is Escalate:
         target = context.policy.level_positions.get(action.to)

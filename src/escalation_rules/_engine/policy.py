@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from .._conditions.paths import MISSING, field_getter, validate_path
 from .._exceptions import IssueError, PolicyError
 from .._frozendict import FrozenDict
 from .._instants import require_aware
 from .._model.actions import Action, Decision
+from .._model.clock_definitions import SlaClock, clock_table
 from .._model.events import CLOSED, Status
 from .._model.issue import summary_of
 from .._model.levels import Level
 from .._model.names import to_enum
-from .._model.targets import SlaClock, clock_table
+from .._model.targets import Target
 from .._rules.base import Rule
 from .._rules.first_match import rule_tuple, walk
 from .._suggest import did_you_mean
@@ -25,6 +25,18 @@ from .._time.calendar import BusinessCalendar
 from .._time.clocks import Clock, WallClock
 from .context import Context, make_context
 from .plan import Step, compile_plan, merge_escalations, run_plan
+from .sla_policies import (
+    SlaPeriod,
+    SlaPolicy,
+    SlaSetup,
+    check_slas,
+    current_points,
+    field_tuple,
+    periods,
+    slas_tuple,
+    target_tables,
+    timeline_of,
+)
 
 if TYPE_CHECKING:
     from .._model.issue import Issue
@@ -49,6 +61,14 @@ def _calendars(value: Mapping[str, BusinessCalendar] | None) -> FrozenDict[Busin
                 value=calendar,
             )
     return out
+
+
+def _policy_targets(value: Mapping[str, Any] | None) -> Mapping[str, Mapping[str, Target]]:
+    try:
+        return target_tables(value)
+    except PolicyError as exc:
+        exc.where = exc.where or "targets"
+        raise exc.about("policy", "targets") from None
 
 
 def _levels(value: Iterable[Level]) -> tuple[Level, ...]:
@@ -88,14 +108,30 @@ class Policy:
             (`WallClock` by default; `BusinessClock` for business hours).
         clocks: SLA clock definitions that replace or extend the defaults
             (one `SlaClock` per `Metric`, named after it).
+        targets: policy-wide SLA targets, by clock name as a level's: they apply at every
+            level, unless the level (or the SLA policy that applies) has its own target
+            for that clock and priority.
+        slas: SLA policies (`SlaPolicy`), in order: the first whose condition the issue
+            meets applies (re-decided as the issue changes); one without a condition,
+            last, covers the rest. Its targets come after the level's own, before the
+            policy-wide ones.
+        calendar_fields: dotted issue fields tried in order; the first one set names the
+            issue's calendar (a policy calendar), which wins over the SLA policy's, the
+            level's and the policy's. Give this or ``calendar_field``, not both.
+        zone_field: a dotted issue field holding an IANA zone name (e.g.
+            ``"customer.attributes.tz"``): the calendar chosen is read in that zone.
         calendars: named `BusinessCalendar` objects that SLA targets count on.
         calendar: the name of the default calendar for SLA targets; ``None``
-            counts elapsed real time unless a level or the issue names one.
+            counts elapsed real time unless a level, an SLA policy or the issue names one.
         calendar_field: a dotted issue field whose value names the issue's
-            calendar (e.g. ``"customer.attributes.region"``); it wins over the
-            level's and the policy's calendar when present.
+            calendar (e.g. ``"customer.attributes.region"``): ``calendar_fields`` of one.
+        supersede_warnings: storm control (docs/sla.md, "Thresholds"): an SLA warning not
+            recorded before a later threshold of its clock was crossed is superseded and
+            does not fire (the default); ``False`` lets every crossed warning fire.
         name: a label for messages and reports.
         level_positions: derived, read-only: each level's id -> its index in ``levels``.
+        target_clocks: derived, read-only: the clocks with a target somewhere (a level,
+            an SLA policy, or policy-wide).
     """
 
     levels: tuple[Level, ...] = attrs.field(converter=_levels)
@@ -106,14 +142,22 @@ class Policy:
     )
     clock: Clock = attrs.field(factory=WallClock, kw_only=True)
     clocks: Mapping[str, SlaClock] = attrs.field(default=(), converter=clock_table, kw_only=True)
+    targets: Mapping[str, Mapping[str, Target]] = attrs.field(
+        factory=dict, converter=_policy_targets, kw_only=True
+    )
+    slas: tuple[SlaPolicy, ...] = attrs.field(default=(), converter=slas_tuple, kw_only=True)
+    calendar_fields: tuple[str, ...] = attrs.field(default=(), converter=field_tuple, kw_only=True)
+    zone_field: str | None = attrs.field(default=None, kw_only=True)
     calendars: Mapping[str, BusinessCalendar] = attrs.field(
         factory=dict, converter=_calendars, kw_only=True
     )
     calendar: str | None = attrs.field(default=None, kw_only=True)
     calendar_field: str | None = attrs.field(default=None, kw_only=True)
+    supersede_warnings: bool = attrs.field(default=True, kw_only=True, repr=False)
     name: str = attrs.field(default="policy", kw_only=True)
-    _calendar_getter: Callable[[Issue], Any] | None = attrs.field(init=False, eq=False, repr=False)
+    _sla_setup: SlaSetup = attrs.field(init=False, eq=False, repr=False)
     level_positions: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+    target_clocks: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _plan: tuple[Step, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -164,6 +208,12 @@ class Policy:
                 rule.validate(self)
             except PolicyError as exc:
                 raise exc.about("rule", rule.name) from None
+        if not isinstance(self.supersede_warnings, bool):
+            raise PolicyError(
+                f"supersede_warnings must be True or False, got {self.supersede_warnings!r}",
+                value=self.supersede_warnings,
+                subject=("policy", "supersede_warnings"),
+            )
         object.__setattr__(self, "_plan", compile_plan(self.rules, self))
 
     def __getstate__(self) -> dict[str, object]:
@@ -202,16 +252,16 @@ class Policy:
                         suggestion=did_you_mean(metric, clocks),
                         subject=("level", lvl.id),
                     )
-        getter = None
-        if self.calendar_field is not None:
-            if not isinstance(self.calendar_field, str):
-                raise PolicyError(
-                    f"calendar_field must be a dotted field path, got {self.calendar_field!r}",
-                    value=self.calendar_field,
-                )
-            validate_path(self.calendar_field)
-            getter = field_getter(self.calendar_field)
-        object.__setattr__(self, "_calendar_getter", getter)
+        object.__setattr__(self, "_sla_setup", check_slas(self))
+        object.__setattr__(
+            self,
+            "target_clocks",
+            frozenset(
+                {c for lvl in self.levels for c in lvl.targets}
+                | set(self.targets)
+                | {c for sla in self.slas for c in sla.targets}
+            ),
+        )
 
     def level(self, level_id: str) -> Level:
         """The level with id *level_id*; raises `IssueError` with a suggestion if unknown."""
@@ -225,12 +275,31 @@ class Policy:
             ) from None
 
     def calendar_named_by(self, issue: Issue) -> object:
-        """The value of the issue's `calendar_field` (``None`` when missing or not set)."""
-        getter = self._calendar_getter
-        if getter is None:
-            return None
-        value = getter(issue)
-        return None if value is MISSING else value
+        """The value of the first of the issue's calendar fields that is set (``None``: none)."""
+        found = self._sla_setup.calendar_named(issue)
+        return None if found is None else found[0]
+
+    @property
+    def sla_setup(self) -> SlaSetup:
+        """The SLA settings as compiled when the policy was built (for the engine)."""
+        return self._sla_setup
+
+    def sla_timeline(self, issue: Issue, now: datetime) -> tuple[SlaPeriod, ...]:
+        """Which SLA policy applied to *issue*, and since when, up to *now*.
+
+        One `SlaPeriod` ``(since, sla)`` per change, oldest first, the first at the
+        creation; the last is the one that applies at *now* (``sla`` is ``None`` while no
+        SLA policy matched). Empty for a policy without SLA policies, and before the
+        issue's creation. See `SlaPolicy` for when the match is decided again.
+        """
+        now = require_aware(now, "now")
+        setup = self._sla_setup
+        if not self.slas:
+            return ()
+        if now < issue.created_at:
+            return ()
+        issue = issue.as_of(now)
+        return periods(setup, current_points(setup, issue, timeline_of(setup, issue)))
 
     def status_of(self, issue: Issue) -> Status:
         """The issue's status mapped onto `Status`."""
@@ -304,9 +373,10 @@ class Policy:
             raise out_of_range(issue, now, error) from None
 
     def sla_clocks(self, issue: Issue, now: datetime) -> tuple[ClockState, ...]:
-        """The state of every SLA clock with a target for *issue* at its level, at *now*.
+        """The state of every SLA clock with a target for *issue* at *now*.
 
-        In the order of the policy's clocks. See `sla_clock` for one clock,
+        The target is the level's own, else the applying SLA policy's, else the
+        policy-wide one. In the order of the policy's clocks. See `sla_clock` for one clock,
         with or without a target.
         """
         try:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, Final
 
-from .._durations import parse_duration
+from .._durations import parse_business_days, parse_duration
+from .._engine.sla_policies import SlaPolicy
 from .._exceptions import PolicyError
+from .._model.clock_definitions import CONDITION_NAMES, SlaClock, Trigger
 from .._model.levels import Level
-from .._model.targets import SlaClock, Target
+from .._model.targets import Target, business_days
 from .._time.calendar import BusinessCalendar
 from .._time.holidays import holidays_from_package
 from .locator import Path_
@@ -16,6 +19,9 @@ from .shapes import Shapes, kind_of_value
 
 MAX_HOLIDAY_YEARS: Final = 100
 """The most years a ``holidays_from`` table may ask the ``holidays`` package for."""
+
+
+_BOUNDARY_KEYS: Final = ("landing", "zero", "reversed")
 
 
 class PartsReader(Shapes):
@@ -33,6 +39,8 @@ class PartsReader(Shapes):
                 "holidays": False,
                 "holidays_from": False,
                 "exceptions": False,
+                "breaks": False,
+                "boundaries": False,
             },
         )
         hours = {
@@ -47,9 +55,27 @@ class PartsReader(Shapes):
             day: self.intervals(value, (*path, "exceptions", day))
             for day, value in self.mapping(t.get("exceptions", {}), (*path, "exceptions")).items()
         }
+        breaks = {
+            day: self.intervals(value, (*path, "breaks", day))
+            for day, value in self.mapping(t.get("breaks", {}), (*path, "breaks")).items()
+        }
+        boundaries: Any = "exact"
+        if "boundaries" in t:
+            raw = t["boundaries"]
+            if isinstance(raw, str):
+                boundaries = raw
+            else:
+                boundaries = self.table(
+                    raw, (*path, "boundaries"), dict.fromkeys(_BOUNDARY_KEYS, False)
+                )
+                for key, value in boundaries.items():
+                    self.string(value, (*path, "boundaries", key))
         tz = self.string(t["tz"], (*path, "tz"))
         try:
-            return BusinessCalendar(tz, hours, holidays=holidays, exceptions=exceptions)
+            return BusinessCalendar(
+                tz, hours, holidays=holidays, exceptions=exceptions, breaks=breaks,
+                boundaries=boundaries,
+            )  # fmt: skip
         except PolicyError as exc:
             raise self.wrap(self._calendar_blame(path, exc), exc) from None
 
@@ -84,8 +110,10 @@ class PartsReader(Shapes):
         kind, key = exc.subject or ("", None)
         if kind in ("hours", "exceptions") and isinstance(key, str):
             return (*path, kind, key)
-        if exc.where in ("tz", "holidays", "exceptions", "hours"):
+        if exc.where in ("tz", "holidays", "exceptions", "hours", "breaks", "boundaries"):
             return (*path, exc.where)
+        if exc.where is not None and exc.where.startswith("boundaries."):
+            return (*path, "boundaries", exc.where.partition(".")[2])
         return path
 
     def intervals(self, value: object, path: Path_) -> list[tuple[str, str]]:
@@ -102,12 +130,27 @@ class PartsReader(Shapes):
     # SLA clocks ------------------------------------------------------------------------------
 
     def clock_def(self, name: str, spec: object, path: Path_) -> SlaClock:
-        t = self.table(spec, path, {"metric": False, "pause_on": False, "on_reopen": False})
+        keys = dict.fromkeys(
+            ("metric", "pause_on", "on_reopen", "retroactive", *CONDITION_NAMES), False
+        )
+        t = self.table(spec, path, keys)
         kwargs: dict[str, Any] = {}
         if "pause_on" in t:
             kwargs["pause_on"] = tuple(self.strings(t["pause_on"], (*path, "pause_on")))
         if "on_reopen" in t:
             kwargs["on_reopen"] = self.string(t["on_reopen"], (*path, "on_reopen"))
+        if "retroactive" in t:
+            if not isinstance(t["retroactive"], bool):
+                raise self.error(
+                    (*path, "retroactive"),
+                    f"expected true or false, got {kind_of_value(t['retroactive'])}",
+                    value=t["retroactive"],
+                    expected="true or false",
+                )
+            kwargs["retroactive"] = t["retroactive"]
+        for key in CONDITION_NAMES:
+            if key in t:
+                kwargs[key] = self.triggers(t[key], (*path, key))
         try:
             if "metric" in t:
                 return SlaClock(name, self.string(t["metric"], (*path, "metric")), **kwargs)
@@ -115,14 +158,28 @@ class PartsReader(Shapes):
         except PolicyError as exc:
             raise self.wrap(self._clock_blame(path, t, exc), exc) from None
 
+    def triggers(self, value: object, path: Path_) -> tuple[Trigger, ...]:
+        """A clock condition: a list of trigger texts (``"agent_reply"``, ``"status:hold"``)."""
+        out = []
+        for i, text in enumerate(self.strings(value, path)):
+            try:
+                out.append(Trigger.parse(text))
+            except PolicyError as exc:
+                raise self.wrap((*path, i), exc) from None
+        return tuple(out)
+
     @staticmethod
     def _clock_blame(path: Path_, t: Mapping[str, Any], exc: PolicyError) -> Path_:
         """The key of a clock table an error is about: the one holding the bad value."""
-        for key in ("metric", "on_reopen"):
+        for key in ("metric", "on_reopen", "retroactive"):
             if key in t and t[key] == exc.value:
                 return (*path, key)
         if "pause_on" in t and exc.value in t["pause_on"]:
             return (*path, "pause_on", t["pause_on"].index(exc.value))
+        if isinstance(exc.value, list):  # a condition's texts (resume without pause)
+            for key in CONDITION_NAMES:
+                if key in t and t[key] == exc.value:
+                    return (*path, key)
         return path
 
     # levels and their targets ----------------------------------------------------------------
@@ -149,13 +206,7 @@ class PartsReader(Shapes):
                 "calendar": False,
             },
         )
-        targets: dict[str, Any] = {}
-        for clock_name, value in self.mapping(t.get("targets", {}), (*path, "targets")).items():
-            where = (*path, "targets", clock_name)
-            if isinstance(value, Mapping):
-                targets[clock_name] = {p: self.target(v, (*where, p)) for p, v in value.items()}
-            else:
-                targets[clock_name] = self.target(value, where)
+        targets = self.targets(t.get("targets", {}), (*path, "targets"))
         ack = t.get("ack_timeout")
         try:
             level = Level(
@@ -174,6 +225,56 @@ class PartsReader(Shapes):
         self._level_ids.append((level.id, spec))
         return level
 
+    def targets(self, value: object, path: Path_) -> dict[str, Any]:
+        """A targets table (a level's, an SLA policy's, the policy-wide ``[targets]``):
+        clock -> a duration, or a table of durations by priority (``"*"`` for the rest)."""
+        out: dict[str, Any] = {}
+        for clock_name, item in self.mapping(value, path).items():
+            where = (*path, clock_name)
+            if isinstance(item, Mapping):
+                table = self.mapping(item, where)
+                out[clock_name] = {p: self.target(v, (*where, p)) for p, v in table.items()}
+            else:
+                out[clock_name] = self.target(item, where)
+        return out
+
+    # SLA policies ----------------------------------------------------------------------------
+
+    def slas(self, value: object) -> list[SlaPolicy]:
+        """The ``[[slas]]`` tables, in order."""
+        if not isinstance(value, list):
+            raise self.error(
+                ("slas",),
+                f"expected a list of SLA policies ([[slas]] tables), got {kind_of_value(value)}",
+                value=value,
+                expected="[[slas]]",
+            )
+        self._sla_specs = list(value)
+        return [self.sla(spec, ("slas", i)) for i, spec in enumerate(value)]
+
+    def sla(self, spec: object, path: Path_) -> SlaPolicy:
+        """One ``[[slas]]`` table: ``name``, ``when`` (a condition), ``calendar``, ``targets``."""
+        t = self.table(
+            spec, path, {"name": True, "when": False, "calendar": False, "targets": False}
+        )
+        name = self.string(t["name"], (*path, "name"))
+        when = None
+        if "when" in t:
+            when = self.condition(t["when"], (*path, "when"))
+            if when.timed:
+                raise self.error(
+                    (*path, "when"),
+                    f"SLA policy {name!r}: its condition reads the time (since, clock, breached, "
+                    "is_open); an SLA policy is chosen by the issue's fields and history alone",
+                    value=t["when"],
+                )
+        calendar = self.optional_string(t.get("calendar"), (*path, "calendar"))
+        targets = self.targets(t.get("targets", {}), (*path, "targets"))
+        try:
+            return SlaPolicy(name, when=when, calendar=calendar, targets=targets)
+        except PolicyError as exc:
+            raise self.wrap(path, exc) from None
+
     def target(self, value: object, path: Path_) -> Target:
         if not isinstance(value, str):
             raise self.error(
@@ -182,8 +283,13 @@ class PartsReader(Shapes):
                 value=value,
             )
         try:
-            amount, business = parse_duration(value)
-            target = Target(amount, wall=not business)
+            days = parse_business_days(value)
+            if days is not None:
+                amount, business = timedelta(0), True
+                target = business_days(days)
+            else:
+                amount, business = parse_duration(value)
+                target = Target(amount, wall=not business)
         except PolicyError as exc:
             raise self.wrap(path, exc) from None
         if business and not self.calendar_in_effect:
@@ -192,11 +298,12 @@ class PartsReader(Shapes):
 
     def _no_calendar(self, value: str) -> str:
         """Why a business target needs a calendar, and the two ways out."""
-        plain = value.split()[0]
+        days = parse_business_days(value)
+        plain = f"{days}d" if days is not None else value.split()[0]
         if self.calendar_names:
             fix = (
-                f'name one with calendar = "{self.calendar_names[0]}" under [policy] or in '
-                "the level"
+                f'name one with calendar = "{self.calendar_names[0]}" under [policy], in '
+                "the level or in the SLA policy"
             )
             why = f"no calendar is in effect (the policy has {self.calendar_names})"
         else:

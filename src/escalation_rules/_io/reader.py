@@ -45,12 +45,20 @@ class _Reader(PartsReader, RulesReader):
     def policy(self, data: object) -> Policy:
         top = self.table(data, (), _TOP_KEYS)
         head = self.table(top.get("policy", {}), ("policy",), _HEAD_KEYS)
-        settings = {k: self.optional_string(head.get(k), ("policy", k)) for k in _HEAD_KEYS}
-        if settings["calendar_field"] is not None:
-            try:
-                validate_path(settings["calendar_field"])
-            except PolicyError as exc:
-                raise self.wrap(("policy", "calendar_field"), exc) from None
+        settings = {
+            k: self.optional_string(head.get(k), ("policy", k))
+            for k in _HEAD_KEYS
+            if k != "calendar_fields"
+        }
+        for key in ("calendar_field", "zone_field"):
+            field = settings[key]
+            if field is not None:
+                self.field_path(field, ("policy", key))
+        calendar_fields = self.strings(
+            head.get("calendar_fields", []), ("policy", "calendar_fields")
+        )
+        for i, path in enumerate(calendar_fields):
+            self.field_path(path, ("policy", "calendar_fields", i))
         calendars = {
             name: self.calendar(spec, ("calendars", name))
             for name, spec in self.mapping(top.get("calendars", {}), ("calendars",)).items()
@@ -64,9 +72,14 @@ class _Reader(PartsReader, RulesReader):
         self.calendar_in_effect = (
             settings["calendar"] is not None
             or settings["calendar_field"] is not None
+            or bool(calendar_fields)
             or self.business_clock
-            or _a_level_names_a_calendar(top["levels"])
+            or _names_a_calendar(top["levels"])
+            or _names_a_calendar(top.get("slas"))
         )
+        self._targets_spec = top.get("targets", {})
+        targets = self.targets(self._targets_spec, ("targets",))
+        slas = self.slas(top.get("slas", []))
         levels = self.levels(top["levels"])
         rules = self.rules(top.get("rules", []))
         kwargs: dict[str, Any] = {
@@ -77,12 +90,23 @@ class _Reader(PartsReader, RulesReader):
             "calendars": calendars,
             "calendar": settings["calendar"],
             "calendar_field": settings["calendar_field"],
+            "calendar_fields": calendar_fields,
+            "zone_field": settings["zone_field"],
+            "targets": targets,
+            "slas": slas,
             "name": settings["name"] or "policy",
         }
         try:
             return Policy(levels, rules, **kwargs)
         except PolicyError as exc:
             raise self.wrap(self._blame(exc), exc) from None
+
+    def field_path(self, value: str, path: Path_) -> None:
+        """Check the dotted issue field *value* (``calendar_field``, ``zone_field``, ...)."""
+        try:
+            validate_path(value)
+        except PolicyError as exc:
+            raise self.wrap(path, exc) from None
 
     def status_map(self, value: object) -> dict[str, Status]:
         """``[status_map]``: the host's statuses, each onto one of the built-in four."""
@@ -132,11 +156,18 @@ class _Reader(PartsReader, RulesReader):
             for i, (lvl_id, spec) in enumerate(self._level_ids):
                 if lvl_id == name:
                     return _path_of(spec, exc.value, ("levels", i))
+        if kind == "sla" and isinstance(name, str):
+            named = [i for i, spec in enumerate(self._sla_specs) if _named(spec, name)]
+            if named:
+                last = named[-1]  # a duplicate name: the second one
+                return _path_of(self._sla_specs[last], exc.value, ("slas", last))
+        if kind == "policy" and name == "targets":
+            return _path_of(self._targets_spec, exc.value, ("targets",))
         if kind == "policy" and isinstance(name, str):
             return ("policy", name)
         if kind == "clock" and isinstance(name, str) and name in getattr(self, "_clock_specs", {}):
             return _path_of(self._clock_specs[name], exc.value, ("clocks", name))
-        if exc.where in ("calendar", "match", "calendar_field"):
+        if exc.where in ("calendar", "match", "calendar_field", "calendar_fields", "zone_field"):
             return ("policy", exc.where)
         if kind == "levels" and isinstance(name, int):
             spec = self._level_ids[name][1] if name < len(self._level_ids) else None
@@ -149,6 +180,8 @@ _TOP_KEYS: Final = {
     "status_map": False,
     "calendars": False,
     "clocks": False,
+    "targets": False,
+    "slas": False,
     "levels": True,
     "rules": False,
 }
@@ -160,14 +193,21 @@ _HEAD_KEYS: Final = {
     "match": False,
     "calendar": False,
     "calendar_field": False,
+    "calendar_fields": False,
+    "zone_field": False,
     "clock": False,
 }
 
 
-def _a_level_names_a_calendar(levels: object) -> bool:
-    return isinstance(levels, list) and any(
-        isinstance(spec, Mapping) and spec.get("calendar") is not None for spec in levels
+def _names_a_calendar(tables: object) -> bool:
+    """Does one of the ``[[levels]]`` (or ``[[slas]]``) tables name a calendar?"""
+    return isinstance(tables, list) and any(
+        isinstance(spec, Mapping) and spec.get("calendar") is not None for spec in tables
     )
+
+
+def _named(spec: object, name: str) -> bool:
+    return isinstance(spec, Mapping) and spec.get("name") == name
 
 
 def _path_of(spec: object, value: object, path: Path_) -> Path_:

@@ -6,13 +6,16 @@ calendars, clocks, fields), which a schema cannot express.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from .._model.anchors import Anchor
+from .._model.clock_definitions import CONDITION_NAMES, Metric
 from .._model.events import EventKind, Status
-from .._model.targets import Metric
+from .._time.calendar import BOUNDARY_PRESETS, Landing, Reversed, Zero
 
 _DURATION = r"^([0-9]+[wdhms])+( business)?$"
+
+_TARGET = r"^(([0-9]+[wdhms])+( business)?|[0-9]+ business days?)$"
 
 _INTERVAL = r"^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?-[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$"
 
@@ -40,9 +43,21 @@ def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[
 
 def policy_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the policy dict form."""
-    target = _duration('"8h" (elapsed time) or "8h business" (on the calendar in effect)')
+    target = {
+        "type": "string",
+        "pattern": _TARGET,
+        "description": '"8h" (elapsed time), "8h business" (on the calendar in effect) or '
+        '"2 business days" (the same local time two business days later)',
+    }
     intervals = {"type": "array", "items": {"type": "string", "pattern": _INTERVAL}}
     condition = _string(description='a condition, e.g. priority in ["P1", "P2"]')
+    triggers = {
+        "type": "array",
+        "items": _string(
+            description="a clock trigger: an event kind (agent_reply...), created, reopened, "
+            "resolved, team_changed, status:<status> or custom:<name>"
+        ),
+    }
     trigger = {
         "oneOf": [
             _obj(
@@ -73,6 +88,13 @@ def policy_json_schema() -> dict[str, Any]:
         )
 
     rules_ref = {"type": "array", "items": {"$ref": "#/$defs/rule"}}
+    targets = {
+        "type": "object",
+        "additionalProperties": {
+            "oneOf": [target, {"type": "object", "additionalProperties": target}]
+        },
+    }
+    field = _string(description="a dotted issue field, e.g. customer.attributes.region")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://escalation-rules.invalid/policy.schema.json",
@@ -88,7 +110,16 @@ def policy_json_schema() -> dict[str, Any]:
                     "name": _string(),
                     "match": {"enum": ["all", "first"]},
                     "calendar": _string(),
-                    "calendar_field": _string(),
+                    "calendar_field": field,
+                    "calendar_fields": {
+                        "type": "array",
+                        "items": field,
+                        "description": "fields tried in order; the first set names the "
+                        "issue's calendar",
+                    },
+                    "zone_field": _string(
+                        description="a dotted issue field holding an IANA zone name"
+                    ),
                     "clock": _string(description='"wall" or a calendar name'),
                 }
             ),
@@ -115,6 +146,19 @@ def policy_json_schema() -> dict[str, Any]:
                             ["country", "years"],
                         ),
                         "exceptions": {"type": "object", "additionalProperties": intervals},
+                        "breaks": {"type": "object", "additionalProperties": intervals},
+                        "boundaries": {
+                            "oneOf": [
+                                {"enum": sorted(BOUNDARY_PRESETS)},
+                                _obj(
+                                    {
+                                        "landing": {"enum": list(get_args(Landing))},
+                                        "zero": {"enum": list(get_args(Zero))},
+                                        "reversed": {"enum": list(get_args(Reversed))},
+                                    }
+                                ),
+                            ]
+                        },
                     },
                     ["tz", "hours"],
                 ),
@@ -134,7 +178,25 @@ def policy_json_schema() -> dict[str, Any]:
                             },
                         },
                         "on_reopen": {"enum": ["resume", "restart"]},
+                        "retroactive": {"type": "boolean"},
+                        **dict.fromkeys(CONDITION_NAMES, triggers),
                     }
+                ),
+            },
+            "targets": targets,
+            "slas": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "name": _string(),
+                        "when": _string(
+                            description="a condition on the issue's fields; none: the "
+                            "fallback, last"
+                        ),
+                        "calendar": _string(),
+                        "targets": targets,
+                    },
+                    ["name"],
                 ),
             },
             "levels": {
@@ -148,15 +210,7 @@ def policy_json_schema() -> dict[str, Any]:
                         "owner": _string(),
                         "ack_timeout": _duration("time on the policy's clock"),
                         "calendar": _string(),
-                        "targets": {
-                            "type": "object",
-                            "additionalProperties": {
-                                "oneOf": [
-                                    target,
-                                    {"type": "object", "additionalProperties": target},
-                                ]
-                            },
-                        },
+                        "targets": targets,
                     },
                     ["id", "name", "rank", "owner"],
                 ),

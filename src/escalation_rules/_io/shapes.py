@@ -40,6 +40,8 @@ class Shapes:
         # Where each rule and level came from, to place policy-level errors.
         self._rule_paths: dict[str, tuple[Path_, object]] = {}
         self._level_ids: list[tuple[str, object]] = []
+        self._sla_specs: list[object] = []
+        self._targets_spec: object = {}
         # The errors made here: already placed, so never wrapped in a second place.
         self._placed: weakref.WeakSet[PolicyError] = weakref.WeakSet()
 
@@ -252,8 +254,9 @@ class Shapes:
 
 
 def _tails(path: Path_) -> set[str]:
-    """The ways a model's ``where`` may name the end of *path* (``tz``, ``hours.mon``)."""
-    return {dotted(path[i:]) for i in range(len(path))} | {dotted(path[:2])}
+    """The ways a model's ``where`` may name *path*: its end (``tz``, ``hours.mon``) or its
+    start (``targets`` for ``targets.resolution``)."""
+    return {dotted(path[i:]) for i in range(len(path))} | {dotted(path[:1]), dotted(path[:2])}
 
 
 _KINDS: Final = {

@@ -7,23 +7,28 @@ from collections.abc import Mapping
 from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+
 from .._conditions.condition import ALWAYS, Condition
 from .._durations import format_duration, format_percent
 from .._exceptions import PolicyError
 from .._language.formatter import format_condition
-from .._model.targets import ANY_PRIORITY, DEFAULT_CLOCKS, SlaClock, Target
+from .._model.clock_definitions import DEFAULT_CLOCKS, Metric, SlaClock
+from .._model.targets import ANY_PRIORITY, Target
 from .._rules.base import NEXT, OWNER, Rule
 from .._rules.chain import EscalationChain
 from .._rules.first_match import FirstMatch
 from .._rules.functional import FunctionalRule
 from .._rules.hierarchical import HierarchicalRule
 from .._rules.timed import After, SlaShare, TimeRule
+from .._time.calendar import BOUNDARY_PRESETS, Boundaries
 from .._time.calendar_spec import group_week, show_time
 from .._time.clocks import BusinessClock, WallClock
 from .._time.conditions import with_business
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
+    from .._engine.sla_policies import SlaPolicy
     from .._model.levels import Level
     from .._time.calendar import BusinessCalendar
 
@@ -42,7 +47,9 @@ def to_dict(policy: Policy) -> dict[str, Any]:
         business
         or policy.calendar is not None
         or policy.calendar_field is not None
+        or bool(policy.calendar_fields)
         or any(lvl.calendar is not None for lvl in policy.levels)
+        or any(sla.calendar is not None for sla in policy.slas)
     )
     out: dict[str, Any] = {}
     head: dict[str, Any] = {"name": policy.name, "match": policy.match}
@@ -50,6 +57,10 @@ def to_dict(policy: Policy) -> dict[str, Any]:
         head["calendar"] = policy.calendar
     if policy.calendar_field is not None:
         head["calendar_field"] = policy.calendar_field
+    if policy.calendar_fields:
+        head["calendar_fields"] = list(policy.calendar_fields)
+    if policy.zone_field is not None:
+        head["zone_field"] = policy.zone_field
     calendars = dict(policy.calendars)
     if isinstance(policy.clock, BusinessClock):
         name = next((n for n, c in calendars.items() if c == policy.clock.calendar), None)
@@ -73,6 +84,10 @@ def to_dict(policy: Policy) -> dict[str, Any]:
     changed = {n: c for n, c in policy.clocks.items() if defaults.get(n) != c}
     if changed:
         out["clocks"] = {n: _clock_dict(c) for n, c in changed.items()}
+    if policy.targets:
+        out["targets"] = _targets_dict(policy.targets, in_effect)
+    if policy.slas:
+        out["slas"] = [_sla_dict(sla, business, in_effect) for sla in policy.slas]
     out["levels"] = [_level_dict(lvl, business, in_effect) for lvl in policy.levels]
     out["rules"] = [_rule_dict(r, business) for r in policy.rules]
     return out
@@ -91,18 +106,35 @@ def _calendar_dict(calendar: BusinessCalendar) -> dict[str, Any]:
         out["holidays"] = sorted(d.isoformat() for d in calendar.holidays)
     if calendar.exceptions:
         out["exceptions"] = {d.isoformat(): _intervals_text(p) for d, p in calendar.exceptions}
+    if calendar.breaks:
+        out["breaks"] = {d.isoformat(): _intervals_text(p) for d, p in calendar.breaks}
+    if calendar.boundaries != Boundaries():
+        preset = next((n for n, b in BOUNDARY_PRESETS.items() if b == calendar.boundaries), None)
+        out["boundaries"] = preset or attrs.asdict(calendar.boundaries)
     return out
 
 
 def _clock_dict(clock: SlaClock) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "metric": clock.metric.value,
         "pause_on": sorted(str(s) for s in clock.pause_on),
         "on_reopen": clock.on_reopen,
     }
+    if not clock.retroactive:
+        out["retroactive"] = False
+    # The conditions that differ from the metric's preset (all of them for a custom clock).
+    preset = None
+    if clock.metric is not Metric.CUSTOM:
+        preset = SlaClock(clock.name, clock.metric, on_reopen=clock.on_reopen)
+    for key, triggers in (*clock.conditions().items(), ("armed_by", clock.armed_by)):
+        if preset is None or getattr(preset, key) != triggers:
+            out[key] = [str(t) for t in triggers]
+    return out
 
 
 def _target_text(target: Target, in_effect: bool) -> str:
+    if target.days is not None:
+        return str(target)
     return format_duration(target.duration, business=in_effect and not target.wall)
 
 
@@ -118,13 +150,29 @@ def _level_dict(level: Level, business: bool, in_effect: bool) -> dict[str, Any]
     if level.calendar is not None:
         out["calendar"] = level.calendar
     if level.targets:
-        targets: dict[str, Any] = {}
-        for name, table in level.targets.items():
-            if list(table) == [ANY_PRIORITY]:
-                targets[name] = _target_text(table[ANY_PRIORITY], in_effect)
-            else:
-                targets[name] = {p: _target_text(t, in_effect) for p, t in table.items()}
-        out["targets"] = targets
+        out["targets"] = _targets_dict(level.targets, in_effect)
+    return out
+
+
+def _targets_dict(targets: Mapping[str, Mapping[str, Target]], in_effect: bool) -> dict[str, Any]:
+    """Targets by clock: one duration for every priority, else a table by priority."""
+    out: dict[str, Any] = {}
+    for name, table in targets.items():
+        if list(table) == [ANY_PRIORITY]:
+            out[name] = _target_text(table[ANY_PRIORITY], in_effect)
+        else:
+            out[name] = {p: _target_text(t, in_effect) for p, t in table.items()}
+    return out
+
+
+def _sla_dict(sla: SlaPolicy, business: bool, in_effect: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": sla.name}
+    if sla.when is not None:
+        out["when"] = _when(sla.when, business)
+    if sla.calendar is not None:
+        out["calendar"] = sla.calendar
+    if sla.targets:
+        out["targets"] = _targets_dict(sla.targets, in_effect)
     return out
 
 

@@ -55,6 +55,7 @@ from typing import Final
 from .._conditions.compare import Compare, Contains, In
 from .._conditions.condition import ALWAYS, NEVER, Condition, Not, all_of, any_of
 from .._conditions.paths import FIELD_KINDS, MAPPING_ROOTS, validate_path
+from .._durations import check_business_units
 from .._exceptions import PolicyError, PolicySyntaxError
 from .._suggest import did_you_mean
 from .functions import FUNCTIONS, Arg, Call, Function, Operand
@@ -325,6 +326,10 @@ class Parser(Lexer):
             business = self.is_word("business")
             if business:
                 self.advance()
+                try:  # "2d business" is ambiguous: 48 business hours, or two business days?
+                    check_business_units(tok.text, tok.value)
+                except PolicyError as exc:
+                    raise self.relocate(exc, tok.start) from None
             return Arg("duration", tok.value, tok.start, business)
         if tok.kind == "name" and tok.text in ("true", "false"):
             self.advance()

@@ -85,6 +85,10 @@ TRIGGER_NAMES: Final = (*sorted({*_KINDS, *_DERIVED}), "status:<status>", "custo
 """The trigger forms a clock condition may name (for messages and the schema)."""
 
 
+CONDITION_NAMES: Final = ("start", "stop", "reset", "cancel", "pause", "resume", "armed_by")
+"""A clock's conditions, each a tuple of `Trigger` values (``armed_by`` gates ``start``)."""
+
+
 def _statuses(value: Iterable[str] | str, what: str = "a status trigger") -> frozenset[str]:
     if isinstance(value, str):
         value = [value]

@@ -32,18 +32,49 @@ class Target:
     time on the calendar that applies to the issue (issue, then level, then
     policy; elapsed real time when none is set). ``wall=True`` counts elapsed
     real time whatever the calendars (a P1 that runs around the clock).
+
+    ``business_days(n)`` is a target of *n* business days: due at the same local
+    time *n* business days after the cycle started, on the calendar in effect
+    (`BusinessCalendar.add_business_days`), plus any time the clock was paused.
+    Its ``duration`` is then the business time between the two for this cycle
+    (``n`` days of 24 hours until a cycle gives it one, or without a calendar).
     """
 
     duration: timedelta = attrs.field(validator=_positive)
     wall: bool = attrs.field(default=False, kw_only=True)
+    days: int | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        days = self.days
+        if days is not None and (
+            not isinstance(days, int) or isinstance(days, bool) or days <= 0 or self.wall
+        ):
+            raise PolicyError(
+                "a target of business days needs a positive whole number of days and "
+                f"counts on a calendar (not wall=True), got days={days!r}",
+                value=days,
+            )
 
     def __str__(self) -> str:
+        if self.days is not None:
+            return f"{self.days} business day" + ("" if self.days == 1 else "s")
         return f"{self.duration} wall-clock" if self.wall else str(self.duration)
 
 
 def wall(duration: timedelta) -> Target:
     """A target counted in elapsed real time, whatever the calendars say."""
     return Target(duration, wall=True)
+
+
+def business_days(n: int) -> Target:
+    """A target of *n* business days: the same local time *n* business days later.
+
+    ``"2d business"`` would be 48 business hours (six 8-hour days: the next Monday at 17:00
+    for an issue opened on Monday at 09:00); this is two business days (Wednesday 09:00).
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+        raise PolicyError(f"business_days takes a positive whole number, got {n!r}", value=n)
+    return Target(timedelta(days=n), days=n)
 
 
 ANY_PRIORITY: Final = "*"

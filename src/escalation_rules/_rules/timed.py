@@ -146,11 +146,11 @@ class SlaShare:
                 value=self.metric,
                 suggestion=did_you_mean(self.metric, clocks),
             )
-        if not any(self.metric in lvl.targets for lvl in policy.levels):
-            with_targets = sorted({m for lvl in policy.levels for m in lvl.targets})
+        if self.metric not in policy.target_clocks:
+            with_targets = sorted(policy.target_clocks)
             raise PolicyError(
-                f"uses the SLA clock {self.metric!r}, but no level has a target for it; "
-                f"levels have targets for {with_targets}",
+                f"uses the SLA clock {self.metric!r}, but no level, SLA policy or policy-wide "
+                f"target has one for it; targets are set for {with_targets}",
                 where=where,
                 value=self.metric,
                 suggestion=did_you_mean(self.metric, with_targets),
@@ -247,7 +247,7 @@ def _supersede(
             context, other_key, state.cycle_index, instant
         )
         if done or other.holds is None or other.holds(context):
-            first = (other.name, instant.astimezone(UTC))
+            first = (other.name, instant if instant.tzinfo is UTC else instant.astimezone(UTC))
     if first is not None:
         marks = context.cache.get(SUPERSEDED)
         if marks is None:
@@ -381,7 +381,7 @@ class TimeRule:
         Only a ``notify`` rule's action is ever superseded (an escalation never is); any
         other ``sla()`` rule of the same clock may supersede it, notify or escalate.
         """
-        if self.action != "notify" or not getattr(policy, "supersede_warnings", True):
+        if self.action != "notify" or not policy.supersede_warnings:
             return ()
         defaults = condition_defaults(policy)
         out = []

@@ -1,100 +1,61 @@
 """Business calendars: opening hours, holidays and exact business-time arithmetic.
 
-A `BusinessCalendar` says when a team is at work, in one IANA time zone:
-weekly opening hours, closed holidays and dated exceptions. It adds and
-subtracts business time, measures it between two instants, and finds the
-next opening and the previous closing. `BusinessClock` plugs a calendar into
-a `Policy` so that SLA targets count business time only.
+A `BusinessCalendar` says when a team is at work, in one IANA time zone: weekly opening
+hours, closed holidays, dated exceptions and dated breaks. It adds and subtracts business
+time, measures it between two instants, counts business days, and finds the next opening
+and the previous closing (the methods of `escalation_rules._time.calendar_arithmetic`).
+`BusinessClock` plugs a calendar into a `Policy` so that SLA targets count business time.
 
-Conventions (each one is what an SLA clock needs):
+Conventions (docs/calendars.md, "Conventions", shows each; `Boundaries` lets a host that
+migrates from another system choose that system's at the edges of the opening hours):
 
-* **Half-open intervals.** An opening interval ``09:00-17:00`` is open from
-  09:00 inclusive to 17:00 exclusive: ``is_open`` is true at 09:00 and false
-  at 17:00.
-* **Night shifts.** An interval whose end is at or before its start crosses
-  midnight; it belongs to the day it starts on. ``time(0, 0)`` (or
-  ``"24:00"``) as an end is midnight, and ``("00:00", "00:00")`` is the whole
-  day.
-* **Holidays and exceptions act on the shifts that start on that date.** A
-  holiday closes the shifts starting on it; a night shift that started the
-  evening before still runs into the holiday morning, because the people on
-  it are already at work. An exception replaces the intervals starting on its
-  date (an empty list closes it) and wins over a holiday on the same date.
-* **Landing on a closing.** When added business time runs out exactly at a
-  closing, `add` returns the closing instant (09:00 + 8 h on a 09:00-17:00
-  day is 17:00 that day, not 09:00 the next day). A deadline at the close
-  means "by the end of business today", and the breach is the first instant
-  after the business time is used up; jumping to the next opening would grant
-  a whole night for free. `subtract` mirrors this and returns an opening
-  instant, not the previous closing.
-* **Zero.** ``add(t, timedelta(0))`` is *t* (in the calendar's zone), even
-  when the calendar is closed at *t*: no time passes.
-* **Exactness.** Every computation is in integer microseconds, so
-  ``between(t, add(t, d)) == d`` holds for every instant *t* (open or closed)
-  and every duration *d*, and ``add`` is monotonic in *d*.
-* **DST.** Opening hours are local wall-clock times, mapped to instants the
-  way `zoneinfo` does with ``fold=0``: a wall time that does not exist (the
-  spring-forward gap) moves forward by the length of the gap (02:30 becomes
-  03:30 in Berlin), and a wall time that happens twice (the autumn fall-back)
-  means its first occurrence. An interval spanning a change counts the real
-  time that elapses, so 00:00-06:00 is 5 hours on the spring-forward day and
-  7 on the fall-back day. If the mapping makes two intervals overlap, their
-  union is counted once; an interval that maps to nothing is dropped.
+* **Half-open intervals.** ``09:00-17:00`` is open from 09:00 inclusive to 17:00 exclusive.
+* **Night shifts.** An interval whose end is at or before its start crosses midnight and
+  belongs to the day it starts on; ``("00:00", "00:00")`` is the whole day.
+* **Holidays and exceptions act on the shifts that start on that date** (a night shift
+  from the evening before still runs into a holiday's morning); an exception wins over a
+  holiday. A break closes the wall-clock times it names on its date, whatever is open.
+* **Landing on a closing.** Business time that runs out exactly at a closing ends there:
+  09:00 + 8 h on a 09:00-17:00 day is 17:00 that day ("by the end of business today");
+  `subtract` mirrors this. ``add(t, timedelta(0))`` is *t*, even when closed.
+* **Exactness.** Everything is integer microseconds: ``between(t, add(t, d)) == d`` for
+  every instant *t* and duration *d* (every *d* >= 0 under any `Boundaries`), and ``add``
+  is monotonic in *d*.
+* **DST.** Opening hours are wall-clock times mapped as `zoneinfo` does with ``fold=0``: a
+  time in the spring-forward gap moves forward by the gap, a repeated time is its first
+  occurrence, and an interval across a change counts the real time that elapses.
 
-Design: every open interval is turned into a pair of UTC epoch microseconds.
-Time is cut into fixed blocks of whole weeks (52, or fewer for a calendar with
-many intervals a week; in UTC, so finding the block of an instant costs one
-integer division); a block lists its open intervals, merged and clipped to
-the block, with a running sum of business time. Positions are found by
-bisection, so `add` costs two bisections plus one step per block of business
-time crossed (10,000 business hours of a 40-hour week cross five blocks),
-whatever the holidays, exceptions and DST changes inside.
-
-The blocks in between are counted, not listed: away from the zone's UTC
-offset changes, holidays and exceptions the hours repeat every week, so a run
-of such blocks costs one step, and a block with a change lists only the days
-around it (`escalation_rules._time.calendar_index`). A span of centuries thus
-costs one step per offset change and special date in it. Supported instants
-lie between the years 1 and 9999, with a few days' margin at each end; beyond
-it an `OverflowError` is raised.
-
-The caches are the only state, and bounded: at most 32 listed blocks (about a
-millisecond to list a year of office hours, and 30 KB to keep it) and 1,024
-block totals, the oldest dropped first. A result never depends on what they
-hold. Two threads that fill the same entry at once store equal values, so no
-lock is needed. Equality, hashing, pickling and ``repr`` ignore them.
+Supported instants lie between the years 1 and 9999, with a few days' margin at each end;
+beyond it an `OverflowError` is raised. The caches are the only state, and bounded: at most
+32 listed blocks, 1,024 block totals and 8 calendars made by `in_zone`, the oldest dropped
+first. A result never depends on what they hold, two threads that fill the same entry at
+once store equal values, and equality, hashing, pickling and ``repr`` ignore them.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import attrs
 
 from .._exceptions import CalendarError
-from .._instants import require_aware
-from .calendar_index import (
-    MAX_US,
-    MIN_US,
-    ONE_US,
-    UNIX_EPOCH,
-    Block,
-    BlockIndex,
-    covers_week,
-)
+from .._suggest import did_you_mean
+from .calendar_arithmetic import CalendarArithmetic
+from .calendar_arithmetic import duration_us as duration_us
+from .calendar_arithmetic import instant_us as instant_us
+from .calendar_index import BlockIndex, keep
 from .calendar_spec import (
     DAY_US,
     MIDNIGHT,
-    US,
-    WEEK_US,
     DatedHours,
     DateLike,
     Pair,
     Span,
     check_exception_neighbours,
+    dated_breaks,
     dated_exceptions,
     group_week,
     holiday_dates,
@@ -104,14 +65,140 @@ from .calendar_spec import (
     weekly_hours,
     zone_info,
 )
+from .calendar_zone import reach_of
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+MAX_ZONES_KEPT: Final = 8
+"""Calendars made by `BusinessCalendar.in_zone` that a calendar keeps for the next call."""
+
+# -- boundary conventions -----------------------------------------------------------------
+
+Landing: TypeAlias = Literal["closing", "next_opening"]
+Zero: TypeAlias = Literal["instant", "next_opening"]
+Reversed: TypeAlias = Literal["negative", "zero", "absolute"]
+
+_LANDINGS: Final = ("closing", "next_opening")
+_ZEROS: Final = ("instant", "next_opening")
+_REVERSED: Final = ("negative", "zero", "absolute")
+
+
+def _choice(options: tuple[str, ...], what: str) -> Callable[[object, object, object], None]:
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        if value not in options:
+            shown = ", ".join(repr(o) for o in options)
+            raise CalendarError(
+                f"{value!r} is not a convention for {what}; choose one of {shown}",
+                where=f"boundaries.{what}",
+                value=value,
+                suggestion=did_you_mean(value, options) if isinstance(value, str) else None,
+            )
+
+    return check
+
+
+@attrs.frozen
+class Boundaries:
+    """How a calendar's sums and differences treat the edges of its opening hours.
+
+    Each setting reproduces a choice other business-time systems make; the default of each
+    is this library's own (the ``"exact"`` preset). See docs/calendars.md, "Boundary
+    conventions".
+
+    Args:
+        landing: where `BusinessCalendar.add` of a positive duration ends when the business
+            time runs out exactly at a closing: ``"closing"`` (that instant) or
+            ``"next_opening"`` (the instant the calendar opens again).
+        zero: what adding a zero duration returns when the calendar is closed at the start:
+            ``"instant"`` (the start) or ``"next_opening"``.
+        reversed: what `BusinessCalendar.between` returns when its second instant is before
+            the first: ``"negative"`` (minus the business time from the second to the
+            first), ``"zero"`` or ``"absolute"`` (the business time between them, positive).
+    """
+
+    landing: Landing = attrs.field(default="closing", validator=_choice(_LANDINGS, "landing"))
+    zero: Zero = attrs.field(default="instant", validator=_choice(_ZEROS, "zero"))
+    reversed: Reversed = attrs.field(default="negative", validator=_choice(_REVERSED, "reversed"))
+
+    @classmethod
+    def preset(cls, name: str) -> Boundaries:
+        """The conventions named *name*: one of `BOUNDARY_PRESETS`.
+
+        Raises:
+            CalendarError: for an unknown name, with a suggestion.
+        """
+        try:
+            return BOUNDARY_PRESETS[name]
+        except (KeyError, TypeError):
+            names = sorted(BOUNDARY_PRESETS)
+            raise CalendarError(
+                f"{name!r} is not a boundary preset; the presets are "
+                f"{', '.join(repr(n) for n in names)}, or give Boundaries(...)",
+                where="boundaries",
+                value=name,
+                suggestion=did_you_mean(name, names) if isinstance(name, str) else None,
+            ) from None
+
+    @property
+    def preset_name(self) -> str | None:
+        """The name of the preset these conventions are, if any (the first such name)."""
+        for name, preset in BOUNDARY_PRESETS.items():
+            if preset == self:
+                return name
+        return None
+
+
+BOUNDARY_PRESETS: Final[Mapping[str, Boundaries]] = MappingProxyType(
+    {
+        # This library: a sum landing on a closing ends there, zero is no time, and a
+        # reversed difference is negative, so between(a, b) + between(b, c) == between(a, c).
+        "exact": Boundaries(),
+        # The biz gem (by Zendesk; Zammad computes its escalations with it): zero rolls
+        # forward to the next opening, and the time within a reversed pair of instants is 0.
+        "biz": Boundaries(zero="next_opening", reversed="zero"),
+        # The business_time gem: every sum starts from the next opening; differences are signed.
+        "business_time": Boundaries(zero="next_opening"),
+        # pandas' BusinessHour and CustomBusinessHour: a sum that lands on a closing moves to
+        # the next opening, and so does a zero offset from a closed instant.
+        "pandas": Boundaries(landing="next_opening", zero="next_opening"),
+        # The businesstimedelta package: zero rolls forward, and a difference is never negative.
+        "businesstimedelta": Boundaries(zero="next_opening", reversed="absolute"),
+    }
+)
+"""The named sets of boundary conventions a calendar's ``boundaries=`` accepts."""
+
+
+BoundariesLike: TypeAlias = "Boundaries | str | Mapping[str, str]"
+"""A preset name, a `Boundaries`, or its settings by name (``{"landing": "next_opening"}``)."""
+
+
+def boundaries(value: BoundariesLike) -> Boundaries:
+    """The ``boundaries`` input: a preset name, a `Boundaries`, or a mapping of its settings."""
+    if isinstance(value, Boundaries):
+        return value
+    if isinstance(value, Mapping):
+        settings: dict[str, Any] = dict(value)  # each setting checked by its validator
+        names = [field.name for field in attrs.fields(Boundaries)]
+        for key in settings:
+            if key not in names:
+                raise CalendarError(
+                    f"{key!r} is not a boundary setting; the settings are "
+                    f"{', '.join(repr(n) for n in names)}",
+                    where="boundaries",
+                    value=key,
+                    suggestion=did_you_mean(key, names) if isinstance(key, str) else None,
+                )
+        return Boundaries(**settings)
+    return Boundaries.preset(value)  # refused there if not a str
+
+
+_EXACT: Final = Boundaries()
+
 
 @attrs.frozen(repr=False)
-class BusinessCalendar:
-    """Opening hours in one time zone, with holidays and dated exceptions.
+class BusinessCalendar(CalendarArithmetic):
+    """Opening hours in one time zone, with holidays, dated exceptions and dated breaks.
 
     Args:
         tz: an IANA zone name such as ``"Europe/Berlin"``; opening hours are
@@ -125,12 +212,21 @@ class BusinessCalendar:
             evening before still runs into the morning).
         exceptions: date -> opening intervals that replace that date's
             weekday hours (``[]`` closes it); wins over a holiday.
+        breaks: date -> intervals closed that date (a lunch closed on
+            24 December): they are taken out of whatever is open then, the
+            weekly hours, an exception or a night shift from the day before.
+            An interval with ``end <= start`` runs into the next day.
+        boundaries: the conventions at the edges of the opening hours: the
+            name of a preset (`BOUNDARY_PRESETS`: ``"exact"``, the default,
+            ``"biz"``, ``"business_time"``, ``"pandas"`` or
+            ``"businesstimedelta"``), a `Boundaries`, or a mapping of the
+            settings that differ from ``"exact"`` (``{"landing": "next_opening"}``).
         name: a label for messages and ``repr``.
 
     Raises:
-        CalendarError: for an unknown zone or weekday, a malformed time or
-            date, overlapping intervals, more than 96 intervals on one day, or
-            a week with no opening hours.
+        CalendarError: for an unknown zone, weekday, preset or setting, a
+            malformed time or date, overlapping intervals or breaks, more than
+            96 intervals or breaks on one day, or a week with no opening hours.
     """
 
     tz: str = attrs.field(converter=tz_name)
@@ -140,15 +236,22 @@ class BusinessCalendar:
         default=None, converter=dated_exceptions, kw_only=True
     )
     name: str = attrs.field(default="", kw_only=True)
+    breaks: tuple[tuple[date, tuple[Pair, ...]], ...] = attrs.field(
+        default=None, converter=dated_breaks, kw_only=True
+    )
+    boundaries: Boundaries = attrs.field(default=_EXACT, converter=boundaries, kw_only=True)
 
     _zone: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
+    # The block index; replaced once by one of long blocks (see BlockIndex.grown). Every
+    # call reads it once, so that it works on one index throughout.
     _index: BlockIndex = attrs.field(init=False, eq=False, repr=False)
-    _blocks: dict[int, Block] = attrs.field(init=False, eq=False, repr=False)  # _index's cache
-    _block_us: int = attrs.field(init=False, eq=False, repr=False)  # _index's block length
-    _totals: dict[int, int] = attrs.field(init=False, eq=False, repr=False)  # _index's totals
-    _round_the_clock: bool = attrs.field(init=False, eq=False, repr=False)
+    _round_the_clock: bool | None = attrs.field(init=False, eq=False, repr=False)
     _weekly_cap: int = attrs.field(init=False, eq=False, repr=False)
-    _extra_cap: int = attrs.field(init=False, eq=False, repr=False)
+    _extra_cap: int = attrs.field(init=False, eq=False, repr=False)  # -1 until computed
+    _lands_on_opening: bool = attrs.field(init=False, eq=False, repr=False)
+    _zero_rolls: bool = attrs.field(init=False, eq=False, repr=False)
+    _reversed: str = attrs.field(init=False, eq=False, repr=False)
+    _zones: dict[str, BusinessCalendar] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str):
@@ -157,30 +260,47 @@ class BusinessCalendar:
                 where="name",
                 value=self.name,
             )
+        self._prepare()
+        if self.exceptions:
+            check_exception_neighbours(self.hours, self.holidays, self.exceptions)
+
+    def _prepare(self) -> None:
+        """Set up the derived state from the (checked) definition."""
         setattr_ = object.__setattr__
         setattr_(self, "_zone", zone_info(self.tz))  # tz is a checked zone name by now
-        days = tuple(tuple(wall_span(pair) for pair in pairs) for pairs in self.hours)
-        special: dict[int, tuple[Span, ...]] = {d.toordinal(): () for d in self.holidays}
+        spans: dict[int, tuple[Span, ...]] = {}  # days with equal hours share their spans
+        days = []
+        for pairs in self.hours:
+            known = spans.get(id(pairs))
+            if known is None:
+                known = spans[id(pairs)] = tuple(wall_span(pair) for pair in pairs)
+            days.append(known)
+        week = tuple(days)
+        special: dict[int, tuple[Span, ...]] = dict.fromkeys(
+            [d.toordinal() for d in self.holidays], ()
+        )
+        dated = []
         for day, pairs in self.exceptions:
-            special[day.toordinal()] = tuple(wall_span(pair) for pair in pairs)
-        index = BlockIndex(self._zone, days, special)
+            dated.append(tuple(wall_span(pair) for pair in pairs))
+            special[day.toordinal()] = dated[-1]
+        cuts = {}
+        for day, pairs in self.breaks:
+            dated.append(tuple(wall_span(pair) for pair in pairs))
+            cuts[day.toordinal()] = dated[-1]
+        reach = reach_of(spans.values(), dated)
+        index = BlockIndex(self._zone, week, special, cuts, reach=reach)
         setattr_(self, "_index", index)
-        setattr_(self, "_blocks", index.blocks)
-        setattr_(self, "_block_us", index.block_us)
-        setattr_(self, "_totals", index.totals)
-        setattr_(self, "_round_the_clock", covers_week(days))
+        setattr_(self, "_round_the_clock", None)  # computed on first use
         # Upper bounds on business time, to refuse a hopeless walk up front: a week
         # holds its wall-clock hours plus at most a day of DST slack, and each
         # exception at most its own intervals.
-        setattr_(
-            self, "_weekly_cap", sum(span[1] - span[0] for day in days for span in day) + DAY_US
-        )
-        setattr_(
-            self,
-            "_extra_cap",
-            sum(span[1] - span[0] for spans in special.values() for span in spans),
-        )
-        check_exception_neighbours(self.hours, self.holidays, self.exceptions)
+        setattr_(self, "_weekly_cap", index.weekly_total + DAY_US)
+        setattr_(self, "_extra_cap", -1)  # computed on first use (see _check_reachable)
+        conventions = self.boundaries
+        setattr_(self, "_lands_on_opening", conventions.landing == "next_opening")
+        setattr_(self, "_zero_rolls", conventions.zero == "next_opening")
+        setattr_(self, "_reversed", conventions.reversed)
+        setattr_(self, "_zones", {})
 
     @classmethod
     def always(
@@ -189,22 +309,64 @@ class BusinessCalendar:
         *,
         holidays: Iterable[DateLike] = (),
         exceptions: DatedHours | None = None,
+        breaks: DatedHours | None = None,
+        boundaries: BoundariesLike = _EXACT,
         name: str = "24/7",
     ) -> BusinessCalendar:
-        """A calendar open around the clock, every day (less any holidays)."""
+        """A calendar open around the clock, every day (less any holidays and breaks)."""
         return cls(
             tz,
             {"mon-sun": [(MIDNIGHT, MIDNIGHT)]},
             holidays=holidays,
             exceptions=exceptions,
+            breaks=breaks,
+            boundaries=boundaries,
             name=name,
         )
+
+    def in_zone(self, tz: str | ZoneInfo) -> BusinessCalendar:
+        """This calendar read in the zone *tz*: the same weekly hours, holidays, exceptions,
+        breaks and conventions, as wall-clock times there.
+
+        Cheap to call again: a calendar keeps the last `MAX_ZONES_KEPT` it made, with their
+        caches, and returns itself for its own zone.
+
+        Raises:
+            CalendarError: *tz* is not a known zone (with a suggestion).
+        """
+        key = tz if isinstance(tz, str) else getattr(tz, "key", None)
+        if key == self.tz:
+            return self
+        zones = self._zones
+        found = zones.get(key) if isinstance(key, str) else None
+        if found is not None:
+            return found
+        name = tz_name(tz)
+        if name == self.tz:  # another name of this zone (a link such as "US/Eastern")
+            return self
+        made = object.__new__(BusinessCalendar)
+        setattr_ = object.__setattr__
+        setattr_(made, "tz", name)
+        for field in ("hours", "holidays", "exceptions", "name", "breaks", "boundaries"):
+            setattr_(made, field, getattr(self, field))
+        made._prepare()  # the definition was checked when this calendar was built
+        if isinstance(key, str):
+            keep(zones, key, made, MAX_ZONES_KEPT)
+        return made
 
     def __reduce__(self) -> tuple[object, ...]:
         # Pickle the definition only: the block cache is rebuilt on demand.
         return (
             _restore,
-            (self.tz, self.hours, self.holidays, self.exceptions, self.name),
+            (
+                self.tz,
+                self.hours,
+                self.holidays,
+                self.exceptions,
+                self.name,
+                self.breaks,
+                self.boundaries,
+            ),
         )
 
     def __repr__(self) -> str:
@@ -212,220 +374,26 @@ class BusinessCalendar:
         if self.holidays:
             parts.append(f"holidays={sorted(d.isoformat() for d in self.holidays)!r}")
         if self.exceptions:
-            shown = {
-                d.isoformat(): [(show_time(a), show_time(b)) for a, b in pairs]
-                for d, pairs in self.exceptions
+            parts.append(f"exceptions={_show_dated(self.exceptions)!r}")
+        if self.breaks:
+            parts.append(f"breaks={_show_dated(self.breaks)!r}")
+        if self.boundaries != _EXACT:
+            preset = self.boundaries.preset_name
+            changed = {
+                key: value
+                for key, value in attrs.asdict(self.boundaries).items()
+                if value != getattr(_EXACT, key)
             }
-            parts.append(f"exceptions={shown!r}")
+            parts.append(f"boundaries={preset or changed!r}")
         if self.name:
             parts.append(f"name={self.name!r}")
         return f"BusinessCalendar({', '.join(parts)})"
 
-    # -- the public arithmetic ---------------------------------------------------------------
 
-    def add(self, start: datetime, duration: timedelta) -> datetime:
-        """Return the instant at which *duration* of business time has passed since *start*.
-
-        A negative *duration* subtracts. Business time that runs out exactly
-        at a closing returns that closing instant; ``add(t, 0)`` returns *t*.
-
-        Args:
-            start: any timezone-aware datetime (pendulum's included).
-            duration: business time to add, a `timedelta`.
-
-        Returns:
-            An aware stdlib datetime in the calendar's zone.
-
-        Raises:
-            NaiveDatetimeError: *start* has no time zone.
-            TypeError: *duration* is not a timedelta.
-            OverflowError: the result is beyond the year 9999 (or before year 1).
-        """
-        return self._to_datetime(self.shift_us(instant_us(start, "start"), duration_us(duration)))
-
-    def subtract(self, start: datetime, duration: timedelta) -> datetime:
-        """Return the instant *duration* of business time before *start*.
-
-        Business time that runs out exactly at an opening returns that opening
-        instant; the mirror image of `add`.
-
-        Raises:
-            NaiveDatetimeError: *start* has no time zone.
-            TypeError: *duration* is not a timedelta.
-            OverflowError: the result is before the year 1 (or beyond 9999).
-        """
-        return self._to_datetime(self.shift_us(instant_us(start, "start"), -duration_us(duration)))
-
-    def between(self, a: datetime, b: datetime) -> timedelta:
-        """Return the business time from *a* to *b*; negative if *b* is before *a*.
-
-        Raises:
-            NaiveDatetimeError: *a* or *b* has no time zone.
-        """
-        ua, ub = instant_us(a, "a"), instant_us(b, "b")
-        if ub < ua:
-            return -self.between(b, a)
-        block_us = self._block_us
-        ba, bb = ua // block_us, ub // block_us
-        total = self._position(ub) - self._position(ua)
-        if bb > ba:
-            total += self._index.sum_totals(ba, bb)
-        return timedelta(microseconds=total)
-
-    def is_open(self, instant: datetime) -> bool:
-        """Is the calendar open at *instant* (opening instants count as open, closings not)?"""
-        u = instant_us(instant, "instant")
-        starts, ends, _, _ = self._index.block(u // self._block_us)
-        i = bisect_right(starts, u) - 1
-        return i >= 0 and u < ends[i]
-
-    def next_opening(self, instant: datetime) -> datetime:
-        """Return *instant* if the calendar is open then, else the instant it next opens.
-
-        Raises:
-            NaiveDatetimeError: *instant* has no time zone.
-            OverflowError: it never opens again before the year 9999.
-        """
-        u = instant_us(instant, "instant")
-        blocks = self._index
-        index = u // blocks.block_us
-        starts, ends, _, _ = blocks.block(index)
-        i = bisect_right(starts, u)
-        if i and u < ends[i - 1]:
-            return self._to_datetime(u)
-        while i == len(starts):
-            index += 1
-            starts = blocks.block(index)[0]
-            i = 0
-        return self._to_datetime(starts[i])
-
-    def previous_closing(self, instant: datetime) -> datetime | None:
-        """Return the last instant at or before *instant* at which the calendar closed.
-
-        An instant that is itself a closing is returned unchanged; an open one
-        gives the end of the previous opening period. ``None`` if the calendar
-        never closed before (a 24/7 calendar, or nothing back to year 1).
-
-        Raises:
-            NaiveDatetimeError: *instant* has no time zone.
-        """
-        u = instant_us(instant, "instant")
-        blocks = self._index
-        block_us = blocks.block_us
-        index = u // block_us
-        ends = blocks.block(index)[1]
-        j = bisect_right(ends, u) - 1
-        if j >= 0:  # ends[j] <= u < the block's upper edge: a real closing
-            return self._to_datetime(ends[j])
-        while True:
-            if index <= blocks.min_block:
-                return None
-            starts, ends, _, _ = blocks.block(index)
-            if (
-                self._round_the_clock
-                and len(starts) == 1
-                and starts[0] == index * block_us
-                and ends[0] == starts[0] + block_us
-            ):
-                # A whole block open: skip to the last holiday or exception before it.
-                before = blocks.block_before_special(index)
-                if before is None:
-                    return None
-                index = before
-            else:
-                index -= 1
-            ends = blocks.block(index)[1]
-            if not ends:
-                continue
-            j = len(ends) - 1
-            edge = (index + 1) * block_us
-            if ends[j] == edge:
-                # Cut by the block edge, not closed, if the next block opens right there.
-                following = blocks.block(index + 1)[0]
-                if following and following[0] == edge:
-                    j -= 1
-            if j >= 0:
-                return self._to_datetime(ends[j])
-
-    # -- the machinery -------------------------------------------------------------------
-
-    def _position(self, u: int) -> int:
-        """Business microseconds from the start of *u*'s block up to *u*."""
-        index = u // self._block_us
-        starts, ends, cum_end, _ = self._blocks.get(index) or self._index.build(index)
-        i = bisect_right(starts, u) - 1
-        if i < 0:
-            return 0
-        end = ends[i]
-        return cum_end[i] - (end - u if u < end else 0)
-
-    def shift_us(self, u: int, d: int) -> int:
-        """The epoch microsecond at which *d* business microseconds have passed since *u*."""
-        if d == 0:
-            return u
-        index = u // self._block_us
-        starts, ends, cum_end, total = self._blocks.get(index) or self._index.build(index)
-        i = bisect_right(starts, u) - 1
-        if i < 0:
-            target = d
-        else:
-            end = ends[i]
-            target = cum_end[i] - (end - u if u < end else 0) + d
-        if d > 0:
-            if target > total:
-                # Whole blocks at a time, reading only their totals.
-                self._check_reachable(u, d)
-                totals = self._totals
-                while target > total:
-                    target -= total
-                    index += 1
-                    known = totals.get(index)
-                    if known is None:
-                        blocks = self._index
-                        if target > blocks.far:  # counted in spans; near blocks one by one
-                            index, target = blocks.skip_forward(index, target)
-                        known = blocks.total(index)
-                    total = known
-                try:
-                    starts, ends, cum_end, total = self._blocks[index]
-                except KeyError:
-                    starts, ends, cum_end, total = self._index.build(index)
-            j = bisect_left(cum_end, target)
-            return ends[j] - (cum_end[j] - target)
-        if target < 0:
-            self._check_reachable(u, d)
-            index, target = self._walk_back(index, target)
-            starts, ends, cum_end, total = self._index.block(index)
-        j = bisect_right(cum_end, target)
-        return ends[j] - (cum_end[j] - target)
-
-    def _walk_back(self, index: int, target: int) -> tuple[int, int]:
-        """Step back whole blocks from block *index* until *target* (< 0) is reached."""
-        blocks = self._index
-        while target < 0:
-            if -target > blocks.far and blocks.totals.get(index - 1) is None:
-                index, target = blocks.skip_backward(index, target)
-            index -= 1
-            target += blocks.total(index)
-        return index, target
-
-    def _check_reachable(self, u: int, d: int) -> None:
-        """Raise OverflowError at once if *d* certainly runs past the supported years."""
-        room = (MAX_US - u) if d > 0 else (u - MIN_US)
-        weeks = room // WEEK_US + 2
-        if abs(d) > weeks * self._weekly_cap + self._extra_cap:
-            raise OverflowError(
-                f"adding {timedelta(microseconds=d)} of business time runs outside the years a "
-                "calendar supports (1-9999)"
-            )
-
-    def _to_datetime(self, u: int) -> datetime:
-        if not MIN_US <= u <= MAX_US:
-            raise OverflowError("the instant is outside the years a calendar supports (1-9999)")
-        seconds, micro = divmod(u, US)
-        result = datetime.fromtimestamp(seconds, self._zone)
-        # replace() keeps fold; "+ timedelta" would reset it in a repeated hour.
-        return result.replace(microsecond=micro) if micro else result
+def _show_dated(
+    dated: tuple[tuple[date, tuple[Pair, ...]], ...],
+) -> dict[str, list[tuple[str, str]]]:
+    return {d.isoformat(): [(show_time(a), show_time(b)) for a, b in pairs] for d, pairs in dated}
 
 
 def _restore(
@@ -434,6 +402,8 @@ def _restore(
     holidays: frozenset[date],
     exceptions: tuple[tuple[date, tuple[Pair, ...]], ...],
     name: str,
+    breaks: tuple[tuple[date, tuple[Pair, ...]], ...] = (),
+    conventions: Boundaries = _EXACT,
 ) -> BusinessCalendar:
     """Unpickle a `BusinessCalendar` from its definition (see ``__reduce__``)."""
     return BusinessCalendar(
@@ -441,27 +411,7 @@ def _restore(
         hours,  # the stored form: seven days, Monday first
         holidays=holidays,
         exceptions=exceptions,  # type: ignore[arg-type]  # the stored form
+        breaks=breaks,  # type: ignore[arg-type]  # the stored form
+        boundaries=conventions,
         name=name,
     )
-
-
-def instant_us(value: object, what: str) -> int:
-    """*value* as integer microseconds since the Unix epoch; validates it on the slow path."""
-    if type(value) is datetime:
-        try:
-            # Aware minus aware is exact and honours fold; a naive value raises TypeError.
-            return (value - UNIX_EPOCH) // ONE_US
-        except TypeError:
-            pass
-    instant = require_aware(value, what)  # raises the library's error for a bad value
-    return (instant - UNIX_EPOCH) // ONE_US
-
-
-def duration_us(value: object) -> int:
-    if type(value) is timedelta:
-        return value // ONE_US
-    if not isinstance(value, timedelta):
-        raise TypeError(f"a business duration must be a timedelta, got {value!r}")
-    # timedelta's own floor division: exact, and immune to subclasses such as
-    # pendulum.Duration that override the operator.
-    return timedelta.__floordiv__(value, ONE_US)

@@ -1,15 +1,16 @@
 """The block index of a `BusinessCalendar`: its open intervals as integer microseconds.
 
-Time is cut into fixed blocks of whole weeks in UTC, counted from the Unix epoch: 52 weeks,
-or fewer for a calendar with many intervals a week, so that a block lists at most about
-`BLOCK_INTERVALS` of them. `build_range` lists the open intervals of any stretch of time:
-mapped to UTC epoch microseconds through the zone, merged and clipped, with a running sum
-of business time. A `BlockIndex` keeps the blocks a calendar has listed, the business time
-of blocks it has only counted and of the stretches around offset changes, in caches of
-bounded size (first in, first out).
+Time is cut into fixed blocks of whole weeks in UTC, counted from the Unix epoch: one week
+while a calendar is new, then 52 weeks, or fewer for a calendar with many intervals a week,
+so that a block lists at most about `BLOCK_INTERVALS` of them (`BlockIndex.grown`).
+`build_range` (`escalation_rules._time.calendar_zone`) lists the open intervals of any
+stretch of time: mapped to UTC epoch microseconds through the zone, less the breaks, merged
+and clipped, with a running sum of business time. A `BlockIndex` keeps the blocks a calendar
+has listed, the business time of blocks it has only counted and of the stretches around
+offset changes, in caches of bounded size (first in, first out).
 
 Counting does not need a list. Away from the zone's offset changes
-(`escalation_rules._time.calendar_zone`), from holidays and exceptions, and from the ends
+(`escalation_rules._time.calendar_zone`), from holidays, exceptions and breaks, and from the ends
 of the supported years, the opening hours repeat every week, so the business time of such
 a stretch comes from a table of one week (`WeekTable`), in one step however long it is;
 only the few days around each change or special date are listed, and those around a
@@ -25,23 +26,43 @@ See `escalation_rules._time.calendar` for the conventions.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Final, TypeAlias, TypeVar, cast
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, TypeVar
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 from .calendar_spec import DAY_US, US, WEEK_US, Span
-from .calendar_zone import ZoneChanges, load_changes
+from .calendar_zone import (
+    EPOCH_ORD,
+    ONE_US,
+    Block,
+    Reach,
+    ZoneChanges,
+    load_changes,
+    local_ordinal,
+    merged,
+    opens_on,
+    reach_of,
+)
 
-Block: TypeAlias = tuple[list[int], list[int], list[int], int]
-"""One block: the starts and ends of its open intervals, their running sums, its total."""
+# Defined with the zone's mapping, and read from here by the clocks and the tests.
+from .calendar_zone import MAX_US as MAX_US
+from .calendar_zone import MIN_US as MIN_US
+from .calendar_zone import UNIX_EPOCH as UNIX_EPOCH
+from .calendar_zone import build_range as build_range
 
 MAX_BLOCK_WEEKS: Final = 52
 
 BLOCK_INTERVALS: Final = 2048
 """A block is as many whole weeks (at most 52) as hold about this many weekly intervals."""
+
+SMALL_BLOCK_WEEKS: Final = 1
+"""The length of a new calendar's blocks: a week lists in a few microseconds."""
+
+OUTGROW_AFTER: Final = 12
+"""Work a calendar does on short blocks before it swaps in long ones: blocks listed, stretches
+measured and walks across blocks (see `BlockIndex.grown`)."""
 
 MAX_BLOCKS_KEPT: Final = 32
 """Listed blocks a calendar keeps; the oldest is dropped first."""
@@ -50,21 +71,6 @@ MAX_TOTALS_KEPT: Final = 1024
 """Block totals (one int each) a calendar keeps; the oldest is dropped first."""
 
 BLOCK_US: Final = MAX_BLOCK_WEEKS * WEEK_US
-
-ONE_US: Final = timedelta(microseconds=1)
-
-UNIX_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-
-EPOCH_ORD: Final = UNIX_EPOCH.toordinal()
-
-# A few days' margin inside datetime's range, so local dates and offsets never overflow.
-FIRST_ORD: Final = date(1, 1, 4).toordinal()
-
-LAST_ORD: Final = date(9999, 12, 28).toordinal()
-
-MIN_US: Final = (FIRST_ORD - EPOCH_ORD) * DAY_US
-
-MAX_US: Final = (LAST_ORD - EPOCH_ORD) * DAY_US
 
 # Where the weekly pattern cannot be trusted, so intervals are listed (see `BlockIndex`).
 # An interval of the local day starting at wall time w lies within (w - 1 day, w + 3 days)
@@ -86,68 +92,6 @@ _MONDAY: Final = (EPOCH_ORD - 1) % 7 * DAY_US
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
-
-
-def build_range(
-    lo: int,
-    hi: int,
-    zone: ZoneInfo,
-    days: tuple[tuple[Span, ...], ...],
-    special: dict[int, tuple[Span, ...]],
-) -> Block:
-    """The open intervals in [*lo*, *hi*), merged, with their running sums.
-
-    *days* are the wall-clock spans of each weekday (Monday first); *special*
-    maps a date's ordinal to the spans that replace its weekday's (holidays: none).
-    """
-    # An interval lies within a day before its local midnight and three days after it
-    # (see _NEAR_CHANGE): the days listed are every day that can reach the range.
-    first = max(local_ordinal(max(lo, MIN_US), zone) - 4, FIRST_ORD)
-    last = min(local_ordinal(min(hi, MAX_US), zone) + 3, LAST_ORD)
-    raw: list[tuple[int, int]] = []
-    # A ZoneInfo always has an offset, never None.
-    utcoffset = cast("Callable[[datetime], timedelta]", zone.utcoffset)
-    fromordinal = datetime.fromordinal
-    for ordinal in range(first, last + 1):
-        spans = special.get(ordinal)
-        if spans is None:
-            spans = days[(ordinal - 1) % 7]  # date.fromordinal(1) is a Monday
-        if not spans:
-            continue
-        # Naive wall-clock arithmetic, then the zone's offset for that wall time with
-        # fold=0: a time in a DST gap moves forward, an ambiguous one is the first.
-        midnight = fromordinal(ordinal)
-        wall = (ordinal - EPOCH_ORD) * DAY_US
-        for s, e, s_delta, e_delta in spans:
-            a = wall + s - utcoffset(midnight + s_delta) // ONE_US
-            b = wall + e - utcoffset(midnight + e_delta) // ONE_US
-            if a < hi and b > lo and a < b:
-                raw.append((max(a, lo), min(b, hi)))
-    return _merged(raw)
-
-
-def _merged(raw: list[tuple[int, int]]) -> Block:
-    raw.sort()
-    starts: list[int] = []
-    ends: list[int] = []
-    for a, b in raw:
-        if ends and a <= ends[-1]:
-            if b > ends[-1]:
-                ends[-1] = b
-        else:
-            starts.append(a)
-            ends.append(b)
-    cum_end: list[int] = []
-    running = 0
-    for a, b in zip(starts, ends, strict=True):
-        running += b - a
-        cum_end.append(running)
-    return (starts, ends, cum_end, running)
-
-
-def local_ordinal(u: int, zone: ZoneInfo) -> int:
-    """The ordinal of the local date in *zone* at epoch microsecond *u*."""
-    return datetime.fromtimestamp(u // US, zone).toordinal()
 
 
 def covers_week(days: tuple[tuple[Span, ...], ...]) -> bool:
@@ -179,7 +123,7 @@ class WeekTable:
                     raw.append((0, b - WEEK_US))
                     b = WEEK_US
                 raw.append((a, b))
-        self.starts, self.ends, self.cum_end, self.total = _merged(raw)
+        self.starts, self.ends, self.cum_end, self.total = merged(raw)
 
     def upto(self, wall: int) -> int:
         """Business microseconds of the weekly hours before *wall*, from a fixed origin.
@@ -208,6 +152,12 @@ def keep(cache: dict[_K, _V], key: _K, value: _V, limit: int) -> None:
             break
 
 
+def long_block_weeks(days: tuple[tuple[Span, ...], ...]) -> int:
+    """Weeks in a long block: as many as hold about `BLOCK_INTERVALS` weekly intervals."""
+    weekly = sum(len(spans) for spans in days)
+    return max(1, min(MAX_BLOCK_WEEKS, BLOCK_INTERVALS // weekly))
+
+
 class BlockIndex:
     """The blocks of one calendar: listed on demand, counted without a list where possible.
 
@@ -215,24 +165,37 @@ class BlockIndex:
     are bounded and first in, first out; they never change a result, since a block listed
     again, or counted instead of listed, gives the same numbers. Two threads that compute
     the same entry at once store equal values.
+
+    A calendar starts with blocks of `SMALL_BLOCK_WEEKS` (cheap to list, so a new calendar
+    answers its first call in microseconds), and once that index has done `OUTGROW_AFTER`
+    units of work (a block listed, a stretch measured, a walk across blocks) swaps in an
+    index of long blocks (`grown`), which share the zone's changes and the counted
+    stretches. An index of short blocks lists a block to count it (`total`) unless
+    it has read the zone's changes already, which costs more than a listing.
     """
 
     __slots__ = (
         "_changes",
         "_changes_read",
         "_last_near",
+        "_special_ords",
+        "_week",
         "arounds",
         "block_us",
         "blocks",
+        "breaks",
         "days",
         "far",
         "max_block",
         "min_block",
+        "outgrow_after",
+        "reach",
         "regular_total",
         "special",
-        "special_ords",
         "totals",
-        "week",
+        "weekly_total",
+        "weeks",
+        "work",
         "zone",
     )
 
@@ -241,13 +204,29 @@ class BlockIndex:
         zone: ZoneInfo,
         days: tuple[tuple[Span, ...], ...],
         special: dict[int, tuple[Span, ...]],
+        breaks: dict[int, tuple[Span, ...]] | None = None,
+        *,
+        weeks: int | None = None,
+        reach: Reach | None = None,
     ) -> None:
         self.zone = zone
         self.days = days
         self.special = special
-        self.special_ords = sorted(special)
-        weekly = sum(len(spans) for spans in days)
-        weeks = max(1, min(MAX_BLOCK_WEEKS, BLOCK_INTERVALS // weekly))
+        self.breaks = breaks or {}
+        self._special_ords: list[int] | None = None  # sorted on first use (see special_ords)
+        # reach: the calendar's, if it knows it (it saves a look at every holiday).
+        self.reach = reach or reach_of(days, special.values(), self.breaks.values())
+        weekly = weekly_total = 0
+        for spans in days:
+            weekly += len(spans)
+            for span in spans:
+                weekly_total += span[1] - span[0]
+        long_weeks = max(1, min(MAX_BLOCK_WEEKS, BLOCK_INTERVALS // weekly))
+        if weeks is None:  # a new calendar's: short blocks first, if long ones are longer
+            weeks = min(SMALL_BLOCK_WEEKS, long_weeks)
+        self.weeks = weeks
+        self.outgrow_after = OUTGROW_AFTER if weeks < long_weeks else None
+        self.work = 0  # blocks listed, stretches measured and walks across blocks made
         self.block_us = weeks * WEEK_US
         self.min_block = MIN_US // self.block_us
         self.max_block = MAX_US // self.block_us
@@ -256,15 +235,59 @@ class BlockIndex:
         # The business time around an offset change, by the change's phase in the week, the
         # offsets before and after it and where it comes from (see _around).
         self.arounds: dict[tuple[int, int, int, str], int] = {}
-        self.week = WeekTable(days)
+        # The weekly hours are disjoint (the calendar checks), so a week holds their sum.
+        self.weekly_total = weekly_total
+        self._week: WeekTable | None = None  # built on first use (see week)
         # The business time of a block where the weekly hours repeat: no change, no holiday.
-        self.regular_total = weeks * self.week.total
+        self.regular_total = weeks * self.weekly_total
         # Business time beyond which a walk counts spans of blocks (skip_forward) rather
         # than summing block totals one by one, which are kept for the next walk.
         self.far = _FEW_BLOCKS * self.regular_total
         self._changes: ZoneChanges | None = None
         self._changes_read = False
         self._last_near: tuple[int | None, tuple[int, int, int | None]] = (None, (0, 0, None))
+
+    @property
+    def special_ords(self) -> list[int]:
+        """The ordinals of the holidays, exceptions and breaks, sorted."""
+        ords = self._special_ords
+        if ords is None:
+            ords = self._special_ords = sorted(self.special.keys() | self.breaks.keys())
+        return ords
+
+    @property
+    def week(self) -> WeekTable:
+        """The weekly hours as one periodic table (built on first use)."""
+        week = self._week
+        if week is None:
+            week = self._week = WeekTable(self.days)
+        return week
+
+    @property
+    def outgrown(self) -> bool:
+        """Has this index of short blocks done enough work to swap in long ones?"""
+        limit = self.outgrow_after
+        return limit is not None and self.work >= limit
+
+    def grown(self) -> BlockIndex:
+        """An index of long blocks for the same calendar, sharing what does not depend on
+        the length of a block: the zone's changes and the counted stretches around them."""
+        weeks = long_block_weeks(self.days)
+        index = BlockIndex(
+            self.zone, self.days, self.special, self.breaks, weeks=weeks, reach=self.reach
+        )
+        index._changes, index._changes_read = self._changes, self._changes_read
+        index.arounds = self.arounds
+        index._week = self._week
+        return index
+
+    def listing(self, lo: int, hi: int) -> Block:
+        """The open intervals in [*lo*, *hi*) (see `build_range`)."""
+        return build_range(lo, hi, self.zone, self.days, self.special, self.breaks, self.reach)
+
+    def opens_on(self, ordinal: int) -> bool:
+        """Is the date *ordinal* a business day (see `opens_on`)?"""
+        return opens_on(ordinal, self.zone, self.days, self.special, self.breaks)
 
     # -- listing ---------------------------------------------------------------------
 
@@ -276,9 +299,10 @@ class BlockIndex:
         """List block *index* and keep it."""
         self._check(index)
         lo = index * self.block_us
-        block = build_range(lo, lo + self.block_us, self.zone, self.days, self.special)
+        block = self.listing(lo, lo + self.block_us)
         keep(self.blocks, index, block, MAX_BLOCKS_KEPT)
         keep(self.totals, index, block[3], MAX_TOTALS_KEPT)
+        self.work += 1
         return block
 
     def _check(self, index: int) -> None:
@@ -294,6 +318,8 @@ class BlockIndex:
             return block[3]
         known = self.totals.get(index)
         if known is None:
+            if self.outgrow_after is not None and not self._changes_read:
+                return self.build(index)[3]  # a short block lists faster than the zone reads
             self._check(index)
             lo = index * self.block_us
             known = self.measure(lo, lo + self.block_us)
@@ -352,6 +378,7 @@ class BlockIndex:
 
     def measure(self, lo: int, hi: int) -> int:
         """The business time in [*lo*, *hi*): by weeks where they repeat, listed elsewhere."""
+        self.work += 1
         total, x = 0, lo
         start, end, change = self._window(x)
         while x < hi:
@@ -363,13 +390,13 @@ class BlockIndex:
                 if c is not None:
                     total += self.week.upto(y + c) - self.week.upto(x + c)
                 else:  # the zone disagrees with the changes read: list, to be exact
-                    total += build_range(x, y, self.zone, self.days, self.special)[3]
+                    total += self.listing(x, y)[3]
             else:
                 y = min(end, hi)
                 if change is not None and start == x and end == y:
                     total += self._around(change)
                 else:
-                    total += build_range(x, y, self.zone, self.days, self.special)[3]
+                    total += self.listing(x, y)[3]
             x = y
         return total
 
@@ -385,11 +412,11 @@ class BlockIndex:
         changes = self._changes
         kind = None if changes is None else changes.kind(change)
         if kind is None:
-            return build_range(lo, hi, self.zone, self.days, self.special)[3]
+            return self.listing(lo, hi)[3]
         key = (change % WEEK_US, self._offset(lo), self._offset(hi - 1), kind)
         known = self.arounds.get(key)
         if known is None:
-            known = build_range(lo, hi, self.zone, self.days, self.special)[3]
+            known = self.listing(lo, hi)[3]
             keep(self.arounds, key, known, MAX_TOTALS_KEPT)
         return known
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING, Final, TypeAlias
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, TypeAlias, cast
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -39,7 +41,7 @@ def span(pair: Pair) -> tuple[int, int]:
 
 def wall_span(pair: Pair) -> Span:
     start, end = span(pair)
-    return start, end, timedelta(microseconds=start), timedelta(microseconds=end)
+    return start, end, timedelta(0, 0, start), timedelta(0, 0, end)
 
 
 TimeLike: TypeAlias = time | str
@@ -80,6 +82,17 @@ _WEEKDAYS: Final = {
     **{name: i for i, name in enumerate(DAY_NAMES)},
     **{name: i for i, name in enumerate(_FULL_NAMES)},
 }
+
+# The weekday keys people write most, read without parsing.
+_KEYS: Final = MappingProxyType(
+    {
+        **{name: (i,) for i, name in enumerate(DAY_NAMES)},
+        "mon-fri": (0, 1, 2, 3, 4),
+        "mon-sat": (0, 1, 2, 3, 4, 5),
+        "mon-sun": (0, 1, 2, 3, 4, 5, 6),
+        "sat-sun": (5, 6),
+    }
+)
 
 _TIME_TEXT: Final = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
 
@@ -131,6 +144,13 @@ def tz_name(value: str | ZoneInfo) -> str:
 
 
 def _parse_time(value: object, where: str, *, end: bool) -> time:
+    if type(value) is str and len(value) == 5 and value[2] == ":":
+        # The common "HH:MM", without the regular expression.
+        hour_text, minute_text = value[:2], value[3:]
+        if hour_text.isdigit() and minute_text.isdigit() and (hour_text + minute_text).isascii():
+            hour, minute = int(hour_text), int(minute_text)
+            if hour < 24 and minute < 60:
+                return time(hour, minute)
     if isinstance(value, datetime) or not isinstance(value, time | str):
         raise CalendarError(
             f"an opening time must be a time object (from datetime) or 'HH:MM', got {value!r}",
@@ -172,32 +192,57 @@ def _show(pair: Pair) -> str:
     return f"{show_time(pair[0])}-{show_time(pair[1])}"
 
 
-def _intervals(value: object, where: str, day: str) -> tuple[Pair, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence | frozenset | set):
+def _intervals(
+    value: object, where: str, day: str, noun: str = "opening interval"
+) -> tuple[Pair, ...]:
+    items: Sequence[object] | AbstractSet[object]
+    if isinstance(value, list | tuple) or (
+        isinstance(value, Sequence | frozenset | set) and not isinstance(value, str | bytes)
+    ):
+        items = value  # a list or tuple first: the isinstance checks of an ABC are slower
+    else:
+        what = "opening hours" if noun == "opening interval" else f"{noun}s"
         raise CalendarError(
-            f"opening hours must be a list of (start, end) pairs, got {value!r}",
+            f"{what} must be a list of (start, end) pairs, got {value!r}",
             where=where,
             value=value,
         )
-    if len(value) > MAX_INTERVALS_PER_DAY:
+    if len(items) > MAX_INTERVALS_PER_DAY:
         raise CalendarError(
-            f"{len(value)} opening intervals on {day}; a day takes at most "
+            f"{len(items)} {noun}s on {day}; a day takes at most "
             f"{MAX_INTERVALS_PER_DAY} (one every 15 minutes)",
             where=where,
-            value=len(value),
+            value=len(items),
         )
     pairs = []
-    for i, item in enumerate(value):
-        here = f"{where}[{i}]"
-        if isinstance(item, str | bytes) or not isinstance(item, Sequence) or len(item) != 2:
+    for i, item in enumerate(items):
+        if isinstance(item, tuple | list):
+            well_formed = len(item) == 2
+        else:
+            well_formed = (
+                not isinstance(item, str | bytes) and isinstance(item, Sequence) and len(item) == 2
+            )
+        if not well_formed:
             raise CalendarError(
-                f"an opening interval must be a (start, end) pair, got {item!r}",
-                where=here,
+                f"{'an' if noun[0] in 'aeiou' else 'a'} {noun} must be a (start, end) pair, "
+                f"got {item!r}",
+                where=f"{where}[{i}]",
                 value=item,
             )
-        pairs.append((_parse_time(item[0], here, end=False), _parse_time(item[1], here, end=True)))
-    pairs.sort(key=span)
-    check_overlaps([(*span(p), p, where, None) for p in pairs])
+        first, second = cast("Sequence[object]", item)
+        if type(first) is time and type(second) is time and first.tzinfo is None is second.tzinfo:
+            pairs.append(
+                (
+                    time(first.hour, first.minute, first.second, first.microsecond),
+                    time(second.hour, second.minute, second.second, second.microsecond),
+                )
+            )
+            continue
+        here = f"{where}[{i}]"
+        pairs.append((_parse_time(first, here, end=False), _parse_time(second, here, end=True)))
+    if len(pairs) > 1:
+        pairs.sort(key=span)
+        check_overlaps([(*span(p), p, where, None) for p in pairs], noun=noun)
     return tuple(pairs)
 
 
@@ -206,14 +251,14 @@ Overlap = tuple[int, int, Pair, str, "tuple[str, object] | None"]
 (the error's ``subject``)."""
 
 
-def check_overlaps(items: Sequence[Overlap]) -> None:
+def check_overlaps(items: Sequence[Overlap], *, noun: str = "opening interval") -> None:
     """Raise if two of the ``(start, end, pair, where, subject)`` intervals overlap."""
     items = sorted(items, key=lambda item: item[:2])
     for (_, end, pair, where, subject), (start, _, other, other_where, _s) in pairwise(items):
         if start < end:
             place = "" if where == other_where else f" (from {other_where})"
             raise CalendarError(
-                f"the opening intervals {_show(pair)} and {_show(other)}{place} overlap",
+                f"the {noun}s {_show(pair)} and {_show(other)}{place} overlap",
                 where=where,
                 value=other,
                 subject=subject,
@@ -270,9 +315,11 @@ def _weekday_keys(key: object) -> list[int]:
 def weekly_hours(
     value: WeeklyHours,
 ) -> tuple[tuple[Pair, ...], ...]:
-    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 7:
+    if type(value) is not dict and (
+        isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 7
+    ):
         value = dict(enumerate(value))  # Monday to Sunday, as the calendar stores them
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise CalendarError(
             "hours must map weekdays to opening intervals, e.g. "
             f"{{'mon-fri': [('09:00', '17:00')]}}, or list seven days; got {value!r}",
@@ -286,7 +333,8 @@ def weekly_hours(
             pairs = _intervals(intervals, f"hours[{key!r}]", repr(key))
         except CalendarError as exc:
             raise exc.about("hours", key) from None
-        for day in _weekday_keys(key):
+        known_days = _KEYS.get(key) if type(key) is str else None
+        for day in known_days or _weekday_keys(key):
             if week[day] is not None:
                 raise CalendarError(
                     f"{DAY_NAMES[day]!r} is given twice, in {given_as[day]!r} and {key!r}",
@@ -295,28 +343,56 @@ def weekly_hours(
                 )
             week[day] = pairs
             given_as[day] = key
-    days = tuple(pairs or () for pairs in week)
-    items = [
-        (
-            d * DAY_US + lo + shift,
-            d * DAY_US + hi + shift,
-            pair,
-            f"hours[{given_as[d]!r}]",
-            ("hours", given_as[d]),
-        )
-        for shift in (0, WEEK_US)
-        for d, pairs in enumerate(days)
-        for pair in pairs
-        for lo, hi in [span(pair)]
-    ]
-    check_overlaps(items)
-    if not items:
+    days = tuple([pairs or () for pairs in week])
+    _check_week(days, given_as, value)
+    return days
+
+
+def _check_week(
+    days: tuple[tuple[Pair, ...], ...], given_as: dict[int, object], value: object
+) -> None:
+    """Raise if the week has no hours, or two of its intervals overlap (across days too)."""
+    # The week in order (days in order, each day's intervals sorted) is disjoint if each
+    # interval starts at or after the end of the one before, and the last ends by the time
+    # the first starts again, a week on.
+    spans_of: dict[int, list[tuple[int, int]]] = {}
+    first = reach = -1
+    clash = False
+    for d, pairs in enumerate(days):
+        if not pairs:
+            continue
+        known = spans_of.get(id(pairs))
+        if known is None:
+            known = spans_of[id(pairs)] = [span(pair) for pair in pairs]
+        base = d * DAY_US
+        for lo, hi in known:
+            if first < 0:
+                first = base + lo
+            elif base + lo < reach:
+                clash = True
+            reach = base + hi
+    if first < 0:
         raise CalendarError(
             "a calendar must be open at some time of the week; give hours for at least one weekday",
             where="hours",
             value=value,
         )
-    return days
+    if clash or reach > first + WEEK_US:  # find the pair and say where each was given
+        check_overlaps(
+            [
+                (
+                    d * DAY_US + lo + shift,
+                    d * DAY_US + hi + shift,
+                    pair,
+                    f"hours[{given_as[d]!r}]",
+                    ("hours", given_as[d]),
+                )
+                for shift in (0, WEEK_US)
+                for d, pairs in enumerate(days)
+                for pair in pairs
+                for lo, hi in [span(pair)]
+            ]
+        )
 
 
 def _date(value: object, where: str) -> date:
@@ -343,11 +419,25 @@ def holiday_dates(value: Iterable[DateLike]) -> frozenset[date]:
         raise CalendarError(
             f"holidays must be an iterable of dates, got {value!r}", where="holidays", value=value
         )
-    return frozenset(_date(item, "holidays") for item in value)
+    return frozenset(item if type(item) is date else _date(item, "holidays") for item in value)
 
 
 def dated_exceptions(
     value: DatedHours | None,
+) -> tuple[tuple[date, tuple[Pair, ...]], ...]:
+    """The ``exceptions`` input: date -> the opening intervals that replace its hours."""
+    return _dated(value, "exceptions", "opening interval")
+
+
+def dated_breaks(
+    value: DatedHours | None,
+) -> tuple[tuple[date, tuple[Pair, ...]], ...]:
+    """The ``breaks`` input: date -> wall-clock intervals closed that date (none: dropped)."""
+    return tuple(item for item in _dated(value, "breaks", "break") if item[1])
+
+
+def _dated(
+    value: DatedHours | None, where: str, noun: str
 ) -> tuple[tuple[date, tuple[Pair, ...]], ...]:
     if value is None:
         return ()
@@ -357,21 +447,22 @@ def dated_exceptions(
         items = list(value)  # the calendar's own stored form
     else:
         raise CalendarError(
-            f"exceptions must map dates to opening intervals, got {value!r}",
-            where="exceptions",
+            f"{where} must map dates to {noun}s, got {value!r}",
+            where=where,
             value=value,
         )
     out: dict[date, tuple[Pair, ...]] = {}
     for key, intervals in items:
-        day = _date(key, "exceptions")
+        day = _date(key, where)
         if day in out:
             raise CalendarError(
-                f"the date {day.isoformat()} is given twice", where="exceptions", value=key
+                f"the date {day.isoformat()} is given twice", where=where, value=key
             )
+        text = day.isoformat()
         try:
-            out[day] = _intervals(intervals, f"exceptions[{day.isoformat()!r}]", day.isoformat())
+            out[day] = _intervals(intervals, f"{where}[{text!r}]", text, noun)
         except CalendarError as exc:
-            raise exc.about("exceptions", day.isoformat()) from None
+            raise exc.about(where, text) from None
     return tuple(sorted(out.items()))
 
 

@@ -18,23 +18,43 @@ intervals of a stretch where those disagree.
 A list of changes may hold more than the real ones (a transition that changes only the
 zone's abbreviation, the turn of a year in a rule whose change lies near it): an extra
 change only costs a closer look, never a different answer.
+
+The module also maps a calendar's wall-clock hours through its zone: `build_range` lists
+the open intervals of a stretch of UTC time (opening hours less breaks), and `opens_on`
+says whether a date's own hours open at all (a business day).
 """
 
 from __future__ import annotations
 
 import importlib
 from bisect import bisect_right
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeAlias, cast
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-from .calendar_spec import DAY_US, US
+from .calendar_spec import DAY_US, US, Span
 
-_EPOCH_ORD: Final = date(1970, 1, 1).toordinal()
+Block: TypeAlias = tuple[list[int], list[int], list[int], int]
+"""One block: the starts and ends of its open intervals, their running sums, its total."""
+
+ONE_US: Final = timedelta(microseconds=1)
+
+UNIX_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+EPOCH_ORD: Final = UNIX_EPOCH.toordinal()
+
+# A few days' margin inside datetime's range, so local dates and offsets never overflow.
+FIRST_ORD: Final = date(1, 1, 4).toordinal()
+
+LAST_ORD: Final = date(9999, 12, 28).toordinal()
+
+MIN_US: Final = (FIRST_ORD - EPOCH_ORD) * DAY_US
+
+MAX_US: Final = (LAST_ORD - EPOCH_ORD) * DAY_US
 
 # A rule's change closer than this to the turn of its year is one that zoneinfo, which reads
 # a rule with the year of the wall time, may apply on one side of the turn only.
@@ -43,8 +63,6 @@ _NEAR_NEW_YEAR: Final = 8 * DAY_US
 _LAST_YEAR: Final = 9999
 
 _YEARS_KEPT: Final = 16
-
-_ONE_US: Final = timedelta(microseconds=1)
 
 
 class ZoneChanges:
@@ -116,12 +134,12 @@ class ZoneChanges:
 
 
 def _year(u: int) -> int:
-    ordinal = u // DAY_US + _EPOCH_ORD
+    ordinal = u // DAY_US + EPOCH_ORD
     return date.fromordinal(min(max(ordinal, 1), date.max.toordinal())).year
 
 
 def _new_year_us(year: int) -> int:
-    return (date(year, 1, 1).toordinal() - _EPOCH_ORD) * DAY_US
+    return (date(year, 1, 1).toordinal() - EPOCH_ORD) * DAY_US
 
 
 def load_changes(zone: ZoneInfo) -> ZoneChanges | None:
@@ -134,13 +152,13 @@ def load_changes(zone: ZoneInfo) -> ZoneChanges | None:
         if any(a >= b for a, b in pairwise(explicit)):
             return None
         # The offset after each transition, as the file says, for _agrees.
-        said = [info.utcoff // _ONE_US for info in pure._ttinfos]
+        said = [info.utcoff // ONE_US for info in pure._ttinfos]
         after = pure._tz_after
         if isinstance(after, pure_zoneinfo._ttinfo):
             changes = ZoneChanges(explicit)
         elif isinstance(after, pure_zoneinfo._TZStr):
             rule: Callable[[int], tuple[int, int]] = after.transitions
-            offsets = (after.std.utcoff // _ONE_US, after.dst.utcoff // _ONE_US)
+            offsets = (after.std.utcoff // ONE_US, after.dst.utcoff // ONE_US)
             changes = ZoneChanges(explicit, rule, offsets)
         else:
             return None
@@ -173,3 +191,177 @@ def _agrees(changes: ZoneChanges, said: list[int], zone: ZoneInfo) -> bool:
             if not (shows(start * US - std, std, dst) and shows(end * US - dst, dst, std)):
                 return False
     return True
+
+
+# -- a calendar's hours through its zone ----------------------------------------------
+
+
+Reach: TypeAlias = tuple[int, int]
+"""The earliest start and the latest end of a calendar's spans, after their local midnight."""
+
+_ANY_REACH: Final = (0, 2 * DAY_US)
+
+
+def reach_of(*groups: Iterable[tuple[Span, ...]]) -> Reach:
+    """The `Reach` of the spans in *groups* (weekly hours, exceptions, breaks)."""
+    lo, hi = 2 * DAY_US, 0
+    for group in groups:
+        for spans in group:
+            for span in spans:
+                if span[0] < lo:
+                    lo = span[0]
+                if span[1] > hi:
+                    hi = span[1]
+    return (lo, hi) if lo < hi else _ANY_REACH
+
+
+def build_range(
+    lo: int,
+    hi: int,
+    zone: ZoneInfo,
+    days: tuple[tuple[Span, ...], ...],
+    special: dict[int, tuple[Span, ...]],
+    breaks: dict[int, tuple[Span, ...]] | None = None,
+    reach: Reach = _ANY_REACH,
+) -> Block:
+    """The open intervals in [*lo*, *hi*), merged, with their running sums.
+
+    *days* are the wall-clock spans of each weekday (Monday first); *special*
+    maps a date's ordinal to the spans that replace its weekday's (holidays: none);
+    *breaks* maps a date's ordinal to wall-clock spans closed that day, whatever is open
+    then. *reach* bounds the spans (`reach_of`): the days listed are those whose spans can
+    reach the range.
+    """
+    # A span of the day starting at wall time W lies within (W + first - 1 day,
+    # W + last + 1 day) in UTC, since an offset is less than a day.
+    first_s, last_e = reach
+    first = max((lo - last_e) // DAY_US + EPOCH_ORD - 1, FIRST_ORD)
+    last = min((hi - first_s) // DAY_US + EPOCH_ORD + 1, LAST_ORD)
+    raw: list[tuple[int, int]] = []
+    cuts: list[tuple[int, int]] = []
+    # A ZoneInfo always has an offset, never None.
+    utcoffset = cast("Callable[[datetime], timedelta]", zone.utcoffset)
+    fromordinal = datetime.fromordinal
+    get = special.get
+    for ordinal in range(first, last + 1):
+        spans = get(ordinal)
+        if spans is None:
+            spans = days[(ordinal - 1) % 7]  # date.fromordinal(1) is a Monday
+        closed = breaks.get(ordinal) if breaks else None
+        if not spans and not closed:
+            continue
+        # Naive wall-clock arithmetic, then the zone's offset for that wall time with
+        # fold=0: a time in a DST gap moves forward, an ambiguous one is the first.
+        midnight = fromordinal(ordinal)
+        wall = (ordinal - EPOCH_ORD) * DAY_US
+        for s, e, s_delta, e_delta in spans:
+            if wall + e <= lo - DAY_US or wall + s >= hi + DAY_US:
+                continue  # out of reach whatever the offset
+            a = wall + s - utcoffset(midnight + s_delta) // ONE_US
+            b = wall + e - utcoffset(midnight + e_delta) // ONE_US
+            if a < hi and b > lo and a < b:
+                raw.append((max(a, lo), min(b, hi)))
+        if closed:
+            for s, e, s_delta, e_delta in closed:
+                a = wall + s - utcoffset(midnight + s_delta) // ONE_US
+                b = wall + e - utcoffset(midnight + e_delta) // ONE_US
+                if a < hi and b > lo and a < b:
+                    cuts.append((a, b))
+    return merged(raw, cuts)
+
+
+def merged(raw: list[tuple[int, int]], cuts: list[tuple[int, int]] | None = None) -> Block:
+    raw.sort()
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in raw:
+        if ends and a <= ends[-1]:
+            if b > ends[-1]:
+                ends[-1] = b
+        else:
+            starts.append(a)
+            ends.append(b)
+    if cuts:
+        starts, ends = _without(starts, ends, cuts)
+    cum_end: list[int] = []
+    running = 0
+    for a, b in zip(starts, ends, strict=True):
+        running += b - a
+        cum_end.append(running)
+    return (starts, ends, cum_end, running)
+
+
+def _without(
+    starts: list[int], ends: list[int], cuts: list[tuple[int, int]]
+) -> tuple[list[int], list[int]]:
+    """The sorted, disjoint intervals *starts*/*ends* less the *cuts* (in any order)."""
+    cuts.sort()
+    out_starts: list[int] = []
+    out_ends: list[int] = []
+    j, count = 0, len(cuts)
+    for a, b in zip(starts, ends, strict=True):
+        while j < count and cuts[j][1] <= a:
+            j += 1
+        x, k = a, j
+        while k < count and cuts[k][0] < b:
+            c, d = cuts[k]
+            if c > x:
+                out_starts.append(x)
+                out_ends.append(c)
+            x = max(x, d)
+            k += 1
+        if x < b:
+            out_starts.append(x)
+            out_ends.append(b)
+    return out_starts, out_ends
+
+
+def local_ordinal(u: int, zone: ZoneInfo) -> int:
+    """The ordinal of the local date in *zone* at epoch microsecond *u*."""
+    return datetime.fromtimestamp(u // US, zone).toordinal()
+
+
+def opens_on(
+    ordinal: int,
+    zone: ZoneInfo,
+    days: tuple[tuple[Span, ...], ...],
+    special: dict[int, tuple[Span, ...]],
+    breaks: dict[int, tuple[Span, ...]],
+) -> bool:
+    """Is the date *ordinal* a business day: do some of its own opening hours (*days*'
+    of its weekday, or *special*'s) remain, mapped through *zone* and less the *breaks*
+    around it?"""
+    spans = special.get(ordinal)
+    if spans is None:
+        spans = days[(ordinal - 1) % 7]
+    if not spans:
+        return False
+    utcoffset = cast("Callable[[datetime], timedelta]", zone.utcoffset)
+    midnight = datetime.fromordinal(ordinal)
+    wall = (ordinal - EPOCH_ORD) * DAY_US
+    own: list[tuple[int, int]] = []
+    for s, e, s_delta, e_delta in spans:
+        a = wall + s - utcoffset(midnight + s_delta) // ONE_US
+        b = wall + e - utcoffset(midnight + e_delta) // ONE_US
+        if a < b:
+            own.append((a, b))
+            if not breaks:
+                return True
+    if not own:
+        return False
+    # A day's spans end before the second midnight after it; a break from the day
+    # before may run into it, and the next day's may cut a night shift.
+    cuts: list[tuple[int, int]] = []
+    for near in range(max(ordinal - 1, FIRST_ORD), min(ordinal + 2, LAST_ORD) + 1):
+        closed = breaks.get(near)
+        if closed:
+            day = datetime.fromordinal(near)
+            near_wall = (near - EPOCH_ORD) * DAY_US
+            for s, e, s_delta, e_delta in closed:
+                a = near_wall + s - utcoffset(day + s_delta) // ONE_US
+                b = near_wall + e - utcoffset(day + e_delta) // ONE_US
+                if a < b:
+                    cuts.append((a, b))
+    if not cuts:
+        return True
+    return bool(merged(own, cuts)[0])

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 import attrs
 
 from .._model.clock_definitions import Metric, SlaClock
-from .._model.issue import summary_of
 from .._model.targets import Target
 from .clock_fold import Fold, fold_clock
 
@@ -155,12 +154,22 @@ class Core(NamedTuple):
         if self.elapsed + self.offset >= amount:
             if total >= amount:
                 i = bisect_left(self.before, amount) - 1
-                return True, self.measure.add(self.segments[i][0], amount - self.before[i])
-            assert self.open_from is not None
-            return True, self.measure.add(self.open_from, amount - total)
+                found = self.measure.add(self.segments[i][0], amount - self.before[i])
+            else:
+                assert self.open_from is not None
+                found = self.measure.add(self.open_from, amount - total)
+            return True, (found if self.target is None or self.target.days is None else
+                          self._opening(found))  # fmt: skip
         if self.state != "running" or self.open_from is None:
             return False, None
-        return False, self.measure.add(self.open_from, amount - total)
+        found = self.measure.add(self.open_from, amount - total)
+        return False, (found if self.target is None or self.target.days is None else
+                       self._opening(found))  # fmt: skip
+
+    def _opening(self, instant: datetime) -> datetime:
+        """Business days fall due at an opening, not at the closing before it."""
+        next_opening = getattr(self.measure, "next_opening", None)
+        return instant if next_opening is None else next_opening(instant)
 
 
 def state_of(clock: SlaClock, core: Core) -> ClockState:
@@ -217,10 +226,12 @@ def clock_core(
     priority change that made the target apply.
     """
     fold = fold_clock(context, clock, measure)
+    if target is not None and target.days is not None and fold.started_at is not None:
+        target = in_days(target, measure, fold.started_at)
     now = context.now
-    if now.tzinfo is not UTC:
+    if now.tzinfo is not UTC:  # (an instant of year 10000 in UTC is an error, not an answer)
         now = now.astimezone(UTC)
-    if now < summary_of(context.issue).created:  # before the issue existed
+    if now < context.times[0]:  # before the issue existed (times[0]: its creation)
         return Core(
             target, calendar, "idle", None, _ZERO, (), (), _ZERO, None, measure, -1, _ZERO,
             fold, sla, sla_since,
@@ -257,6 +268,20 @@ def clock_core(
         target, calendar, state, started_at, elapsed, fold.segments, fold.before, total,
         open_from, measure, fold.index, offset, fold, sla, sla_since,
     )  # fmt: skip
+
+
+def in_days(target: Target, measure: Measure, start: datetime) -> Target:
+    """A business-days *target* for a cycle that started at *start*: its ``duration`` is the
+    business time from *start* to the same local time that many business days later."""
+    add_days = getattr(measure, "add_business_days", None)
+    if add_days is None:  # elapsed real time, or a switched measure: days of 24 hours
+        return target
+    assert target.days is not None
+    due = add_days(start, target.days)
+    return attrs.evolve(target, duration=max(measure.between(start, due), _ONE_US))
+
+
+_ONE_US: Final = timedelta(microseconds=1)
 
 
 def _applies_since(fold: Fold, has_target: Callable[[str | None], bool]) -> datetime | None:
