@@ -70,10 +70,13 @@ def backtest(
     overall = Tally()
     by_priority: dict[str, Tally] = {}
     by_category: dict[str, Tally] = {}
+    by_sla: dict[str, Tally] = {}
+    groupings = [by_priority, by_category] + ([by_sla] if policy.slas else [])
     for logged in issues:
         result = replayer.run(logged, None)
         overall.add(result, first)
-        for key, groups in ((logged.priority, by_priority), (logged.category, by_category)):
+        keys = (logged.priority, logged.category, result.sla)
+        for key, groups in zip(keys, groupings, strict=False):
             name = key if key is not None else "-"
             tally = groups.get(name)
             if tally is None:
@@ -88,5 +91,6 @@ def backtest(
         overall=overall.freeze(ids),
         by_priority=FrozenDict({k: by_priority[k].freeze(ids) for k in sorted(by_priority)}),
         by_category=FrozenDict({k: by_category[k].freeze(ids) for k in sorted(by_category)}),
+        by_sla=FrozenDict({k: by_sla[k].freeze(ids) for k in sorted(by_sla)}),
         warnings=issues.warnings if isinstance(issues, EventLog) else (),
     )

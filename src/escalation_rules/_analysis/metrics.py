@@ -323,6 +323,8 @@ class Metrics:
         level_ids: the policy's levels, lowest first.
         overall: all issues.
         by_priority, by_category: per value (issues without one are under ``"-"``).
+        by_sla: per SLA policy that applied at the end of each issue's replay (empty when
+            the policy has no SLA policies; ``"-"`` for issues none applied to).
         warnings: what the log's reader had to guess (`EventLog.warnings`): each status
             the log mapping lists nowhere, counted as open. Empty when the issues did not
             come from `read_log`, or the mapping knew every value.
@@ -333,6 +335,7 @@ class Metrics:
     overall: GroupMetrics
     by_priority: Mapping[str, GroupMetrics]
     by_category: Mapping[str, GroupMetrics]
+    by_sla: Mapping[str, GroupMetrics] = attrs.field(factory=dict, kw_only=True)
     warnings: tuple[UnmappedValue, ...] = attrs.field(default=(), converter=_warnings, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
@@ -343,6 +346,7 @@ class Metrics:
             "overall": self.overall.to_dict(),
             "by_priority": {k: v.to_dict() for k, v in self.by_priority.items()},
             "by_category": {k: v.to_dict() for k, v in self.by_category.items()},
+            "by_sla": {k: v.to_dict() for k, v in self.by_sla.items()},
             "warnings": [w.to_dict() for w in self.warnings],
         }
 
@@ -418,6 +422,7 @@ class Metrics:
             ("all", "all", self.overall),
             *(("priority", k, v) for k, v in self.by_priority.items()),
             *(("category", k, v) for k, v in self.by_category.items()),
+            *(("sla", k, v) for k, v in self.by_sla.items()),
         ]
 
     def to_table(self, *, categories: int = 10) -> str:
@@ -430,6 +435,9 @@ class Metrics:
         )
         groups = [("all", self.overall), *self.by_priority.items()]
         parts = [intro, *warnings_text(self.warnings), "", metrics_table(groups, self.level_ids)]
+        if self.by_sla:
+            parts += ["", "By SLA policy (the one that applied last):"]
+            parts.append(metrics_table(list(self.by_sla.items()), self.level_ids))
         if self.by_category:
             largest = sorted(self.by_category.items(), key=lambda kv: (-kv[1].issues, kv[0]))
             shown = largest[:categories]
