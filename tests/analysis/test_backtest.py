@@ -624,7 +624,7 @@ def test_backtest_metrics_are_grouped_by_the_sla_policy_that_applied_last() -> N
     metrics = backtest(sla_policy(), issues())
     assert {k: g.issues for k, g in metrics.by_sla.items()} == {"second-line": 2, "standard": 1}
     assert set(metrics.to_dict()["by_sla"]) == {"second-line", "standard"}
-    assert ["sla", "standard"] == metrics.csv_rows()[-1][:2]
+    assert metrics.csv_rows()[-1][:2] == ["sla", "standard"]
     assert "By SLA policy (the one that applied last):" in metrics.to_table()
     assert backtest(policy(), issues()).by_sla == {}  # no SLA policies: no such group
 
