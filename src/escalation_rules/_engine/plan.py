@@ -149,12 +149,14 @@ def run_plan(
 
 def merge_escalations(actions: list[Action], policy: Policy) -> list[Action]:
     """Keep one escalation: the one to the highest level (the first on a tie)."""
-    escalations = [a for a in actions if isinstance(a, Escalate)]
-    if len(escalations) < 2:
-        return actions
+    best: Escalate | None = None
+    count = 0
     by_id = policy.level_positions
-    best = escalations[0]
-    for esc in escalations[1:]:
-        if by_id[esc.to] > by_id[best.to]:
-            best = esc
+    for action in actions:
+        if isinstance(action, Escalate):
+            count += 1
+            if best is None or by_id[action.to] > by_id[best.to]:
+                best = action
+    if count < 2:
+        return actions
     return [a for a in actions if not isinstance(a, Escalate) or a is best]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
@@ -186,6 +186,8 @@ class _Threshold(NamedTuple):
     keys: tuple[str | None, ...]
     #: whether its condition holds now (``None``: always)
     holds: Callable[[Context], bool] | None
+    #: a memo of target -> its threshold (it only saves the arithmetic)
+    amounts: dict[timedelta, timedelta]
 
 
 def _scope(context: Context, key: str, cycle: int, at: datetime) -> int:
@@ -238,7 +240,10 @@ def _supersede(
         other_key = other.keys[position]
         if other_key is None:
             continue
-        crossed, instant = state.reaches(other.trigger.threshold(target))
+        amount = other.amounts.get(target)
+        if amount is None:
+            amount = other.amounts[target] = other.trigger.threshold(target)
+        crossed, instant = state.reaches(amount)
         if not crossed or instant is None or instant <= at:
             continue
         if first is not None and instant >= first[1]:
@@ -249,10 +254,10 @@ def _supersede(
         if done or other.holds is None or other.holds(context):
             first = (other.name, instant if instant.tzinfo is UTC else instant.astimezone(UTC))
     if first is not None:
-        marks = context.cache.get(SUPERSEDED)
+        marks: Any = context.cache.get(SUPERSEDED)
         if marks is None:
             marks = context.cache[SUPERSEDED] = {}
-        cast("dict[str, tuple[str, datetime]]", marks)[key] = first
+        marks[key] = first
 
 
 @attrs.frozen
@@ -395,7 +400,8 @@ class TimeRule:
                 keys = tuple(
                     _key_where_it_acts(rule, policy, pos) for pos in range(len(policy.levels))
                 )
-                out.append(_Threshold(rule.name, rule.at, keys, _holds(rule.when, defaults)))
+                holds = _holds(rule.when, defaults)
+                out.append(_Threshold(rule.name, rule.at, keys, holds, {}))
         return tuple(out)
 
     def check(self, context: Context) -> Outcome | None:

@@ -377,8 +377,8 @@ def _initial(clock: SlaClock, host: str, status: Status, created: datetime) -> F
 def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
     """*clock*'s fold over the context's issue history, measured on *measure*.
 
-    Memoised on the issue's history summary, keyed by the clock, the policy's status
-    map and the measure (by identity, checked), and the status the issue starts in.
+    Memoised on the issue's history summary, keyed by the clock and the measure (by
+    identity, checked with the policy's status map), and the status the issue starts in.
     The memo holds the fold of every instant but the last (whose events may still
     grow: of several status changes at one instant only the last counts) and the
     index where the last instant's events begin; the answer folds those onto a copy.
@@ -388,9 +388,9 @@ def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
     status_map = context.policy.status_map
     # Without status changes, the issue has been in its status since creation.
     host = "open" if summary.statuses else issue.status
-    key = (clock, id(status_map), id(measure), host)
+    key = (id(clock), id(measure), host)
     hit: Any = summary.memo.get(key)  # the fast path: this very history, evaluated again
-    if hit is not None and hit[1] is status_map and hit[2] is measure:
+    if hit is not None and hit[0] is clock and hit[1] is status_map and hit[2] is measure:
         return hit[5]  # type: ignore[no-any-return]
     stored, covered = summary.derived(key)
     history = issue.history

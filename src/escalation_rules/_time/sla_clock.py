@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 
 _ZERO: Final = timedelta(0)
+_core: Final = tuple.__new__  # Core without its Python-level __new__: the hot path
 
 State = Literal["running", "paused", "stopped", "idle", "cancelled"]
 
@@ -149,9 +150,12 @@ class Core(NamedTuple):
         """See `ClockState.reaches`."""
         if amount <= _ZERO:
             return (self.started_at is not None, self.started_at)
-        amount += self.offset
+        elapsed = self.elapsed
+        if self.offset:
+            amount += self.offset
+            elapsed += self.offset
         total = self.total
-        if self.elapsed + self.offset >= amount:
+        if elapsed >= amount:
             if total >= amount:
                 i = bisect_left(self.before, amount) - 1
                 found = self.measure.add(self.segments[i][0], amount - self.before[i])
@@ -232,26 +236,26 @@ def clock_core(
     if now.tzinfo is not UTC:  # (an instant of year 10000 in UTC is an error, not an answer)
         now = now.astimezone(UTC)
     if now < context.times[0]:  # before the issue existed (times[0]: its creation)
-        return Core(
+        return _core(Core, (
             target, calendar, "idle", None, _ZERO, (), (), _ZERO, None, measure, -1, _ZERO,
             fold, sla, sla_since,
-        )  # fmt: skip
+        ))  # fmt: skip
     if not fold.active:
         ended = fold.ended
         if ended is None or (ended == "stopped" and clock.restarts):
-            return Core(
+            return _core(Core, (
                 target, calendar, "idle", None, _ZERO, (), (), _ZERO, None, measure,
                 fold.index, _ZERO, fold, sla, sla_since,
-            )  # fmt: skip
+            ))  # fmt: skip
         if ended == "cancelled":
-            return Core(
+            return _core(Core, (
                 None, calendar, "cancelled", fold.started_at, fold.total, fold.segments,
                 fold.before, fold.total, None, measure, fold.index, _ZERO, fold, sla, sla_since,
-            )  # fmt: skip
-        return Core(
+            ))  # fmt: skip
+        return _core(Core, (
             target, calendar, "stopped", fold.started_at, fold.total, fold.segments,
             fold.before, fold.total, None, measure, fold.index, _ZERO, fold, sla, sla_since,
-        )  # fmt: skip
+        ))  # fmt: skip
     total = fold.total
     mode = fold.mode
     open_from = fold.mode_from if mode == "counting" else None
@@ -264,10 +268,10 @@ def clock_core(
         if since is not None and started_at is not None and since > started_at:
             offset = _counted_before(fold, since, measure)
             started_at, elapsed = since, elapsed - offset
-    return Core(
+    return _core(Core, (
         target, calendar, state, started_at, elapsed, fold.segments, fold.before, total,
         open_from, measure, fold.index, offset, fold, sla, sla_since,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def in_days(target: Target, measure: Measure, start: datetime) -> Target:
