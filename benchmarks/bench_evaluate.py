@@ -162,13 +162,16 @@ def hand_written(issue: Issue, now: datetime) -> list[tuple[str, str]]:
             and done.get("stale:escalate", -2) <= last_msg_i
         ):
             escalate_to = max(escalate_to, rank + 1)
-    if now >= entered + WARN_AT[level] and done.get("sla-warning:notify", -2) <= entered_i:
-        actions.append(("notify", OWNERS[level]))
+    # Storm control: an unrecorded warning is superseded once the breach (which acts below
+    # the top level) has been crossed too.
+    breached = now >= entered + BREACH_AT[level]
     if (
-        rank < 2
-        and now >= entered + BREACH_AT[level]
-        and done.get("sla-breach:escalate", -2) <= entered_i
+        now >= entered + WARN_AT[level]
+        and done.get("sla-warning:notify", -2) <= entered_i
+        and not (breached and rank < 2)
     ):
+        actions.append(("notify", OWNERS[level]))
+    if rank < 2 and breached and done.get("sla-breach:escalate", -2) <= entered_i:
         escalate_to = max(escalate_to, rank + 1)
     if escalate_to > rank:
         actions.append(("escalate", LEVELS[escalate_to]))

@@ -114,6 +114,9 @@ def run_plan(
 ) -> bool:
     """Run the rules in order, collecting kept actions and upcoming instants.
 
+    *upcoming* only ever grows by an instant after now and sooner than its last, so its
+    last is the soonest instant at which a kept action becomes due.
+
     Under *first* (first-match, and inside a group) it stops at the first rule that matches and
     returns ``True``; otherwise it runs every rule and returns ``False``.
 
@@ -121,6 +124,7 @@ def run_plan(
     `fate` of an action is asked only for the few actions rules want.
     """
     indices = context.indices
+    now = context.now
     judge = fate  # a local name: this loop runs on every evaluation
     for name, check, group in plan:
         if check is None:
@@ -138,8 +142,11 @@ def run_plan(
                 if judge(action, scope, context, name) is None:
                     actions.append(action)
             for at, action in later:
-                # Under first-match an earlier rule that becomes due changes the
-                # winner even if its own action is filtered out.
+                # Only the soonest instant matters: one no sooner than the soonest so far
+                # needs no judging. Under first-match an earlier rule that becomes due
+                # changes the winner even if its own action is filtered out.
+                if at <= now or (upcoming and at >= upcoming[-1]):
+                    continue
                 if first or judge(action, scope, context, name) is None:
                     upcoming.append(at)
         if matched and first:

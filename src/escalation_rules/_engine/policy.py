@@ -159,6 +159,8 @@ class Policy:
     level_positions: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
     target_clocks: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _plan: tuple[Step, ...] = attrs.field(init=False, eq=False, repr=False)
+    # Every status this policy knows (built-in and host) -> `Status`: evaluate's one lookup.
+    _statuses: Mapping[str, Status] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.levels:
@@ -215,6 +217,7 @@ class Policy:
                 subject=("policy", "supersede_warnings"),
             )
         object.__setattr__(self, "_plan", compile_plan(self.rules, self))
+        object.__setattr__(self, "_statuses", FrozenDict({**self.status_map, **_BASE_STATUSES}))
 
     def __getstate__(self) -> dict[str, object]:
         return {a.name: getattr(self, a.name) for a in attrs.fields(Policy) if a.init}
@@ -427,7 +430,7 @@ class Policy:
             if now < issue.created_at:
                 return Decision((), summary_of(issue).created, "the issue does not exist yet")
             issue = issue.as_of(now)
-        status = self.status_of(issue)
+        status = self._statuses.get(issue.status) or self.status_of(issue)  # (or: the error)
         if status in CLOSED:
             return Decision((), None, f"issue is {status.value}: nothing escalates")
         position = 0 if issue.level is None else self.position_of(issue)
@@ -438,16 +441,15 @@ class Policy:
             context = Context(self, issue, now, level, position, status)
             run_plan(self._plan, self.match == "first", context, actions, upcoming)
             next_at = None
-            future = [t for t in upcoming if t > now]
-            if future:
-                next_at = min(future)
+            if upcoming:  # after now, soonest last (run_plan)
+                next_at = upcoming[-1]
                 if next_at.tzinfo is not UTC:
                     next_at = next_at.astimezone(UTC)
         except OverflowError as error:
             raise out_of_range(issue, now, error) from None
         if len(actions) > 1:
             actions = merge_escalations(actions, self)
-        reason = "; ".join(a.reason for a in actions) if actions else "no rule applies"
+        reason = "; ".join([a.reason for a in actions]) if actions else "no rule applies"
         return Decision(tuple(actions), next_at, reason)
 
 

@@ -371,7 +371,12 @@ class TimeRule:
             # Once per crossing: an action recorded at or after the instant the threshold
             # is crossed (in this cycle) answers it. A new level whose target is crossed
             # later, or a new cycle, fires again; the same crossing never does.
-            scope = _scope(context, action.key, state.cycle_index, at)
+            key = action.key
+            scope = (
+                state.cycle_index
+                if key not in context.recorded  # the common case: _scope's first answer
+                else _scope(context, key, state.cycle_index, at)
+            )
             if reached:
                 if later and context.recorded.get(action.key, -2) <= scope:
                     _supersede(context, action.key, later, state, duration, at)

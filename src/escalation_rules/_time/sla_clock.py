@@ -20,6 +20,7 @@ import attrs
 from .._model.clock_definitions import Metric, SlaClock
 from .._model.targets import Target
 from .clock_fold import Fold, fold_clock
+from .clocks import WALL
 
 if TYPE_CHECKING:
     from .._engine.context import Context
@@ -166,7 +167,12 @@ class Core(NamedTuple):
                           self._opening(found))  # fmt: skip
         if self.state != "running" or self.open_from is None:
             return False, None
-        found = self.measure.add(self.open_from, amount - total)
+        measure = self.measure
+        # (the wall clock's add, without the call: this runs for every threshold)
+        if measure is WALL:
+            found = self.open_from + (amount - total)
+        else:
+            found = measure.add(self.open_from, amount - total)
         return False, (found if self.target is None or self.target.days is None else
                        self._opening(found))  # fmt: skip
 
