@@ -130,6 +130,8 @@ class Policy:
             does not fire (the default); ``False`` lets every crossed warning fire.
         name: a label for messages and reports.
         level_positions: derived, read-only: each level's id -> its index in ``levels``.
+        statuses: derived, read-only: every status the policy knows (built-in and the
+            host's) -> `Status`.
         target_clocks: derived, read-only: the clocks with a target somewhere (a level,
             an SLA policy, or policy-wide).
     """
@@ -159,8 +161,7 @@ class Policy:
     level_positions: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
     target_clocks: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _plan: tuple[Step, ...] = attrs.field(init=False, eq=False, repr=False)
-    # Every status this policy knows (built-in and host) -> `Status`: evaluate's one lookup.
-    _statuses: Mapping[str, Status] = attrs.field(init=False, eq=False, repr=False)
+    statuses: Mapping[str, Status] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.levels:
@@ -217,7 +218,7 @@ class Policy:
                 subject=("policy", "supersede_warnings"),
             )
         object.__setattr__(self, "_plan", compile_plan(self.rules, self))
-        object.__setattr__(self, "_statuses", FrozenDict({**self.status_map, **_BASE_STATUSES}))
+        object.__setattr__(self, "statuses", FrozenDict({**self.status_map, **_BASE_STATUSES}))
 
     def __getstate__(self) -> dict[str, object]:
         return {a.name: getattr(self, a.name) for a in attrs.fields(Policy) if a.init}
@@ -430,7 +431,7 @@ class Policy:
             if now < issue.created_at:
                 return Decision((), summary_of(issue).created, "the issue does not exist yet")
             issue = issue.as_of(now)
-        status = self._statuses.get(issue.status) or self.status_of(issue)  # (or: the error)
+        status = self.statuses.get(issue.status) or self.status_of(issue)  # (or: the error)
         if status in CLOSED:
             return Decision((), None, f"issue is {status.value}: nothing escalates")
         position = 0 if issue.level is None else self.position_of(issue)

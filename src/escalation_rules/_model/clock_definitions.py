@@ -283,6 +283,9 @@ class SlaClock:
     armed_by: tuple[Trigger, ...] = attrs.field(default=None, converter=_triggers, kw_only=True)
     on_reopen: Literal["resume", "restart"] = attrs.field(default="resume", kw_only=True)
     retroactive: bool = attrs.field(default=True, kw_only=True)
+    #: derived: the trigger kinds its conditions name (an event of another kind that sets
+    #: no field cannot move the clock)
+    kinds: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     @metric.default
     def _default_metric(self) -> Metric:
@@ -321,6 +324,11 @@ class SlaClock:
                 value=self.name,
                 suggestion=did_you_mean(self.name, metrics),
             )
+        object.__setattr__(
+            self,
+            "kinds",
+            frozenset(t.kind for ts in (*self.conditions().values(), self.armed_by) for t in ts),
+        )
         if self.resume and not self.pause:
             raise PolicyError(
                 "resume names events, but pause names none: nothing pauses the clock for "

@@ -124,8 +124,13 @@ class Fold:
 
     def copy(self) -> Fold:
         other = Fold.__new__(Fold)
-        for name in Fold.__slots__:
-            setattr(other, name, getattr(self, name))
+        other.active, other.armed, other.before = self.active, self.armed, self.before
+        other.cycles, other.ended, other.held = self.cycles, self.ended, self.held
+        other.host, other.index, other.mode = self.host, self.index, self.mode
+        other.mode_from, other.pauses, other.priority = self.mode_from, self.pauses, self.priority
+        other.priority_changes, other.segments = self.priority_changes, self.segments
+        other.started_at, other.status, other.team = self.started_at, self.status, self.team
+        other.total = self.total
         return other
 
 
@@ -133,32 +138,19 @@ class _Folder:
     """Runs a clock's conditions over events, appending to one `Fold`."""
 
     __slots__ = (
-        "arm",
-        "cancel",
         "changes",
         "clock",
+        "context",
         "cycles",
         "fold",
-        "issue_id",
         "measure",
-        "pause",
-        "pause_on",
         "pauses",
-        "policy",
-        "reset",
-        "resume",
         "segments",
-        "start",
-        "stop",
         "sums",
     )
 
     def __init__(self, clock: SlaClock, measure: Measure, fold: Fold, context: Context) -> None:
-        self.clock, self.measure, self.fold = clock, measure, fold
-        self.start, self.stop, self.reset = clock.start, clock.stop, clock.reset
-        self.cancel, self.pause, self.resume = clock.cancel, clock.pause, clock.resume
-        self.arm, self.pause_on = clock.armed_by, clock.pause_on
-        self.issue_id, self.policy = context.issue.id, context.policy
+        self.clock, self.measure, self.fold, self.context = clock, measure, fold, context
         self.segments: list[tuple[datetime, datetime]] = []
         self.sums: list[timedelta] = []
         self.pauses: list[tuple[datetime, datetime]] = []
@@ -166,14 +158,6 @@ class _Folder:
         self.changes: list[tuple[datetime, str | None, str]] = []
 
     # -- the segments of the current cycle ------------------------------------------
-
-    def _mode(self) -> Mode:
-        f = self.fold
-        if not f.active or f.status in CLOSED:
-            return "still"
-        if f.held or f.status in self.pause_on or f.host in self.pause_on:
-            return "paused"
-        return "counting"
 
     def _close(self, at: datetime) -> None:
         """Close the open segment at *at*."""
@@ -191,7 +175,13 @@ class _Folder:
     def _settle(self, at: datetime) -> None:
         """After an event: close the open segment if the mode changed."""
         f = self.fold
-        mode = self._mode()
+        mode: Mode
+        if not f.active or f.status in CLOSED:
+            mode = "still"
+        elif f.held or f.status in self.clock.pause_on or f.host in self.clock.pause_on:
+            mode = "paused"
+        else:
+            mode = "counting"
         if mode != f.mode:
             self._close(at)
             f.mode = mode
@@ -216,18 +206,25 @@ class _Folder:
     # -- events ---------------------------------------------------------------------
 
     def created(self, at: datetime) -> None:
-        if self._fires(self.start, None, None, None, None) and self.fold.armed:
+        if self._fires(self.clock.start, None, None, None, None) and self.fold.armed:
             self._begin(at, -1)
         self._settle(at)
 
     def event(self, i: int, event: Event, at: datetime) -> None:
+        changes = field_changes(event)
+        if not changes and event.kind not in self.clock.kinds:
+            return  # no trigger names it and it sets no field: the clock does not move
         f = self.fold
         new_host: str | None = None
         new_status: Status | None = None
         new_team: str | None = None
-        for name, value in field_changes(event):
+        for name, value in changes:
             if name == "status":
-                new_host, new_status = value, self.policy.map_status(value, self.issue_id)
+                policy = self.context.policy
+                new_status = policy.statuses.get(value) or policy.map_status(
+                    value, self.context.issue.id
+                )
+                new_host = value
             elif name == "team":
                 new_team = value
             elif name == "priority":
@@ -236,20 +233,23 @@ class _Folder:
         if new_host is not None and new_host == f.host:
             new_host = new_status = None  # not a change
         context = (event, new_status, new_host, new_team)
-        if f.active and self._fires(self.cancel, *context):
-            self._end(at, "cancelled")
-        elif f.active and self._fires(self.reset, *context):
-            self._end(at, "reset")
+        clock = self.clock
+        fires = self._fires  # (an empty condition is not asked: most of them are)
+        if f.active:
+            if clock.cancel and fires(clock.cancel, *context):
+                self._end(at, "cancelled")
+            elif clock.reset and fires(clock.reset, *context):
+                self._end(at, "reset")
+                self._begin(at, i)
+            elif clock.stop and fires(clock.stop, *context):
+                self._end(at, "stopped")
+        elif f.armed and clock.start and fires(clock.start, *context):
             self._begin(at, i)
-        elif f.active and self._fires(self.stop, *context):
-            self._end(at, "stopped")
-        elif not f.active and f.armed and self._fires(self.start, *context):
-            self._begin(at, i)
-        if not f.armed and self._fires(self.arm, *context):
+        if not f.armed and fires(clock.armed_by, *context):
             f.armed = True
-        if self.pause and self._fires(self.pause, *context):
+        if clock.pause and fires(clock.pause, *context):
             f.held = True
-        elif f.held and self._fires(self.resume, *context):
+        elif f.held and fires(clock.resume, *context):
             f.held = False
         if new_status is not None:
             assert new_host is not None
@@ -299,6 +299,9 @@ class _Folder:
 
     def group(self, items: Sequence[tuple[int, Event]], at: datetime) -> None:
         """The events of one instant: of their status changes, only the last counts."""
+        if len(items) == 1:
+            self.event(items[0][0], items[0][1], at)
+            return
         last = -1
         for k, (_i, event) in enumerate(items):
             if event.kind is EventKind.STATUS_CHANGED and event.status is not None:
@@ -311,12 +314,13 @@ class _Folder:
     def finish(self, *, overlay: bool = False) -> Fold:
         """The fold with what was appended; *overlay*: without touching shared storage."""
         f = self.fold
-        join = _Chained if overlay else _append
-        f.segments = join(f.segments, self.segments)
-        f.before = join(f.before, self.sums)
-        f.pauses = join(f.pauses, self.pauses)
-        f.cycles = join(f.cycles, self.cycles)
-        f.priority_changes = join(f.priority_changes, self.changes)
+        if self.segments or self.pauses or self.cycles or self.changes:
+            join = _Chained if overlay else _append
+            f.segments = join(f.segments, self.segments)
+            f.before = join(f.before, self.sums)
+            f.pauses = join(f.pauses, self.pauses)
+            f.cycles = join(f.cycles, self.cycles)
+            f.priority_changes = join(f.priority_changes, self.changes)
         return f
 
 
@@ -337,6 +341,16 @@ class _Chained(Sequence[T]):
 
     def __init__(self, head: Sequence[T], extra: list[T]) -> None:
         self._head, self._extra, self._n = head, extra, len(head)
+
+    @property
+    def head(self) -> Sequence[T]:
+        """The shared sequence."""
+        return self._head
+
+    @property
+    def extra(self) -> list[T]:
+        """The items after it (never changed once the fold is finished)."""
+        return self._extra
 
     def __len__(self) -> int:
         return self._n + len(self._extra)
@@ -380,8 +394,10 @@ def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
     Memoised on the issue's history summary, keyed by the clock and the measure (by
     identity, checked with the policy's status map), and the status the issue starts in.
     The memo holds the fold of every instant but the last (whose events may still
-    grow: of several status changes at one instant only the last counts) and the
-    index where the last instant's events begin; the answer folds those onto a copy.
+    grow: of several status changes at one instant only the last counts), the index
+    where the last instant's events begin, and the answer (those folded onto a copy,
+    their new segments overlaid): once an event at a later instant comes, the answer
+    with its overlays appended is where folding goes on, so no event is folded twice.
     """
     issue = context.issue
     summary = summary_of(issue)
@@ -403,31 +419,68 @@ def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
     if stored is not None:
         if covered == n:
             return stored[5]  # type: ignore[no-any-return]
-        complete, start = stored[3].copy(), stored[4]
+        if covered and times[covered] != times[covered - 1]:
+            # The last instant is over: its answer, with what it appended made permanent,
+            # is where the new instant goes on from.
+            complete, start = _committed(stored[5]), covered
+        else:
+            complete, start = stored[3].copy(), stored[4]
         folder = _Folder(clock, measure, complete, context)
     else:
         status = Status.OPEN if summary.statuses else context.status
         complete, start = _initial(clock, host, status, summary.created), 0
         folder = _Folder(clock, measure, complete, context)
         folder.created(summary.created)
-    last = n
-    while last > start and times[last - 1] == times[n - 1]:
+    # The new events and their instants, read once (slices: one call each, not one per item).
+    events, instants = history[start:n], times[start:n]
+    last = n - start  # positions in *events* from here on
+    while last > 0 and instants[last - 1] == instants[-1]:
         last -= 1
-    i = start
-    while i < last:
-        at, j = times[i], i + 1
-        while j < last and times[j] == at:
-            j += 1
-        folder.group([(k, history[k]) for k in range(i, j)], at)
-        i = j
-    complete = folder.finish()
-    final = complete
-    if last < n:
+    _fold_instants(folder, events, instants, start, last)
+    complete = final = folder.finish()
+    if last < n - start:
         folder = _Folder(clock, measure, complete.copy(), context)
-        folder.group([(k, history[k]) for k in range(last, n)], times[last])
+        folder.group([(start + k, events[k]) for k in range(last, n - start)], instants[last])
         final = folder.finish(overlay=True)
     memo = summary.memo
     if len(memo) >= MAX_MEMO:
         memo.clear()
-    memo[key] = (clock, status_map, measure, complete, last, final)
+    memo[key] = (clock, status_map, measure, complete, start + last, final)
     return final
+
+
+def _fold_instants(
+    folder: _Folder,
+    events: Sequence[Event],
+    instants: Sequence[datetime],
+    start: int,
+    last: int,
+) -> None:
+    """Fold ``events[:last]`` (history indices from *start*), one instant at a time."""
+    i = 0
+    while i < last:
+        at, j = instants[i], i + 1
+        while j < last and instants[j] == at:
+            j += 1
+        if j == i + 1:  # one event at this instant: the common case
+            folder.event(start + i, events[i], at)
+        else:
+            folder.group([(start + k, events[k]) for k in range(i, j)], at)
+        i = j
+
+
+def _committed(fold: Fold) -> Fold:
+    """A copy of *fold* whose overlaid sequences are appended to their shared storage."""
+    out = fold.copy()
+    out.segments = _commit(fold.segments)
+    out.before = _commit(fold.before)
+    out.pauses = _commit(fold.pauses)
+    out.cycles = _commit(fold.cycles)
+    out.priority_changes = _commit(fold.priority_changes)
+    return out
+
+
+def _commit(view: Sequence[T]) -> Sequence[T]:
+    if isinstance(view, _Chained):
+        return _append(view.head, view.extra)
+    return view
