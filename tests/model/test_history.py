@@ -102,3 +102,34 @@ def test_appends_from_any_earlier_view_behave_like_tuples(
         for v, m in views:
             assert v == m and len(v) == len(m) and tuple(v) == m
             assert (v[-1] == m[-1]) if m else not v
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 30),
+    st.integers(0, 10),
+    st.one_of(st.none(), st.integers(-40, 40)),
+    st.one_of(st.none(), st.integers(-40, 40)),
+    st.one_of(st.none(), st.integers(-5, 5).filter(bool)),
+)
+def test_a_slice_of_a_view_is_the_slice_of_its_items(
+    size: int, more: int, start: int | None, stop: int | None, step: int | None
+) -> None:
+    """A view sees only its own items, whatever the slice (and even after a longer view
+    appended to the same storage)."""
+    view = AppendOnly(range(size))
+    longer = view.appended(list(range(size, size + more)))
+    cut = slice(start, stop, step)
+    assert view[cut] == tuple(range(size))[cut]
+    assert longer[cut] == tuple(range(size + more))[cut]
+
+
+def test_slicing_the_end_of_a_long_history_copies_only_the_end() -> None:
+    view = AppendOnly(range(200_000))
+    tracemalloc.start()
+    try:
+        view[-3:]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000  # the whole view copied first would be 1.6 MB

@@ -66,7 +66,12 @@ class AppendOnly(Sequence[T]):
 
     def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
         if isinstance(index, slice):
-            return tuple(self._items[: self._n][index])
+            # Only the slice is copied, not the view first: a host's last few events of a
+            # long history cost what they are.
+            start, stop, step = index.indices(self._n)
+            if step > 0:
+                return tuple(self._items[start:stop:step])
+            return tuple(self._items[: self._n][index])  # backwards: rare, copies the view
         n = self._n
         if index < 0:
             index += n
