@@ -481,3 +481,26 @@ def test_explain_shows_the_sla_policy_and_the_finished_cycles() -> None:
     data = explanation.to_dict()["clocks"][0]
     assert (data["sla"], data["sla_since"]) == ("urgent", at(4).isoformat())
     assert [c["ended"] for c in data["cycles"]] == ["stopped"]
+
+
+def test_a_cycle_started_among_events_of_one_instant_is_scoped_by_its_own_event() -> None:
+    policy = policy_with(SlaClock("periodic_update"))
+    history = issue(
+        ev("customer_message", 1),
+        ev("agent_reply", 1),  # index 1: this reply starts the cycle
+        ev("status_changed", 1, status="open"),
+    )
+    state = policy.sla_clock(history, at(2), "periodic_update")
+    assert (state.started_at, state.cycle_index) == (at(1), 1)
+
+
+def test_two_policies_with_the_same_clocks_read_one_issue_by_their_own_status_maps() -> None:
+    """The default clocks are shared objects; what a clock folded for one policy's status
+    map is not reused for another's."""
+    level = Level("L1", "One", rank=1, owner="one", targets={"resolution": wall(hours(8))})
+    paused = Policy([level], [], status_map={"hold": "pending"})
+    counting = Policy(paused.levels, [], status_map={"hold": "open"})
+    held = issue(ev("status_changed", 1, status="hold"), ev("status_changed", 3, status="open"))
+    assert paused.sla_clock(held, at(4), "resolution").elapsed == hours(2)
+    assert counting.sla_clock(held, at(4), "resolution").elapsed == hours(4)
+    assert paused.sla_clock(held, at(4), "resolution").elapsed == hours(2)

@@ -194,7 +194,7 @@ class _Folder:
         assert f.started_at is not None
         if end > f.started_at or ended != "reset":  # a reset at its start is no cycle
             self.cycles.append(Cycle(f.started_at, end, f.total, ended, f.index))
-        f.active, f.ended, f.mode = False, (None if ended == "reset" else ended), "still"
+        f.active, f.ended = False, ended  # (a reset begins the next cycle at once)
 
     def _begin(self, at: datetime, index: int) -> None:
         f = self.fold
@@ -302,7 +302,7 @@ class _Folder:
         if len(items) == 1:
             self.event(items[0][0], items[0][1], at)
             return
-        last = -1
+        last = None  # the position of the last status change
         for k, (_i, event) in enumerate(items):
             if event.kind is EventKind.STATUS_CHANGED and event.status is not None:
                 last = k
