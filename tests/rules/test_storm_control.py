@@ -309,15 +309,34 @@ def test_a_later_threshold_held_back_by_a_timed_condition_supersedes_once_it_hol
     assert rules_of(policy, make_issue(), at(7)) == ["late"]
 
 
-def test_thresholds_inside_a_first_match_group_count() -> None:
-    policy = Policy(
+def test_first_match_scopes_are_left_alone() -> None:
+    """A threshold in a first_match group may never run (another member may win), and under
+    match="first" the warning's own rule stops the run: no supersession there."""
+    grouped = Policy(
         two_levels(resolution=hours(8)),
         [
             notify("half", at=sla("resolution", 0.5)),
             first_match("breach-table", [escalate("breach", at=sla("resolution"))]),
         ],
     )
-    assert rules_of(policy, make_issue(), at(9)) == ["breach"]
+    assert rules_of(grouped, make_issue(), at(9)) == ["half", "breach"]
+    inside = Policy(
+        two_levels(resolution=hours(8)),
+        [
+            first_match(
+                "desk",
+                [
+                    notify("ping", at=sla("resolution", 0.25)),
+                    notify("half", at=sla("resolution", 0.5)),
+                ],
+            ),
+            notify("late", at=sla("resolution")),
+        ],
+    )
+    assert rules_of(inside, make_issue(), at(9)) == ["ping", "late"]
+    first = three_thresholds(match="first")
+    decision = first.evaluate(make_issue(), at(9))
+    assert [a.rule for a in decision.actions] == ["half"]  # the first rule that matches acts
 
 
 def test_only_the_current_cycle_counts() -> None:

@@ -24,6 +24,8 @@ from escalation_rules import (
     from_dict,
     hours,
     loads,
+    notify,
+    sla,
     to_dict,
     wall,
 )
@@ -504,3 +506,75 @@ def test_two_policies_with_the_same_clocks_read_one_issue_by_their_own_status_ma
     assert paused.sla_clock(held, at(4), "resolution").elapsed == hours(2)
     assert counting.sla_clock(held, at(4), "resolution").elapsed == hours(4)
     assert paused.sla_clock(held, at(4), "resolution").elapsed == hours(2)
+
+
+# -- found in review ----------------------------------------------------------------------
+
+
+def test_a_business_day_target_is_not_breached_before_its_due_opening() -> None:
+    cal = BusinessCalendar("UTC", {"mon-fri": [("09:00", "17:00")]})
+    monday = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    policy = Policy(
+        [Level("L1", "A", rank=1, owner="a", targets={"resolution": business_days(2)})],
+        [notify("breach", at=sla("resolution"), to="lead")],
+        calendars={"biz": cal},
+        calendar="biz",
+    )
+    ticket = Issue("B", monday)
+    tuesday_evening = datetime(2026, 3, 3, 18, tzinfo=UTC)  # all 16 h counted, still closed
+    state = policy.sla_clock(ticket, tuesday_evening, "resolution")
+    assert (state.elapsed, state.breached) == (hours(16), False)
+    decision = policy.evaluate(ticket, tuesday_evening)
+    assert decision.actions == ()
+    assert decision.next_evaluation_at == datetime(2026, 3, 4, 9, tzinfo=UTC)
+    assert policy.sla_clock(ticket, decision.next_evaluation_at, "resolution").breached
+
+
+def test_a_created_event_does_not_start_a_clock_again() -> None:
+    policy = policy_with(SlaClock("first_response"), SlaClock("time_to_own"))
+    logged = Issue("C", T0).with_events(
+        [ev("agent_reply", 0), ev("acknowledged", 0), Event("created", T0 + timedelta(minutes=1))]
+    )
+    assert policy.sla_clock(logged, at(3), "first_response").state == "stopped"
+    assert policy.sla_clock(logged, at(3), "time_to_own").state == "stopped"
+
+
+def test_events_dated_before_the_creation_count_from_the_creation() -> None:
+    policy = policy_with(SlaClock("resolution"))
+    early = Issue("E", T0, history=[
+        Event("status_changed", T0 - hours(2), status="pending"),
+        Event("status_changed", T0 - hours(1), status="open"),
+    ])  # fmt: skip
+    state = policy.sla_clock(early, at(1), "resolution")
+    assert (state.elapsed, state.paused) == (hours(1), ())
+
+
+def test_a_pause_event_only_pauses_a_running_cycle() -> None:
+    clock = SlaClock(
+        "vendor", "next_response", pause=["custom:vendor_hold"], resume=["custom:vendor_back"]
+    )
+    policy = policy_with(clock)
+    history = issue(
+        ev("agent_reply", 0.5),
+        Event("custom", at(1), name="vendor_hold"),  # nothing awaits a reply: no cycle to pause
+        ev("customer_message", 2),
+    )
+    state = policy.sla_clock(history, at(3), "vendor")
+    assert (state.state, state.elapsed) == ("running", hours(1))
+
+
+def test_the_team_a_creation_records_starts_group_ownership() -> None:
+    policy = policy_with(SlaClock("group_ownership"))
+    created = Issue("G", T0, history=[Event("created", T0, team="network")]).with_event(
+        ev("reassigned", 1, team="network", assignee="bob")  # the same team: the same cycle
+    )
+    state = policy.sla_clock(created, at(2), "group_ownership")
+    assert (state.started_at, state.elapsed, state.cycles) == (T0, hours(2), ())
+
+
+def test_an_issue_built_at_once_takes_its_priority_from_its_history() -> None:
+    built = Issue("P", T0, history=[ev("priority_changed", 1, priority="P1")])
+    assert built.priority == "P1"
+    assert built.as_of(at(0.5)).priority is None  # unknown before the first change
+    created = Issue("P", T0, history=[Event("created", T0, priority="P3")])
+    assert (created.priority, created.as_of(T0).priority) == ("P3", "P3")

@@ -6,13 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import attrs
-
 from .._instants import require_aware
 from .._model.anchors import ANCHOR_SLOT, Anchor
 from .._model.issue import summary_of
 from .._time.sla_clock import ClockState, Core, clock_core, state_of
-from .sla_select import calendar_for, select
+from .sla_select import calendar_for, select, target_for
 
 if TYPE_CHECKING:
     from .._model.events import Status
@@ -144,20 +142,14 @@ class Context:
         return core
 
     def _has_target(self, name: str) -> Callable[[str | None], bool]:
-        """Would the issue, with another priority, have a target on the clock *name*?"""
-
-        def has_target(priority: str | None) -> bool:
-            issue = attrs.evolve(self.issue, priority=priority)
-            other = Context(self.policy, issue, self.now, self.level, self.level_position,
-                            self.status)  # fmt: skip
-            return select(other, name).target is not None
-
-        return has_target
+        """Would an issue of another priority have a target on the clock *name* here?"""
+        return lambda priority: target_for(self, name, priority) is not None
 
     def calendar_in_effect(self) -> tuple[Measure, str | None]:
         """The calendar the issue's SLA time counts on now, and its name.
 
-        The issue's calendar, else the level's, else the policy's; `WALL` and ``None``
+        The issue's calendar (its calendar fields), else the SLA policy's, else the level's,
+        else the policy's, in the issue's zone when the policy has a zone field; `WALL` and ``None``
         when none applies (every instant counts).
         """
         return calendar_for(self, None)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .._conditions.paths import MISSING
 from .._exceptions import CalendarError, EvaluationError
-from .._model.targets import Target
+from .._model.targets import Target, lookup
 from .._suggest import did_you_mean
 from .._time.clocks import WALL, Measure
 from .._time.switched_measure import SwitchedMeasure
@@ -108,17 +108,26 @@ def select(context: Context, name: str) -> Selection:
     return _select(context, name, priority, policy)
 
 
-def _select(context: Context, name: str, priority: str | None, policy: Policy) -> Selection:
+def target_for(context: Context, name: str, priority: str | None) -> Target | None:
+    """The target of the clock *name* for an issue of *priority* at the context's level,
+    under the SLA policy that applies now: the level's own, the SLA policy's, the
+    policy-wide one (the one definition of that order)."""
+    policy = context.policy
     target = context.level.target(name, priority)
-    sla = _sla_now(context) if policy.slas else _NONE
-    if target is None and sla.current >= 0:
-        target = policy.slas[sla.current].target(name, priority)
+    if target is None and policy.slas:
+        sla = _sla_now(context)
+        if sla.current >= 0:
+            target = policy.slas[sla.current].target(name, priority)
     if target is None:
         table = policy.targets.get(name)
         if table is not None:
-            target = table.get(priority) if priority is not None else None
-            if target is None:
-                target = table.get("*")
+            target = lookup(table, priority)
+    return target
+
+
+def _select(context: Context, name: str, priority: str | None, policy: Policy) -> Selection:
+    target = target_for(context, name, priority)
+    sla = _sla_now(context) if policy.slas else _NONE
     if (target is not None and target.wall) or not policy.calendars:
         measure: Measure = WALL
         calendar: str | None = None

@@ -161,6 +161,13 @@ class Issue:
                 "events (Issue.with_event) so that both agree",
                 value=self.status,
             )
+        changed = summary.last.get(EventKind.PRIORITY_CHANGED) or summary.last.get(
+            EventKind.CREATED
+        )
+        if changed is not None and self.priority is None:
+            # Built from a history: the priority is the last one it records. (A priority
+            # the host sets without an event wins: it is known only as it is now.)
+            object.__setattr__(self, "priority", self.history[changed[0]].priority)
         if summary.level_entries:
             last_level = max(summary.level_entries.items(), key=lambda kv: kv[1][0])[0]
             if self.level is None:
@@ -277,8 +284,8 @@ _NO_CHANGES: Final[tuple[tuple[str, str], ...]] = ()
 def field_changes(event: Event) -> tuple[tuple[str, str], ...]:
     """The issue fields *event* sets, as ``(field, value)``: a status change its status,
     a level change (or an escalation taken) its level, a reassignment (or a routing taken)
-    its team and assignee, a priority change (or a creation that records one) its
-    priority. `Issue.with_events` and
+    its team and assignee, a priority change its priority, a creation the priority, team
+    and assignee it records. `Issue.with_events` and
     `Issue.as_of` both read fields this way."""
     kind = event.kind
     if kind is EventKind.STATUS_CHANGED:
@@ -293,8 +300,16 @@ def field_changes(event: Event) -> tuple[tuple[str, str], ...]:
         if event.assignee is not None:
             out += (("assignee", event.assignee),)
         return out
-    if kind is EventKind.PRIORITY_CHANGED or kind is EventKind.CREATED:
+    if kind is EventKind.PRIORITY_CHANGED:
         return _NO_CHANGES if event.priority is None else (("priority", event.priority),)
+    if kind is EventKind.CREATED:  # what the issue was created with, when the event says
+        return tuple(
+            (name, value)
+            for name, value in (
+                ("priority", event.priority), ("team", event.team), ("assignee", event.assignee)
+            )
+            if value is not None
+        )  # fmt: skip
     return _NO_CHANGES
 
 

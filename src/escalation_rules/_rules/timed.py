@@ -11,7 +11,7 @@ import attrs
 
 from .._conditions.condition import ALWAYS, Condition, Test
 from .._durations import require_duration
-from .._exceptions import PolicyError
+from .._exceptions import EvaluationError, PolicyError
 from .._model.actions import Action, Escalate, Notify
 from .._model.anchors import ANCHOR_SLOT, Anchor, to_anchor
 from .._model.issue import summary_of
@@ -35,7 +35,6 @@ from .base import (
     to_condition,
     with_timing,
 )
-from .first_match import leaves
 
 if TYPE_CHECKING:
     from .._engine.context import Context
@@ -176,6 +175,10 @@ SUPERSEDED: Final = "superseded"
 writes it; `_engine.plan.fate` reads it (under the same key) and says "superseded"."""
 
 
+_MAX_AMOUNTS: Final = 256
+"""Thresholds kept per rule (by target duration; business-day targets vary per cycle)."""
+
+
 class _Threshold(NamedTuple):
     """Another ``sla()`` rule of a warning's clock, as storm control looks at it."""
 
@@ -207,6 +210,16 @@ def _holds(when: Condition, defaults: Mapping[str, Any]) -> Callable[[Context], 
         return lambda context: timed(context)[0]
     test = when.compile(defaults)
     return lambda context: test(context.issue)
+
+
+def _holds_now(other: _Threshold, context: Context) -> bool:
+    """Does *other*'s condition hold now? One that cannot be decided does not supersede:
+    its own rule reports the error, under its own name, when it runs."""
+    assert other.holds is not None
+    try:
+        return other.holds(context)
+    except EvaluationError:
+        return False
 
 
 def _key_where_it_acts(rule: TimeRule, policy: Policy, position: int) -> str | None:
@@ -242,6 +255,8 @@ def _supersede(
             continue
         amount = other.amounts.get(target)
         if amount is None:
+            if len(other.amounts) >= _MAX_AMOUNTS:
+                other.amounts.clear()
             amount = other.amounts[target] = other.trigger.threshold(target)
         crossed, instant = state.reaches(amount)
         if not crossed or instant is None or instant <= at:
@@ -251,7 +266,7 @@ def _supersede(
         done = context.recorded.get(other_key, -2) > _scope(
             context, other_key, state.cycle_index, instant
         )
-        if done or other.holds is None or other.holds(context):
+        if done or other.holds is None or _holds_now(other, context):
             first = (other.name, instant if instant.tzinfo is UTC else instant.astimezone(UTC))
     if first is not None:
         marks: Any = context.cache.get(SUPERSEDED)
@@ -364,6 +379,8 @@ class TimeRule:
             duration = state.target.duration
             amount = thresholds.get(duration)
             if amount is None:
+                if len(thresholds) >= _MAX_AMOUNTS:  # business days: a target per cycle start
+                    thresholds.clear()
                 amount = thresholds[duration] = trigger.threshold(duration)
             reached, at = state.reaches(amount)
             if at is None:
@@ -391,11 +408,19 @@ class TimeRule:
         Only a ``notify`` rule's action is ever superseded (an escalation never is); any
         other ``sla()`` rule of the same clock may supersede it, notify or escalate.
         """
-        if self.action != "notify" or not policy.supersede_warnings:
+        # Only among the policy's own rules under match="all": in a first-match scope the
+        # warning's rule would still stop the run, and the later one might never run.
+        top = policy.rules
+        if (
+            self.action != "notify"
+            or not policy.supersede_warnings
+            or policy.match != "all"
+            or not any(rule is self for rule in top)
+        ):
             return ()
         defaults = condition_defaults(policy)
         out = []
-        for rule in leaves(policy.rules):
+        for rule in top:
             if (
                 isinstance(rule, TimeRule)
                 and isinstance(rule.at, SlaShare)

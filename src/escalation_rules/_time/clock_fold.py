@@ -201,7 +201,7 @@ class _Folder:
         self.segments, self.sums, self.pauses = [], [], []
         f.segments, f.before, f.pauses = _EMPTY_SEGMENTS, _EMPTY_SUMS, _EMPTY_SEGMENTS
         f.total, f.started_at, f.index, f.active, f.ended = _ZERO, at, index, True, None
-        f.mode, f.mode_from = "still", at
+        f.mode, f.mode_from, f.held = "still", at, False
 
     # -- events ---------------------------------------------------------------------
 
@@ -247,7 +247,7 @@ class _Folder:
             self._begin(at, i)
         if not f.armed and fires(clock.armed_by, *context):
             f.armed = True
-        if clock.pause and fires(clock.pause, *context):
+        if f.active and clock.pause and fires(clock.pause, *context):  # the running cycle
             f.held = True
         elif f.held and fires(clock.resume, *context):
             f.held = False
@@ -271,6 +271,8 @@ class _Folder:
             if event is None:
                 if kind == CREATED:
                     return True
+                continue
+            if kind == CREATED:  # the creation is not an event of the history: `created`
                 continue
             if kind == event.kind:
                 if trigger.statuses:
@@ -432,7 +434,7 @@ def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
         folder = _Folder(clock, measure, complete, context)
         folder.created(summary.created)
     # The new events and their instants, read once (slices: one call each, not one per item).
-    events, instants = history[start:n], times[start:n]
+    events, instants = history[start:n], _from(times[start:n], summary.created)
     last = n - start  # positions in *events* from here on
     while last > 0 and instants[last - 1] == instants[-1]:
         last -= 1
@@ -447,6 +449,13 @@ def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
         memo.clear()
     memo[key] = (clock, status_map, measure, complete, start + last, final)
     return final
+
+
+def _from(instants: tuple[datetime, ...], created: datetime) -> tuple[datetime, ...]:
+    """*instants*, those before the creation moved to it (events dated before it count there)."""
+    if instants and instants[0] < created:
+        return tuple(at if at >= created else created for at in instants)
+    return instants
 
 
 def _fold_instants(

@@ -259,9 +259,9 @@ class IsOpen(_Timed):
     """``is_open()``: the business calendar in effect for the issue is open at the instant.
 
     Without a name it is the calendar the issue's SLA time counts on now
-    (`Context.calendar_in_effect`: the issue's ``calendar_field`` value, else its level's
-    calendar, else the policy's default ``calendar``); with none, every instant counts and
-    it is always true.
+    (`Context.calendar_in_effect`: the one the issue's calendar fields name, else the SLA
+    policy's, else its level's, else the policy's default ``calendar``, in the issue's
+    zone); with none, every instant counts and it is always true.
     ``is_open("support")`` reads the policy's calendar ``support`` (checked when the
     policy is built). Open means what `BusinessCalendar.is_open` says: an opening
     instant is open, a closing instant is not. The value next changes at the next

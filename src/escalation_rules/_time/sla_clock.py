@@ -146,6 +146,7 @@ class Core(NamedTuple):
     fold: Fold
     sla: str | None
     sla_since: datetime | None
+    now: datetime
 
     def reaches(self, amount: timedelta) -> tuple[bool, datetime | None]:
         """See `ClockState.reaches`."""
@@ -163,8 +164,11 @@ class Core(NamedTuple):
             else:
                 assert self.open_from is not None
                 found = self.measure.add(self.open_from, amount - total)
-            return True, (found if self.target is None or self.target.days is None else
-                          self._opening(found))  # fmt: skip
+            if self.target is not None and self.target.days is not None:
+                found = self._opening(found)
+            # Counted in full, but due at an instant still to come (the next opening, for
+            # business days or a calendar that lands there): not reached before it.
+            return found <= self.now, found
         if self.state != "running" or self.open_from is None:
             return False, None
         measure = self.measure
@@ -186,9 +190,10 @@ def state_of(clock: SlaClock, core: Core) -> ClockState:
     """The inspectable `ClockState` of a computed *core*."""
     target = core.target
     remaining = deadline = None
+    breached = False
     if target is not None:
         remaining = target.duration - core.elapsed
-        deadline = core.reaches(target.duration)[1]
+        breached, deadline = core.reaches(target.duration)
     fold = core.fold
     paused: list[tuple[datetime, datetime | None]] = []
     start = core.started_at
@@ -214,7 +219,7 @@ def state_of(clock: SlaClock, core: Core) -> ClockState:
     )
     return ClockState(
         clock.name, clock.metric, target, core.calendar, core.state, core.started_at,
-        core.elapsed, remaining, deadline, remaining is not None and remaining <= _ZERO,
+        core.elapsed, remaining, deadline, breached,
         tuple(paused), cycles, core.sla, core.sla_since, core.cycle_index, core,
     )  # fmt: skip
 
@@ -244,23 +249,24 @@ def clock_core(
     if now < context.times[0]:  # before the issue existed (times[0]: its creation)
         return _core(Core, (
             target, calendar, "idle", None, _ZERO, (), (), _ZERO, None, measure, -1, _ZERO,
-            fold, sla, sla_since,
+            fold, sla, sla_since, now,
         ))  # fmt: skip
     if not fold.active:
         ended = fold.ended
         if ended is None or (ended == "stopped" and clock.restarts):
             return _core(Core, (
                 target, calendar, "idle", None, _ZERO, (), (), _ZERO, None, measure,
-                fold.index, _ZERO, fold, sla, sla_since,
+                fold.index, _ZERO, fold, sla, sla_since, now,
             ))  # fmt: skip
         if ended == "cancelled":
             return _core(Core, (
                 None, calendar, "cancelled", fold.started_at, fold.total, fold.segments,
                 fold.before, fold.total, None, measure, fold.index, _ZERO, fold, sla, sla_since,
+                now,
             ))  # fmt: skip
         return _core(Core, (
             target, calendar, "stopped", fold.started_at, fold.total, fold.segments,
-            fold.before, fold.total, None, measure, fold.index, _ZERO, fold, sla, sla_since,
+            fold.before, fold.total, None, measure, fold.index, _ZERO, fold, sla, sla_since, now,
         ))  # fmt: skip
     total = fold.total
     mode = fold.mode
@@ -276,7 +282,7 @@ def clock_core(
             started_at, elapsed = since, elapsed - offset
     return _core(Core, (
         target, calendar, state, started_at, elapsed, fold.segments, fold.before, total,
-        open_from, measure, fold.index, offset, fold, sla, sla_since,
+        open_from, measure, fold.index, offset, fold, sla, sla_since, now,
     ))  # fmt: skip
 
 
