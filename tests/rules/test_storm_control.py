@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -438,3 +439,15 @@ def test_only_the_latest_crossed_warning_of_a_clock_acts(
         assert [r for r in decided if r.startswith("e")] == [
             next(f"e{share}" for share, up in crossed if up)
         ]
+
+
+def test_the_opt_out_survives_a_policy_file() -> None:
+    from escalation_rules import PolicySyntaxError, dump, loads
+
+    policy = three_thresholds(supersede_warnings=False)
+    back = loads(dump(policy))  # (its targets read back as wall-clock: no calendar)
+    assert back.supersede_warnings is False
+    assert rules_of(back, make_issue(), at(9)) == ["half", "three-quarters", "breach"]
+    assert loads(dump(three_thresholds())).supersede_warnings is True
+    with pytest.raises(PolicySyntaxError, match="expected true or false"):
+        loads(dump(policy).replace("supersede_warnings = false", "supersede_warnings = 1"))

@@ -578,3 +578,36 @@ def test_an_issue_built_at_once_takes_its_priority_from_its_history() -> None:
     assert built.as_of(at(0.5)).priority is None  # unknown before the first change
     created = Issue("P", T0, history=[Event("created", T0, priority="P3")])
     assert (created.priority, created.as_of(T0).priority) == ("P3", "P3")
+
+
+def test_retroactive_false_still_holds_once_the_cycle_has_stopped() -> None:
+    clock = SlaClock("p1", start=["created"], stop=["resolved"], retroactive=False)
+    policy = policy_with(clock, targets={"p1": by_priority(P1=wall(hours(4)))})
+    raised = issue(ev("priority_changed", 5, priority="P1"), ev("status_changed", 7,
+                   status="resolved"), priority="P3")  # fmt: skip
+    state = policy.sla_clock(raised, at(8), "p1")
+    assert (state.state, state.started_at, state.elapsed, state.breached) == (
+        "stopped", at(5), hours(2), False,
+    )  # fmt: skip
+    assert [(c.elapsed, c.met) for c in state.cycles] == [(hours(2), True)]
+
+
+def test_each_finished_cycle_is_judged_on_its_own_business_days() -> None:
+    short_friday = BusinessCalendar(
+        "UTC", {"mon-thu": [("09:00", "17:00")], "fri": [("09:00", "12:00")]}
+    )
+    policy = Policy(
+        [Level("L1", "A", rank=1, owner="a", targets={"next_response": business_days(1)})],
+        [],
+        calendars={"c": short_friday},
+        calendar="c",
+    )
+    thursday = datetime(2026, 3, 5, 9, tzinfo=UTC)
+    ticket = Issue("D", thursday).with_events([
+        Event("agent_reply", thursday),
+        Event("customer_message", thursday + hours(1)),        # Thu 10:00, due Fri 10:00 (8 h)
+        Event("agent_reply", thursday + hours(24.5)),          # Fri 09:30: 7.5 h, in time
+        Event("customer_message", thursday + hours(25)),       # Fri 10:00, due Mon 10:00 (4 h)
+    ])  # fmt: skip
+    state = policy.sla_clock(ticket, thursday + hours(26), "next_response")
+    assert [(c.elapsed, c.met) for c in state.cycles] == [(hours(7.5), True)]

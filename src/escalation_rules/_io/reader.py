@@ -30,6 +30,7 @@ from .._time.clocks import BusinessClock, WallClock
 from .locator import Locator, Path_, nesting_error, number_error, toml_error
 from .read_parts import PartsReader
 from .read_rules import RulesReader
+from .shapes import kind_of_value
 
 MAX_BYTES: Final = 4 * 1024 * 1024
 """The largest policy text accepted (4 MiB)."""
@@ -48,8 +49,16 @@ class _Reader(PartsReader, RulesReader):
         settings = {
             k: self.optional_string(head.get(k), ("policy", k))
             for k in _HEAD_KEYS
-            if k != "calendar_fields"
+            if k not in ("calendar_fields", "supersede_warnings")
         }
+        supersede = head.get("supersede_warnings", True)
+        if not isinstance(supersede, bool):
+            raise self.error(
+                ("policy", "supersede_warnings"),
+                f"expected true or false, got {kind_of_value(supersede)}",
+                value=supersede,
+                expected="true or false",
+            )
         for key in ("calendar_field", "zone_field"):
             field = settings[key]
             if field is not None:
@@ -94,6 +103,7 @@ class _Reader(PartsReader, RulesReader):
             "zone_field": settings["zone_field"],
             "targets": targets,
             "slas": slas,
+            "supersede_warnings": supersede,
             "name": settings["name"] or "policy",
         }
         try:
@@ -196,6 +206,7 @@ _HEAD_KEYS: Final = {
     "calendar_fields": False,
     "zone_field": False,
     "clock": False,
+    "supersede_warnings": False,
 }
 
 

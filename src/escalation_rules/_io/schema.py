@@ -109,6 +109,11 @@ def policy_json_schema() -> dict[str, Any]:
                 {
                     "name": _string(),
                     "match": {"enum": ["all", "first"]},
+                    "supersede_warnings": {
+                        "type": "boolean",
+                        "description": "storm control (default true): false lets every "
+                        "crossed SLA warning fire",
+                    },
                     "calendar": _string(),
                     "calendar_field": field,
                     "calendar_fields": {

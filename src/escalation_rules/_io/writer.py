@@ -53,6 +53,8 @@ def to_dict(policy: Policy) -> dict[str, Any]:
     )
     out: dict[str, Any] = {}
     head: dict[str, Any] = {"name": policy.name, "match": policy.match}
+    if not policy.supersede_warnings:
+        head["supersede_warnings"] = False
     if policy.calendar is not None:
         head["calendar"] = policy.calendar
     if policy.calendar_field is not None:

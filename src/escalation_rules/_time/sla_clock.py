@@ -19,7 +19,7 @@ import attrs
 
 from .._model.clock_definitions import Metric, SlaClock
 from .._model.targets import Target
-from .clock_fold import Fold, fold_clock
+from .clock_fold import Cycle, Fold, fold_clock
 from .clocks import WALL
 
 if TYPE_CHECKING:
@@ -147,6 +147,7 @@ class Core(NamedTuple):
     sla: str | None
     sla_since: datetime | None
     now: datetime
+    spec: Target | None
 
     def reaches(self, amount: timedelta) -> tuple[bool, datetime | None]:
         """See `ClockState.reaches`."""
@@ -206,22 +207,28 @@ def state_of(clock: SlaClock, core: Core) -> ClockState:
         paused.extend(kept)
         if core.state == "paused":
             paused.append((fold.mode_from, None))
-    cycles = tuple(
-        CycleState(
-            c.started_at,
-            c.ended_at,
-            c.elapsed,
-            c.ended,
-            None if c.ended == "cancelled" else target,
-            c.ended != "cancelled" and target is not None and c.elapsed >= target.duration,
-        )
-        for c in fold.cycles
-    )
+    cycles = tuple(_cycle_state(c, core) for c in fold.cycles)
     return ClockState(
         clock.name, clock.metric, target, core.calendar, core.state, core.started_at,
         core.elapsed, remaining, deadline, breached,
         tuple(paused), cycles, core.sla, core.sla_since, core.cycle_index, core,
     )  # fmt: skip
+
+
+def _cycle_state(cycle: Cycle, core: Core) -> CycleState:
+    """A finished cycle judged against the target now (business days: from its own start;
+    with ``retroactive=False``, the current cycle less the time before its target applied)."""
+    spec = core.spec
+    target = spec
+    if spec is not None and spec.days is not None:
+        target = in_days(spec, core.measure, cycle.started_at)
+    elapsed = cycle.elapsed
+    if core.offset and cycle.started_at == core.fold.started_at:
+        elapsed -= core.offset
+    if cycle.ended == "cancelled":
+        return CycleState(cycle.started_at, cycle.ended_at, elapsed, cycle.ended, None, False)
+    breached = target is not None and elapsed >= target.duration
+    return CycleState(cycle.started_at, cycle.ended_at, elapsed, cycle.ended, target, breached)
 
 
 def clock_core(
@@ -241,6 +248,7 @@ def clock_core(
     priority change that made the target apply.
     """
     fold = fold_clock(context, clock, measure)
+    spec = target  # as configured: business days resolve per cycle
     if target is not None and target.days is not None and fold.started_at is not None:
         target = in_days(target, measure, fold.started_at)
     now = context.now
@@ -249,30 +257,30 @@ def clock_core(
     if now < context.times[0]:  # before the issue existed (times[0]: its creation)
         return _core(Core, (
             target, calendar, "idle", None, _ZERO, (), (), _ZERO, None, measure, -1, _ZERO,
-            fold, sla, sla_since, now,
+            fold, sla, sla_since, now, spec,
         ))  # fmt: skip
     if not fold.active:
         ended = fold.ended
         if ended is None or (ended == "stopped" and clock.restarts):
             return _core(Core, (
                 target, calendar, "idle", None, _ZERO, (), (), _ZERO, None, measure,
-                fold.index, _ZERO, fold, sla, sla_since, now,
+                fold.index, _ZERO, fold, sla, sla_since, now, spec,
             ))  # fmt: skip
         if ended == "cancelled":
             return _core(Core, (
                 None, calendar, "cancelled", fold.started_at, fold.total, fold.segments,
                 fold.before, fold.total, None, measure, fold.index, _ZERO, fold, sla, sla_since,
-                now,
+                now, spec,
             ))  # fmt: skip
-        return _core(Core, (
-            target, calendar, "stopped", fold.started_at, fold.total, fold.segments,
-            fold.before, fold.total, None, measure, fold.index, _ZERO, fold, sla, sla_since, now,
-        ))  # fmt: skip
     total = fold.total
-    mode = fold.mode
-    open_from = fold.mode_from if mode == "counting" else None
-    elapsed = total if open_from is None else total + measure.between(open_from, now)
-    state: State = "running" if mode == "counting" else "paused" if mode == "paused" else "stopped"
+    state: State
+    if fold.active:
+        mode = fold.mode
+        open_from = fold.mode_from if mode == "counting" else None
+        elapsed = total if open_from is None else total + measure.between(open_from, now)
+        state = "running" if mode == "counting" else "paused" if mode == "paused" else "stopped"
+    else:  # stopped, for good (a clock that starts again is idle: above)
+        open_from, elapsed, state = None, total, "stopped"
     started_at = fold.started_at
     offset = _ZERO
     if not clock.retroactive and has_target is not None and fold.priority_changes:
@@ -282,15 +290,18 @@ def clock_core(
             started_at, elapsed = since, elapsed - offset
     return _core(Core, (
         target, calendar, state, started_at, elapsed, fold.segments, fold.before, total,
-        open_from, measure, fold.index, offset, fold, sla, sla_since, now,
+        open_from, measure, fold.index, offset, fold, sla, sla_since, now, spec,
     ))  # fmt: skip
 
 
 def in_days(target: Target, measure: Measure, start: datetime) -> Target:
     """A business-days *target* for a cycle that started at *start*: its ``duration`` is the
     business time from *start* to the same local time that many business days later."""
-    add_days = getattr(measure, "add_business_days", None)
-    if add_days is None:  # elapsed real time, or a switched measure: days of 24 hours
+    # On a measure switched between calendars, the days are those of the calendar now.
+    pieces = getattr(measure, "measures", None)
+    calendar = pieces[-1] if pieces else measure
+    add_days = getattr(calendar, "add_business_days", None)
+    if add_days is None:  # elapsed real time: days of 24 hours
         return target
     assert target.days is not None
     due = add_days(start, target.days)
