@@ -10,10 +10,12 @@ from escalation_rules import (
     F,
     Level,
     Policy,
+    after,
     chain,
     escalate,
     first_match,
     hours,
+    is_open,
     minutes,
     notify,
     route,
@@ -287,3 +289,15 @@ def test_a_calendar_an_sla_policy_or_a_calendar_field_names_is_used() -> None:
     assert codes(by_sla, "ER108") == []
     by_field = Policy(levels(), [], calendars={"office": office}, calendar_fields=["team"])
     assert codes(by_field, "ER108") == []
+    by_rule = Policy(
+        levels(),
+        [notify("x", at=after(hours(2), calendar="office"))],
+        calendars={"office": office},
+    )
+    assert codes(by_rule, "ER108") == []
+    by_condition = Policy(
+        levels(),
+        [notify("y", at=after(hours(1)), when=is_open("office"))],
+        calendars={"office": office},
+    )
+    assert codes(by_condition, "ER108") == []

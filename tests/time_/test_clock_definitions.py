@@ -611,3 +611,25 @@ def test_each_finished_cycle_is_judged_on_its_own_business_days() -> None:
     ])  # fmt: skip
     state = policy.sla_clock(ticket, thursday + hours(26), "next_response")
     assert [(c.elapsed, c.met) for c in state.cycles] == [(hours(7.5), True)]
+
+
+ONE_LEVEL = [Level("L1", "a", rank=1, owner="o")]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: SlaClock("x", "resolution", pause_on=1), "pause_on takes a list of statuses"),
+        (lambda: Policy(ONE_LEVEL, [], clocks=SlaClock("x", "resolution")),
+         "clocks takes a list of SlaClock"),
+        (lambda: Trigger(["a"]), "a clock trigger is named by text"),  # type: ignore[arg-type]
+        (lambda: Trigger.parse("custom:"), "names no event"),
+        (lambda: Trigger("status_changed", statuses=["on hold, vendor"]), "separates statuses"),
+        (lambda: Policy(ONE_LEVEL, [], clocks=[SlaClock("x", start=["status:hodl"])],
+                        status_map={"hold": "open"}),
+         "a status trigger names 'hodl'"),
+    ],
+)  # fmt: skip
+def test_bad_clock_inputs_are_policy_errors(build: object, message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        build()  # type: ignore[operator]

@@ -42,8 +42,9 @@ from .._rules.chain import EscalationChain
 from .._rules.first_match import FirstMatch, walk
 from .._rules.functional import FunctionalRule
 from .._rules.hierarchical import HierarchicalRule
-from .._rules.timed import SlaShare, TimeRule
+from .._rules.timed import After, SlaShare, TimeRule
 from .._time.clocks import BusinessClock
+from .._time.conditions import named_calendars
 from .findings import Finding, LintReport
 from .lint_targets import shrinking_targets, vanishing_targets
 
@@ -370,6 +371,12 @@ def _calendars(policy: Policy) -> list[Finding]:
         *(lvl.calendar for lvl in policy.levels),
         *(sla.calendar for sla in policy.slas),
     }
+    for rule, _group, _place in walk(policy.rules):  # after(calendar=...), is_open("...")
+        when = getattr(rule, "when", None)
+        if isinstance(when, Condition):
+            used |= named_calendars(when)
+        if isinstance(rule, TimeRule) and isinstance(rule.at, After):
+            used.add(rule.at.calendar)
     out = []
     clock = policy.clock
     for name, calendar in policy.calendars.items():

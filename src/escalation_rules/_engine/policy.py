@@ -338,6 +338,18 @@ class Policy:
                         value=name,
                         subject=("clock", clock.name),
                     )
+            # A status trigger ("status:hold") names a status the policy knows, or never fires.
+            known_all = sorted({*_BASE_STATUSES, *self.status_map})
+            for name in sorted(clock.statuses() - clock.pause_on):
+                if name not in _BASE_STATUSES and name not in self.status_map:
+                    raise PolicyError(
+                        f"a status trigger names {name!r}, which is neither a status nor a "
+                        f"host status in the policy's status_map; known: {known_all}",
+                        where=f"clock {clock.name!r}",
+                        value=name,
+                        suggestion=did_you_mean(name, known_all),
+                        subject=("clock", clock.name),
+                    )
 
     def map_status(self, host: str, issue_id: str = "?") -> Status:
         """A status string (built-in or host-defined) mapped onto `Status`."""

@@ -51,23 +51,10 @@ class _Reader(PartsReader, RulesReader):
             for k in _HEAD_KEYS
             if k not in ("calendar_fields", "supersede_warnings")
         }
-        supersede = head.get("supersede_warnings", True)
-        if not isinstance(supersede, bool):
-            raise self.error(
-                ("policy", "supersede_warnings"),
-                f"expected true or false, got {kind_of_value(supersede)}",
-                value=supersede,
-                expected="true or false",
-            )
-        for key in ("calendar_field", "zone_field"):
-            field = settings[key]
-            if field is not None:
-                self.field_path(field, ("policy", key))
-        calendar_fields = self.strings(
-            head.get("calendar_fields", []), ("policy", "calendar_fields")
+        supersede = self.flag(
+            head.get("supersede_warnings", True), ("policy", "supersede_warnings")
         )
-        for i, path in enumerate(calendar_fields):
-            self.field_path(path, ("policy", "calendar_fields", i))
+        calendar_fields = self.field_paths(head, settings)
         calendars = {
             name: self.calendar(spec, ("calendars", name))
             for name, spec in self.mapping(top.get("calendars", {}), ("calendars",)).items()
@@ -117,6 +104,30 @@ class _Reader(PartsReader, RulesReader):
             validate_path(value)
         except PolicyError as exc:
             raise self.wrap(path, exc) from None
+
+    def field_paths(self, head: dict[str, Any], settings: dict[str, str | None]) -> list[str]:
+        """Check ``calendar_field`` and ``zone_field``; return ``calendar_fields``."""
+        for key in ("calendar_field", "zone_field"):
+            field = settings[key]
+            if field is not None:
+                self.field_path(field, ("policy", key))
+        calendar_fields = self.strings(
+            head.get("calendar_fields", []), ("policy", "calendar_fields")
+        )
+        for i, path in enumerate(calendar_fields):
+            self.field_path(path, ("policy", "calendar_fields", i))
+        return calendar_fields
+
+    def flag(self, value: object, path: Path_) -> bool:
+        """A true-or-false key."""
+        if not isinstance(value, bool):
+            raise self.error(
+                path,
+                f"expected true or false, got {kind_of_value(value)}",
+                value=value,
+                expected="true or false",
+            )
+        return value
 
     def status_map(self, value: object) -> dict[str, Status]:
         """``[status_map]``: the host's statuses, each onto one of the built-in four."""

@@ -92,6 +92,8 @@ CONDITION_NAMES: Final = ("start", "stop", "reset", "cancel", "pause", "resume",
 def _statuses(value: Iterable[str] | str, what: str = "a status trigger") -> frozenset[str]:
     if isinstance(value, str):
         value = [value]
+    if not isinstance(value, Iterable):
+        raise PolicyError(f"{what} takes a list of statuses, got {value!r}", value=value)
     out: set[str] = set()
     for item in value:
         if not isinstance(item, str) or not item:
@@ -125,6 +127,11 @@ class Trigger:
     name: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.kind, str):
+            raise PolicyError(
+                f"a clock trigger is named by text like 'agent_reply', got {self.kind!r}",
+                value=self.kind,
+            )
         if self.kind not in _KINDS and self.kind not in _DERIVED:
             raise PolicyError(
                 f"unknown clock trigger {self.kind!r}; triggers are {list(TRIGGER_NAMES)}",
@@ -135,6 +142,13 @@ class Trigger:
             raise PolicyError(
                 f"only a status_changed trigger names statuses, not {self.kind!r}",
                 value=sorted(self.statuses),
+            )
+        commas = sorted(status for status in self.statuses if "," in status)
+        if commas:
+            raise PolicyError(
+                f"a status trigger cannot name {commas[0]!r}: its text form separates statuses "
+                "with commas",
+                value=commas[0],
             )
         if self.name is not None and self.kind != EventKind.CUSTOM:
             raise PolicyError(
@@ -150,7 +164,13 @@ class Trigger:
         if colon and head == "status":
             return cls(EventKind.STATUS_CHANGED.value, statuses=rest.split(","))
         if colon and head == "custom":
-            return cls(EventKind.CUSTOM.value, name=rest or None)
+            if not rest:
+                raise PolicyError(
+                    f"the clock trigger {text!r} names no event; write 'custom:<name>', or "
+                    "'custom' for every custom event",
+                    value=text,
+                )
+            return cls(EventKind.CUSTOM.value, name=rest)
         if colon:
             raise PolicyError(
                 f"unknown clock trigger {text!r}; 'status:<status>' and 'custom:<name>' take "
@@ -379,6 +399,8 @@ def clock_table(value: Iterable[SlaClock]) -> FrozenDict[SlaClock]:
     """The policy's clocks by name: the defaults, overridden or extended by *value*."""
     if isinstance(value, Mapping):  # a policy's own table (attrs.evolve passes it back)
         value = value.values()
+    if isinstance(value, SlaClock) or not isinstance(value, Iterable):
+        raise PolicyError(f"clocks takes a list of SlaClock, got {value!r}", value=value)
     table = {c.name: c for c in DEFAULT_CLOCKS}
     seen: set[str] = set()
     for i, clock in enumerate(value):

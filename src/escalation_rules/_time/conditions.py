@@ -457,6 +457,15 @@ def check_calendar(name: str, policy: Policy, where: str, verb: str) -> None:
         )
 
 
+def named_calendars(condition: Condition) -> set[str]:
+    """The policy calendars *condition* names (``is_open("support")``)."""
+    return {
+        leaf.calendar
+        for leaf in _leaves(condition)
+        if isinstance(leaf, IsOpen) and leaf.calendar is not None
+    }
+
+
 def _leaves(condition: Condition) -> Iterable[Condition]:
     if isinstance(condition, All | Any_):
         for child in condition.conditions:

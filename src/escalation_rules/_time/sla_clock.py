@@ -281,13 +281,10 @@ def clock_core(
         state = "running" if mode == "counting" else "paused" if mode == "paused" else "stopped"
     else:  # stopped, for good (a clock that starts again is idle: above)
         open_from, elapsed, state = None, total, "stopped"
-    started_at = fold.started_at
-    offset = _ZERO
+    started_at, offset = fold.started_at, _ZERO
     if not clock.retroactive and has_target is not None and fold.priority_changes:
-        since = _applies_since(fold, has_target)
-        if since is not None and started_at is not None and since > started_at:
-            offset = _counted_before(fold, since, measure)
-            started_at, elapsed = since, elapsed - offset
+        started_at, offset = _retroactive(fold, has_target, measure)
+        elapsed -= offset
     return _core(Core, (
         target, calendar, state, started_at, elapsed, fold.segments, fold.before, total,
         open_from, measure, fold.index, offset, fold, sla, sla_since, now, spec,
@@ -309,6 +306,18 @@ def in_days(target: Target, measure: Measure, start: datetime) -> Target:
 
 
 _ONE_US: Final = timedelta(microseconds=1)
+
+
+def _retroactive(
+    fold: Fold, has_target: Callable[[str | None], bool], measure: Measure
+) -> tuple[datetime | None, timedelta]:
+    """With ``retroactive=False``: when the cycle's counting starts, and the counted time
+    before it (the cycle's start and zero when the target applied all along)."""
+    since = _applies_since(fold, has_target)
+    started_at = fold.started_at
+    if since is None or started_at is None or since <= started_at:
+        return started_at, _ZERO
+    return since, _counted_before(fold, since, measure)
 
 
 def _applies_since(fold: Fold, has_target: Callable[[str | None], bool]) -> datetime | None:
