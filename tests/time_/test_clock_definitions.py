@@ -633,3 +633,8 @@ ONE_LEVEL = [Level("L1", "a", rank=1, owner="o")]
 def test_bad_clock_inputs_are_policy_errors(build: object, message: str) -> None:
     with pytest.raises(PolicyError, match=message):
         build()  # type: ignore[operator]
+
+
+def test_business_days_need_a_calendar() -> None:
+    with pytest.raises(PolicyError, match="no calendar to count business days on"):
+        Policy([Level("L1", "a", rank=1, owner="o", targets={"resolution": business_days(2)})], [])

@@ -230,6 +230,8 @@ class Policy:
 
     def _check_sla_setup(self) -> None:
         calendars = sorted(self.calendars)
+        if not self.calendars:
+            self._check_no_business_days()
         named: list[tuple[str, str | None, tuple[str, object] | None]] = [
             ("calendar", self.calendar, None)
         ] + [(f"level {lvl.id!r}", lvl.calendar, ("level", lvl.id)) for lvl in self.levels]
@@ -308,6 +310,22 @@ class Policy:
     def status_of(self, issue: Issue) -> Status:
         """The issue's status mapped onto `Status`."""
         return self.map_status(issue.status, issue.id)
+
+    def _check_no_business_days(self) -> None:
+        """Business days count on a calendar: without one they would be days of 24 hours."""
+        tables = [(f"level {lvl.id!r}", lvl.targets) for lvl in self.levels]
+        tables += [(f"SLA policy {sla.name!r}", sla.targets) for sla in self.slas]
+        tables.append(("targets", self.targets))
+        for where, table in tables:
+            for clock, by_priority in table.items():
+                for target in by_priority.values():
+                    if target.days is not None:
+                        raise PolicyError(
+                            f"the {clock!r} target is {target}, but the policy has no calendar "
+                            "to count business days on; give it calendars= and calendar=",
+                            where=where,
+                            value=str(target),
+                        )
 
     def _check_pause_on(self) -> None:
         """A clock's ``pause_on`` names `Status` values or host statuses of ``status_map``."""
