@@ -42,7 +42,8 @@ class CycleState:
         elapsed: its counted time.
         ended: ``"stopped"`` (its stop condition: answered, owned, solved), ``"reset"``
             (a reset began the next cycle) or ``"cancelled"`` (no verdict).
-        target: the target it is judged against (the clock's target now), or ``None``.
+        target: the target it is judged against (the clock's target now; a business-days
+            target counted from this cycle's own start), or ``None``.
         breached: did its elapsed time reach the target? (``False`` when cancelled or
             without a target.)
     """
