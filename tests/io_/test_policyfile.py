@@ -426,3 +426,21 @@ def test_dots_inside_quoted_keys_and_multiline_strings_do_not_count() -> None:
         with pytest.raises(PolicySyntaxError) as info:
             loads(text + _ONE_LEVEL)
         assert "dotted parts" not in info.value.message  # the mistake is elsewhere
+
+
+def test_overlapping_breaks_are_located_at_their_date() -> None:
+    text = """
+[calendars.c]
+tz = "UTC"
+hours = { mon-fri = ["09:00-17:00"] }
+breaks = { 2026-03-02 = ["12:00-13:00", "12:30-14:00"] }
+
+[[levels]]
+id = "L1"
+name = "One"
+rank = 1
+owner = "o"
+"""
+    with pytest.raises(PolicySyntaxError) as caught:
+        loads(text)
+    assert (caught.value.line, "overlap" in str(caught.value)) == (5, True)

@@ -108,7 +108,7 @@ class PartsReader(Shapes):
 
     def _calendar_blame(self, path: Path_, exc: PolicyError) -> Path_:
         kind, key = exc.subject or ("", None)
-        if kind in ("hours", "exceptions") and isinstance(key, str):
+        if kind in ("hours", "exceptions", "breaks") and isinstance(key, str):
             return (*path, kind, key)
         if exc.where in ("tz", "holidays", "exceptions", "hours", "breaks", "boundaries"):
             return (*path, exc.where)
