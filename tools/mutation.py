@@ -102,6 +102,7 @@ TESTS: dict[str, list[str]] = {
     ],
     "_time.sla_clock": _SLA,
     "_time.clock_fold": _SLA,
+    "_time.overlay": _SLA,
     "_time.switched_measure": _SLA_POLICIES,
     "_time.conditions": ["tests/time_/test_timed.py", "tests/conditions/test_is_open.py"],
     "_rules.base": _RULES,

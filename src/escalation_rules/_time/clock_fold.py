@@ -13,14 +13,15 @@ counting, or still paused) is closed at *now* by `sla_clock.clock_core`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeVar
 
 from .._model.clock_definitions import CREATED, REOPENED, RESOLVED, TEAM_CHANGED, Trigger
 from .._model.events import CLOSED, Event, EventKind, Status
 from .._model.history import AppendOnly
 from .._model.issue import field_changes, summary_of
+from .overlay import Chained, append, commit
 
 if TYPE_CHECKING:
     from .._engine.context import Context
@@ -317,66 +318,13 @@ class _Folder:
         """The fold with what was appended; *overlay*: without touching shared storage."""
         f = self.fold
         if self.segments or self.pauses or self.cycles or self.changes:
-            join = _Chained if overlay else _append
+            join = Chained if overlay else append
             f.segments = join(f.segments, self.segments)
             f.before = join(f.before, self.sums)
             f.pauses = join(f.pauses, self.pauses)
             f.cycles = join(f.cycles, self.cycles)
             f.priority_changes = join(f.priority_changes, self.changes)
         return f
-
-
-def _append(view: Sequence[T], new: list[T]) -> Sequence[T]:
-    assert isinstance(view, AppendOnly)
-    return view.appended(new) if new else view
-
-
-class _Chained(Sequence[T]):
-    """A shared sequence followed by a few more items, without appending to it.
-
-    The last instant's events are folded onto a copy this way, so that the memoised
-    fold's sequences stay at the tip of their storage and the next event appends
-    in place.
-    """
-
-    __slots__ = ("_extra", "_head", "_n")
-
-    def __init__(self, head: Sequence[T], extra: list[T]) -> None:
-        self._head, self._extra, self._n = head, extra, len(head)
-
-    @property
-    def head(self) -> Sequence[T]:
-        """The shared sequence."""
-        return self._head
-
-    @property
-    def extra(self) -> list[T]:
-        """The items after it (never changed once the fold is finished)."""
-        return self._extra
-
-    def __len__(self) -> int:
-        return self._n + len(self._extra)
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
-        if isinstance(index, slice):
-            return tuple(self)[index]
-        if index < 0:
-            index += len(self)
-        if index < self._n:
-            return self._head[index]
-        if index >= len(self):
-            raise IndexError(index)
-        return self._extra[index - self._n]
-
-    def __iter__(self) -> Iterator[T]:
-        yield from self._head
-        yield from self._extra
 
 
 def _initial(clock: SlaClock, host: str, status: Status, created: datetime) -> Fold:
@@ -414,10 +362,9 @@ def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
     history = issue.history
     times = summary.times
     n = len(history)
-    if stored is not None and (
-        stored[0] is not clock or stored[1] is not status_map or stored[2] is not measure
-    ):
-        stored = None
+    if stored is None or (stored[0], stored[1], stored[2]) != (clock, status_map, measure):
+        # (or an SLA switch to another calendar: go on from the fold before it)
+        stored, covered = _before_switch(summary, clock, status_map, measure, host)
     if stored is not None:
         if covered == n:
             return stored[5]  # type: ignore[no-any-return]
@@ -451,6 +398,49 @@ def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
     return final
 
 
+def _before_switch(
+    summary: Any, clock: SlaClock, status_map: object, measure: Measure, host: str
+) -> tuple[Any, int]:
+    """A memoised fold of *clock* on *measure* as it was before its last switch, when
+    everything that fold measured lies before that switch: ``(entry, events covered)``.
+
+    A switched measure (`SwitchedMeasure`) gains a switch when an SLA policy with another
+    calendar takes over at an event; the segments closed before it were measured on the
+    calendar that applied then, so the fold goes on from there instead of starting over.
+    """
+    pieces = getattr(measure, "measures", None)
+    switches = getattr(measure, "switches", None)
+    if not pieces or not switches:
+        return None, 0
+    last = switches[-1]
+
+    def earlier(other: object) -> bool:
+        if len(switches) == 1:
+            return bool(other == pieces[0])
+        return bool(
+            getattr(other, "switches", None) == switches[:-1]
+            and getattr(other, "measures", None) == pieces[:-1]
+        )
+
+    tiers = [(summary.memo, len(summary.times))]
+    if summary.base is not None:
+        tiers.append(summary.base)
+    for memo, covered in tiers:
+        for key, entry in list(memo.items()):
+            if (
+                isinstance(key, tuple)
+                and len(key) == 3
+                and key[0] == id(clock)
+                and key[2] == host
+                and entry[0] is clock
+                and entry[1] is status_map
+                and entry[5].mode_from <= last
+                and earlier(entry[2])
+            ):
+                return entry, covered
+    return None, 0
+
+
 def _from(instants: tuple[datetime, ...], created: datetime) -> tuple[datetime, ...]:
     """*instants*, those before the creation moved to it (events dated before it count there)."""
     if instants and instants[0] < created:
@@ -481,15 +471,9 @@ def _fold_instants(
 def _committed(fold: Fold) -> Fold:
     """A copy of *fold* whose overlaid sequences are appended to their shared storage."""
     out = fold.copy()
-    out.segments = _commit(fold.segments)
-    out.before = _commit(fold.before)
-    out.pauses = _commit(fold.pauses)
-    out.cycles = _commit(fold.cycles)
-    out.priority_changes = _commit(fold.priority_changes)
+    out.segments = commit(fold.segments)
+    out.before = commit(fold.before)
+    out.pauses = commit(fold.pauses)
+    out.cycles = commit(fold.cycles)
+    out.priority_changes = commit(fold.priority_changes)
     return out
-
-
-def _commit(view: Sequence[T]) -> Sequence[T]:
-    if isinstance(view, _Chained):
-        return _append(view.head, view.extra)
-    return view
