@@ -1093,3 +1093,28 @@ def test_a_status_outside_any_issue_is_reported_without_an_issue_id() -> None:
         "status_map; known: ['open', 'pending', 'resolved', 'closed', 'waiting'] "
         "(did you mean 'waiting'?)"
     )
+
+
+def test_a_static_rule_is_asked_once_per_issue_and_again_for_a_new_one() -> None:
+    """Routes and escalations on untimed conditions depend on the issue, not the instant:
+    evaluating the same issue again reuses their answers; a new event makes a new issue."""
+    from escalation_rules import Event, Issue, Level, Policy, predicate, route
+
+    calls: list[str] = []
+
+    def billing(issue: Issue) -> bool:
+        calls.append(issue.id)
+        return issue.category == "billing"
+
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner="one")],
+        [route("billing", when=predicate("billing", billing), to="billing")],
+    )
+    issue = make_issue(category="billing")
+    first, again = policy.evaluate(issue, at(1)), policy.evaluate(issue, at(2))
+    assert first.actions == again.actions and [a.team for a in first.actions] == ["billing"]
+    assert len(calls) == 1
+    moved = issue.with_event(Event("reassigned", at(3), team="billing"))
+    assert policy.evaluate(moved, at(3)).actions == ()  # already with billing: fate, not memo
+    assert len(calls) == 2
+    assert isinstance(moved, Issue)

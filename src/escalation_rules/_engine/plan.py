@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, cast
 
 from .._exceptions import EvaluationError, PolicyError
 from .._model.actions import Action, Escalate, Route
 from .._model.anchors import ANCHOR_SLOT
 from .._rules.first_match import FirstMatch
+from .._rules.functional import FunctionalRule
+from .._rules.hierarchical import HierarchicalRule
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -33,6 +35,9 @@ class Step(NamedTuple):
     name: str
     check: Checker | None
     group: tuple[Step, ...]
+    #: its answer depends on the issue and its level only, never on the instant (a route or
+    #: an escalation on an untimed condition): `run_plan` asks it once per issue and level
+    static: bool = False
 
 
 def compile_plan(rules: Iterable[Rule], policy: Policy) -> tuple[Step, ...]:
@@ -46,8 +51,13 @@ def compile_plan(rules: Iterable[Rule], policy: Policy) -> tuple[Step, ...]:
                 check = compile_(policy) if callable(compile_) else rule.check
             except PolicyError as exc:
                 raise exc.about("rule", rule.name) from None
-            steps.append(Step(rule.name, check, ()))
+            static = type(rule) in _STATIC and not rule.when.timed  # type: ignore[attr-defined]
+            steps.append(Step(rule.name, check, (), static))
     return tuple(steps)
+
+
+_STATIC: Final = (FunctionalRule, HierarchicalRule)
+_UNSET: Final = object()
 
 
 Fate = Literal["recorded", "superseded", "not up", "same team"]
@@ -111,8 +121,12 @@ def run_plan(
     context: Context,
     actions: list[Action],
     upcoming: list[datetime],
+    statics: dict[object, object] | None = None,
 ) -> bool:
     """Run the rules in order, collecting kept actions and upcoming instants.
+
+    *statics* keeps the answers of the static steps (`Step.static`) for this issue at this
+    level, by check: evaluating the same issue again asks them only once.
 
     *upcoming* only ever grows by an instant after now and sooner than its last, so its
     last is the soonest instant at which a kept action becomes due.
@@ -126,14 +140,18 @@ def run_plan(
     indices = context.indices
     now = context.now
     judge = fate  # a local name: this loop runs on every evaluation
-    for name, check, group in plan:
+    for name, check, group, static in plan:
         if check is None:
-            matched = run_plan(group, True, context, actions, upcoming)
+            matched = run_plan(group, True, context, actions, upcoming, statics)
         else:
-            try:
-                outcome = check(context)
-            except EvaluationError as exc:
-                raise exc.in_rule(name) from None
+            outcome: Any = _UNSET if statics is None or not static else statics.get(check, _UNSET)
+            if outcome is _UNSET:
+                try:
+                    outcome = check(context)
+                except EvaluationError as exc:
+                    raise exc.in_rule(name) from None
+                if static and statics is not None:
+                    statics[check] = outcome
             if outcome is None:
                 continue
             matched, due, once_per, later = outcome

@@ -40,6 +40,7 @@ from .sla_policies import (
 
 if TYPE_CHECKING:
     from .._model.issue import Issue
+    from .._model.summary import HistorySummary
     from .._time.sla_clock import ClockState
     from .explain import Explanation
 
@@ -470,7 +471,8 @@ class Policy:
         upcoming: list[datetime] = []
         try:
             context = Context(self, issue, now, level, position, status)
-            run_plan(self._plan, self.match == "first", context, actions, upcoming)
+            statics = _statics(summary_of(issue), self._plan, position)
+            run_plan(self._plan, self.match == "first", context, actions, upcoming, statics)
             next_at = None
             if upcoming:  # after now, soonest last (run_plan)
                 next_at = upcoming[-1]
@@ -482,6 +484,18 @@ class Policy:
             actions = merge_escalations(actions, self)
         reason = "; ".join([a.reason for a in actions]) if actions else "no rule applies"
         return Decision(tuple(actions), next_at, reason)
+
+
+def _statics(
+    summary: HistorySummary, plan: tuple[Step, ...], position: int
+) -> dict[object, object]:
+    """The answers of *plan*'s static steps for this history at level *position*, kept on
+    the history summary (the same issue evaluated again asks them once)."""
+    key = ("static steps", id(plan), position)
+    entry: Any = summary.memo.get(key)
+    if entry is None or entry[0] is not plan:
+        entry = summary.memo[key] = (plan, {})
+    return entry[1]  # type: ignore[no-any-return]
 
 
 def out_of_range(issue: Issue, now: datetime, error: OverflowError) -> IssueError:
