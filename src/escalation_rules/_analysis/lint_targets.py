@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._model.targets import ANY_PRIORITY, Metric
+from .._model.clock_definitions import Metric
+from .._model.targets import ANY_PRIORITY
 from .findings import Finding
 
 if TYPE_CHECKING:

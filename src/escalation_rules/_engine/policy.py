@@ -189,6 +189,7 @@ class Policy:
                 )
             by_id[level.id] = i
         object.__setattr__(self, "level_positions", FrozenDict(by_id))
+        object.__setattr__(self, "statuses", FrozenDict({**self.status_map, **_BASE_STATUSES}))
         self._check_sla_setup()
         if self.match not in ("all", "first"):
             raise PolicyError(
@@ -219,7 +220,6 @@ class Policy:
                 subject=("policy", "supersede_warnings"),
             )
         object.__setattr__(self, "_plan", compile_plan(self.rules, self))
-        object.__setattr__(self, "statuses", FrozenDict({**self.status_map, **_BASE_STATUSES}))
 
     def __getstate__(self) -> dict[str, object]:
         return {a.name: getattr(self, a.name) for a in attrs.fields(Policy) if a.init}
@@ -337,9 +337,7 @@ class Policy:
                 mapped = self.status_map.get(name)
                 if mapped is None:
                     known = sorted(
-                        host
-                        for host, status in {**_BASE_STATUSES, **self.status_map}.items()
-                        if status not in CLOSED
+                        host for host, status in self.statuses.items() if status not in CLOSED
                     )
                     raise PolicyError(
                         f"pause_on lists {name!r}, which is neither a status nor a host "
@@ -358,7 +356,7 @@ class Policy:
                         subject=("clock", clock.name),
                     )
             # A status trigger ("status:hold") names a status the policy knows, or never fires.
-            known_all = sorted({*_BASE_STATUSES, *self.status_map})
+            known_all = sorted(self.statuses)
             for name in sorted(clock.statuses() - clock.pause_on):
                 if name not in _BASE_STATUSES and name not in self.status_map:
                     raise PolicyError(
@@ -372,7 +370,7 @@ class Policy:
 
     def map_status(self, host: str, issue_id: str = "?") -> Status:
         """A status string (built-in or host-defined) mapped onto `Status`."""
-        status = _BASE_STATUSES.get(host) or self.status_map.get(host)
+        status = self.statuses.get(host)
         if status is None:
             known = [*_BASE_STATUSES, *self.status_map]
             raise IssueError(
@@ -462,7 +460,7 @@ class Policy:
             if now < issue.created_at:
                 return Decision((), summary_of(issue).created, "the issue does not exist yet")
             issue = issue.as_of(now)
-        status = self.statuses.get(issue.status) or self.status_of(issue)  # (or: the error)
+        status = self.map_status(issue.status, issue.id)
         if status in CLOSED:
             return Decision((), None, f"issue is {status.value}: nothing escalates")
         position = 0 if issue.level is None else self.position_of(issue)

@@ -11,13 +11,6 @@ import attrs
 from .._exceptions import PolicyError
 from .._frozendict import FrozenDict
 
-# The clock definitions live in `clock_definitions`; these names stay importable from here
-# for the modules that still import them from `targets`.
-from .clock_definitions import DEFAULT_CLOCKS as DEFAULT_CLOCKS
-from .clock_definitions import Metric as Metric
-from .clock_definitions import SlaClock as SlaClock
-from .clock_definitions import clock_table as clock_table
-
 
 def _positive(_inst: object, _attr: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, timedelta) or value <= timedelta(0):

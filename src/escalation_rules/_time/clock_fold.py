@@ -221,10 +221,7 @@ class _Folder:
         new_team: str | None = None
         for name, value in changes:
             if name == "status":
-                policy = self.context.policy
-                new_status = policy.statuses.get(value) or policy.map_status(
-                    value, self.context.issue.id
-                )
+                new_status = self.context.policy.map_status(value, self.context.issue.id)
                 new_host = value
             elif name == "team":
                 new_team = value
