@@ -77,18 +77,26 @@ _RULES = [
     *_POLICY,
 ]
 _LANGUAGE = ["tests/language/test_expr.py"]
+_ONCALL = ["tests/rules/test_oncall_chain.py", "tests/io_/test_oncall_toml.py"]
+_SCHEDULES = ["tests/time_/test_oncall.py", "tests/io_/test_schedule_file.py"]
 
 #: Each module of the engine's core (a dotted name under escalation_rules) and the test files
 #: that own its behaviour. A package on the command line takes the files of all its modules.
 TESTS: dict[str, list[str]] = {
     "_model.anchors": _CONTEXT,
-    "_model.levels": _POLICY,
+    "_model.levels": [*_POLICY, *_ONCALL],
+    "_model.schedules": _SCHEDULES,
+    "_model.restrictions": _SCHEDULES,
     "_model.targets": _SLA,
     "_model.clock_definitions": _SLA,
     "_conditions.paths": _CONDITIONS,
     "_conditions.condition": _CONDITIONS,
     "_conditions.compare": _CONDITIONS,
     "_conditions.dsl": _CONDITIONS,
+    "_conditions.acknowledged": [
+        "tests/conditions/test_acknowledged.py",
+        "tests/rules/test_repeat.py",
+    ],
     "_time.calendar_spec": _CALENDAR,
     "_time.calendar": _CALENDAR,
     "_time.calendar_arithmetic": _CALENDAR,
@@ -105,17 +113,31 @@ TESTS: dict[str, list[str]] = {
     "_time.overlay": _SLA,
     "_time.switched_measure": _SLA_POLICIES,
     "_time.conditions": ["tests/time_/test_timed.py", "tests/conditions/test_is_open.py"],
+    "_time.oncall": _SCHEDULES,
+    "_time.oncall_plan": _SCHEDULES,
     "_rules.base": _RULES,
     "_rules.functional": _RULES,
     "_rules.hierarchical": _RULES,
     "_rules.timed": _RULES,
-    "_rules.chain": _RULES,
+    "_rules.chain": [*_ONCALL, *_RULES],
+    "_rules.recipients": _ONCALL,
+    "_rules.priority": _ONCALL,
+    "_rules.storm": ["tests/rules/test_storm_control.py"],
+    "_rules.matrix": ["tests/rules/test_matrix.py", "tests/io_/test_matrix_toml.py"],
+    "_rules.repeat": [
+        "tests/rules/test_repeat.py",
+        "tests/rules/test_repeat_properties.py",
+        "tests/io_/test_repeat_toml.py",
+    ],
     "_rules.first_match": _RULES,
     "_engine.context": _CONTEXT,
     "_engine.plan": [*_POLICY, "tests/rules/test_storm_control.py"],
     "_engine.sla_select": [*_SLA_POLICIES, *_SLA],
     "_engine.sla_policies": _SLA_POLICIES,
     "_engine.policy": _POLICY,
+    "_engine.policy_fields": _POLICY,
+    "_engine.versions": ["tests/engine/test_versions.py"],
+    "_engine.fingerprint": ["tests/engine/test_versions.py"],
     "_engine.explain": ["tests/engine/test_explain.py"],
     "_engine.forecast": ["tests/engine/test_explain.py"],
     "_durations": [*_LANGUAGE, "tests/test_durations_business.py"],

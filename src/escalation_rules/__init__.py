@@ -24,6 +24,7 @@ from ._durations import (
 from ._engine.context import Context
 from ._engine.policy import Policy, evaluate
 from ._engine.sla_policies import SlaPeriod, SlaPolicy
+from ._engine.versions import PolicySet
 from ._exceptions import (
     CalendarError,
     EscalationRulesError,
@@ -37,12 +38,14 @@ from ._exceptions import (
     PolicySyntaxError,
 )
 from ._instants import parse_instant
-from ._model.actions import Action, Decision, Escalate, Notify, Route
+from ._model.actions import Action, Decision, Escalate, Notify, Route, SetPriority, SetStatus
 from ._model.anchors import Anchor
 from ._model.clock_definitions import Metric, SlaClock, Trigger
 from ._model.events import Event, EventKind, Status
 from ._model.issue import Customer, Issue
-from ._model.levels import Level
+from ._model.levels import Level, OnCall
+from ._model.restrictions import Restriction, active_hours
+from ._model.schedules import Layer, Override, Schedule
 from ._model.targets import Target, business_days, by_priority, wall
 from ._publish import publish as _publish
 from ._publish import publish_all as _publish_all
@@ -51,6 +54,7 @@ from ._rules.first_match import FirstMatch, first_match
 from ._time.calendar import BOUNDARY_PRESETS, Boundaries, BusinessCalendar
 from ._time.calendar_spec import DatedHours, WeeklyHours
 from ._time.clocks import BusinessClock, Clock, WallClock
+from ._time.oncall import next_change, on_call
 from ._time.sla_clock import ClockState, CycleState
 
 if _TYPE_CHECKING:
@@ -59,6 +63,7 @@ if _TYPE_CHECKING:
     from ._analysis.lint import lint, lint_file, lint_text
     from ._analysis.metrics import GroupMetrics, LevelMetrics, Metrics
     from ._analysis.replay import LevelComparison, PolicyAction, Replay, TimelineEntry, replay
+    from ._conditions.acknowledged import acknowledged
     from ._engine.explain import ActionTrace, Explanation, Failure, RuleTrace
     from ._engine.forecast import ForecastStep, forecast
     from ._io.eventlog import EventLog, LoggedIssue, read_log
@@ -73,6 +78,9 @@ if _TYPE_CHECKING:
     from ._rules.chain import EscalationChain, chain
     from ._rules.functional import FunctionalRule, route
     from ._rules.hierarchical import HierarchicalRule, escalate
+    from ._rules.matrix import Cell, Matrix, Row, cell, matrix, row
+    from ._rules.priority import PriorityRule, set_priority
+    from ._rules.repeat import RepeatingNotification
     from ._rules.timed import After, SlaShare, TimeRule, after, notify, sla
     from ._time.conditions import clock, happened, is_open, since
     from ._time.holidays import holidays_from_ics, holidays_from_package
@@ -90,6 +98,7 @@ __all__ = [
     "BusinessCalendar",
     "BusinessClock",
     "CalendarError",
+    "Cell",
     "Clock",
     "ClockState",
     "Condition",
@@ -119,12 +128,14 @@ __all__ = [
     "HierarchicalRule",
     "Issue",
     "IssueError",
+    "Layer",
     "Level",
     "LevelComparison",
     "LevelMetrics",
     "LintReport",
     "LogMapping",
     "LoggedIssue",
+    "Matrix",
     "Metric",
     "Metrics",
     "MissingFieldError",
@@ -133,15 +144,25 @@ __all__ = [
     "NaiveDatetimeError",
     "Notify",
     "OWNER",
+    "OnCall",
     "Outcome",
+    "Override",
     "Policy",
     "PolicyAction",
     "PolicyError",
+    "PolicySet",
     "PolicySyntaxError",
+    "PriorityRule",
+    "RepeatingNotification",
     "Replay",
+    "Restriction",
     "Route",
+    "Row",
     "Rule",
     "RuleTrace",
+    "Schedule",
+    "SetPriority",
+    "SetStatus",
     "SlaClock",
     "SlaPeriod",
     "SlaPolicy",
@@ -154,6 +175,8 @@ __all__ = [
     "UnmappedValue",
     "WallClock",
     "WeeklyHours",
+    "acknowledged",
+    "active_hours",
     "after",
     "all_of",
     "any_of",
@@ -161,6 +184,7 @@ __all__ = [
     "bundled_policy",
     "business_days",
     "by_priority",
+    "cell",
     "chain",
     "clock",
     "days",
@@ -186,8 +210,11 @@ __all__ = [
     "lint_text",
     "load",
     "loads",
+    "matrix",
     "minutes",
+    "next_change",
     "notify",
+    "on_call",
     "parse_business_days",
     "parse_condition",
     "parse_duration",
@@ -198,6 +225,8 @@ __all__ = [
     "read_log",
     "replay",
     "route",
+    "row",
+    "set_priority",
     "since",
     "sla",
     "to_dict",
@@ -219,6 +248,9 @@ _LAZY: dict[str, str] = {
     "FunctionalRule": "._rules.functional",
     "GroupMetrics": "._analysis.metrics",
     "HierarchicalRule": "._rules.hierarchical",
+    "Cell": "._rules.matrix",
+    "Matrix": "._rules.matrix",
+    "Row": "._rules.matrix",
     "LevelComparison": "._analysis.replay",
     "LevelMetrics": "._analysis.metrics",
     "LintReport": "._analysis.findings",
@@ -228,14 +260,18 @@ _LAZY: dict[str, str] = {
     "UnmappedValue": "._io.logmapping",
     "Metrics": "._analysis.metrics",
     "PolicyAction": "._analysis.replay",
+    "RepeatingNotification": "._rules.repeat",
     "Replay": "._analysis.replay",
     "RuleTrace": "._engine.explain",
+    "PriorityRule": "._rules.priority",
     "SlaShare": "._rules.timed",
     "TimeRule": "._rules.timed",
     "TimelineEntry": "._analysis.replay",
+    "acknowledged": "._conditions.acknowledged",
     "after": "._rules.timed",
     "backtest": "._analysis.backtest",
     "bundled_policy": "._io.examples",
+    "cell": "._rules.matrix",
     "chain": "._rules.chain",
     "clock": "._time.conditions",
     "dump": "._io.writer",
@@ -254,12 +290,15 @@ _LAZY: dict[str, str] = {
     "lint_text": "._analysis.lint",
     "load": "._io.reader",
     "loads": "._io.reader",
+    "matrix": "._rules.matrix",
     "notify": "._rules.timed",
     "parse_condition": "._language.parser",
     "policy_json_schema": "._io.schema",
     "read_log": "._io.eventlog",
     "replay": "._analysis.replay",
     "route": "._rules.functional",
+    "row": "._rules.matrix",
+    "set_priority": "._rules.priority",
     "since": "._time.conditions",
     "sla": "._rules.timed",
     "to_dict": "._io.writer",

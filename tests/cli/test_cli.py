@@ -24,8 +24,11 @@ def test_demo_prints_each_issue_and_its_decisions() -> None:
     out = result.stdout
     for issue_id in ("INC-1", "INC-2", "INC-3", "INC-4", "INC-5", "INC-6", "PAGE-1"):
         assert issue_id in out
-    assert "route    F.category == 'billing' holds: route to billing" in out
-    assert "escalate 100% of the time_at_level SLA passed: escalate to the next level, L2" in out
+    assert "route    matrix support, billing × L1: route to billing" in out  # noqa: RUF001
+    assert (
+        "escalate matrix support, * × L1: 2:00:00 since level_entered passed: escalate to the "  # noqa: RUF001
+        "next level, L2" in out
+    )
     assert "still not acknowledged: repeat 2 of 2" in out
 
 
@@ -71,12 +74,12 @@ def test_check_passes_the_bundled_examples_and_fails_a_broken_file(tmp_path: Pat
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "0 error(s), 0 warning(s)" in ok.stdout
     bad = tmp_path / "bad.toml"
-    bad.write_text(dump(example_policy()).replace('type = "route"', 'type = "rout"', 1))
+    bad.write_text(dump(example_policy()).replace('type = "matrix"', 'type = "matrx"', 1))
     result = run("check", str(bad))
     assert result.returncode == 1
-    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1) if '"rout"' in text)
+    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1) if '"matrx"' in text)
     assert (
-        f"{bad}:{line}:8: error ER000" in result.stdout and "did you mean 'route'" in result.stdout
+        f"{bad}:{line}:8: error ER000" in result.stdout and "did you mean 'matrix'" in result.stdout
     )
     data = json.loads(run("check", str(bad), "--format", "json").stdout)
     assert data["errors"] == 1 and data["findings"][0]["line"] == line
@@ -102,13 +105,18 @@ def test_evaluate_prints_the_decision_and_explains_it(tmp_path: Path) -> None:
     data = json.loads(
         run("evaluate", "seeds-matrix", str(issue), "--at", when, "--format", "json").stdout
     )
-    assert [a["rule"] for a in data["actions"]] == [
-        "billing-specialists",
-        "resolution-sla-breach",
+    assert [(a["rule"], a["kind"]) for a in data["actions"]] == [
+        ("resolution-sla-warning", "notify"),
+        ("support", "route"),
+        ("support", "escalate"),
     ]
     explained = run("evaluate", "seeds-matrix", str(issue), "--at", when, "--explain")
     assert "Rules:" in explained.stdout and "SLA clocks:" in explained.stdout
-    assert "security-team (functional): not matched" in explained.stdout
+    assert "refund-needs-authority (hierarchical): not matched" in explained.stdout
+    assert (
+        "matrix support: row billing × L1 — owner billing, moves on after 2:00:00 "  # noqa: RUF001
+        "(since level_entered)" in explained.stdout
+    )
 
 
 @needs_script
@@ -126,11 +134,14 @@ def test_forecast_lists_what_will_happen(tmp_path: Path) -> None:
         "json",
     )
     steps = json.loads(result.stdout)
-    assert [(s["rule"], s["level"]) for s in steps] == [
-        ("resolution-sla-warning", "L1"),
-        ("resolution-sla-breach", "L1"),
-        ("resolution-sla-warning", "L2"),
-        ("resolution-sla-breach", "L2"),
+    assert [(s["rule"], s["kind"], s["level"]) for s in steps] == [
+        ("support", "route", "L1"),
+        ("resolution-sla-warning", "notify", "L1"),
+        ("support", "escalate", "L1"),
+        ("support", "route", "L2"),
+        ("resolution-sla-warning", "notify", "L2"),
+        ("support", "escalate", "L2"),
+        ("support", "route", "L3"),
     ]
 
 

@@ -108,7 +108,7 @@ BAD = [
     ),
     ("after a negative duration", lambda: after(-hours(1)), "must not be negative"),
     ("after a number", lambda: after(5), "must be a timedelta"),  # type: ignore[arg-type]
-    ("repeat too large", lambda: chain("x", repeat=10), "repeat must be an integer from 0 to 9"),
+    ("repeat too large", lambda: chain("x", repeat=21), "repeat must be an integer from 0 to 20"),
     (
         "unknown action",
         lambda: TimeRule("x", after(hours(1)), "notfy", "t"),
@@ -286,7 +286,9 @@ def test_a_policy_and_a_level_take_only_their_identity_by_position() -> None:
     )
     assert dict(policy.status_map) == {} and dict(policy.calendars) == {}
     assert repr(policy).startswith("Policy(levels=(Level(id='L1'")
-    assert repr(policy).endswith("calendars={}, calendar=None, calendar_field=None, name='policy')")
+    assert repr(policy).endswith(
+        "calendars={}, calendar=None, calendar_field=None, schedules={}, name='policy')"
+    )
 
 
 def test_equal_settings_build_equal_policies_with_every_option() -> None:

@@ -21,6 +21,16 @@ def test_a_customer_value_of_zero_survives_the_round_trip() -> None:
     assert issue_from_dict(json.loads(json.dumps(issue_to_dict(issue)))) == issue
 
 
+def test_a_pinned_policy_version_round_trips_and_is_omitted_when_none() -> None:
+    pinned = Issue("P", T0, policy_version="support@0123456789ab")
+    data = issue_to_dict(pinned)
+    assert data["policy_version"] == "support@0123456789ab"
+    assert issue_from_dict(json.loads(json.dumps(data))) == pinned
+    assert "policy_version" not in issue_to_dict(Issue("P", T0))
+    with pytest.raises(IssueError, match="policy_version must be a string or None"):
+        issue_from_dict({"id": "P", "created_at": "2026-03-02T09:00:00Z", "policy_version": 7})
+
+
 def test_nested_attributes_and_event_data_round_trip_through_json() -> None:
     issue = Issue(
         "N", T0,

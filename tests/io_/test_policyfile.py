@@ -444,3 +444,25 @@ owner = "o"
     with pytest.raises(PolicySyntaxError) as caught:
         loads(text)
     assert (caught.value.line, "overlap" in str(caught.value)) == (5, True)
+
+
+def test_an_explicit_version_round_trips_and_a_derived_one_is_never_written() -> None:
+    named = loads(MINIMAL.replace('name = "p"\n', 'name = "p"\nversion = "2026-11-a"\n'))
+    assert named.version == "2026-11-a" and 'version = "2026-11-a"' in dump(named)
+    assert loads(dump(named)) == named and from_dict(to_dict(named)) == named
+    jsonschema.validate(to_dict(named), SCHEMA)
+    derived = loads(MINIMAL)
+    assert derived.version.startswith("p@") and "version" not in dump(derived)
+    assert "version" not in to_dict(derived)["policy"]
+    # Editing the file changes a derived version, never an explicit one.
+    edited = MINIMAL.replace('owner = "b"', 'owner = "c"')
+    assert loads(edited).version != derived.version
+    assert loads(edited.replace('name = "p"\n', 'name = "p"\nversion = "2026-11-a"\n')).version == (
+        "2026-11-a"
+    )
+
+
+def test_a_blank_version_in_a_file_is_refused_where_it_is() -> None:
+    with pytest.raises(PolicySyntaxError, match="version") as caught:
+        loads(MINIMAL.replace('name = "p"\n', 'name = "p"\nversion = "  "\n'))
+    assert caught.value.line == 3

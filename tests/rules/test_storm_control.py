@@ -33,7 +33,7 @@ from escalation_rules import (
 )
 from escalation_rules._engine.context import make_context
 from escalation_rules._engine.plan import SUPERSEDED, Supersession, fate, superseded_by
-from escalation_rules._rules import timed
+from escalation_rules._rules import storm
 
 from ..conftest import T0, at, make_issue
 from .test_rules import drive
@@ -122,7 +122,7 @@ def test_the_superseding_threshold_and_its_crossing_are_told() -> None:
     assert superseded_by(half, context) == Supersession("three-quarters", at(6))
     assert superseded_by(three_quarters, context) == Supersession("breach", at(8))
     assert superseded_by(breach, context) is None
-    assert timed.SUPERSEDED == SUPERSEDED  # the check writes the key fate reads
+    assert storm.SUPERSEDED == SUPERSEDED  # the check writes the key fate reads
 
 
 def test_the_change_is_reported_in_advance_so_a_host_wakes_for_it() -> None:

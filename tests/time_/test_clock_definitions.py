@@ -638,3 +638,13 @@ def test_bad_clock_inputs_are_policy_errors(build: object, message: str) -> None
 def test_business_days_need_a_calendar() -> None:
     with pytest.raises(PolicyError, match="no calendar to count business days on"):
         Policy([Level("L1", "a", rank=1, owner="o", targets={"resolution": business_days(2)})], [])
+
+
+def test_triggers_given_as_a_set_are_kept_in_an_order_hashing_cannot_move() -> None:
+    # A set has no order of its own; its iteration order depends on PYTHONHASHSEED, which
+    # would make the clock (and the policy's derived version) differ between processes.
+    from escalation_rules import SlaClock
+
+    given = {"reopened", "created", "customer_message"}
+    clock = SlaClock("x", "custom", start=given, stop=["resolved"])
+    assert [str(t) for t in clock.start] == ["created", "customer_message", "reopened"]

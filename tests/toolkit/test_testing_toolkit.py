@@ -202,7 +202,7 @@ def test_with_fields_and_took() -> None:
     issue = builder.build()
     route = assert_routes(policy, issue, at=EPOCH, team="billing")
     done = builder.took(route, at=EPOCH).build()
-    assert done.team == "billing" and done.history[-1].action == "billing-specialists:route"
+    assert done.team == "billing" and done.history[-1].action == "support:billing:L1:route"
     assert_no_action(policy, done, at=EPOCH)
     assert isinstance(builder, IssueBuilder)
 
@@ -268,16 +268,17 @@ def test_assertions_pass_and_return_the_action() -> None:
     issue = an_issue("T-1", opened=EPOCH, priority="P2", category="billing").build()
     assert assert_routes(policy, issue, at=EPOCH, team="billing") == Route(
         "billing",
-        "billing-specialists",
-        "F.category == 'billing' holds: route to billing",
-        key="billing-specialists:route",
+        "support",
+        "matrix support, billing × L1: route to billing",  # noqa: RUF001
+        key="support:billing:L1:route",
     )
     assert isinstance(assert_routes(policy, issue, at=EPOCH), Route)
     notify = assert_notifies(policy, issue, at=EPOCH + hours(1.5), target="frontline")
     assert isinstance(notify, Notify) and notify.rule == "resolution-sla-warning"
     escalation = assert_escalates(policy, issue, at=EPOCH + hours(2), to="L2")
-    assert isinstance(escalation, Escalate) and escalation.rule == "resolution-sla-breach"
-    assert_escalates(policy, issue, at=EPOCH + hours(2), rule="resolution-sla-breach")
+    assert isinstance(escalation, Escalate) and escalation.rule == "support"
+    assert escalation.key == "support:billing:L1:escalate"
+    assert_escalates(policy, issue, at=EPOCH + hours(2), rule="support")
     assert_notifies(policy, issue, at=EPOCH + hours(1.75), rule="resolution-sla-warning")
     decision = assert_next_evaluation(policy, issue, at=EPOCH, expected=EPOCH + hours(1.5))
     assert decision.actions[0].kind == "route"
@@ -303,7 +304,7 @@ def test_a_failed_assert_escalates_says_expected_got_and_why() -> None:
     explanation = policy.explain(issue, WEEK.monday(10))
     assert str(exc) == (
         "expected: issue 'T-1' escalates to L2 at 2026-03-02T10:00:00+01:00\n"
-        "     got: route to billing (rule 'billing-specialists')\n"
+        "     got: route to billing (rule 'support')\n"
         f"why:\n{_indented(explanation.render().splitlines())}\n"
         "history of issue 'T-1' (priority P2, category billing):\n"
         "    Mon 2026-03-02 09:00 CET  +0        opened\n"
@@ -320,7 +321,7 @@ def test_a_failed_assert_escalates_says_expected_got_and_why() -> None:
         (
             lambda p, i: assert_escalates(p, i, at=EPOCH + hours(2), to="L3"),
             "issue 'T-1' escalates to L3 at 2026-03-02T11:00:00+00:00",
-            "escalate to L2 (rule 'resolution-sla-breach')",
+            "notify frontline (rule 'resolution-sla-warning'); escalate to L2 (rule 'support')",
         ),
         (
             lambda p, i: assert_escalates(p, i, at=EPOCH + hours(1), rule="manager-requested"),
@@ -370,8 +371,8 @@ def test_a_failed_assert_escalates_says_expected_got_and_why() -> None:
             ),
             "next evaluation at 2026-03-06T14:00:00+00:00 "
             "(issue 'T-1' evaluated at 2026-03-06T13:00:00+00:00)",
-            "nothing changes without a new event, and due now: escalate to L2 "
-            "(rule 'resolution-sla-breach')",
+            "nothing changes without a new event, and due now: notify frontline "
+            "(rule 'resolution-sla-warning'); escalate to L2 (rule 'support')",
         ),
     ],
     ids=[
@@ -391,7 +392,8 @@ def test_failed_assertions_name_what_was_expected_and_what_came(
     check: object, expected: str, got: str
 ) -> None:
     policy = example_policy()
-    issue = an_issue("T-1", opened=EPOCH, priority="P3").build()
+    # with frontline already, the team the matrix gives an L1 issue of its category
+    issue = an_issue("T-1", opened=EPOCH, priority="P3", team="frontline").build()
     with pytest.raises(UnexpectedDecision) as info:
         check(policy, issue)  # type: ignore[operator]
     first, second = str(info.value).splitlines()[:2]

@@ -62,7 +62,7 @@ def test_the_plugin_offers_the_clock_and_the_policy(pytester: pytest.Pytester) -
         [
             "*UnexpectedDecision: expected: issue 'T-9' escalates to L3 at "
             "2026-03-02T09:00:00+00:00",
-            "*got: no action (next evaluation at 2026-03-02T10:30:00+00:00)",
+            "*got: route to frontline (rule 'support')",
             "*FAILED test_user.py::test_a_wrong_expectation_fails_readably*",
         ]
     )

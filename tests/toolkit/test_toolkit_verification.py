@@ -87,8 +87,7 @@ def test_a_run_interleaves_the_issues_events_with_the_policys_actions() -> None:
     issue = (
         an_issue("T-1", opened=EPOCH, category="billing")
         .pending(at=hours(1))
-        .reopened(at=hours(3))
-        # the breach falls due at 4h (2h counted, the pause excluded): the event comes first
+        .reopened(at=minutes(75))
         .manager_requested(at=hours(4))
         .build()
     )
@@ -96,17 +95,20 @@ def test_a_run_interleaves_the_issues_events_with_the_policys_actions() -> None:
     lines = [
         "issue 'T-1' (category billing), policy 'seeds-matrix':",
         row("09:00", "+0", "opened"),
-        row("09:00", "+0", "policy: route to billing (rule 'billing-specialists')"),
+        row("09:00", "+0", "policy: route to billing (rule 'support')"),
         row("10:00", "+1h", "status -> pending"),
-        row("12:00", "+3h", "status -> open"),
-        row("12:30", "+3h30m", "policy: notify frontline (rule 'resolution-sla-warning')"),
+        row("10:15", "+1h15m", "status -> open"),
+        # the SLA warning counts 1h30m of time at the level, the pause excluded ...
+        row("10:45", "+1h45m", "policy: notify frontline (rule 'resolution-sla-warning')"),
+        # ... the matrix's 2h window counts on the policy's (wall) clock, the pause included
+        row("11:00", "+2h", "policy: escalate L1 -> L2 (rule 'support')"),
+        row("11:00", "+2h", "policy: route to billing-leads (rule 'support')"),
         row("13:00", "+4h", "customer asked for a manager"),
-        row("13:00", "+4h", "policy: escalate L1 -> L2 (rule 'manager-requested')"),
-        row("19:00", "+10h", "policy: notify supervisors (rule 'resolution-sla-warning')"),
-        row("21:00", "+12h", "policy: escalate L2 -> L3 (rule 'resolution-sla-breach')"),
+        row("13:00", "+4h", "policy: escalate L2 -> L3 (rule 'manager-requested')"),
+        row("13:00", "+4h", "policy: route to senior-management (rule 'support')"),
         row(
-            "15:00",
-            "+1d6h",
+            "07:00",
+            "+22h",
             "policy: notify senior-management (rule 'resolution-sla-warning')",
             day="Tue 2026-03-03",
         ),
@@ -114,15 +116,13 @@ def test_a_run_interleaves_the_issues_events_with_the_policys_actions() -> None:
     ]
     assert run.timeline().splitlines() == lines
     assert run.settled and run.error is None
-    assert [s.action.rule for s in run.escalations] == [
-        "manager-requested",
-        "resolution-sla-breach",
-    ]
-    assert len(run.steps) == 6
-    assert run.final.level == "L3" and run.final.team == "billing"
+    assert [s.action.rule for s in run.escalations] == ["support", "manager-requested"]
+    assert len(run.steps) == 7
+    assert run.final.level == "L3" and run.final.team == "senior-management"
     assert run.until == EPOCH + hours(4) + days(60)
-    assert run.level_at(EPOCH + hours(2)) == "L1" and run.level_at(EPOCH + hours(13)) == "L3"
-    assert run.status_at(EPOCH + hours(2)) is Status.PENDING
+    assert run.level_at(EPOCH + hours(1)) == "L1" and run.level_at(EPOCH + hours(2)) == "L2"
+    assert run.level_at(EPOCH + hours(13)) == "L3"
+    assert run.status_at(EPOCH + minutes(70)) is Status.PENDING
     assert run.issue_at(EPOCH + hours(1)).history[-1].kind is EventKind.STATUS_CHANGED
     assert run.decision_at(EPOCH + hours(5)).actions == ()
     assert run.issue is issue  # the input is kept, unchanged
@@ -325,11 +325,15 @@ def test_on_the_seeds_matrix_two_escalations_can_come_at_once() -> None:
         r"Mon 2026-03-02 09:00 UTC \(rule 'manager-requested'\), 0 apart",
         info.value.reason,
     )
-    assert [m.describe() for m in info.value.run.moments][:4] == [
+    assert [m.describe() for m in info.value.run.moments][:7] == [
         "opened",
         "customer asked for a manager",
         f"policy: escalate L1 -> L2 (rule {info.value.run.escalations[0].action.rule!r})",
+        # the matrix routes to each level's owner as the issue passes it
+        "policy: route to frontline (rule 'support')",
         "policy: escalate L2 -> L3 (rule 'manager-requested')",
+        "policy: route to supervisors (rule 'support')",
+        "policy: route to senior-management (rule 'support')",
     ]
 
 
@@ -418,7 +422,8 @@ def test_verify_is_deterministic() -> None:
 
 
 def test_standard_invariants_fit_the_policy() -> None:
-    assert [repr(i) for i in standard_invariants(example_policy())] == [
+    breach = Policy(three_levels(), [escalate("breach", at=sla("time_at_level"))])
+    assert [repr(i) for i in standard_invariants(breach)] == [
         "never_raises()",
         "resolved_never_escalates()",
         "ends_at_terminal_level()",

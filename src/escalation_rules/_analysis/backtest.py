@@ -22,6 +22,9 @@ because the issue was waiting on the customer and the policy's clock was paused)
 
 `backtest` streams many issues through `replay` and aggregates `Metrics`, overall and per
 priority and per category, without keeping any issue once it is counted.
+
+Given a `PolicySet` instead of a policy, both replay each issue with the version in force at
+its creation: what a host that pins each issue to that version (``move="never"``) did.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from .._engine.versions import PolicySet
 from .._frozendict import FrozenDict
 from .._io.eventlog import EventLog
 from .metrics import Metrics, Tally
@@ -40,7 +44,7 @@ if TYPE_CHECKING:
 
 
 def backtest(
-    policy: Policy,
+    policy: Policy | PolicySet,
     issues: Iterable[LoggedIssue],
     *,
     on_replay: Callable[[Replay], None] | None = None,
@@ -52,7 +56,9 @@ def backtest(
     see `GroupMetrics`), however many issues there are.
 
     Args:
-        policy: the policy to try.
+        policy: the policy to try, or a `PolicySet`: each issue is then replayed with the
+            version in force at its creation; the levels counted are the newest version's,
+            then those of older versions it lacks.
         issues: the issues, e.g. ``read_log(path, mapping)``.
         on_replay: called with each issue's `Replay` as it is done (for a progress bar, or
             to keep the timelines of some issues).
@@ -65,15 +71,18 @@ def backtest(
         IssueError: as `replay`, and as the reader for a bad log (and, with
             ``read_log(..., strict=True)``, for a status the mapping lists nowhere).
     """
-    replayer = Replayer(policy)
-    first = replayer.ids[0]
+    versions = policy if isinstance(policy, PolicySet) else None
+    policies = policy.policies if isinstance(policy, PolicySet) else (policy,)
+    replayers = {id(p): Replayer(p) for p in policies}
     overall = Tally()
     by_priority: dict[str, Tally] = {}
     by_category: dict[str, Tally] = {}
     by_sla: dict[str, Tally] = {}
-    groupings = [by_priority, by_category] + ([by_sla] if policy.slas else [])
+    groupings = [by_priority, by_category] + ([by_sla] if any(p.slas for p in policies) else [])
     for logged in issues:
+        replayer = replayers[id(versions.in_force(logged.created_at) if versions else policy)]
         result = replayer.run(logged, None)
+        first = replayer.ids[0]
         overall.add(result, first)
         keys = (logged.priority, logged.category, result.sla)
         for key, groups in zip(keys, groupings, strict=False):
@@ -84,9 +93,9 @@ def backtest(
             tally.add(result, first)
         if on_replay is not None:
             on_replay(result)
-    ids = replayer.ids
+    ids = tuple(dict.fromkeys(level.id for p in reversed(policies) for level in p.levels))
     return Metrics(
-        policy=policy.name,
+        policy=", ".join(dict.fromkeys(p.name for p in policies)),
         level_ids=ids,
         overall=overall.freeze(ids),
         by_priority=FrozenDict({k: by_priority[k].freeze(ids) for k in sorted(by_priority)}),

@@ -42,8 +42,9 @@ def format_instant(t: datetime, zone: Any = None) -> str:
 
 
 def action_text(action: Action) -> str:
-    """``escalate to L2``, ``route to billing``, ``notify frontline``."""
-    verb = "notify" if type(action) is Notify else f"{action.kind} to"
+    """``escalate to L2``, ``route to billing``, ``notify frontline``, ``set priority to P1``,
+    ``set status to closed``."""
+    verb = "notify" if type(action) is Notify else f"{action.kind.replace('_', ' ')} to"
     return f"{verb} {action.target}"
 
 

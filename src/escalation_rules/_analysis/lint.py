@@ -19,6 +19,10 @@ ER107     warning   an on-call chain with no terminal level
 ER108     warning   a calendar no level, SLA policy, policy setting or clock uses
 ER109     warning   a calendar that is open less than an hour a week
 ER110     warning   an SLA target that disappears as the levels rise
+ER111     warning   an escalation matrix without a default row ("*")
+ER112     warning   a matrix row whose window shrinks from one level to the next
+ER113     warning   a matrix cell without an owner, or a row that skips a level
+ER114     warning   a matrix window at the top level (nowhere to move on to)
 ========  ========  ================================================================
 """
 
@@ -42,10 +46,12 @@ from .._rules.chain import EscalationChain
 from .._rules.first_match import FirstMatch, walk
 from .._rules.functional import FunctionalRule
 from .._rules.hierarchical import HierarchicalRule
+from .._rules.matrix import Matrix
 from .._rules.timed import After, SlaShare, TimeRule
 from .._time.clocks import BusinessClock
 from .._time.conditions import named_calendars
 from .findings import Finding, LintReport
+from .lint_matrix import MATRIX_CHECKS
 from .lint_targets import shrinking_targets, vanishing_targets
 
 if TYPE_CHECKING:
@@ -90,6 +96,13 @@ def _escalations(rule: Rule, policy: Policy, level: int) -> set[int] | None:
                 return None
             out |= more
         return out
+    if isinstance(rule, Matrix):
+        here = policy.levels[level].id
+        moves = any(
+            (found := one.cells.get(here)) is not None and found.window is not None
+            for one in rule.rows
+        )
+        return {level + 1} if moves and level + 1 < n else set()
     if isinstance(rule, FunctionalRule):
         return set()
     return None  # a custom rule: it may escalate anywhere
@@ -377,6 +390,8 @@ def _calendars(policy: Policy) -> list[Finding]:
             used |= named_calendars(when)
         if isinstance(rule, TimeRule) and isinstance(rule.at, After):
             used.add(rule.at.calendar)
+        if isinstance(rule, Matrix):
+            used.add(rule.calendar)
     out = []
     clock = policy.clock
     for name, calendar in policy.calendars.items():
@@ -421,6 +436,7 @@ CHECKS = (
     _routing_loops,
     _chains,
     _calendars,
+    *MATRIX_CHECKS,
 )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
+from .._engine.versions import PolicySet
 from .._exceptions import IssueError
 from .._frozendict import FrozenDict
 from .._model.actions import Action, Escalate
@@ -190,11 +191,13 @@ def _sla_line(period: SlaPeriod) -> str:
     return f"{period.since.isoformat()}    sla     {name}"
 
 
-def replay(policy: Policy, logged: LoggedIssue, *, until: datetime | None = None) -> Replay:
+def replay(
+    policy: Policy | PolicySet, logged: LoggedIssue, *, until: datetime | None = None
+) -> Replay:
     """Replay one real issue under *policy*.
 
     Args:
-        policy: the policy to try.
+        policy: the policy to try; a `PolicySet`: its version in force at the issue's creation.
         logged: the issue and its real events, e.g. from `read_log`.
         until: keep evaluating after the last event up to this instant (by default the
             replay ends at the last event: the log says nothing about later).
@@ -203,6 +206,8 @@ def replay(policy: Policy, logged: LoggedIssue, *, until: datetime | None = None
         IssueError: an event moves the issue to a level the policy does not have, or the
             events are not in time order.
     """
+    if isinstance(policy, PolicySet):
+        policy = policy.in_force(logged.created_at)
     return Replayer(policy).run(logged, until)
 
 

@@ -155,6 +155,16 @@ def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     bt.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
     bt.add_argument("log", metavar="LOG")
     bt.add_argument("--mapping", required=True, metavar="MAPPING.toml")
+    bt.add_argument(
+        "--version",
+        dest="versions",
+        action="append",
+        default=[],
+        metavar="POLICY@INSTANT",
+        help="a later version of POLICY and the instant it came into force, e.g. "
+        "new.toml@2026-06-01T00:00Z (repeatable, oldest first): each issue is replayed "
+        "with the version in force at its creation",
+    )
     bt.add_argument("--format", choices=["table", "json", "csv"], default="table")
     bt.add_argument(
         "--plot",

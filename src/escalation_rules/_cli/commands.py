@@ -20,6 +20,7 @@ from .._suggest import did_you_mean
 if TYPE_CHECKING:
     from .._analysis.replay import Replay
     from .._engine.policy import Policy
+    from .._engine.versions import PolicySet
     from .._model.actions import Decision
     from .._model.issue import Issue
 
@@ -216,6 +217,26 @@ def _forecast(args: argparse.Namespace) -> int:
     return 0
 
 
+def _versions(spec: str, versions: Sequence[str]) -> Policy | PolicySet:
+    """POLICY alone; with ``--version FILE@INSTANT`` options, a `PolicySet`: POLICY in force
+    from the start, each later version from its instant."""
+    first = _policy(spec)
+    if not versions:
+        return first
+    from .._engine.versions import PolicySet
+
+    pairs = [(datetime.min.replace(tzinfo=UTC), first)]
+    for version in versions:
+        path, at, instant = version.rpartition("@")
+        if not at or not path:
+            raise CommandFailed(f"error: --version: expected POLICY@INSTANT, got {version!r}", 2)
+        pairs.append((_instant(instant, f"--version {version}"), _policy(path)))
+    try:
+        return PolicySet(pairs)
+    except EscalationRulesError as exc:
+        raise CommandFailed(f"error: --version: {exc}") from None
+
+
 def _backtest(args: argparse.Namespace) -> int:
     from .._analysis.backtest import backtest
     from .._io.eventlog import read_log
@@ -228,7 +249,7 @@ def _backtest(args: argparse.Namespace) -> int:
             check_plot_path(args.plot)
         except (EscalationRulesError, ImportError) as exc:
             raise CommandFailed(f"error: --plot: {exc}", 2) from None
-    policy = _policy(args.policy)
+    policy = _versions(args.policy, args.versions)
     try:
         mapping = LogMapping.load(args.mapping)
     except OSError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
@@ -22,6 +22,17 @@ _ORDER_OPS: Final[dict[str, Callable[[Any, Any], bool]]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+
+
+def _in_values(value: Iterable[Any]) -> tuple[Any, ...]:
+    """The values in their order; a set's sorted, so that the condition (its repr, its text,
+    a policy's derived version) does not depend on the process's string hashing."""
+    if isinstance(value, Set):
+        try:
+            return tuple(sorted(value))
+        except TypeError:  # kinds that do not order: refused by In itself
+            pass
+    return tuple(value)
 
 
 def _frozen_literal(value: Any) -> Any:
@@ -119,7 +130,7 @@ class In(Condition):
     """``field in (a, b, ...)``: false when the field is missing."""
 
     path: str
-    values: tuple[Any, ...] = attrs.field(converter=tuple)
+    values: tuple[Any, ...] = attrs.field(converter=_in_values)
 
     def __attrs_post_init__(self) -> None:
         kind = validate_path(self.path)

@@ -59,7 +59,7 @@ class Field(FieldReference):
         """The field's value is one of *values*."""
         if isinstance(values, str):
             raise TypeError(f"isin() takes a list of values, not the string {values!r}")
-        return In(self._path, tuple(values))
+        return In(self._path, values)  # a set's values sorted (In)
 
     def contains(self, item: str) -> Contains:
         """The set field (``tags``, ``skills``) contains *item*."""

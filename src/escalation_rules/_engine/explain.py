@@ -94,6 +94,8 @@ class RuleTrace:
             won under first-match).
         failures: for ``"not matched"``, the parts of the condition that failed.
         actions: each wanted action with what became of it.
+        detail, data: what the rule says of itself (`rule_detail`): a line of text, and
+            data merged into ``to_dict()`` (a matrix: its cell, ``{"cell": {...}}``).
     """
 
     name: str
@@ -103,9 +105,11 @@ class RuleTrace:
     failures: tuple[Failure, ...] = ()
     actions: tuple[ActionTrace, ...] = ()
     group: str | None = None
+    detail: str = ""
+    data: Mapping[str, Any] = attrs.field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "name": self.name,
             "kind": self.kind,
             "group": self.group,
@@ -114,6 +118,8 @@ class RuleTrace:
             "failures": [f.to_dict() for f in self.failures],
             "actions": [a.to_dict() for a in self.actions],
         }
+        out.update({k: _plain(v) for k, v in self.data.items() if k not in out})
+        return out
 
 
 @attrs.frozen
@@ -172,6 +178,8 @@ class Explanation:
         for r in self.rules:
             group = f" [{r.group}]" if r.group else ""
             lines.append(f"  {r.name}{group} ({r.kind}): {r.status}: {r.summary}")
+            if r.detail:
+                lines.append(f"      {r.detail}")
             lines.extend(f"      - {f}" for f in r.failures)
             for a in r.actions:
                 when = f" at {a.at.isoformat()}" if a.at is not None else ""
@@ -345,10 +353,11 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
         except EvaluationError as exc:  # pragma: no cover - evaluate() raised it already
             raise exc.in_rule(rule.name) from None
         if outcome is None:
-            traces.append(_unmatched(rule, kind, group, context, defaults))
-            continue
-        traces.append(_trace(rule.name, kind, group, outcome, context, decision, in_decision))
-        if outcome.matched:
+            trace = _unmatched(rule, kind, group, context, defaults)
+        else:
+            trace = _trace(rule.name, kind, group, outcome, context, decision, in_decision)
+        traces.append(rule_detail(rule, context, trace))
+        if outcome is not None and outcome.matched:
             if group is not None:
                 won_group.add(group)
             if first:
@@ -364,6 +373,17 @@ def explain(policy: Policy, issue: Issue, now: datetime) -> Explanation:
         policy.sla_clocks(issue, now) if not closed else (),
         _winner(decision, traces),
     )
+
+
+def rule_detail(rule: Rule, context: Context, trace: RuleTrace) -> RuleTrace:
+    """*trace* with what *rule* says of itself: a rule type may define
+    ``explain_detail(context)``, returning ``None`` or ``(text, data)``, a line of text and
+    a mapping merged into the trace's ``to_dict()`` (the matrix: the cell that applied)."""
+    hook = getattr(rule, "explain_detail", None)
+    found = hook(context) if callable(hook) else None
+    if found is None:
+        return trace
+    return attrs.evolve(trace, detail=str(found[0]), data=dict(found[1]))
 
 
 def _unmatched(
@@ -413,6 +433,7 @@ _KINDS = {
     "HierarchicalRule": "hierarchical",
     "TimeRule": "time-based",
     "EscalationChain": "chain",
+    "Matrix": "matrix",
 }
 
 
@@ -455,6 +476,10 @@ def _fate(
         )
     if why_not == "same team":
         return ActionTrace(action, "no effect", f"the issue is already with {context.issue.team}")
+    if why_not == "unchanged":
+        return ActionTrace(
+            action, "no effect", f"the issue's {action.kind[4:]} is already {action.target}"
+        )
     if (action.rule, action.key) in in_decision:
         return ActionTrace(action, "taken", "in the decision")
     winner = decision.escalation

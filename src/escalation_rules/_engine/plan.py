@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, cast
 
 from .._exceptions import EvaluationError, PolicyError
-from .._model.actions import Action, Escalate, Route
+from .._model.actions import Action, Escalate, Route, SetPriority, SetStatus
 from .._model.anchors import ANCHOR_SLOT
 from .._rules.first_match import FirstMatch
 from .._rules.functional import FunctionalRule
@@ -60,15 +60,16 @@ _STATIC: Final = (FunctionalRule, HierarchicalRule)
 _UNSET: Final = object()
 
 
-Fate = Literal["recorded", "superseded", "not up", "same team"]
+Fate = Literal["recorded", "superseded", "not up", "same team", "unchanged"]
 """Why an action a rule wants is not taken: recorded already in its scope, a warning
 superseded by a later threshold of its SLA clock, an escalation that does not move the
-issue up, a route to the team that already has the issue."""
+issue up, a route to the team that already has the issue, a `SetPriority` or `SetStatus`
+to the value the issue already has."""
 
 SUPERSEDED: Final = "superseded"
 """The `Context.cache` key under which a rule's check marks the actions it wants that are
 superseded (action key -> the superseding rule and the instant its threshold was crossed);
-`TimeRule` writes it for stale SLA warnings (``_rules.timed.SUPERSEDED``, the same text)."""
+`TimeRule` writes it for stale SLA warnings (``_rules.storm.SUPERSEDED``, the same text)."""
 
 
 class Supersession(NamedTuple):
@@ -112,6 +113,10 @@ def fate(action: Action, scope: int, context: Context, rule: str) -> Fate | None
             return "not up"
     elif type(action) is Route and action.team == context.issue.team:
         return "same team"
+    elif (type(action) is SetPriority and action.priority == context.issue.priority) or (
+        type(action) is SetStatus and action.status == context.issue.status
+    ):
+        return "unchanged"
     return None
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -16,15 +16,18 @@ from .._model.clock_definitions import SlaClock, clock_table
 from .._model.events import CLOSED, Status
 from .._model.issue import summary_of
 from .._model.levels import Level
-from .._model.names import to_enum
 from .._model.targets import Target
 from .._rules.base import Rule
 from .._rules.first_match import rule_tuple, walk
+from .._rules.recipients import check_schedules
 from .._suggest import did_you_mean
 from .._time.calendar import BusinessCalendar
 from .._time.clocks import Clock, WallClock
 from .context import Context, make_context
+from .fingerprint import check_version, derived_version
 from .plan import Step, compile_plan, merge_escalations, run_plan
+from .policy_fields import BASE_STATUSES as _BASE_STATUSES
+from .policy_fields import calendar_table, level_tuple, policy_targets, schedule_table, status_table
 from .sla_policies import (
     SlaPeriod,
     SlaPolicy,
@@ -34,60 +37,18 @@ from .sla_policies import (
     field_tuple,
     periods,
     slas_tuple,
-    target_tables,
     timeline_of,
 )
 
 if TYPE_CHECKING:
     from .._model.issue import Issue
+    from .._model.schedules import Schedule
     from .._model.summary import HistorySummary
     from .._time.sla_clock import ClockState
     from .explain import Explanation
 
 
 MatchMode = Literal["all", "first"]
-
-
-_BASE_STATUSES: Final = {s.value: s for s in Status}
-
-
-def _calendars(value: Mapping[str, BusinessCalendar] | None) -> FrozenDict[BusinessCalendar]:
-    out = FrozenDict(value or {})
-    for name, calendar in out.items():
-        if not isinstance(name, str) or not name:
-            raise PolicyError(f"a calendar needs a non-empty name, got {name!r}", value=name)
-        if not isinstance(calendar, BusinessCalendar):
-            raise PolicyError(
-                f"calendars[{name!r}] must be a BusinessCalendar, got {calendar!r}",
-                value=calendar,
-            )
-    return out
-
-
-def _policy_targets(value: Mapping[str, Any] | None) -> Mapping[str, Mapping[str, Target]]:
-    try:
-        return target_tables(value)
-    except PolicyError as exc:
-        exc.where = exc.where or "targets"
-        raise exc.about("policy", "targets") from None
-
-
-def _levels(value: Iterable[Level]) -> tuple[Level, ...]:
-    return tuple(value)
-
-
-def _status_map(value: Mapping[str, Status | str] | None) -> FrozenDict[Status]:
-    out: dict[str, Status] = {}
-    for host, status in (value or {}).items():
-        if host in _BASE_STATUSES:
-            raise PolicyError(
-                f"status_map cannot redefine the built-in status {host!r}", value=host
-            )
-        where = repr(host).replace("{", "{{").replace("}", "}}")
-        out[host] = to_enum(
-            Status, status, f"status_map[{where}] = {{value!r}} is not one of {{names}}"
-        )
-    return FrozenDict(out)
 
 
 @attrs.frozen
@@ -129,7 +90,11 @@ class Policy:
         supersede_warnings: storm control (docs/sla.md, "Thresholds"): an SLA warning not
             recorded before a later threshold of its clock was crossed is superseded and
             does not fire (the default); ``False`` lets every crossed warning fire.
+        schedules: named on-call `Schedule` objects: a level's owner or a notification
+            may be `OnCall` one of them (whoever is on call at the instant it is sent).
         name: a label for messages and reports.
+        version: the ``version=`` given, else ``f"{name}@{digest}"``: 12 hex digits of a
+            SHA-256 of the content, the same in every process (docs/oncall.md).
         level_positions: derived, read-only: each level's id -> its index in ``levels``.
         statuses: derived, read-only: every status the policy knows (built-in and the
             host's) -> `Status`.
@@ -137,27 +102,34 @@ class Policy:
             an SLA policy, or policy-wide).
     """
 
-    levels: tuple[Level, ...] = attrs.field(converter=_levels)
+    levels: tuple[Level, ...] = attrs.field(converter=level_tuple)
     rules: tuple[Rule, ...] = attrs.field(converter=rule_tuple)
     match: MatchMode = attrs.field(default="all", kw_only=True)
     status_map: Mapping[str, Status] = attrs.field(
-        factory=dict, converter=_status_map, kw_only=True
+        factory=dict, converter=status_table, kw_only=True
     )
     clock: Clock = attrs.field(factory=WallClock, kw_only=True)
     clocks: Mapping[str, SlaClock] = attrs.field(default=(), converter=clock_table, kw_only=True)
     targets: Mapping[str, Mapping[str, Target]] = attrs.field(
-        factory=dict, converter=_policy_targets, kw_only=True
+        factory=dict, converter=policy_targets, kw_only=True
     )
     slas: tuple[SlaPolicy, ...] = attrs.field(default=(), converter=slas_tuple, kw_only=True)
     calendar_fields: tuple[str, ...] = attrs.field(default=(), converter=field_tuple, kw_only=True)
     zone_field: str | None = attrs.field(default=None, kw_only=True)
     calendars: Mapping[str, BusinessCalendar] = attrs.field(
-        factory=dict, converter=_calendars, kw_only=True
+        factory=dict, converter=calendar_table, kw_only=True
     )
     calendar: str | None = attrs.field(default=None, kw_only=True)
     calendar_field: str | None = attrs.field(default=None, kw_only=True)
     supersede_warnings: bool = attrs.field(default=True, kw_only=True, repr=False)
+    schedules: Mapping[str, Schedule] = attrs.field(
+        factory=dict, converter=schedule_table, kw_only=True
+    )
     name: str = attrs.field(default="policy", kw_only=True)
+    _version: str | None = attrs.field(
+        default=None, kw_only=True, validator=check_version, repr=False
+    )
+    _derived_version: str | None = attrs.field(init=False, default=None, eq=False, repr=False)
     _sla_setup: SlaSetup = attrs.field(init=False, eq=False, repr=False)
     level_positions: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
     target_clocks: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
@@ -165,30 +137,7 @@ class Policy:
     statuses: Mapping[str, Status] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        if not self.levels:
-            raise PolicyError("a policy needs at least one level")
-        by_id: dict[str, int] = {}
-        for i, level in enumerate(self.levels):
-            if not isinstance(level, Level):
-                raise PolicyError(f"levels[{i}] is not a Level: {level!r}", value=level)
-            if level.id in by_id:
-                raise PolicyError(
-                    f"duplicate level id {level.id!r}",
-                    where=f"levels[{i}]",
-                    value=level.id,
-                    subject=("levels", i),
-                )
-            if i and level.rank <= self.levels[i - 1].rank:
-                raise PolicyError(
-                    f"level {level.id!r} has rank {level.rank}, not above "
-                    f"{self.levels[i - 1].id!r} (rank {self.levels[i - 1].rank}); "
-                    "list levels from lowest to highest",
-                    where=f"levels[{i}]",
-                    value=level.rank,
-                    subject=("levels", i),
-                )
-            by_id[level.id] = i
-        object.__setattr__(self, "level_positions", FrozenDict(by_id))
+        self._check_levels()
         object.__setattr__(self, "statuses", FrozenDict({**self.status_map, **_BASE_STATUSES}))
         self._check_sla_setup()
         if self.match not in ("all", "first"):
@@ -220,6 +169,38 @@ class Policy:
                 subject=("policy", "supersede_warnings"),
             )
         object.__setattr__(self, "_plan", compile_plan(self.rules, self))
+
+    def _check_levels(self) -> None:
+        """Levels present, ids unique, ranks rising, the schedules their owners name known."""
+        if not self.levels:
+            raise PolicyError("a policy needs at least one level")
+        by_id: dict[str, int] = {}
+        for i, level in enumerate(self.levels):
+            if not isinstance(level, Level):
+                raise PolicyError(f"levels[{i}] is not a Level: {level!r}", value=level)
+            if level.id in by_id:
+                raise PolicyError(
+                    f"duplicate level id {level.id!r}",
+                    where=f"levels[{i}]",
+                    value=level.id,
+                    subject=("levels", i),
+                )
+            if i and level.rank <= self.levels[i - 1].rank:
+                raise PolicyError(
+                    f"level {level.id!r} has rank {level.rank}, not above "
+                    f"{self.levels[i - 1].id!r} (rank {self.levels[i - 1].rank}); "
+                    "list levels from lowest to highest",
+                    where=f"levels[{i}]",
+                    value=level.rank,
+                    subject=("levels", i),
+                )
+            by_id[level.id] = i
+        object.__setattr__(self, "level_positions", FrozenDict(by_id))
+        for level in self.levels:
+            try:
+                check_schedules(level.owners, self, f"level {level.id!r}")
+            except PolicyError as exc:
+                raise exc.about("level", level.id) from None
 
     def __getstate__(self) -> dict[str, object]:
         return {a.name: getattr(self, a.name) for a in attrs.fields(Policy) if a.init}
@@ -290,6 +271,18 @@ class Policy:
     def sla_setup(self) -> SlaSetup:
         """The SLA settings as compiled when the policy was built (for the engine)."""
         return self._sla_setup
+
+    @property
+    def version(self) -> str:
+        """The ``version=`` given, else ``f"{name}@{digest}"`` of the content, computed on
+        first use (`escalation_rules._engine.fingerprint` says what the content is)."""
+        if self._version is not None:
+            return self._version
+        derived = getattr(self, "_derived_version", None)  # unset after unpickling
+        if derived is None:
+            derived = derived_version(self)
+            object.__setattr__(self, "_derived_version", derived)
+        return derived
 
     def sla_timeline(self, issue: Issue, now: datetime) -> tuple[SlaPeriod, ...]:
         """Which SLA policy applied to *issue*, and since when, up to *now*.

@@ -44,10 +44,12 @@ def bundled_policy(name: str) -> Policy:
 def example_policy() -> Policy:
     """The seeds' matrix: L1 frontline 2 h, L2 supervisor 8 h, L3 senior management 24 h.
 
-    Billing issues go to the billing specialists, a customer who asks for a
-    manager moves up a level, an enterprise customer's P1 starts at L2, the
-    level's owner hears at 75 % of the level's window, and the issue moves up
-    at 100 % (``examples/seeds-matrix.toml``).
+    An escalation matrix (rule ``support``) hands the issue to each level's team for its
+    category (billing to the billing teams, security issues to security, the rest to
+    frontline and the supervisors) and moves it on after 2 h at L1 and 8 h at L2. A
+    customer who asks for a manager moves up a level, an enterprise customer's P1 starts
+    at L2, and the level's owner hears at 75 % of the level's time
+    (``examples/seeds-matrix.toml``).
     """
     return bundled_policy("seeds-matrix")
 

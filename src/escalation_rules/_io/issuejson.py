@@ -21,6 +21,7 @@ MAX_ISSUE_BYTES: Final = 16 * 1024 * 1024
 _ISSUE_KEYS = (
     "id", "created_at", "priority", "category", "status", "level", "team", "assignee",
     "customer", "product", "language", "skills", "tags", "attributes", "history",
+    "policy_version",
 )  # fmt: skip
 
 _CUSTOMER_KEYS = ("id", "tier", "value", "account", "attributes")
@@ -60,7 +61,8 @@ def issue_from_dict(data: object) -> Issue:
     """Build an `Issue` from its JSON form; errors name the JSON path of the mistake.
 
     Instants are ISO 8601 strings with an offset (``"2026-03-02T09:00:00+01:00"``);
-    events are objects with ``kind`` and ``at`` and the attributes of `Event`.
+    events are objects with ``kind`` and ``at`` and the attributes of `Event`;
+    ``"policy_version"`` (optional) is the policy version pinned for the issue.
     """
     d = _check_keys(data, _ISSUE_KEYS, "issue")
     if "id" not in d or "created_at" not in d:
@@ -100,7 +102,7 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
     """The JSON form of *issue* (what `issue_from_dict` reads)."""
     out: dict[str, Any] = {"id": issue.id, "created_at": issue.created_at.isoformat()}
     for key in ("priority", "category", "status", "level", "team", "assignee", "product",
-                "language"):  # fmt: skip
+                "language", "policy_version"):  # fmt: skip
         value = getattr(issue, key)
         if value is not None:
             out[key] = value

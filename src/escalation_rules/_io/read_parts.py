@@ -204,26 +204,42 @@ class PartsReader(Shapes):
                 "targets": False,
                 "ack_timeout": False,
                 "calendar": False,
+                "timeout_from": False,
+                "escalate_if": False,
+                "round_robin": False,
             },
         )
         targets = self.targets(t.get("targets", {}), (*path, "targets"))
         ack = t.get("ack_timeout")
+        chosen: dict[str, Any] = {  # words Level checks
+            key: self.optional_string(t.get(key), (*path, key))
+            for key in ("timeout_from", "escalate_if", "round_robin")
+        }
         try:
             level = Level(
                 self.string(t["id"], (*path, "id")),
                 self.string(t["name"], (*path, "name")),
                 rank=self.integer(t["rank"], (*path, "rank")),
-                owner=self.string(t["owner"], (*path, "owner")),
+                owner=self.recipients(t["owner"], (*path, "owner")),
                 targets=targets,
                 ack_timeout=None
                 if ack is None
                 else self.duration(ack, (*path, "ack_timeout"), business=self.business_clock),
                 calendar=self.optional_string(t.get("calendar"), (*path, "calendar")),
+                **chosen,
             )
         except PolicyError as exc:
-            raise self.wrap(path, exc) from None
+            raise self.wrap(self._level_blame(path, t, exc), exc) from None
         self._level_ids.append((level.id, spec))
         return level
+
+    @staticmethod
+    def _level_blame(path: Path_, t: Mapping[str, Any], exc: PolicyError) -> Path_:
+        """The key of a level's table that *exc* is about, if one names it."""
+        for key in ("timeout_from", "escalate_if", "round_robin"):
+            if key in t and key in exc.message:
+                return (*path, key)
+        return path
 
     def targets(self, value: object, path: Path_) -> dict[str, Any]:
         """A targets table (a level's, an SLA policy's, the policy-wide ``[targets]``):

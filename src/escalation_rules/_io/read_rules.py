@@ -15,10 +15,13 @@ from .._rules.chain import chain
 from .._rules.first_match import first_match
 from .._rules.functional import route
 from .._rules.hierarchical import escalate
+from .._rules.priority import set_priority
+from .._rules.repeat import repeat_limit
 from .._rules.timed import After, SlaShare, notify
 from .._suggest import did_you_mean
 from .locator import Path_, dotted
-from .shapes import Shapes, kind_of_value, shown
+from .read_matrix import MATRIX_KEYS, MatrixReader
+from .shapes import kind_of_value, shown
 
 MAX_RULES: Final = 10_000
 """The most rules a policy may have, counting those inside groups."""
@@ -26,18 +29,40 @@ MAX_RULES: Final = 10_000
 MAX_GROUP_DEPTH: Final = 8
 """How deeply ``first_match`` groups may nest."""
 
+_REPEAT_KEYS: Final = ("every", "while", "since", "first", "calendar", "limit")
+"""The keys of a ``notify`` rule that repeats (with ``every``)."""
+
 _RULE_KEYS: Final[dict[str, dict[str, bool]]] = {
     "route": {"name": True, "type": True, "when": True, "to": True},
     "escalate": {"name": True, "type": True, "when": False, "to": False, "on": False, "at": False},
-    "notify": {"name": True, "type": True, "when": False, "to": False, "at": True},
-    "chain": {"name": True, "type": True, "repeat": False},
+    "notify": {
+        "name": True,
+        "type": True,
+        "when": False,
+        "to": False,
+        "at": False,
+        **dict.fromkeys(_REPEAT_KEYS, False),
+    },
+    "chain": {
+        "name": True,
+        "type": True,
+        "repeat": False,
+        "wait": False,
+        "backoff": False,
+        "retrigger_after": False,
+        "timeout_from": False,
+        "escalate_if": False,
+        "then": False,
+    },
+    "set_priority": {"name": True, "type": True, "when": True, "to": True},
     "first_match": {"name": True, "type": True, "rules": True},
+    "matrix": MATRIX_KEYS,
 }
 
 _ALL_RULE_KEYS: Final = sorted({key for keys in _RULE_KEYS.values() for key in keys})
 
 
-class RulesReader(Shapes):
+class RulesReader(MatrixReader):
     """Reads ``[[rules]]`` tables (``first_match`` groups nested) and their ``at`` triggers."""
 
     def rules(self, value: object) -> list[Rule]:
@@ -85,7 +110,11 @@ class RulesReader(Shapes):
             if kind == "route":
                 return route(name, when=when, to=self.string(t["to"], (*path, "to")))
             if kind == "chain":
-                return chain(name, repeat=self.integer(t.get("repeat", 0), (*path, "repeat")))
+                return self.chain(name, t, path)
+            if kind == "set_priority":
+                return set_priority(name, when=when, to=self.string(t["to"], (*path, "to")))
+            if kind == "matrix":
+                return self.matrix(name, t, path)
             if kind == "first_match":
                 return self.group(name, t, path, depth)
             return self.timed(kind, name, when, t, path)
@@ -93,6 +122,43 @@ class RulesReader(Shapes):
             raise
         except PolicyError as exc:
             raise self.wrap(path, exc) from None
+
+    def chain(self, name: str, t: dict[str, Any], path: Path_) -> Rule:
+        """A ``chain`` rule: its loops, its waits, its stop condition and its ``then``."""
+        options: dict[str, Any] = {"repeat": self.integer(t.get("repeat", 0), (*path, "repeat"))}
+        for key in ("wait", "retrigger_after"):
+            if key in t:
+                options[key] = self.duration(t[key], (*path, key), business=self.business_clock)
+        if "backoff" in t:
+            backoff = t["backoff"]
+            if not isinstance(backoff, (int, float)) or isinstance(backoff, bool):
+                raise self.error((*path, "backoff"), "expected a number", value=backoff)
+            options["backoff"] = backoff
+        for key in ("timeout_from", "escalate_if"):
+            if key in t:
+                options[key] = self.string(t[key], (*path, key))
+        if "then" in t:
+            then = self.table(
+                t["then"],
+                (*path, "then"),
+                dict.fromkeys(("notify", "set_priority", "set_status"), False),
+            )
+            if len(then) != 1:
+                raise self.error(
+                    (*path, "then"),
+                    "expected one of notify, set_priority or set_status, e.g. "
+                    '{ set_status = "closed" }',
+                    value=t["then"],
+                )
+            ((kind, value),) = then.items()
+            where = (*path, "then", kind)
+            arg = self.recipients(value, where) if kind == "notify" else self.string(value, where)
+            options["then"] = {kind: arg}
+        try:
+            return chain(name, **options)
+        except PolicyError as exc:
+            blamed = next((k for k in options if k in exc.message), None)
+            raise self.wrap(path if blamed is None else (*path, blamed), exc) from None
 
     def group(self, name: str, t: dict[str, Any], path: Path_, depth: int) -> Rule:
         """A ``first_match`` group: its member rules, one level deeper."""
@@ -110,11 +176,22 @@ class RulesReader(Shapes):
         self, kind: object, name: str, when: Condition, t: dict[str, Any], path: Path_
     ) -> Rule:
         """A ``notify`` or an ``escalate`` rule: the ones with an ``at`` trigger."""
+        if kind == "notify" and "every" in t:
+            return self.repeating(name, when, t, path)
         at = self.trigger(t["at"], (*path, "at")) if "at" in t else None
         if kind == "notify":
             if at is None:
-                raise self.error(path, "a notify rule needs 'at' (after or sla)", expected="'at'")
-            to = self.string(t["to"], (*path, "to")) if "to" in t else OWNER
+                raise self.error(
+                    path, "a notify rule needs 'at' (after or sla) or 'every'", expected="'at'"
+                )
+            for key in _REPEAT_KEYS:
+                if key in t:
+                    raise self.error(
+                        (*path, key),
+                        f"{key!r} belongs to a notify rule that repeats; give 'every' too",
+                        value=t[key],
+                    )
+            to = self.recipients(t["to"], (*path, "to")) if "to" in t else OWNER
             return notify(name, at=at, to=to, when=when)
         to_level = self.string(t["to"], (*path, "to")) if "to" in t else NEXT
         on = None
@@ -124,6 +201,67 @@ class RulesReader(Shapes):
             except PolicyError as exc:
                 raise self.wrap((*path, "on"), exc) from None
         return escalate(name, to=to_level, when=when, at=at, on=on)
+
+    def repeating(self, name: str, when: Condition, t: dict[str, Any], path: Path_) -> Rule:
+        """A ``notify`` rule with ``every``: ``while``, ``since``, ``first``, ``calendar``,
+        ``limit`` (`RepeatingNotification`)."""
+        if "at" in t:
+            raise self.error(
+                (*path, "at"),
+                "a notify rule takes 'at' or 'every', not both ('first' delays the first "
+                "repetition)",
+            )
+        calendar = None
+        if "calendar" in t:
+            calendar = self.trigger_calendar(t["calendar"], (*path, "calendar"))
+        every = self.repeat_duration(t, path, "every", calendar)
+        if every <= timedelta(0):
+            raise self.error(
+                (*path, "every"),
+                f"'every' must be a positive duration, got {shown(t['every'])}",
+                value=t["every"],
+            )
+        first = self.repeat_duration(t, path, "first", calendar) if "first" in t else None
+        since = Anchor.LEVEL_ENTERED
+        if "since" in t:
+            try:
+                since = to_anchor(self.string(t["since"], (*path, "since")))
+            except PolicyError as exc:
+                raise self.wrap((*path, "since"), exc) from None
+        limit = None
+        if "limit" in t:
+            try:
+                limit = repeat_limit(self.integer(t["limit"], (*path, "limit")))
+            except PolicyError as exc:
+                raise self.wrap((*path, "limit"), exc) from None
+        return notify(
+            name,
+            every=every,
+            to=self.recipients(t["to"], (*path, "to")) if "to" in t else OWNER,
+            when=when,
+            while_=self.condition(t["while"], (*path, "while")) if "while" in t else ALWAYS,
+            since=since,
+            first=first,
+            calendar=calendar,
+            limit=limit,
+        )
+
+    def repeat_duration(
+        self, t: dict[str, Any], rule: Path_, key: str, calendar: str | None
+    ) -> timedelta:
+        """``every`` or ``first``: on the policy's clock, or business time on *calendar*."""
+        text, path = t[key], (*rule, key)
+        if calendar is None:
+            return self.duration(text, path, business=self.business_clock)
+        duration = self.duration(text, path, business=None)
+        if not parse_duration(text)[1]:
+            raise self.error(
+                path,
+                f"the repetitions count on the calendar {calendar!r}, business time, so write "
+                f"{text!r} as '{text} business'",
+                value=text,
+            )
+        return duration
 
     def trigger(self, spec: object, path: Path_) -> After | SlaShare:
         if isinstance(spec, Mapping) and "sla" in spec:

@@ -30,6 +30,7 @@ from .._time.clocks import BusinessClock, WallClock
 from .locator import Locator, Path_, nesting_error, number_error, toml_error
 from .read_parts import PartsReader
 from .read_rules import RulesReader
+from .schedule_file import SchedulesReader
 from .shapes import kind_of_value
 
 MAX_BYTES: Final = 4 * 1024 * 1024
@@ -40,7 +41,7 @@ MAX_KEY_PARTS: Final = 32
 parser's time grows with the square of a key's parts; no policy needs more than a few."""
 
 
-class _Reader(PartsReader, RulesReader):
+class _Reader(PartsReader, RulesReader, SchedulesReader):
     """Builds a Policy from the dict form, turning every error into a located one."""
 
     def policy(self, data: object) -> Policy:
@@ -76,6 +77,7 @@ class _Reader(PartsReader, RulesReader):
         self._targets_spec = top.get("targets", {})
         targets = self.targets(self._targets_spec, ("targets",))
         slas = self.slas(top.get("slas", []))
+        schedules = self.schedules(top.get("schedules", {}))
         levels = self.levels(top["levels"])
         rules = self.rules(top.get("rules", []))
         kwargs: dict[str, Any] = {
@@ -91,7 +93,9 @@ class _Reader(PartsReader, RulesReader):
             "targets": targets,
             "slas": slas,
             "supersede_warnings": supersede,
+            "schedules": schedules,
             "name": settings["name"] or "policy",
+            "version": settings["version"],
         }
         try:
             return Policy(levels, rules, **kwargs)
@@ -203,6 +207,7 @@ _TOP_KEYS: Final = {
     "clocks": False,
     "targets": False,
     "slas": False,
+    "schedules": False,
     "levels": True,
     "rules": False,
 }
@@ -218,6 +223,7 @@ _HEAD_KEYS: Final = {
     "zone_field": False,
     "clock": False,
     "supersede_warnings": False,
+    "version": False,
 }
 
 

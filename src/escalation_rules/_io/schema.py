@@ -11,7 +11,10 @@ from typing import Any, get_args
 from .._model.anchors import Anchor
 from .._model.clock_definitions import CONDITION_NAMES, Metric
 from .._model.events import EventKind, Status
+from .._rules.repeat import MAX_REPETITIONS
 from .._time.calendar import BOUNDARY_PRESETS, Landing, Reversed, Zero
+from .read_matrix import MATRIX_RULE_SCHEMA
+from .schedule_file import SCHEDULES_SCHEMA
 
 _DURATION = r"^([0-9]+[wdhms])+( business)?$"
 
@@ -51,6 +54,19 @@ def policy_json_schema() -> dict[str, Any]:
     }
     intervals = {"type": "array", "items": {"type": "string", "pattern": _INTERVAL}}
     condition = _string(description='a condition, e.g. priority in ["P1", "P2"]')
+    one_recipient = {
+        "oneOf": [
+            _string(description="a team or a person"),
+            _obj(
+                {"schedule": _string(description="whoever is on call in this schedule")},
+                ["schedule"],
+            ),
+        ]
+    }
+    recipients = {
+        "oneOf": [one_recipient, {"type": "array", "minItems": 1, "items": one_recipient}],
+        "description": "who is notified: a name, { schedule = NAME }, or a list of them",
+    }
     triggers = {
         "type": "array",
         "items": _string(
@@ -126,6 +142,10 @@ def policy_json_schema() -> dict[str, Any]:
                         description="a dotted issue field holding an IANA zone name"
                     ),
                     "clock": _string(description='"wall" or a calendar name'),
+                    "version": _string(
+                        description="the policy's version (by default its name and a digest "
+                        "of its content)"
+                    ),
                 }
             ),
             "status_map": {
@@ -189,6 +209,7 @@ def policy_json_schema() -> dict[str, Any]:
                 ),
             },
             "targets": targets,
+            "schedules": SCHEDULES_SCHEMA,
             "slas": {
                 "type": "array",
                 "items": _obj(
@@ -212,10 +233,16 @@ def policy_json_schema() -> dict[str, Any]:
                         "id": _string(),
                         "name": _string(),
                         "rank": {"type": "integer"},
-                        "owner": _string(),
+                        "owner": recipients,
                         "ack_timeout": _duration("time on the policy's clock"),
                         "calendar": _string(),
                         "targets": targets,
+                        "timeout_from": {"enum": ["previous", "start"]},
+                        "escalate_if": {"enum": ["not_acknowledged", "not_closed"]},
+                        "round_robin": _string(
+                            description="a dotted issue field holding an integer: notify only "
+                            "the recipient at that number modulo their count"
+                        ),
                     },
                     ["id", "name", "rank", "owner"],
                 ),
@@ -240,13 +267,62 @@ def policy_json_schema() -> dict[str, Any]:
                         "notify",
                         {
                             "when": condition,
-                            "to": _string(description="a target; the level's owner if absent"),
+                            "to": recipients,
                             "at": trigger,
                         },
                         ["at"],
                     ),
-                    rule("chain", {"repeat": {"type": "integer", "minimum": 0, "maximum": 9}}, []),
+                    rule(
+                        "notify",
+                        {
+                            "when": condition,
+                            "to": _string(description="a target; the level's owner if absent"),
+                            "every": _duration(
+                                "a repetition every so long (positive) since 'since', on the "
+                                "policy's clock or business time on 'calendar'"
+                            ),
+                            "while": _string(
+                                description="a condition: repetitions are sent only while it "
+                                "holds, e.g. not acknowledged()"
+                            ),
+                            "since": {"enum": [a.value for a in Anchor]},
+                            "first": _duration("the first repetition's delay; 'every' if absent"),
+                            "calendar": _string(
+                                description="a calendar of the policy: repetitions fall in its "
+                                "open hours"
+                            ),
+                            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_REPETITIONS},
+                        },
+                        ["every"],
+                    ),
+                    rule(
+                        "chain",
+                        {
+                            "repeat": {"type": "integer", "minimum": 0, "maximum": 20},
+                            "wait": _duration("the wait before each repeat loop"),
+                            "backoff": {"type": "number", "minimum": 1, "maximum": 10},
+                            "retrigger_after": _duration(
+                                "acknowledged and still open this long: triggered again"
+                            ),
+                            "timeout_from": {"enum": ["previous", "start"]},
+                            "escalate_if": {"enum": ["not_acknowledged", "not_closed"]},
+                            "then": {
+                                "type": "object",
+                                "minProperties": 1,
+                                "maxProperties": 1,
+                                "additionalProperties": False,
+                                "properties": {
+                                    "notify": recipients,
+                                    "set_priority": _string(),
+                                    "set_status": _string(),
+                                },
+                            },
+                        },
+                        [],
+                    ),
+                    rule("set_priority", {"when": condition, "to": _string()}, ["when", "to"]),
                     rule("first_match", {"rules": rules_ref}, ["rules"]),
+                    MATRIX_RULE_SCHEMA,
                 ]
             }
         },

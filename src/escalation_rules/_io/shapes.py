@@ -13,6 +13,7 @@ from .._durations import parse_duration
 from .._exceptions import PolicyError, PolicySyntaxError
 from .._language.functions import functions
 from .._language.parser import parse_condition
+from .._model.levels import OnCall, Recipient
 from .._suggest import did_you_mean
 from .locator import Locator, Path_, dotted
 
@@ -165,6 +166,33 @@ class Shapes:
                 path, f"expected a list, got {kind_of_value(value)}", value=value, expected="a list"
             )
         return [self.string(v, (*path, i)) for i, v in enumerate(value)]
+
+    def recipients(self, value: object, path: Path_) -> str | tuple[Recipient, ...]:
+        """Who a level or a notification reaches: ``"frontline"``, ``{ schedule = "primary" }``
+        or a list of them (`OnCall` for a schedule)."""
+        if isinstance(value, str):
+            return self.string(value, path)
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            raise self.error(path, "expected a name or a non-empty list of names", value=value)
+        out: list[Recipient] = []
+        for i, item in enumerate(items):
+            where = (*path, i) if isinstance(value, list) else path
+            if isinstance(item, Mapping):
+                t = self.table(item, where, {"schedule": True})
+                out.append(OnCall(self.string(t["schedule"], (*where, "schedule"))))
+            elif isinstance(item, str):
+                out.append(self.string(item, where))
+            else:
+                raise self.error(
+                    where,
+                    f'expected a name or {{ schedule = "..." }}, got {kind_of_value(item)}',
+                    value=item,
+                    expected="a recipient",
+                )
+        if len(set(out)) < len(out):
+            raise self.error(path, "lists a recipient twice", value=value)
+        return tuple(out)
 
     # values ----------------------------------------------------------------------------------
 

@@ -13,18 +13,25 @@ from .._conditions.condition import ALWAYS, Condition
 from .._durations import format_duration, format_percent
 from .._exceptions import PolicyError
 from .._language.formatter import format_condition
+from .._model.anchors import Anchor
 from .._model.clock_definitions import DEFAULT_CLOCKS, Metric, SlaClock
+from .._model.levels import Recipient
 from .._model.targets import ANY_PRIORITY, Target
-from .._rules.base import NEXT, OWNER, Rule
+from .._rules.base import NEXT, Rule
 from .._rules.chain import EscalationChain
 from .._rules.first_match import FirstMatch
 from .._rules.functional import FunctionalRule
 from .._rules.hierarchical import HierarchicalRule
+from .._rules.matrix import Matrix
+from .._rules.priority import PriorityRule
+from .._rules.repeat import RepeatingNotification
 from .._rules.timed import After, SlaShare, TimeRule
 from .._time.calendar import BOUNDARY_PRESETS, Boundaries
 from .._time.calendar_spec import group_week, show_time
 from .._time.clocks import BusinessClock, WallClock
 from .._time.conditions import with_business
+from .read_matrix import matrix_dict
+from .schedule_file import schedule_dict
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
@@ -52,17 +59,7 @@ def to_dict(policy: Policy) -> dict[str, Any]:
         or any(sla.calendar is not None for sla in policy.slas)
     )
     out: dict[str, Any] = {}
-    head: dict[str, Any] = {"name": policy.name, "match": policy.match}
-    if not policy.supersede_warnings:
-        head["supersede_warnings"] = False
-    if policy.calendar is not None:
-        head["calendar"] = policy.calendar
-    if policy.calendar_field is not None:
-        head["calendar_field"] = policy.calendar_field
-    if policy.calendar_fields:
-        head["calendar_fields"] = list(policy.calendar_fields)
-    if policy.zone_field is not None:
-        head["zone_field"] = policy.zone_field
+    head = _head(policy)
     calendars = dict(policy.calendars)
     if isinstance(policy.clock, BusinessClock):
         name = next((n for n, c in calendars.items() if c == policy.clock.calendar), None)
@@ -90,9 +87,29 @@ def to_dict(policy: Policy) -> dict[str, Any]:
         out["targets"] = _targets_dict(policy.targets, in_effect)
     if policy.slas:
         out["slas"] = [_sla_dict(sla, business, in_effect) for sla in policy.slas]
+    if policy.schedules:
+        out["schedules"] = {n: schedule_dict(s) for n, s in policy.schedules.items()}
     out["levels"] = [_level_dict(lvl, business, in_effect) for lvl in policy.levels]
     out["rules"] = [_rule_dict(r, business) for r in policy.rules]
     return out
+
+
+def _head(policy: Policy) -> dict[str, Any]:
+    """The ``[policy]`` table, but its clock."""
+    head: dict[str, Any] = {"name": policy.name, "match": policy.match}
+    if policy._version is not None:  # a derived version is never written: an edit changes it
+        head["version"] = policy._version
+    if not policy.supersede_warnings:
+        head["supersede_warnings"] = False
+    if policy.calendar is not None:
+        head["calendar"] = policy.calendar
+    if policy.calendar_field is not None:
+        head["calendar_field"] = policy.calendar_field
+    if policy.calendar_fields:
+        head["calendar_fields"] = list(policy.calendar_fields)
+    if policy.zone_field is not None:
+        head["zone_field"] = policy.zone_field
+    return head
 
 
 def _intervals_text(pairs: tuple[tuple[time, time], ...]) -> list[str]:
@@ -145,12 +162,15 @@ def _level_dict(level: Level, business: bool, in_effect: bool) -> dict[str, Any]
         "id": level.id,
         "name": level.name,
         "rank": level.rank,
-        "owner": level.owner,
+        "owner": recipients_data(level.owner),
     }
     if level.ack_timeout is not None:
         out["ack_timeout"] = format_duration(level.ack_timeout, business=business)
     if level.calendar is not None:
         out["calendar"] = level.calendar
+    for key in ("timeout_from", "escalate_if", "round_robin"):
+        if getattr(level, key) is not None:
+            out[key] = getattr(level, key)
     if level.targets:
         out["targets"] = _targets_dict(level.targets, in_effect)
     return out
@@ -201,6 +221,28 @@ def _trigger_dict(at: After | SlaShare, business: bool) -> dict[str, Any]:
     return out
 
 
+def _repeat_dict(rule: RepeatingNotification, business: bool) -> dict[str, Any]:
+    """A notify rule that repeats: ``every``, and the other keys where not the default."""
+    counted = business or rule.calendar is not None  # durations of business time
+    out: dict[str, Any] = {"type": "notify"}
+    if rule.when != ALWAYS:
+        out["when"] = _when(rule.when, business)
+    if isinstance(rule.to, (str, tuple)):
+        out["to"] = recipients_data(rule.to)
+    out["every"] = format_duration(rule.every, business=counted)
+    if rule.first is not None:
+        out["first"] = format_duration(rule.first, business=counted)
+    if rule.since is not Anchor.LEVEL_ENTERED:
+        out["since"] = rule.since.value
+    if rule.while_ != ALWAYS:
+        out["while"] = _when(rule.while_, business)
+    if rule.calendar is not None:
+        out["calendar"] = rule.calendar
+    if rule.limit is not None:
+        out["limit"] = rule.limit
+    return out
+
+
 def _rule_dict(rule: Rule, business: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"name": rule.name}
     if isinstance(rule, FunctionalRule):
@@ -213,17 +255,21 @@ def _rule_dict(rule: Rule, business: bool) -> dict[str, Any]:
             out["to"] = rule.to
         if rule.on is not None:
             out["on"] = rule.on.value
+    elif isinstance(rule, RepeatingNotification):
+        out.update(_repeat_dict(rule, business))
     elif isinstance(rule, TimeRule):
         out["type"] = rule.action
         if rule.when != ALWAYS:
             out["when"] = _when(rule.when, business)
-        if rule.to is not NEXT and rule.to is not OWNER:
-            out["to"] = rule.to
+        if isinstance(rule.to, (str, tuple)):
+            out["to"] = recipients_data(rule.to)
         out["at"] = _trigger_dict(rule.at, business)
     elif isinstance(rule, EscalationChain):
-        out["type"] = "chain"
-        if rule.repeat:
-            out["repeat"] = rule.repeat
+        out.update(_chain_dict(rule, business))
+    elif isinstance(rule, PriorityRule):
+        out.update(type="set_priority", when=_when(rule.when, business), to=rule.priority)
+    elif isinstance(rule, Matrix):
+        out.update(matrix_dict(rule, business))
     elif isinstance(rule, FirstMatch):
         out.update(type="first_match", rules=[_rule_dict(r, business) for r in rule.rules])
     else:
@@ -232,6 +278,35 @@ def _rule_dict(rule: Rule, business: bool) -> dict[str, Any]:
             "text form",
             value=rule,
         )
+    return out
+
+
+def recipients_data(value: str | tuple[Recipient, ...]) -> Any:
+    """Recipients as the file writes them: a name or a ``{ schedule = "..." }`` table, or a
+    list of them (one alone is written alone; it reads back as the same tuple)."""
+    if isinstance(value, str):
+        return value
+    out = [r if isinstance(r, str) else {"schedule": r.schedule} for r in value]
+    return out[0] if len(out) == 1 else out
+
+
+def _chain_dict(rule: EscalationChain, business: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "chain"}
+    if rule.repeat:
+        out["repeat"] = rule.repeat
+    if rule.wait:
+        out["wait"] = format_duration(rule.wait, business=business)
+    if rule.backoff != 1:
+        out["backoff"] = rule.backoff
+    if rule.retrigger_after is not None:
+        out["retrigger_after"] = format_duration(rule.retrigger_after, business=business)
+    if rule.timeout_from != "previous":
+        out["timeout_from"] = rule.timeout_from
+    if rule.escalate_if != "not_acknowledged":
+        out["escalate_if"] = rule.escalate_if
+    if rule.then is not None:
+        ((kind, value),) = rule.then.items()
+        out["then"] = {kind: recipients_data(value) if kind == "notify" else value}
     return out
 
 
@@ -249,7 +324,7 @@ def _toml(data: Mapping[str, Any]) -> str:
 def _toml_table(data: Mapping[str, Any], path: tuple[str, ...], lines: list[str]) -> None:
     def is_table(value: object) -> bool:
         return isinstance(value, Mapping) and (
-            not path or any(isinstance(v, Mapping) for v in value.values())
+            not path or any(isinstance(v, Mapping) or is_table_array(v) for v in value.values())
         )
 
     def is_table_array(value: object) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 import attrs
 
+from .._conditions.acknowledged import Acknowledged
 from .._conditions.compare import Contains, Exists
 from .._conditions.condition import Condition, Not
 from .._exceptions import PolicyError, PolicySyntaxError
@@ -205,6 +206,11 @@ def _happened(call: Call) -> Condition:
     return Happened(_anchor_arg(call))
 
 
+def _acknowledged(call: Call) -> Condition:
+    call.expect_arity(0)
+    return Acknowledged()
+
+
 def _clock_elapsed(call: Call) -> Operand:
     call.expect_arity(1)
     name = call.string(0)
@@ -264,6 +270,7 @@ def functions(*, business_clock: bool = False) -> Mapping[str, Function]:
     """
     return MappingProxyType(
         {
+            "acknowledged": _acknowledged,
             "breached": _breached,
             "clock_elapsed": _clock_elapsed,
             "clock_state": _clock_state,
@@ -279,6 +286,6 @@ def functions(*, business_clock: bool = False) -> Mapping[str, Function]:
 
 FUNCTIONS: Final[Mapping[str, Function]] = functions()
 """The built-in functions: ``exists(path)``, ``has_tag("x")``, ``has_skill("x")``,
-``happened("acknowledged")``, ``since("last_customer_message") >= 4h``,
+``happened("acknowledged")``, ``acknowledged()``, ``since("last_customer_message") >= 4h``,
 ``clock_elapsed("resolution") > 2h``, ``clock_state("resolution") == "paused"``,
 ``breached("first_response")``, ``is_open()`` and ``is_open("support")``."""

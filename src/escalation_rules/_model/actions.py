@@ -54,7 +54,8 @@ class Notify:
     """Tell *target* (a team or a person, as the host names them) about the issue.
 
     Every action has a ``target``: the level of an `Escalate`, the team of a `Route`,
-    the one a `Notify` tells.
+    the one a `Notify` tells, the new priority of a `SetPriority`, the new status of a
+    `SetStatus`. Several people paged together are several `Notify` actions, one each.
     """
 
     target: str
@@ -65,8 +66,51 @@ class Notify:
     kind = "notify"
 
 
-Action = Escalate | Route | Notify
-"""Any action the engine can decide: `Escalate`, `Route` or `Notify`."""
+@attrs.frozen
+class SetPriority:
+    """Set the issue's priority to *priority* (raise its urgency).
+
+    `Issue.record` appends the ``ACTION_TAKEN`` event and a ``PRIORITY_CHANGED`` event, so
+    the SLA clocks and the conditions see the new priority from then on.
+    """
+
+    priority: str
+    rule: str
+    reason: str
+    key: str = attrs.field(kw_only=True)
+
+    kind = "set_priority"
+
+    @property
+    def target(self) -> str:
+        """Where the action is for, as every action says it: here the new ``priority``."""
+        return self.priority
+
+
+@attrs.frozen
+class SetStatus:
+    """Set the issue's status to *status* (``"resolved"``, ``"closed"``, or a host status).
+
+    The on-call chain's terminal action (close or resolve once its loops are exhausted).
+    `Issue.record` appends the ``ACTION_TAKEN`` event and a ``STATUS_CHANGED`` event.
+    """
+
+    status: str
+    rule: str
+    reason: str
+    key: str = attrs.field(kw_only=True)
+
+    kind = "set_status"
+
+    @property
+    def target(self) -> str:
+        """Where the action is for, as every action says it: here the new ``status``."""
+        return self.status
+
+
+Action = Escalate | Route | Notify | SetPriority | SetStatus
+"""Any action the engine can decide: `Escalate`, `Route`, `Notify`, `SetPriority` or
+`SetStatus`."""
 
 
 def action_dict(action: Action) -> dict[str, str]:

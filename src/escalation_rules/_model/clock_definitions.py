@@ -193,6 +193,8 @@ def _triggers(value: Iterable[Trigger | str] | Trigger | str | None) -> tuple[Tr
         return None
     if isinstance(value, (str, Trigger)):
         value = [value]
+    elif isinstance(value, (set, frozenset)):  # no order of its own: one that hashing cannot move
+        value = sorted(value, key=str)
     out: list[Trigger] = []
     for item in value:
         trigger = item if isinstance(item, Trigger) else Trigger.parse(item)

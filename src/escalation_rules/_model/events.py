@@ -12,7 +12,7 @@ import attrs
 from .._exceptions import IssueError
 from .._frozendict import FrozenDict
 from .._instants import require_aware
-from .actions import Action, Escalate, Route
+from .actions import Action, Escalate, Route, SetPriority, SetStatus
 from .names import to_enum
 
 
@@ -240,6 +240,18 @@ class Event:
             level=action.to if isinstance(action, Escalate) else None,
             team=action.team if isinstance(action, Route) else None,
         )
+
+    @classmethod
+    def carried_out(cls, action: Action, at: datetime) -> tuple[Event, ...]:
+        """The events `Issue.record` appends for *action* at *at*: `taken`, and for a
+        `SetPriority` a ``PRIORITY_CHANGED``, for a `SetStatus` a ``STATUS_CHANGED``
+        (so the clocks and conditions see the change as they see the host's own)."""
+        taken = cls.taken(action, at)
+        if type(action) is SetPriority:
+            return (taken, cls(EventKind.PRIORITY_CHANGED, at, priority=action.priority))
+        if type(action) is SetStatus:
+            return (taken, cls(EventKind.STATUS_CHANGED, at, status=action.status))
+        return (taken,)
 
 
 _EVENT_TEXTS: Final = (

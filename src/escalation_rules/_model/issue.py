@@ -66,7 +66,9 @@ def _history(value: Iterable[Event]) -> AppendOnly[Event]:
     return AppendOnly(events)
 
 
-_ISSUE_TEXTS = ("priority", "category", "level", "team", "assignee", "product", "language")
+_ISSUE_TEXTS = (
+    "priority", "category", "level", "team", "assignee", "product", "language", "policy_version",
+)  # fmt: skip
 
 
 def _out_of_range(issue_id: str) -> IssueError:
@@ -106,6 +108,8 @@ class Issue:
         history: the `Event` history, in time order: an immutable sequence that
             equals the tuple of its events, and that `with_event` extends in
             O(1) however long it is.
+        policy_version: the policy version pinned for the issue (`Policy.version`), so
+            that a policy edited while it is open does not change it; see `PolicySet`.
     """
 
     id: str
@@ -125,6 +129,7 @@ class Issue:
         factory=dict, converter=frozen_mapping, kw_only=True
     )
     history: Sequence[Event] = attrs.field(default=(), converter=_history, kw_only=True)
+    policy_version: str | None = attrs.field(default=None, kw_only=True)
     _summary: HistorySummary = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -138,6 +143,7 @@ class Issue:
             or (self.assignee is not None and not isinstance(self.assignee, str))
             or (self.product is not None and not isinstance(self.product, str))
             or (self.language is not None and not isinstance(self.language, str))
+            or (self.policy_version is not None and not isinstance(self.policy_version, str))
         ):
             check_texts("Issue", _ISSUE_TEXTS, tuple(getattr(self, f) for f in _ISSUE_TEXTS))
         if self.customer.__class__ is not Customer and not isinstance(self.customer, Customer):
@@ -271,9 +277,11 @@ class Issue:
         """Return a copy of this issue after the host carried out *action* at *at*.
 
         Appends an ``ACTION_TAKEN`` event; an `Escalate` also sets ``level`` and a
-        `Route` sets ``team``. Evaluating the result does not decide *action* again.
+        `Route` sets ``team``; a `SetPriority` or `SetStatus` also appends the
+        ``PRIORITY_CHANGED`` or ``STATUS_CHANGED`` event that sets the field
+        (`Event.carried_out`). Evaluating the result does not decide *action* again.
         """
-        return self.with_events((Event.taken(action, at),))
+        return self.with_events(Event.carried_out(action, at))
 
 
 _ISSUE_FIELDS = tuple(a.name for a in attrs.fields(Issue) if a.init)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
 from .._conditions.condition import ALWAYS, Condition, Test
 from .._durations import require_duration
-from .._exceptions import EvaluationError, PolicyError
+from .._exceptions import PolicyError
 from .._model.actions import Action, Escalate, Notify
 from .._model.anchors import ANCHOR_SLOT, Anchor, to_anchor
-from .._model.issue import summary_of
+from .._model.levels import OnCall, Recipient, one_or_many, recipients
 from .._suggest import did_you_mean
 from .._time.clocks import BusinessClock, Clock, WallClock
 from .._time.conditions import check_calendar, check_clocks
@@ -35,12 +33,16 @@ from .base import (
     to_condition,
     with_timing,
 )
+from .recipients import Reach, check_schedules, notifications
+from .repeat import RepeatingNotification
+from .storm import MAX_AMOUNTS, Threshold, holds_test, scope_of, supersede
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .._engine.context import Context
     from .._engine.policy import Policy
     from .._model.levels import Level
-    from .._time.sla_clock import Core
 
 
 def _calendar_name(value: object) -> str | None:
@@ -169,59 +171,6 @@ def _trigger(value: object) -> After | SlaShare:
     raise PolicyError(f"'at' must be after(...) or sla(...), got {value!r}", value=value)
 
 
-SUPERSEDED: Final = "superseded"
-"""The `Context.cache` key of the warnings superseded in one evaluation: action key ->
-``(rule, instant)``, the later threshold's rule and when it was crossed. A warning's check
-writes it; `_engine.plan.fate` reads it (under the same key) and says "superseded"."""
-
-
-_MAX_AMOUNTS: Final = 256
-"""Thresholds kept per rule (by target duration; business-day targets vary per cycle)."""
-
-
-class _Threshold(NamedTuple):
-    """Another ``sla()`` rule of a warning's clock, as storm control looks at it."""
-
-    name: str
-    trigger: SlaShare
-    #: per level position: the key of its action there, ``None`` where it does nothing
-    #: (``NEXT`` at the top, an escalation that does not move the issue up)
-    keys: tuple[str | None, ...]
-    #: whether its condition holds now (``None``: always)
-    holds: Callable[[Context], bool] | None
-    #: a memo of target -> its threshold (it only saves the arithmetic)
-    amounts: dict[timedelta, timedelta]
-
-
-def _scope(context: Context, key: str, cycle: int, at: datetime) -> int:
-    """The history index after which a recording of *key* answers the crossing at *at*."""
-    if key not in context.recorded:  # only then does the scope matter
-        return cycle
-    times = summary_of(context.issue).times
-    crossed = bisect_left(times, at if at.tzinfo is UTC else at.astimezone(UTC)) - 1
-    return crossed if crossed > cycle else cycle
-
-
-def _holds(when: Condition, defaults: Mapping[str, Any]) -> Callable[[Context], bool] | None:
-    if when == ALWAYS:
-        return None
-    if when.timed:
-        timed = when.compile_timed(defaults)
-        return lambda context: timed(context)[0]
-    test = when.compile(defaults)
-    return lambda context: test(context.issue)
-
-
-def _holds_now(other: _Threshold, context: Context) -> bool:
-    """Does *other*'s condition hold now? One that cannot be decided does not supersede:
-    its own rule reports the error, under its own name, when it runs."""
-    assert other.holds is not None
-    try:
-        return other.holds(context)
-    except EvaluationError:
-        return False
-
-
 def _key_where_it_acts(rule: TimeRule, policy: Policy, position: int) -> str | None:
     action = rule._action(policy, position)
     if action is None:
@@ -233,46 +182,12 @@ def _key_where_it_acts(rule: TimeRule, policy: Policy, position: int) -> str | N
     return action.key
 
 
-def _supersede(
-    context: Context,
-    key: str,
-    later: tuple[_Threshold, ...],
-    state: Core,
-    target: timedelta,
-    at: datetime,
-) -> None:
-    """Mark the warning *key*, crossed at *at* and not recorded, superseded if a later
-    threshold of its clock (in this cycle) was crossed by now.
-
-    That threshold's rule must act at this level, and either its action was recorded
-    for that crossing or its condition holds now (so that it acts now instead).
-    """
-    position = context.level_position
-    first: tuple[str, datetime] | None = None
-    for other in later:
-        other_key = other.keys[position]
-        if other_key is None:
-            continue
-        amount = other.amounts.get(target)
-        if amount is None:
-            if len(other.amounts) >= _MAX_AMOUNTS:
-                other.amounts.clear()
-            amount = other.amounts[target] = other.trigger.threshold(target)
-        crossed, instant = state.reaches(amount)
-        if not crossed or instant is None or instant <= at:
-            continue
-        if first is not None and instant >= first[1]:
-            continue
-        done = context.recorded.get(other_key, -2) > _scope(
-            context, other_key, state.cycle_index, instant
-        )
-        if done or other.holds is None or _holds_now(other, context):
-            first = (other.name, instant if instant.tzinfo is UTC else instant.astimezone(UTC))
-    if first is not None:
-        marks: Any = context.cache.get(SUPERSEDED)
-        if marks is None:
-            marks = context.cache[SUPERSEDED] = {}
-        marks[key] = first
+def _to(value: object) -> object:
+    """A notification's recipients: OWNER, NEXT and one name stay; an `OnCall` or a list
+    becomes a tuple (checked); the rest is refused in ``__attrs_post_init__``."""
+    if isinstance(value, (OnCall, list, tuple)):
+        return one_or_many(recipients(value, "notify(to=)"))
+    return value
 
 
 @attrs.frozen
@@ -280,14 +195,18 @@ class TimeRule:
     """Escalate or notify when a trigger's instant passes and *when* holds.
 
     *action* is ``"escalate"`` (with *to*: NEXT or a level id) or ``"notify"``
-    (with *to*: OWNER or a target name). Fires once per trigger scope: once
-    per crossing of the threshold for `sla`, once per anchor event for `after`.
+    (with *to*: OWNER, a name, `OnCall` a schedule, or a list of them: one `Notify` per
+    recipient, sharing the rule's key; OWNER reaches the level's owners, by round robin if
+    the level says so). Fires once per trigger scope: once per crossing of the threshold for
+    `sla`, once per anchor event for `after`. Who is notified is decided at the trigger's
+    instant; with nobody on call then, the notification waits for the first instant someone
+    is.
     """
 
     name: str = attrs.field(converter=rule_name)
     at: After | SlaShare = attrs.field(converter=_trigger)
     action: str = attrs.field()
-    to: str | Next | Owner = attrs.field()
+    to: str | Next | Owner | tuple[Recipient, ...] = attrs.field(converter=_to)
     when: Condition = attrs.field(default=ALWAYS, converter=to_condition, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
@@ -298,7 +217,11 @@ class TimeRule:
                     f"escalates to {self.to!r}; use NEXT or a level id", where=where, value=self.to
                 )
         elif self.action == "notify":
-            if not (self.to is OWNER or (isinstance(self.to, str) and self.to)):
+            if not (
+                self.to is OWNER
+                or isinstance(self.to, tuple)
+                or (isinstance(self.to, str) and self.to)
+            ):
                 raise PolicyError(
                     f"notifies {self.to!r}; use OWNER or a target name", where=where, value=self.to
                 )
@@ -316,15 +239,51 @@ class TimeRule:
         self.at.validate(policy, where)
         if self.action == "escalate" and isinstance(self.to, str):
             check_level(policy, self.to, where)
+        if isinstance(self.to, tuple):
+            check_schedules(self.to, policy, where)
 
     def _action(self, policy: Policy, position: int) -> Action | None:
+        """The action at level *position*; for a notification to several recipients (or a
+        schedule) the one to the first, which stands for them in `upcoming` and storm
+        control (its key is theirs)."""
         why = self.at.describe() + " passed"
         if self.action == "escalate":
-            assert not isinstance(self.to, Owner)  # refused when the rule is built
+            assert not isinstance(self.to, (Owner, tuple))  # refused when the rule is built
             return escalation_to(self.name, self.to, policy, position, why)
-        target = policy.levels[position].owner if self.to is OWNER else self.to
-        assert isinstance(target, str)
-        return Notify(target, self.name, f"{why}: notify {target}", key=f"{self.name}:notify")
+        level = policy.levels[position]
+        targets = level.owners if self.to is OWNER else self.to
+        assert isinstance(targets, (str, tuple))  # NEXT is refused when the rule is built
+        first = targets if isinstance(targets, str) else str(targets[0])
+        return Notify(first, self.name, f"{why}: notify {first}", key=f"{self.name}:notify")
+
+    def _reach(self, policy: Policy, position: int) -> Reach | None:
+        """Who a notification reaches at level *position*; ``None`` when that is the one
+        name of `_action` whatever the instant (the fast path)."""
+        if self.action != "notify":
+            return None
+        level = policy.levels[position]
+        if self.to is OWNER:
+            if isinstance(level.owner, str):
+                return None
+            return Reach(level.owners, policy, f"level {level.id!r}", level.round_robin)
+        if isinstance(self.to, str):
+            return None
+        assert isinstance(self.to, tuple)
+        return Reach(self.to, policy, f"rule {self.name!r}")
+
+    def _sent(
+        self, action: Action, reach: Reach | None, context: Context, due: datetime, once: Any
+    ) -> CheckResult | None:
+        """What the check returns once the trigger's instant *due* has passed."""
+        if reach is None or context.done(action.key, once):
+            return (True, (action,), once, ())  # recorded: the engine drops it unresolved
+        why = self.at.describe() + " passed"
+        sent, wait = notifications(
+            self.name, why, action.key, reach, context.issue, due, context.now
+        )
+        if sent:
+            return (True, sent, once, ())
+        return None if wait is None else (False, (), once, ((wait, action),))
 
     def compile(self, policy: Policy) -> Checker:
         """Return the fast check used by *policy*, with actions and amounts built per level."""
@@ -334,15 +293,18 @@ class TimeRule:
             return self._compile_sla(policy, self.at, test)
         slot = ANCHOR_SLOT[once]
         plan = tuple(
-            (action, amount) if action is not None and amount is not None else None
-            for action, amount in (
-                (self._action(policy, pos), self.at.amount(level))
+            (action, amount, self._reach(policy, pos))
+            if action is not None and amount is not None
+            else None
+            for pos, action, amount in (
+                (pos, self._action(policy, pos), self.at.amount(level))
                 for pos, level in enumerate(policy.levels)
             )
         )
         clock = self.at.clock(policy)
         wall = type(clock) is WallClock
         always = self.when == ALWAYS
+        sent = self._sent
 
         def check(context: Context) -> CheckResult | None:
             step = plan[context.level_position]
@@ -351,18 +313,24 @@ class TimeRule:
             start = context.times[slot]
             if start is None or not (always or test(context.issue)):
                 return None
-            action, amount = step
+            action, amount, reach = step
             due = start + amount if wall else clock.deadline(context, start, amount)
             if due is None:
                 return None
             if context.now >= due:
-                return (True, (action,), once, ())
+                return (
+                    (True, (action,), once, ())
+                    if reach is None
+                    else sent(action, reach, context, due, once)
+                )
             return (False, (), once, ((due, action),))
 
         return with_timing(check, self.when, condition_defaults(policy))
 
     def _compile_sla(self, policy: Policy, trigger: SlaShare, test: Test) -> Checker:
         actions = tuple(self._action(policy, pos) for pos in range(len(policy.levels)))
+        reaches = tuple(self._reach(policy, pos) for pos in range(len(policy.levels)))
+        sent = self._sent
         metric = trigger.metric
         always = self.when == ALWAYS
         later = self._later_thresholds(policy, trigger)
@@ -379,7 +347,7 @@ class TimeRule:
             duration = state.target.duration
             amount = thresholds.get(duration)
             if amount is None:
-                if len(thresholds) >= _MAX_AMOUNTS:  # business days: a target per cycle start
+                if len(thresholds) >= MAX_AMOUNTS:  # business days: a target per cycle start
                     thresholds.clear()
                 amount = thresholds[duration] = trigger.threshold(duration)
             reached, at = state.reaches(amount)
@@ -391,18 +359,21 @@ class TimeRule:
             key = action.key
             scope = (
                 state.cycle_index
-                if key not in context.recorded  # the common case: _scope's first answer
-                else _scope(context, key, state.cycle_index, at)
+                if key not in context.recorded  # the common case: scope_of's first answer
+                else scope_of(context, key, state.cycle_index, at)
             )
             if reached:
                 if later and context.recorded.get(action.key, -2) <= scope:
-                    _supersede(context, action.key, later, state, duration, at)
-                return (True, (action,), scope, ())
+                    supersede(context, action.key, later, state, duration, at)
+                reach = reaches[context.level_position]
+                if reach is None:
+                    return (True, (action,), scope, ())
+                return sent(action, reach, context, at, scope)
             return (False, (), scope, ((at, action),))
 
         return with_timing(check, self.when, condition_defaults(policy))
 
-    def _later_thresholds(self, policy: Policy, trigger: SlaShare) -> tuple[_Threshold, ...]:
+    def _later_thresholds(self, policy: Policy, trigger: SlaShare) -> tuple[Threshold, ...]:
         """The other thresholds of *trigger*'s clock that may supersede this rule's warning.
 
         Only a ``notify`` rule's action is ever superseded (an escalation never is); any
@@ -430,8 +401,8 @@ class TimeRule:
                 keys = tuple(
                     _key_where_it_acts(rule, policy, pos) for pos in range(len(policy.levels))
                 )
-                holds = _holds(rule.when, defaults)
-                out.append(_Threshold(rule.name, rule.at, keys, holds, {}))
+                holds = holds_test(rule.when, defaults)
+                out.append(Threshold(rule.name, rule.at, keys, holds, {}))
         return tuple(out)
 
     def check(self, context: Context) -> Outcome | None:
@@ -472,8 +443,46 @@ def sla(
     return SlaShare(metric, share, offset=offset)
 
 
+@overload
 def notify(
-    name: str, *, at: After | SlaShare, to: str | Owner = OWNER, when: Condition = ALWAYS
-) -> TimeRule:
-    """Time-based notification of *to* (default: the current level's owner)."""
-    return TimeRule(name, at, "notify", to, when=when)
+    name: str,
+    *,
+    at: After | SlaShare,
+    to: Recipient | Owner | Sequence[Recipient] = ...,
+    when: Condition = ...,
+) -> TimeRule: ...
+
+
+@overload
+def notify(
+    name: str,
+    *,
+    every: timedelta,
+    to: Recipient | Owner | Sequence[Recipient] = ...,
+    when: Condition = ...,
+    while_: Condition = ...,
+    since: Anchor | str = ...,
+    first: timedelta | None = ...,
+    calendar: str | None = ...,
+    limit: int | None = ...,
+) -> RepeatingNotification: ...
+
+
+def notify(
+    name: str, *, at: After | SlaShare | None = None, every: timedelta | None = None, **kw: Any
+) -> TimeRule | RepeatingNotification:
+    """Notify *to* (default `OWNER`: the current level's owner) once *at* a trigger (a
+    `TimeRule`), or *every* so long (a `RepeatingNotification`, with ``while_``, ``since``,
+    ``first``, ``calendar`` and ``limit``; ``first``, not ``at``, delays the first one)."""
+    if every is not None:
+        if at is not None:
+            raise PolicyError(
+                "notify() takes at= or every=, not both (first= delays the first repetition)",
+                where=f"rule {name!r}",
+            )
+        return RepeatingNotification(name, every, **kw)
+    if at is None:
+        raise TypeError("notify() needs at= (after or sla) or every=")
+    if set(kw) - {"to", "when"}:
+        raise TypeError(f"notify() takes {sorted(set(kw) - {'to', 'when'})} only with every=")
+    return TimeRule(name, at, "notify", kw.get("to", OWNER), when=kw.get("when", ALWAYS))

@@ -1,0 +1,355 @@
+"""The on-call chain complete: several recipients, schedules, skipped levels, round robin,
+re-trigger after an acknowledgement, repeats with back-off and a terminal action, delay
+references and stop conditions; and raising urgency with ``set_priority``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from escalation_rules import (
+    BusinessCalendar,
+    EvaluationError,
+    Event,
+    F,
+    Issue,
+    Layer,
+    Level,
+    Notify,
+    OnCall,
+    Override,
+    Policy,
+    PolicyError,
+    Schedule,
+    SetPriority,
+    SetStatus,
+    chain,
+    forecast,
+    is_open,
+    minutes,
+    notify,
+    on_call,
+    set_priority,
+    sla,
+)
+from escalation_rules.testing import settle
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def at(h: float = 0, m: float = 0) -> datetime:
+    return T0 + timedelta(hours=h, minutes=m)
+
+
+def issue(**fields: object) -> Issue:
+    return Issue("T-1", T0, history=[Event("created", T0)], **fields)  # type: ignore[arg-type]
+
+
+def levels(*owners: object, timeouts: tuple[timedelta | None, ...] | None = None) -> list[Level]:
+    timeouts = timeouts or tuple(minutes(15) for _ in owners)
+    return [
+        Level(f"L{i + 1}", f"Level {i + 1}", rank=i + 1, owner=owner, ack_timeout=wait)  # type: ignore[arg-type]
+        for i, (owner, wait) in enumerate(zip(owners, timeouts, strict=True))
+    ]
+
+
+def host(
+    policy: Policy, start: Issue, until: datetime
+) -> tuple[Issue, list[tuple[datetime, object]]]:
+    """The host loop: settle at each ``next_evaluation_at`` until *until*."""
+    done: list[tuple[datetime, object]] = []
+    now: datetime | None = start.created_at
+    current = start
+    while now is not None and now <= until:
+        current, taken = settle(policy, current, now)
+        done.extend((now, a) for a in taken)
+        now = policy.evaluate(current, now).next_evaluation_at
+    return current, done
+
+
+# -- several recipients -------------------------------------------------------------------------
+
+
+def test_a_level_with_several_owners_notifies_them_together_under_one_key() -> None:
+    policy = Policy(levels(["db-team", "alice"], "bob"), [chain("page")])
+    decision = policy.evaluate(issue(), T0)
+    assert [(a.target, a.key) for a in decision.actions] == [
+        ("db-team", "page:notify:L1"),
+        ("alice", "page:notify:L1"),
+    ]
+    recorded = issue().record(decision.actions[0], T0)
+    assert not policy.evaluate(recorded, T0).actions  # one key: recorded once, done
+
+
+def test_a_notify_rule_reaches_a_list_and_a_schedule() -> None:
+    rota = Schedule(
+        "rota", "UTC", [Layer("day", ["ann", "ben"], shift=timedelta(days=1), handoff=T0)]
+    )
+    policy = Policy(
+        levels("frontline"),
+        [notify("tell", at=sla("time_at_level", 0.5), to=["lead", OnCall("rota")])],
+        schedules={"rota": rota},
+        targets={"time_at_level": timedelta(days=2)},
+    )
+    # due at T0 + 1 day: ben's turn by then (decided at the due instant, not at now)
+    decision = policy.evaluate(issue(), at(30))
+    assert [a.target for a in decision.actions] == ["lead", "ben"]
+    assert {a.key for a in decision.actions} == {"tell:notify"}
+
+
+# -- schedules and skipping -----------------------------------------------------------------
+
+
+def _weekdays_only() -> Schedule:
+    from escalation_rules import active_hours
+
+    return Schedule(
+        "office",
+        "UTC",
+        [
+            Layer(
+                "office",
+                ["olga"],
+                shift=timedelta(days=7),
+                handoff=T0,
+                restrictions=active_hours("mon-fri", start="09:00", end="17:00"),
+            )
+        ],
+    )
+
+
+def test_a_level_with_nobody_on_call_is_skipped_and_the_decision_says_so() -> None:
+    policy = Policy(
+        levels(OnCall("office"), "night-desk"),
+        [chain("page")],
+        schedules={"office": _weekdays_only()},
+    )
+    saturday = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
+    ticket = Issue("T-2", saturday, history=[Event("created", saturday)])
+    decision = policy.evaluate(ticket, saturday)
+    assert decision.escalation is not None and decision.escalation.to == "L2"
+    assert "nobody is on call at L1" in decision.reason and "skip to L2" in decision.reason
+    _, taken = settle(policy, ticket, saturday)
+    assert [a.target for a in taken] == ["L2", "night-desk"]
+    # on a weekday the schedule's member is paged
+    assert [a.target for a in policy.evaluate(issue(), T0).actions] == ["olga"]
+
+
+def test_at_the_top_nobody_on_call_waits_for_the_first_instant_someone_is() -> None:
+    policy = Policy(
+        levels(OnCall("office")), [chain("page")], schedules={"office": _weekdays_only()}
+    )
+    saturday = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
+    ticket = Issue("T-3", saturday, history=[Event("created", saturday)])
+    decision = policy.evaluate(ticket, saturday)
+    monday = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    assert decision.actions == () and decision.next_evaluation_at == monday
+    assert [a.target for a in policy.evaluate(ticket, monday).actions] == ["olga"]
+
+
+def test_forecast_shows_who_will_be_paged_from_the_schedule() -> None:
+    rota = Schedule(
+        "rota",
+        "UTC",
+        [Layer("weekly", ["ann", "ben"], shift=timedelta(hours=1), handoff=T0)],
+        overrides=[Override("cid", at(0, 20), at(0, 40))],
+    )
+    policy = Policy(
+        [
+            Level("P", "Primary", rank=1, owner=OnCall("rota"), ack_timeout=minutes(30)),
+            Level("S", "Secondary", rank=2, owner=OnCall("rota"), ack_timeout=minutes(45)),
+        ],
+        [chain("page")],
+        schedules={"rota": rota},
+    )
+    steps = forecast(policy, issue(), T0, at(3))
+    assert [(s.at, s.action.target) for s in steps] == [
+        (T0, "ann"),
+        (at(0, 30), "S"),
+        (at(0, 30), "cid"),  # the override is on at 09:30
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start_hour=st.integers(0, 24 * 7 - 1),
+    timeouts=st.lists(st.integers(5, 600), min_size=2, max_size=4),
+    repeat=st.integers(0, 3),
+)
+def test_the_chain_never_pages_a_level_with_nobody_on_call(
+    start_hour: int, timeouts: list[int], repeat: int
+) -> None:
+    office = _weekdays_only()
+    owners = [OnCall("office") if i % 2 == 0 else f"desk-{i}" for i in range(len(timeouts))]
+    policy = Policy(
+        levels(*owners, timeouts=tuple(minutes(m) for m in timeouts)),
+        [chain("page", repeat=repeat)],
+        schedules={"office": office},
+    )
+    opened = T0 + timedelta(hours=start_hour)
+    ticket = Issue("T-4", opened, history=[Event("created", opened)])
+    _, done = host(policy, ticket, opened + timedelta(days=10))
+    for when, action in done:
+        if isinstance(action, Notify) and not action.target.startswith("desk-"):
+            assert on_call(office, when) == (action.target,)
+
+
+# -- round robin ----------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(members=st.integers(1, 6), issues=st.integers(1, 60), first=st.integers(0, 1000))
+def test_round_robin_is_fair_over_consecutive_issue_numbers(
+    members: int, issues: int, first: int
+) -> None:
+    names = [f"agent-{i}" for i in range(members)]
+    policy = Policy(
+        [Level("L1", "Desk", rank=1, owner=names, round_robin="attributes.seq")], [chain("page")]
+    )
+    counts: Counter[str] = Counter()
+    for n in range(first, first + issues):
+        decision = policy.evaluate(issue(attributes={"seq": n}), T0)
+        assert len(decision.actions) == 1
+        counts[decision.actions[0].target] += 1
+    assert max(counts.values()) - min(counts.get(name, 0) for name in names) <= 1
+
+
+def test_round_robin_without_its_number_is_an_error_naming_the_field() -> None:
+    policy = Policy(
+        [Level("L1", "Desk", rank=1, owner=["a", "b"], round_robin="attributes.seq")],
+        [chain("page")],
+    )
+    with pytest.raises(EvaluationError, match=r"round robin reads the integer 'attributes\.seq'"):
+        policy.evaluate(issue(), T0)
+
+
+# -- re-trigger, repeats, terminal action ---------------------------------------------------
+
+
+def test_an_acknowledged_issue_still_open_after_the_timeout_is_triggered_again() -> None:
+    policy = Policy(levels("alice", "bob"), [chain("page", retrigger_after=minutes(30))])
+    acked = issue().record(policy.evaluate(issue(), T0).actions[0], T0)
+    acked = acked.with_event(Event("acknowledged", at(0, 5)))
+    decision = policy.evaluate(acked, at(0, 10))
+    assert decision.actions == () and decision.next_evaluation_at == at(0, 35)
+    again = policy.evaluate(acked, at(0, 35))
+    assert [(a.target, a.key) for a in again.actions] == [("alice", "page:notify:L1:retrigger:2")]
+    done = acked.record(again.actions[0], at(0, 35))
+    later = policy.evaluate(done, at(0, 36))
+    assert later.next_evaluation_at == at(0, 50)  # the level's timeout runs again from 09:35
+    assert policy.evaluate(done, at(0, 50)).escalation is not None
+
+
+def test_without_retrigger_an_acknowledgement_ends_the_chain() -> None:
+    policy = Policy(levels("alice", "bob"), [chain("page")])
+    acked = issue().with_event(Event("acknowledged", at(0, 5)))
+    assert policy.evaluate(acked, at(10)).next_evaluation_at is None
+
+
+def test_repeats_wait_with_back_off_then_close() -> None:
+    policy = Policy(
+        levels("alice", "bob"),
+        [chain("page", repeat=2, wait=minutes(10), backoff=2, then={"set_status": "closed"})],
+    )
+    final, done = host(policy, issue(), at(10))
+    notified = [(t, a.target, a.key) for t, a in done if isinstance(a, Notify)]
+    assert notified == [
+        (T0, "alice", "page:notify:L1"),
+        (at(0, 15), "bob", "page:notify:L2"),
+        (at(0, 40), "alice", "page:notify:L1:1"),  # top timeout 09:30 + wait 10 min
+        (at(0, 55), "bob", "page:notify:L2:1"),
+        (at(1, 30), "alice", "page:notify:L1:2"),  # 10:10 + wait 20 min (back-off 2)
+        (at(1, 45), "bob", "page:notify:L2:2"),
+    ]
+    closing = [(t, a) for t, a in done if isinstance(a, SetStatus)]
+    assert closing == [(at(2), closing[0][1])] and closing[0][1].status == "closed"
+    assert final.status == "closed"
+
+
+def test_twenty_repeats_are_allowed_and_twenty_one_are_not() -> None:
+    chain("page", repeat=20)
+    with pytest.raises(PolicyError, match="from 0 to 20"):
+        chain("page", repeat=21)
+
+
+def test_the_terminal_action_may_raise_priority_or_notify_a_manager() -> None:
+    raise_it = Policy(levels("alice"), [chain("page", then={"set_priority": "P1"})])
+    final, done = host(raise_it, issue(priority="P3"), at(2))
+    assert next(a for _, a in done if isinstance(a, SetPriority)).priority == "P1"
+    assert final.priority == "P1"
+    tell = Policy(levels("alice"), [chain("page", then={"notify": ["manager", "director"]})])
+    _, done = host(tell, issue(), at(2))
+    assert [(t, a.target) for t, a in done][-2:] == [
+        (at(0, 15), "manager"),
+        (at(0, 15), "director"),
+    ]
+
+
+def test_a_terminal_status_the_policy_does_not_know_is_refused() -> None:
+    with pytest.raises(PolicyError, match=r"then sets the status 'closd'.*did you mean 'closed'"):
+        Policy(levels("alice"), [chain("page", then={"set_status": "closd"})])
+
+
+def test_timeouts_from_the_start_follow_opsgenie() -> None:
+    pd = Policy(levels("a", "b", "c", timeouts=(minutes(5), minutes(15), None)), [chain("page")])
+    og = Policy(
+        levels("a", "b", "c", timeouts=(minutes(5), minutes(15), None)),
+        [chain("page", timeout_from="start")],
+    )
+    _, pd_done = host(pd, issue(), at(2))
+    _, og_done = host(og, issue(), at(2))
+    assert [t for t, a in pd_done if isinstance(a, Notify)] == [T0, at(0, 5), at(0, 20)]
+    assert [t for t, a in og_done if isinstance(a, Notify)] == [T0, at(0, 5), at(0, 15)]
+
+
+def test_a_level_may_set_its_own_delay_reference() -> None:
+    own = [
+        Level("L1", "One", rank=1, owner="a", ack_timeout=minutes(5)),
+        Level("L2", "Two", rank=2, owner="b", ack_timeout=minutes(15), timeout_from="start"),
+        Level("L3", "Three", rank=3, owner="c"),
+    ]
+    _, done = host(Policy(own, [chain("page")]), issue(), at(2))
+    assert [t for t, a in done if isinstance(a, Notify)] == [T0, at(0, 5), at(0, 15)]
+
+
+def test_if_not_closed_an_acknowledgement_does_not_stop_the_chain() -> None:
+    policy = Policy(levels("a", "b"), [chain("page", escalate_if="not_closed")])
+    acked = issue().with_event(Event("acknowledged", at(0, 1)))
+    decision = policy.evaluate(acked, at(0, 15))
+    assert decision.escalation is not None and "not closed within" in decision.reason
+    stop = Policy(levels("a", "b"), [chain("page")])
+    assert stop.evaluate(acked, at(0, 15)).escalation is None
+
+
+# -- raising urgency ------------------------------------------------------------------------
+
+
+def test_raise_urgency_when_support_hours_begin() -> None:
+    office = BusinessCalendar("UTC", [[(time(9), time(17))]] * 5 + [[], []])
+    policy = Policy(
+        levels("desk"),
+        [set_priority("wake-up", to="P1", when=is_open("office") & (F.priority == "P2"))],
+        calendars={"office": office},
+    )
+    night = datetime(2026, 3, 2, 22, 0, tzinfo=UTC)
+    ticket = Issue("T-5", night, priority="P2", history=[Event("created", night)])
+    decision = policy.evaluate(ticket, night)
+    assert decision.actions == ()
+    assert decision.next_evaluation_at == datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    morning = policy.evaluate(ticket, decision.next_evaluation_at)
+    assert [(a.kind, a.target) for a in morning.actions] == [("set_priority", "P1")]
+    raised = ticket.record(morning.actions[0], decision.next_evaluation_at)
+    assert raised.priority == "P1" and raised.history[-1].kind.value == "priority_changed"
+    assert policy.evaluate(raised, datetime(2026, 3, 3, 10, tzinfo=UTC)).actions == ()
+
+
+def test_setting_the_priority_it_already_has_does_nothing() -> None:
+    policy = Policy(levels("desk"), [set_priority("p1", to="P1", when=F.category == "outage")])
+    ticket = issue(priority="P1", category="outage")
+    assert policy.evaluate(ticket, T0).actions == ()
+    explained = policy.explain(ticket, T0).to_dict()
+    assert "already P1" in str(explained)
