@@ -194,7 +194,7 @@ def _source(module: str) -> str:
 
 def _prepare(modules: list[str], tests: list[str], workdir: Path) -> None:
     """Copy (or bring up to date) the working tree and set the mutmut table in *workdir*."""
-    for part in ("src", "tests"):
+    for part in ("src", "tests", "docs"):  # some tests read the docs (their examples)
         shutil.copytree(
             ROOT / part,
             workdir / part,
