@@ -189,9 +189,9 @@ def policies(draw: st.DrawFn, match: str | None = None) -> Policy:
     count = draw(st.integers(0, 6))
     rules: list[Rule] = [draw(rule_for(levels, f"r{i}")) for i in range(count)]
     if draw(st.booleans()):
-        rules.insert(
-            draw(st.integers(0, len(rules))), chain("chain", repeat=draw(st.integers(0, 2)))
-        )
+        # repeat needs every level to time out (the chain goes round them all)
+        loops = draw(st.integers(0, 2)) if all(lvl.ack_timeout for lvl in levels) else 0
+        rules.insert(draw(st.integers(0, len(rules))), chain("chain", repeat=loops))
     if len(rules) >= 2 and draw(st.booleans()):
         rules = [first_match("group", rules[:2]), *rules[2:]]
     mode = match or draw(st.sampled_from(["all", "first"]))

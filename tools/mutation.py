@@ -77,7 +77,7 @@ _RULES = [
     *_POLICY,
 ]
 _LANGUAGE = ["tests/language/test_expr.py"]
-_ONCALL = ["tests/rules/test_oncall_chain.py", "tests/io_/test_oncall_toml.py"]
+_ONCALL = ["tests/rules/test_oncall_chain.py"]
 _SCHEDULES = ["tests/time_/test_oncall.py", "tests/io_/test_schedule_file.py"]
 
 #: Each module of the engine's core (a dotted name under escalation_rules) and the test files
@@ -120,6 +120,7 @@ TESTS: dict[str, list[str]] = {
     "_rules.hierarchical": _RULES,
     "_rules.timed": _RULES,
     "_rules.chain": [*_ONCALL, *_RULES],
+    "_rules.chain_steps": [*_ONCALL, *_RULES],
     "_rules.recipients": _ONCALL,
     "_rules.priority": _ONCALL,
     "_rules.storm": ["tests/rules/test_storm_control.py"],

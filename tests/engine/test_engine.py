@@ -272,7 +272,7 @@ def test_chain_level_without_timeout_is_terminal() -> None:
         Level("P", "Primary", rank=1, owner="alice"),
         Level("S", "Secondary", rank=2, owner="bob", ack_timeout=minutes(5)),
     ]
-    policy = Policy(levels, [chain("page", repeat=3)])
+    policy = Policy(levels, [chain("page")])  # repeat needs every level to time out
     issue = make_issue()
     issue = issue.record(policy.evaluate(issue, at(0)).actions[0], at(0))
     d = policy.evaluate(issue, at(10))

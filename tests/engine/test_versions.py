@@ -8,8 +8,9 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -262,6 +263,8 @@ def test_pin_sets_the_version_in_force_at_creation_once() -> None:
 ERRORS: list[tuple[str, Callable[[], object], str]] = [
     ("empty", lambda: PolicySet([]), "at least one version"),
     ("a policy alone", lambda: PolicySet(V1), r"\(since, Policy\) pairs"),  # type: ignore[arg-type]
+    ("a number", lambda: PolicySet(5), r"a list of \(since, Policy\) pairs.*got int 5"),  # type: ignore[arg-type]
+    ("None", lambda: PolicySet(None), r"a list of \(since, Policy\) pairs.*got NoneType"),  # type: ignore[arg-type]
     ("not a pair", lambda: PolicySet([V1]), r"versions\[0\] must be a \(since, Policy\) pair"),
     ("not a policy", lambda: PolicySet([(T0, "v1")]), r"versions\[0\] holds 'v1', not a Policy"),
     ("naive", lambda: PolicySet([(datetime(2026, 1, 1), V1)]), "timezone-aware datetime"),
@@ -279,6 +282,8 @@ def test_a_bad_policy_set_is_refused(case: str, build: Callable[[], object], mes
         build()
     if case == "unknown move":
         assert info.value.suggestion == "next_level"
+    if case == "a number":
+        assert info.value.value == 5 and not isinstance(info.value.__cause__, TypeError)
 
 
 def test_a_pin_the_set_no_longer_holds_is_an_issue_error_naming_it() -> None:
@@ -372,3 +377,167 @@ def test_a_pinned_issue_decides_the_same_when_a_newer_version_is_added(
     for now in nows:
         assert after.policy_for(pinned, now) is old
         assert after.evaluate(pinned, now) == before.evaluate(pinned, now)
+
+
+# ------------------------------------------------------------------ next evaluation, levels
+
+
+def _without(policy: Policy, level: str, version: str) -> Policy:
+    """*policy* with *level* retired, as *version*."""
+    levels = [lvl for lvl in policy.levels if lvl.id != level]
+    return attrs.evolve(policy, levels=levels, version=version)
+
+
+def test_at_once_asks_again_when_the_next_version_comes_into_force() -> None:
+    # v1 escalates after 4 h at L1, v2 (in force from 10:00) after 2 h: at 09:00, v1 alone
+    # would say 13:00, but from 11:00 the set escalates.
+    four, two = _versions(4, 2)
+    versions = PolicySet([(T0 - DAY, four), (at(1), two)], move="at_once")
+    issue = make_issue()
+    decision = versions.evaluate(issue, T0)
+    assert four.evaluate(issue, T0).next_evaluation_at == at(4)
+    assert decision.actions == () and decision.next_evaluation_at == at(1)
+    assert decision.reason == four.evaluate(issue, T0).reason
+    assert versions.evaluate(issue, at(1)).next_evaluation_at == at(2)  # v2's own answer
+    assert versions.evaluate(issue, at(2) - timedelta(seconds=1)).escalation is None
+    escalation = versions.evaluate(issue, at(2)).escalation
+    assert escalation is not None and escalation.to == "L2"
+    explained = versions.explain(issue, T0)
+    assert explained.decision == decision
+    assert f"Next evaluation: {at(1).isoformat()}" in explained.render()
+    # The cap is at most the policy's own answer, in UTC, and only for a later version.
+    berlin = T0.astimezone(ZoneInfo("Europe/Berlin"))
+    late = PolicySet([(T0 - DAY, two), (berlin + timedelta(hours=5), four)], move="at_once")
+    assert late.evaluate(issue, T0).next_evaluation_at == at(2)
+    capped = late.evaluate(
+        issue,
+        at(0.5),
+    ).next_evaluation_at
+    assert capped == at(2) and capped is not None and capped.tzinfo is UTC
+    before = late.evaluate(issue, at(4)).next_evaluation_at  # v2 escalates at 11:00: due
+    assert before == at(5) and before.tzinfo is UTC
+    closed = issue.with_event(Event(EventKind.STATUS_CHANGED, at(0.5), status="closed"))
+    assert versions.evaluate(closed, at(0.5)).next_evaluation_at == at(1)  # None, capped
+    assert versions.evaluate(closed, at(1)).next_evaluation_at is None
+
+
+def test_never_and_next_level_do_not_ask_again_when_a_version_comes_into_force() -> None:
+    # Neither moves an issue unless its level changes: a version coming into force alone
+    # changes nothing, and a level change is an event (or an action) a host asks again for.
+    four, two = _versions(4, 2)
+    issue = make_issue()
+    for move in ("never", "next_level"):
+        versions = PolicySet([(T0 - DAY, four), (at(1), two)], move=move)  # type: ignore[arg-type]
+        pinned = versions.pin(issue)
+        assert versions.evaluate(pinned, T0) == four.evaluate(pinned, T0)
+        assert versions.evaluate(pinned, T0).next_evaluation_at == at(4)
+        assert versions.explain(pinned, T0).decision == four.evaluate(pinned, T0)
+
+
+def test_next_level_moves_only_to_a_version_that_has_the_new_level() -> None:
+    # v2 retires L2: v1's escalation to L2 must not hand the issue to v2 (which would
+    # refuse every later evaluation); it stays on v1 until a change to a level v2 has.
+    v1 = _versions(1)[0]
+    v2 = _without(v1, "L2", "v2")
+    versions = PolicySet([(T0 - DAY, v1), (at(0.5), v2)], move="next_level")
+    issue = versions.pin(make_issue())
+    escalation = versions.evaluate(issue, at(1)).escalation
+    assert escalation is not None and escalation.to == "L2"
+    issue = issue.record(escalation, at(1))
+    assert versions.policy_for(issue, at(1)) is v1
+    decision = versions.evaluate(issue, at(1))
+    assert decision.actions == () and decision.next_evaluation_at == at(9)  # v1: L2 for 8 h
+    escalation = versions.evaluate(issue, at(9)).escalation
+    assert escalation is not None and escalation.to == "L3"
+    issue = issue.record(escalation, at(9))
+    assert versions.policy_for(issue, at(9)) is v2  # v2 has L3: the issue moves on
+    assert versions.policy_for(issue, at(8)) is v1  # the issue as its history stood then
+    assert versions.evaluate(issue, at(9)) == v2.evaluate(issue, at(9))
+    # A later version that has the level again takes the issue at its next change to it.
+    v3 = attrs.evolve(v1, version="v3")
+    more = versions.add(v3, at(20))
+    back = issue.with_event(Event(EventKind.LEVEL_CHANGED, at(21), level="L2"))
+    assert more.policy_for(back, at(21)) is v3
+    assert versions.policy_for(back, at(21)) is v2  # no version to take it: as it was
+    # Read off the history, incrementally or at once: the same answer.
+    rebuilt = Issue(back.id, back.created_at, history=list(back.history), policy_version="v1")
+    assert more.policy_for(rebuilt, at(21)) is v3
+    assert more.policy_for(rebuilt, at(10)) is v2
+
+
+def test_at_once_keeps_an_issue_on_the_newest_version_that_has_its_level() -> None:
+    v1 = _versions(1)[0]
+    v2 = _without(v1, "L2", "v2")
+    v3 = attrs.evolve(v1, version="v3")
+    versions = PolicySet([(T0 - DAY, v1), (at(2), v2), (at(10), v3)], move="at_once")
+    issue = make_issue().record(Escalate("L2", "up", "by hand", key="up:escalate"), at(1))
+    assert versions.policy_for(issue, at(1.5)) is v1
+    assert versions.policy_for(issue, at(3)) is v1  # v2 lacks L2: v1 goes on
+    decision = versions.evaluate(issue, at(3))
+    assert decision == v1.evaluate(issue, at(3)) and decision.next_evaluation_at == at(9)
+    assert versions.evaluate(issue, at(1.5)).next_evaluation_at == at(9)  # v2 cannot take it
+    assert versions.policy_for(issue, at(10)) is v3  # has L2 again: it takes the issue
+    top = issue.record(Escalate("L3", "up", "up", key="up:escalate"), at(4))
+    assert versions.policy_for(top, at(4)) is v2  # at a level v2 has: v2
+    assert versions.evaluate(top, at(4)).next_evaluation_at == at(10)  # v3 will take it
+    # A level no kept version up to the one in force has: refused, naming both.
+    v4 = attrs.evolve(v1, levels=[*v1.levels, attrs.evolve(v1.levels[2], id="L33", rank=4)])
+    newest = versions.add(attrs.evolve(v4, version="v4"), at(30))
+    stray = make_issue(level="L33")
+    with pytest.raises(IssueError, match="at level 'L33', which neither the policy version 'v3'"):
+        newest.evaluate(stray, at(11))
+    with pytest.raises(IssueError, match="version 'v3' in force at") as info:
+        newest.explain(stray, at(11))
+    assert info.value.value == "L33" and info.value.suggestion == "L3"
+    assert newest.policy_for(stray, at(30)).version == "v4"
+
+
+@st.composite
+def _at_once_sets(draw: st.DrawFn) -> PolicySet:
+    """Two or three versions with different windows at each level (the later ones may retire
+    L2), each escalating when the window at its level runs out."""
+    count = draw(st.integers(2, 3))
+    firsts = draw(
+        st.lists(
+            st.sampled_from([0.25, 0.5, 1, 2, 3, 4]), min_size=count, max_size=count, unique=True
+        )
+    )
+    starts = sorted(
+        draw(st.lists(st.integers(-24 * 60, 60 * 60), min_size=count, max_size=count, unique=True))
+    )
+    versions = []
+    for i, (first, start) in enumerate(zip(firsts, starts, strict=True)):
+        windows = [first, *draw(st.lists(st.sampled_from([0.5, 1, 4, 8]), min_size=2, max_size=2))]
+        levels = [
+            attrs.evolve(level, targets={"time_at_level": hours(window)})
+            for level, window in zip(three_levels(), windows, strict=True)
+        ]
+        if i and draw(st.booleans()):
+            del levels[1]
+        policy = Policy(levels, [escalate("up", at=sla("time_at_level"))], version=f"v{i + 1}")
+        versions.append((T0 + timedelta(minutes=start), policy))
+    return PolicySet(versions, move="at_once")
+
+
+@VERSIONS_SETTINGS
+@given(
+    _at_once_sets(),
+    issues(three_levels()),
+    instants(0, 72),
+    st.lists(st.floats(0, 1, exclude_min=True, exclude_max=True), min_size=1, max_size=6),
+)
+def test_at_once_nothing_becomes_due_before_the_next_evaluation(
+    versions: PolicySet, issue: Issue, offset: datetime, fractions: list[float]
+) -> None:
+    now = issue.latest_at + (offset - T0)
+    decision = versions.evaluate(issue, now)
+    while decision.actions:  # what a host does at now: carry out, record, ask again
+        for action in decision.actions:
+            issue = issue.record(action, now)
+        decision = versions.evaluate(issue, now)
+    until = decision.next_evaluation_at or now + timedelta(days=30)
+    assert until > now
+    for fraction in fractions:
+        instant = now + (until - now) * fraction
+        if now < instant < until:
+            assert not versions.evaluate(issue, instant).actions, (instant, until)

@@ -15,6 +15,7 @@ from escalation_rules import (
     dump,
     lint_text,
     loads,
+    to_dict,
 )
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "oncall.md"
@@ -149,3 +150,42 @@ def test_one_recipient_in_a_list_is_that_recipient_and_round_trips() -> None:
     assert policy.levels[0].owner == "desk" and policy.rules[0].to == "lead"
     assert policy.rules[1].to == (OnCall("rota"),)
     assert loads(dump(policy)) == policy
+
+
+def test_a_misspelt_round_robin_field_is_refused_at_its_place() -> None:
+    text = HEAD.replace('owner = "desk"', 'owner = ["a", "b"]\nround_robin = "atributes.seq"')
+    with pytest.raises(PolicyError, match=r"unknown field 'atributes\.seq'") as info:
+        loads(text)
+    assert info.value.line == 10
+
+
+def test_the_schema_takes_what_the_writer_writes_and_cannot_be_changed_by_a_caller() -> None:
+    import json
+
+    import jsonschema
+
+    from escalation_rules import Level, Policy, chain, hours, minutes, notify, policy_json_schema
+
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner="desk", ack_timeout=minutes(5))],
+        [
+            notify("remind", every=hours(1), to=["noc", "lead"]),
+            chain("page", repeat=2, wait=minutes(5), backoff=1.5),
+        ],
+    )
+    assert loads(dump(policy)) == policy  # a float back-off is written and read back
+    schema = policy_json_schema()
+    jsonschema.validate(json.loads(json.dumps(to_dict(policy))), schema)
+    schema["properties"]["schedules"]["type"] = "array"
+    matrix_rule = next(
+        r for r in schema["$defs"]["rule"]["oneOf"] if "matrix" in str(r["properties"]["type"])
+    )
+    matrix_rule["properties"].clear()
+    fresh = policy_json_schema()
+    assert fresh["properties"]["schedules"]["type"] == "object"
+    assert all(r["properties"] for r in fresh["$defs"]["rule"]["oneOf"])
+
+
+def test_a_recipient_listed_twice_is_named() -> None:
+    with pytest.raises(PolicySyntaxError, match="lists the recipient 'desk' twice"):
+        loads(HEAD.replace('owner = "desk"', 'owner = ["desk", "desk"]'))

@@ -642,8 +642,9 @@ def _unicode_policies(draw: st.DrawFn) -> Policy:
         route(names[0], when=draw(conditions), to=draw(_ANY_TEXT)),
         escalate(names[1], when=draw(conditions), to=draw(st.sampled_from(ids))),
         notify(names[2], at=after(minutes(draw(st.integers(1, 600)))), to=draw(_ANY_TEXT)),
-        first_match(names[3], [chain(names[4])]),
     ]
+    if not any(":" in lvl_id for lvl_id in ids):  # a chain's keys join level ids with ':'
+        rules.append(first_match(names[3], [chain(names[4])]))
     built = {"open", "pending", "resolved", "closed"}
     status_names = draw(st.lists(_ANY_TEXT.filter(lambda s: s not in built), max_size=2))
     return Policy(

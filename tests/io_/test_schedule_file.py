@@ -161,6 +161,54 @@ def test_an_instant_that_local_time_cannot_name_is_written_with_its_offset() -> 
     assert instant_text(odd, BERLIN) == "2026-05-01T11:00:05.000250"
 
 
+def test_what_a_file_cannot_hold_is_refused_when_built_and_the_rest_is_written() -> None:
+    handoff = datetime(2026, 3, 2, 9, tzinfo=BERLIN)
+    # A shift is written as a duration, whole seconds (PagerDuty's
+    # rotation_turn_length_seconds): a fraction is refused by the model, not by the writer.
+    with pytest.raises(PolicyError, match="shift must be a whole number of seconds") as info:
+        Layer("l", ["a"], shift=timedelta(hours=1, microseconds=5), handoff=handoff)
+    assert (info.value.where, info.value.value) == ("shift", timedelta(hours=1, microseconds=5))
+    # So is a weekly window over a day long (written 'for' a duration)...
+    long_window = timedelta(days=2, milliseconds=500)
+    with pytest.raises(PolicyError, match="over a day must be a whole number of seconds") as info:
+        Restriction(time(18), long_window, 5)
+    assert (info.value.where, info.value.value) == ("duration", long_window)
+    # ...while fractions the file does hold are kept: instants, and windows of up to a day
+    # (written 'to' a local time).
+    odd = Layer(
+        "odd",
+        ["a", "b"],
+        shift=timedelta(hours=1, seconds=1),
+        handoff=handoff + timedelta(microseconds=250),
+        restrictions=[
+            Restriction(time(9, 0, 0, 500_000), timedelta(hours=8, microseconds=3)),
+            Restriction(time(18), timedelta(days=1), 5),
+            Restriction(time(20, 0, 0, 1), timedelta(days=2), 6),
+        ],
+    )
+    brief = Override("c", handoff, handoff + timedelta(microseconds=1))
+    schedule = Schedule("s", "Europe/Berlin", [odd], overrides=[brief])
+    data = {"s": schedule_dict(schedule)}
+    jsonschema.validate(json.loads(json.dumps(data)), SCHEMA)
+    assert read_dict(data) == {"s": schedule}
+    assert read(_toml({"schedules": data})) == {"s": schedule}
+
+
+def test_a_hand_off_at_the_second_occurrence_of_a_repeated_time_reads_back_the_same() -> None:
+    second = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN)
+    layer = Layer("d", ["a", "b"], shift=timedelta(days=1), handoff=second)
+    schedule = Schedule("s", "Europe/Berlin", [layer])
+    data = schedule_dict(schedule)
+    assert data["layers"][0]["handoff"] == "2026-10-25T02:30+01:00"
+    back = read_dict({"s": data})["s"]
+    assert back == schedule
+    before = datetime(2026, 10, 25, 1, 29, tzinfo=UTC)
+    assert [on_call(back, before), on_call(back, before + timedelta(minutes=1))] == [
+        ("b",),
+        ("a",),
+    ]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schedules())
 def test_any_schedule_reads_back_from_what_is_written(case: tuple[Schedule, datetime]) -> None:

@@ -353,3 +353,104 @@ def test_setting_the_priority_it_already_has_does_nothing() -> None:
     assert policy.evaluate(ticket, T0).actions == ()
     explained = policy.explain(ticket, T0).to_dict()
     assert "already P1" in str(explained)
+
+
+# -- the review's cases -------------------------------------------------------------------------
+
+
+def test_loops_keep_the_offsets_from_the_start() -> None:
+    # Opsgenie: each rule's delay counts from the start; a repeat runs them again from the
+    # loop's start with the same offsets (0, 5, 10 min; the top times out at 15 min).
+    policy = Policy(
+        levels("alice", "bob", "carol", timeouts=(minutes(5), minutes(10), minutes(15))),
+        [chain("page", repeat=1, timeout_from="start")],
+    )
+    _, done = host(policy, issue(), at(2))
+    assert [(t, a.target) for t, a in done if isinstance(a, Notify)] == [
+        (T0, "alice"),
+        (at(0, 5), "bob"),
+        (at(0, 10), "carol"),
+        (at(0, 15), "alice"),
+        (at(0, 20), "bob"),
+        (at(0, 25), "carol"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "bob_paged"),
+    [("not_acknowledged", "not_closed", True), ("not_closed", "not_acknowledged", False)],
+)
+def test_each_level_says_whether_an_acknowledgement_stops_its_own_step(
+    first: str, second: str, bob_paged: bool
+) -> None:
+    # Opsgenie's rule condition belongs to the rule that notifies: R2 "if not closed" still
+    # pages bob after an acknowledgement; R2 "if not acknowledged" does not.
+    rungs = [
+        Level("R1", "one", rank=1, owner="alice", ack_timeout=minutes(10), escalate_if=first),  # type: ignore[arg-type]
+        Level("R2", "two", rank=2, owner="bob", ack_timeout=minutes(10), escalate_if=second),  # type: ignore[arg-type]
+    ]
+    policy = Policy(rungs, [chain("og", timeout_from="start")])
+    ticket, _ = settle(policy, issue(), T0)
+    ticket = ticket.with_event(Event("acknowledged", at(0, 5)))
+    ticket, taken = settle(policy, ticket, at(0, 10))
+    assert ("bob" in [a.target for a in taken]) is bob_paged
+    assert (ticket.level == "R2") is bob_paged
+
+
+def test_a_loop_far_beyond_the_year_9999_ends_the_chain_instead_of_failing() -> None:
+    policy = Policy(levels("alice", "bob"), [chain("page", repeat=20, wait=minutes(60), backoff=3)])
+    final, done = host(policy, issue(), at(24 * 365))
+    assert final.level == "L2" and len([a for _, a in done if isinstance(a, Notify)]) > 10
+
+
+def test_the_acknowledgement_timeout_pages_whoever_acknowledged_too() -> None:
+    rota = Schedule(
+        "rota", "UTC", [Layer("half", ["alice", "bob"], shift=timedelta(hours=12), handoff=at(-9))]
+    )
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner=OnCall("rota"), ack_timeout=minutes(15))],
+        [chain("page", retrigger_after=timedelta(hours=4))],
+        schedules={"rota": rota},
+    )
+    ticket, taken = settle(policy, issue(), T0)
+    assert [a.target for a in taken] == ["alice"]
+    ticket = ticket.with_event(Event("acknowledged", at(1), actor="alice"))
+    assert policy.evaluate(ticket, at(1)).next_evaluation_at == at(5)
+    _, taken = settle(policy, ticket, at(5))  # bob's turn since 15:00
+    assert [a.target for a in taken] == ["bob", "alice"]
+
+
+def test_a_retrigger_with_nobody_on_call_wakes_the_host_when_someone_is() -> None:
+    office = _weekdays_only()
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner=OnCall("office"), ack_timeout=minutes(30))],
+        [chain("page", retrigger_after=timedelta(hours=1))],
+        schedules={"office": office},
+    )
+    opened = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)
+    ticket = Issue("T-9", opened, history=[Event("created", opened)])
+    ticket, _ = settle(policy, ticket, opened)
+    ticket = ticket.with_event(Event("acknowledged", opened + timedelta(minutes=10)))
+    decision = policy.evaluate(ticket, opened + timedelta(minutes=10))
+    assert decision.next_evaluation_at == datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+
+
+def test_a_terminal_notification_to_nobody_on_call_waits_for_someone() -> None:
+    policy = Policy(
+        levels("alice"),
+        [chain("page", then={"notify": OnCall("office")})],
+        schedules={"office": _weekdays_only()},
+    )
+    friday = datetime(2026, 3, 6, 19, 0, tzinfo=UTC)
+    ticket = Issue("T-10", friday, history=[Event("created", friday)])
+    _, done = host(policy, ticket, friday + timedelta(days=4))
+    assert done[-1][0] == datetime(2026, 3, 9, 9, 0, tzinfo=UTC) and done[-1][1].target == "olga"
+
+
+def test_chain_settings_that_could_not_work_are_refused() -> None:
+    with pytest.raises(PolicyError, match="level id 'ops:1' has a ':'"):
+        Policy([*levels("a", "b"), Level("ops:1", "x", rank=9, owner="c")], [chain("page")])
+    with pytest.raises(PolicyError, match="repeat must be an integer"):
+        chain("page", repeat=True)
+    with pytest.raises(PolicyError, match=r"then needs every level to have an ack_timeout"):
+        Policy(levels("a", "b", timeouts=(minutes(5), None)), [chain("p", then={"notify": "m"})])

@@ -1324,12 +1324,15 @@ def test_chain_stops_where_the_clock_never_reaches_the_next_deadline(
     )
 
 
-def test_chain_does_not_repeat_when_a_level_has_no_ack_timeout() -> None:
+def test_chain_repeat_needs_every_level_to_time_out() -> None:
     levels = [
         Level("P", "Primary", rank=1, owner="alice"),
         Level("S", "Secondary", rank=2, owner="bob", ack_timeout=minutes(5)),
     ]
-    policy = Policy(levels, [chain("page", repeat=3)])
+    with pytest.raises(PolicyError, match=r"repeat needs every level to have an ack_timeout"):
+        Policy(levels, [chain("page", repeat=3)])
+    # without repeat, a level with no timeout ends the chain there
+    policy = Policy(levels, [chain("page")])
     issue = make_issue("T", Event(EventKind.LEVEL_CHANGED, at(0), level="S"))
     _, done = drive(policy, issue, at(0), at(10))
     assert done == [(at(0), "page:notify:S")]

@@ -3,8 +3,8 @@
 The oracle below answers "who is on call" from the definitions in `Layer`'s docstring with
 `datetime` and `zoneinfo` alone: it lists each layer's windows day by day as naive local
 datetimes, merges them, and attaches the zone (``fold=0``); it finds a wall-time turn by
-trying the turns around an elapsed-time guess. It shares no code with the plan's integer
-arithmetic, so agreement is evidence, not tautology.
+trying the turns around an elapsed-time guess (turn 0 starting at the hand-off instant). It
+shares no code with the plan's integer arithmetic, so agreement is evidence, not tautology.
 """
 
 from __future__ import annotations
@@ -168,6 +168,37 @@ def test_new_york_hand_offs_in_the_gap_move_forward_and_repeated_ones_take_the_f
     assert next_change(schedule, first) == datetime(2026, 11, 2, 1, 30, tzinfo=NEW_YORK)
     second = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NEW_YORK)  # 06:30 UTC, still a turn
     assert on_call(schedule, second) == on_call(schedule, first) != on_call(schedule, first - HOUR)
+
+
+def test_a_hand_off_at_the_second_occurrence_of_a_repeated_time_starts_turn_0_there() -> None:
+    # 25 October 2026 in Berlin: 02:00-03:00 happens twice; the second 02:30 is 01:30 UTC.
+    second = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN)
+    daily = Layer("d", ("a", "b"), shift=DAY, handoff=second)
+    schedule = Schedule("s", "Europe/Berlin", [daily])
+    assert timeline(
+        schedule, datetime(2026, 10, 24, tzinfo=UTC), datetime(2026, 10, 27, tzinfo=UTC)
+    ) == [
+        ("2026-10-24T00:00+00:00", "a"),
+        ("2026-10-24T00:30+00:00", "b"),  # 02:30 summer time: a turn of 25 hours
+        ("2026-10-25T01:30+00:00", "a"),  # the instant given, not the first 02:30
+        ("2026-10-26T01:30+00:00", "b"),  # 02:30 winter time, 24 hours later
+    ]
+    assert on_call(schedule, second - ONE_US) == ("b",)
+    assert on_call(schedule, second) == ("a",)
+    # The first 02:30 as the hand-off: unchanged. (Instants in a repeated hour never equal
+    # one in another zone, PEP 495: compare them in UTC.)
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN).astimezone(UTC)
+    assert first == second.astimezone(UTC) - HOUR
+    at_first = Schedule("s", "Europe/Berlin", [attrs.evolve(daily, handoff=first)])
+    assert next_change(at_first, datetime(2026, 10, 25, tzinfo=UTC)) == first
+    assert on_call(at_first, first) == ("a",)
+    # Other hand-offs at a repeated time keep the first occurrence: a year on, 31 October.
+    weekly = Schedule("s", "Europe/Berlin", [attrs.evolve(daily, shift=WEEK)])
+    year_on = datetime(2027, 10, 31, 2, 30, tzinfo=BERLIN).astimezone(UTC)  # turn 53, "b"
+    assert next_change(weekly, year_on - DAY) == year_on
+    assert on_call(weekly, year_on) == ("b",)
+    for v in (second - ONE_US, second, year_on - ONE_US, year_on):
+        assert oracle(weekly, v) == on_call(weekly, v)
 
 
 def test_a_restriction_across_midnight_follows_the_turn_handed_off_at_midnight() -> None:
@@ -484,12 +515,49 @@ BAD = [
     ("no members", lambda: _layer(members=()), "members", "at least one member"),
     ("members as a string", lambda: _layer(members="alice"), "members", "must be a list"),
     (
+        "members as a dict",
+        lambda: _layer(members={"a": 1, "b": 2}),
+        "members",
+        r"members must be a list or tuple of names, in rotation order, got \{'a': 1, 'b': 2\}",
+    ),
+    (
+        "members as a set",
+        lambda: _layer(members={"a", "b"}),
+        "members",
+        "must be a list or tuple of names",
+    ),
+    (
+        "members as a generator",
+        lambda: _layer(members=(m for m in "ab")),
+        "members",
+        "must be a list or tuple of names",
+    ),
+    (
         "an empty member",
         lambda: _layer(members=("a", "")),
         "members[1]",
         "a member must be a non-empty",
     ),
     ("zero shift", lambda: _layer(shift=timedelta(0)), "shift", "positive timedelta"),
+    (
+        "shift with microseconds",
+        lambda: _layer(shift=timedelta(hours=1, microseconds=5)),
+        "shift",
+        r"shift must be a whole number of seconds, got datetime.timedelta\(seconds=3600, "
+        r"microseconds=5\) \(1:00:00.000005\)",
+    ),
+    (
+        "shift of half a second",
+        lambda: _layer(shift=timedelta(milliseconds=500)),
+        "shift",
+        "whole number of seconds",
+    ),
+    (
+        "weekly window over a day with microseconds",
+        lambda: Restriction(time(18), timedelta(days=2, microseconds=1), 5),
+        "duration",
+        "duration over a day must be a whole number of seconds",
+    ),
     (
         "naive handoff",
         lambda: _layer(handoff=datetime(2026, 1, 5)),
@@ -518,6 +586,18 @@ BAD = [
         "is a region, not a time zone",
     ),
     ("nothing at all", lambda: Schedule("s", "UTC"), "layers", "no layer and no override"),
+    (
+        "layers as a set",
+        lambda: Schedule("s", "UTC", {_layer()}),
+        "layers",
+        r"layers must be a list, in order \(a set has no order of its own\)",
+    ),
+    (
+        "overrides as a dict",
+        lambda: Schedule("s", "UTC", overrides={Override("a", T, T + HOUR): 1}),
+        "overrides",
+        "overrides must be a list, got",
+    ),
     (
         "layers of tuples",
         lambda: Schedule("s", "UTC", [("a",)]),
@@ -606,6 +686,8 @@ def _oracle_turn(layer: Layer, zone: ZoneInfo, v: datetime) -> int:
     local = layer.handoff.astimezone(zone).replace(tzinfo=None, fold=0)
 
     def handoff(k: int) -> datetime:
+        if k == 0:  # the instant given, even the second occurrence of a repeated time
+            return layer.handoff
         return (local + k * layer.shift).replace(tzinfo=zone, fold=0)
 
     return next(k for k in range(guess - 2, guess + 3) if handoff(k) <= v < handoff(k + 1))

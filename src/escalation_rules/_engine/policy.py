@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from .._conditions.paths import validate_path
 from .._exceptions import IssueError, PolicyError
 from .._frozendict import FrozenDict
 from .._instants import require_aware
@@ -199,7 +200,10 @@ class Policy:
         for level in self.levels:
             try:
                 check_schedules(level.owners, self, f"level {level.id!r}")
+                if level.round_robin is not None:
+                    validate_path(level.round_robin)
             except PolicyError as exc:
+                exc.where = exc.where or f"level {level.id!r}: round_robin"
                 raise exc.about("level", level.id) from None
 
     def __getstate__(self) -> dict[str, object]:

@@ -61,7 +61,6 @@ def status_table(value: Mapping[str, Status | str] | None) -> FrozenDict[Status]
 def schedule_table(value: Mapping[str, Schedule] | None) -> FrozenDict[Schedule]:
     out = FrozenDict(value or {})
     for name, schedule in out.items():
-
         if not isinstance(name, str) or not name:
             raise PolicyError(f"a schedule needs a non-empty name, got {name!r}", value=name)
         if not isinstance(schedule, Schedule):

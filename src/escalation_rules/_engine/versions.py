@@ -8,9 +8,18 @@ creation, and the set's ``move`` rule says when it moves on to a newer one:
 * ``"never"``: the pinned version evaluates the issue as long as it lives (an issue not
   pinned: the version in force at its creation);
 * ``"next_level"``: the pinned version, until the issue changes level after a newer version
-  came into force; from then on, the version in force at its latest level change. The
-  change is read off the issue's history at each call: no state is kept anywhere;
-* ``"at_once"``: the version in force at the instant of evaluation, whatever the pin.
+  came into force; from then on, the version in force at its latest level change. A level
+  change moves the issue only to a version that has the level it changed to: when the
+  version then in force lacks it (a level that version retired), the issue stays on the
+  version it has, and moves at a later level change to a version that has the new level.
+  The changes are read off the issue's history (kept with it, so an issue evaluated again
+  reads only its new events): the set keeps no state;
+* ``"at_once"``: the version in force at the instant of evaluation, whatever the pin; for
+  an issue at a level that version lacks, the newest earlier version that has the level
+  (the issue stays on it until it changes level; no kept version up to the one in force
+  has the level: `IssueError`). Since the version can change while nothing happens to the
+  issue, ``next_evaluation_at`` is at the latest the instant the next version that would
+  take the issue over comes into force.
 
 Before the first version's instant, the first version is in force: a set starts with the
 policy that was in force when the host began to keep versions, and it answers for the
@@ -21,7 +30,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
@@ -29,7 +38,7 @@ import attrs
 from .._exceptions import IssueError, PolicyError
 from .._frozendict import FrozenDict
 from .._instants import require_aware
-from .._model.issue import summary_of
+from .._model.issue import field_changes, summary_of
 from .._suggest import did_you_mean
 from .policy import Policy
 
@@ -46,9 +55,11 @@ MOVES: Final = ("never", "next_level", "at_once")
 
 def _versions(value: Iterable[Any]) -> tuple[tuple[datetime, Policy], ...]:
     """``(since, policy)`` pairs, each since an aware instant, as stdlib datetimes."""
-    if isinstance(value, Policy | str | bytes | Mapping):
+    if isinstance(value, Policy | str | bytes | Mapping) or not isinstance(value, Iterable):
         raise PolicyError(
-            f"a policy set takes (since, Policy) pairs, got {type(value).__name__}", value=value
+            "a policy set takes a list of (since, Policy) pairs, oldest first, got "
+            f"{type(value).__name__} {value!r}",
+            value=value,
         )
     out = []
     for i, item in enumerate(value):
@@ -156,28 +167,27 @@ class PolicySet:
 
         Raises:
             IssueError: the issue is pinned to a version the set no longer holds (with the
-                closest kept version), or *now* is not an aware datetime.
+                closest kept version); with ``"at_once"``, the issue is at a level that no
+                kept version up to the one in force has; *now* is not an aware datetime.
         """
-        now = require_aware(now, "now")
-        if self.move == "at_once":
-            return self.versions[self._index_at(now)][1]
-        if issue.policy_version is None:
-            index = self._index_at(issue.created_at)
-        else:
-            index = self._position(issue.policy_version, issue)
-        if self.move == "next_level":
-            changed = last_level_change(issue, now)
-            if changed is not None:
-                index = max(index, self._index_at(changed))
-        return self.versions[index][1]
+        return self._choose(issue, require_aware(now, "now"))[0]
 
     def evaluate(self, issue: Issue, now: datetime) -> Decision:
-        """`Policy.evaluate` by the version `policy_for` chooses."""
-        return self.policy_for(issue, now).evaluate(issue, now)
+        """`Policy.evaluate` by the version `policy_for` chooses; with ``"at_once"``,
+        ``next_evaluation_at`` no later than the instant another version takes over."""
+        now = require_aware(now, "now")
+        policy, switch = self._choose(issue, now)
+        return _capped(policy.evaluate(issue, now), switch)
 
     def explain(self, issue: Issue, now: datetime) -> Explanation:
-        """`Policy.explain` by the version `policy_for` chooses."""
-        return self.policy_for(issue, now).explain(issue, now)
+        """`Policy.explain` by the version `policy_for` chooses (its decision as `evaluate`)."""
+        now = require_aware(now, "now")
+        policy, switch = self._choose(issue, now)
+        explanation = policy.explain(issue, now)
+        decision = _capped(explanation.decision, switch)
+        if decision is explanation.decision:
+            return explanation
+        return attrs.evolve(explanation, decision=decision)
 
     def add(self, policy: Policy, since: datetime) -> PolicySet:
         """A new set with *policy* in force from *since*, which must be after every kept
@@ -186,6 +196,67 @@ class PolicySet:
 
     def _index_at(self, at: datetime) -> int:
         return max(bisect_right(self._sinces, at) - 1, 0)
+
+    def _choose(self, issue: Issue, now: datetime) -> tuple[Policy, datetime | None]:
+        """The version that evaluates *issue* at *now* and, with ``"at_once"``, the instant
+        after *now* at which another version takes it over (``None``: none will, or the
+        move rule moves it only when something happens to it)."""
+        if self.move == "at_once":
+            return self._at_once(issue, now)
+        if issue.policy_version is None:
+            index = self._index_at(issue.created_at)
+        else:
+            index = self._position(issue.policy_version, issue)
+        if self.move == "next_level":
+            as_of = issue if now >= issue.latest_at else issue.as_of(now)
+            index = max(index, self._moved_to(as_of))
+        return self.versions[index][1], None
+
+    def _at_once(self, issue: Issue, now: datetime) -> tuple[Policy, datetime | None]:
+        """``"at_once"``: the version in force at *now*, or the newest earlier one that has
+        the issue's level; and the instant the next later version that has it begins."""
+        level = (issue if now >= issue.latest_at else issue.as_of(now)).level
+        current = self._index_at(now)
+        switch = None
+        for since, later in self.versions[current + 1 :]:
+            if level is None or level in later.level_positions:
+                switch = since.astimezone(UTC)
+                break
+        for index in range(current, -1, -1):
+            policy = self.versions[index][1]
+            if level is None or level in policy.level_positions:
+                return policy, switch
+        assert level is not None
+        policy = self.versions[current][1]
+        raise IssueError(
+            f"issue {issue.id!r} is at level {level!r}, which neither the policy version "
+            f"{policy.version!r} in force at {now.isoformat()} nor an earlier kept version "
+            f"has; its levels are {list(policy.level_positions)}",
+            value=level,
+            suggestion=did_you_mean(level, policy.level_positions),
+        )
+
+    def _moved_to(self, issue: Issue) -> int:
+        """The newest version a level change in *issue*'s history moved it to (``-1``: none).
+
+        A change moves the issue to the version in force at its instant if that version
+        has the level it changed to. The answer is kept on the history summary, so that
+        the issue evaluated again after new events reads only those.
+        """
+        summary = summary_of(issue)
+        key = ("policy set moves", id(self))
+        fact, covered = summary.derived(key)
+        if fact is None or fact[0] is not self:  # (the set: its id may have been reused)
+            fact, covered = (self, -1), 0
+        newest: int = fact[1]
+        for event in issue.history[covered:]:
+            for name, level in field_changes(event):
+                if name == "level":
+                    index = self._index_at(event.at)
+                    if index > newest and level in self.versions[index][1].level_positions:
+                        newest = index
+        summary.memo[key] = (self, newest)
+        return newest
 
     def _position(self, version: str, issue: Issue | None) -> int:
         position = self._positions.get(version)
@@ -206,10 +277,9 @@ class PolicySet:
         return position
 
 
-def last_level_change(issue: Issue, now: datetime) -> datetime | None:
-    """The instant of the last event at or before *now* that put *issue* at a level (a
-    level change, or a recorded escalation); ``None`` if its level never changed."""
-    if now < issue.latest_at:
-        issue = issue.as_of(now)
-    entries = summary_of(issue).level_entries
-    return max(entries.values())[1] if entries else None
+def _capped(decision: Decision, switch: datetime | None) -> Decision:
+    """*decision* with ``next_evaluation_at`` no later than *switch*."""
+    due = decision.next_evaluation_at
+    if switch is None or (due is not None and due <= switch):
+        return decision
+    return attrs.evolve(decision, next_evaluation_at=switch)

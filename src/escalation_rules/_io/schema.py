@@ -6,6 +6,7 @@ calendars, clocks, fields), which a schema cannot express.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, get_args
 
 from .._model.anchors import Anchor
@@ -209,7 +210,7 @@ def policy_json_schema() -> dict[str, Any]:
                 ),
             },
             "targets": targets,
-            "schedules": SCHEDULES_SCHEMA,
+            "schedules": copy.deepcopy(SCHEDULES_SCHEMA),
             "slas": {
                 "type": "array",
                 "items": _obj(
@@ -276,7 +277,7 @@ def policy_json_schema() -> dict[str, Any]:
                         "notify",
                         {
                             "when": condition,
-                            "to": _string(description="a target; the level's owner if absent"),
+                            "to": recipients,
                             "every": _duration(
                                 "a repetition every so long (positive) since 'since', on the "
                                 "policy's clock or business time on 'calendar'"
@@ -322,7 +323,7 @@ def policy_json_schema() -> dict[str, Any]:
                     ),
                     rule("set_priority", {"when": condition, "to": _string()}, ["when", "to"]),
                     rule("first_match", {"rules": rules_ref}, ["rules"]),
-                    MATRIX_RULE_SCHEMA,
+                    copy.deepcopy(MATRIX_RULE_SCHEMA),
                 ]
             }
         },

@@ -190,8 +190,9 @@ class Shapes:
                     value=item,
                     expected="a recipient",
                 )
-        if len(set(out)) < len(out):
-            raise self.error(path, "lists a recipient twice", value=value)
+        twice = next((r for i, r in enumerate(out) if r in out[:i]), None)
+        if twice is not None:
+            raise self.error(path, f"lists the recipient {twice!r} twice", value=value)
         return tuple(out)
 
     # values ----------------------------------------------------------------------------------

@@ -60,7 +60,9 @@ class Restriction:
             (PagerDuty's ``start_time_of_day``).
         duration: how long it stays open, in wall-clock time: positive, at most a day for
             a daily window and a week for a weekly one (``duration_seconds``). The window
-            closes at the wall time ``start + duration``, whatever DST does meanwhile.
+            closes at the wall time ``start + duration``, whatever DST does meanwhile. A
+            weekly window over a day long is a whole number of seconds (a policy file
+            writes it as a duration, ``for = "63h"``; a shorter one as its closing time).
         day: the ISO weekday it opens on, 1 (Monday) to 7 (Sunday), for a weekly window
             (``start_day_of_week``); ``None`` (the default) opens it every day.
 
@@ -79,6 +81,13 @@ class Restriction:
             raise PolicyError(
                 f"a restriction's duration must be a positive timedelta of at most {span}, "
                 f"got {value!r}",
+                where="duration",
+                value=value,
+            )
+        if value > DAY and value.microseconds:
+            raise PolicyError(
+                "a restriction's duration over a day must be a whole number of seconds, "
+                f"got {value!r} ({value})",
                 where="duration",
                 value=value,
             )

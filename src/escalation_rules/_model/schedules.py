@@ -22,7 +22,8 @@ Conventions, in the schedule's IANA zone:
   stretched by them (PagerDuty's semantics for restricted layers).
 * **DST.** Wall times become instants as `zoneinfo` does with ``fold=0``: a time in the
   spring-forward gap moves forward by the gap, a repeated time is its first occurrence (as
-  for business calendars).
+  for business calendars). The one exception is ``handoff`` itself: it is an instant, and
+  member 0's turn starts exactly there, even at the second occurrence of a repeated time.
 * **Half-open.** A turn, a window, a layer's ``[start, end)`` and an override's
   ``[start, end)`` include their start and exclude their end.
 
@@ -34,7 +35,8 @@ is a `PolicyError` naming the field (``where``) and quoting the value.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any, Final, TypeAlias
@@ -86,9 +88,17 @@ def instant_us(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _items(value: object, kind: type, what: str) -> tuple[Any, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+def _items(value: object, kind: type, what: str, *, any_order: bool = False) -> tuple[Any, ...]:
+    """*value*'s items, each a *kind*; a set too if *any_order* (the order does not matter),
+    never a mapping (its keys would be taken) nor a string."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise PolicyError(f"{what} must be a list, got {value!r}", where=what, value=value)
+    if not any_order and isinstance(value, AbstractSet):
+        raise PolicyError(
+            f"{what} must be a list, in order (a set has no order of its own), got {value!r}",
+            where=what,
+            value=value,
+        )
     items = tuple(value)
     for i, item in enumerate(items):
         if not isinstance(item, kind):
@@ -108,7 +118,15 @@ def _layer_name(value: object) -> str:
 
 
 def _members(value: object) -> tuple[str, ...]:
-    items = _items(value, object, "members")
+    # The rotation order: a list or tuple only (a dict would give its keys, a set an order
+    # that depends on hashing).
+    if not isinstance(value, list | tuple):
+        raise PolicyError(
+            f"members must be a list or tuple of names, in rotation order, got {value!r}",
+            where="members",
+            value=value,
+        )
+    items = tuple(value)
     if not items:
         raise PolicyError(
             "a layer needs at least one member to rotate, got none", where="members", value=value
@@ -129,7 +147,7 @@ def _layer_end(value: object) -> datetime | None:
 
 
 def _restrictions(value: object) -> tuple[Restriction, ...]:
-    items: tuple[Restriction, ...] = _items(value, Restriction, "restrictions")
+    items: tuple[Restriction, ...] = _items(value, Restriction, "restrictions", any_order=True)
     return tuple(sorted(set(items), key=restriction_key))
 
 
@@ -137,6 +155,12 @@ def _check_shift(_inst: object, _attribute: attrs.Attribute[Any], value: object)
     if not isinstance(value, timedelta) or not timedelta(0) < value <= MAX_SHIFT:
         raise PolicyError(
             f"a layer's shift must be a positive timedelta of at most 100 years, got {value!r}",
+            where="shift",
+            value=value,
+        )
+    if value.microseconds:  # policy files (and PagerDuty) hold whole seconds only
+        raise PolicyError(
+            f"a layer's shift must be a whole number of seconds, got {value!r} ({value})",
             where="shift",
             value=value,
         )
@@ -151,14 +175,23 @@ class Layer:
     each hand-off is at the local wall time of ``handoff`` in the schedule's zone (a weekly
     rotation handing off Monday 09:00 in Europe/Berlin stays at 09:00 across DST; a local
     time in a DST gap moves forward by the gap, a repeated one is its first occurrence,
-    ``fold=0``); otherwise the turns are elapsed time from ``handoff``. With
-    ``restrictions``, the member whose turn it is is on call only inside those windows
+    ``fold=0``); otherwise the turns are elapsed time from ``handoff``.
+
+    The hand-off at ``handoff`` itself is always that instant: given the second occurrence
+    of a repeated local time (``fold=1``, such as 02:30 on the autumn night in
+    Europe/Berlin, 01:30 UTC), member 0's turn starts then, not an hour earlier at the first
+    02:30; the turn before it is an hour longer. The other hand-offs keep the wall time,
+    with ``fold=0`` where it repeats.
+
+    With ``restrictions``, the member whose turn it is is on call only inside those windows
     (local time in the schedule's zone, merged); elsewhere the layer has nobody on call.
 
     Attributes:
         name: a label, e.g. ``"primary"``.
-        members: who rotates, in rotation order; a name may repeat.
-        shift: the length of one turn (PagerDuty's ``rotation_turn_length_seconds``).
+        members: who rotates, in rotation order, as a list or tuple of names (not a set
+            or a dict, which have no rotation order of their own); a name may repeat.
+        shift: the length of one turn (PagerDuty's ``rotation_turn_length_seconds``): a
+            whole number of seconds, positive, at most 100 years.
         handoff: an aware instant at which member 0's turn starts
             (``rotation_virtual_start``); stored in UTC.
         start: the layer exists from this aware instant on (``None``: always did).

@@ -1,37 +1,28 @@
 """The on-call chain: notify a level, and move on when nobody responds in time.
 
-The steps are laid out in time from the instant the issue entered its level (or was
-re-triggered there), once per issue and level (kept on the history summary), and cut at
-``now``: the steps due are wanted now (those recorded already are dropped by the engine), the
-first later one is the next evaluation. Who is notified is decided at each step's own
-instant, so an answer does not change with the instant of the evaluation; a step to nobody
-on call waits for the first instant someone is (`Reach.first_reached`), and that instant is
-the next evaluation.
+The rule, its settings and their checks; the steps it lays out in time at a level are in
+`chain_steps`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from .._exceptions import PolicyError
 from .._frozendict import FrozenDict
-from .._model.actions import Action, Escalate, Notify, SetPriority, SetStatus
-from .._model.anchors import Anchor
-from .._model.issue import summary_of
 from .._model.levels import EscalateIf, OnCall, TimeoutFrom, recipients
 from .._suggest import did_you_mean
 from .base import Checker, CheckResult, Outcome, as_outcome, rule_name
+from .chain_steps import ChainLevel, Finish, Steps
 from .recipients import Reach
 
 if TYPE_CHECKING:
     from .._engine.context import Context
     from .._engine.policy import Policy
-    from .._model.levels import Level
 
 MAX_REPEAT: Final = 20
 """The most loops a chain may repeat (Opsgenie's limit)."""
@@ -65,7 +56,11 @@ def _then(value: object) -> FrozenDict[Any] | None:
 
 def _validated(rule: EscalationChain) -> None:
     where = f"rule {rule.name!r}"
-    if not isinstance(rule.repeat, int) or not 0 <= rule.repeat <= MAX_REPEAT:
+    if (
+        not isinstance(rule.repeat, int)
+        or isinstance(rule.repeat, bool)
+        or not 0 <= rule.repeat <= MAX_REPEAT
+    ):
         raise PolicyError(
             f"repeat must be an integer from 0 to {MAX_REPEAT}, got {rule.repeat!r}",
             where=where,
@@ -94,15 +89,6 @@ def _validated(rule: EscalationChain) -> None:
             )
 
 
-class _Level(NamedTuple):
-    """A level as the chain uses it, compiled once per policy."""
-
-    level: Level
-    reach: Reach
-    timeout_from: TimeoutFrom
-    escalate_if: EscalateIf
-
-
 @attrs.frozen
 class EscalationChain:
     """The PagerDuty/Opsgenie on-call chain over the policy's levels.
@@ -114,17 +100,21 @@ class EscalationChain:
     the top level, after its timeout, the chain goes round again *repeat* times (at most 20),
     notifying every level's owners in order with the same delays, after *wait* (multiplied
     by *backoff* each loop); the issue stays at the top (it never de-escalates). When the
-    loops are exhausted, *then* (if given) is done once: ``{"set_status": "closed"}``,
+    last loop's top level times out, *then* (if given) is done once: ``{"set_status": "closed"}``,
     ``{"set_status": "resolved"}``, ``{"set_priority": "P1"}`` or ``{"notify": "manager"}``.
 
-    A step is answered (the chain stops at its level) when the issue is acknowledged there
-    (``escalate_if="not_acknowledged"``, the default) or only when it is resolved or closed
-    (``"not_closed"``); ``timeout_from="previous"`` counts a level's ``ack_timeout`` from
-    its own notification (PagerDuty), ``"start"`` from the issue's creation (Opsgenie). A
-    level may set both for itself. With *retrigger_after* (PagerDuty's acknowledgement
-    timeout), an issue acknowledged and still open that long after its latest
-    acknowledgement is triggered again at the same level: its owners are notified again and
-    its timeout runs again from then. A level without ``ack_timeout`` ends the chain there.
+    Each level says when its own step happens (Opsgenie's rule condition): with
+    ``escalate_if="not_acknowledged"`` (the default) the chain does not escalate to it, nor
+    notify it, once the issue is acknowledged at its current level; with ``"not_closed"`` it
+    does, until the issue is resolved or closed. ``timeout_from="previous"`` counts a level's
+    ``ack_timeout`` from its own notification (PagerDuty's escalation delay), ``"start"`` from
+    the issue's creation (Opsgenie's delays; in a repeat loop, from the loop's start). A
+    level may set both for itself; the chain's are the default. With *retrigger_after*
+    (PagerDuty's acknowledgement timeout), an issue acknowledged and still open that long
+    after its latest acknowledgement is triggered again at the same level: its owners, and
+    whoever acknowledged (the event's ``actor``), are notified again, and its timeout runs
+    again from then. A level without ``ack_timeout`` ends the chain there; ``repeat`` and
+    ``then`` need every level to have one. Level ids may not contain ``":"``.
     """
 
     name: str = attrs.field(converter=rule_name)
@@ -139,9 +129,32 @@ class EscalationChain:
     def __attrs_post_init__(self) -> None:
         _validated(self)
 
+    @property
+    def where(self) -> str:
+        return f"rule {self.name!r}"
+
     def validate(self, policy: Policy) -> None:
-        """The schedules the levels and ``then`` name exist; a status ``then`` is known."""
+        """The schedules the levels and ``then`` name exist; a status ``then`` is known; the
+        loops and ``then`` can be reached; the keys of the steps cannot collide."""
         self._compile_levels(policy)
+        for level in policy.levels:
+            if ":" in level.id:
+                raise PolicyError(
+                    f"level id {level.id!r} has a ':', which the chain's fire-once keys use "
+                    "to join a level id and a loop number; rename the level",
+                    where=self.where,
+                    value=level.id,
+                )
+        if self.repeat or self.then is not None:
+            missing = [lvl.id for lvl in policy.levels if lvl.ack_timeout is None]
+            if missing:
+                what = "repeat" if self.repeat else "then"
+                raise PolicyError(
+                    f"{what} needs every level to have an ack_timeout (the chain goes round "
+                    f"the levels, and ends only at the top's timeout); {missing} have none",
+                    where=self.where,
+                    value=missing[0],
+                )
         then = self.then or {}
         status = then.get("set_status")
         if status is not None and status not in policy.statuses:
@@ -155,9 +168,9 @@ class EscalationChain:
         if "notify" in then:
             Reach(then["notify"], policy, f"rule {self.name!r}")
 
-    def _compile_levels(self, policy: Policy) -> tuple[_Level, ...]:
+    def _compile_levels(self, policy: Policy) -> tuple[ChainLevel, ...]:
         return tuple(
-            _Level(
+            ChainLevel(
                 level,
                 Reach(level.owners, policy, f"level {level.id!r}", level.round_robin),
                 level.timeout_from or self.timeout_from,
@@ -170,8 +183,11 @@ class EscalationChain:
         """The check *policy* runs: the levels' recipients compiled once."""
         levels = self._compile_levels(policy)
         then = self.then
-        finish = None if then is None else _Finish(self.name, then, policy)
-        run = _Steps(self, levels, finish)
+        finish = None
+        if then is not None:
+            reach = Reach(then["notify"], policy, self.where) if "notify" in then else None
+            finish = Finish(self.name, then, reach)
+        run = Steps(self, levels, finish)
 
         def check(context: Context) -> CheckResult | None:
             return run.check(context)
@@ -180,187 +196,6 @@ class EscalationChain:
 
     def check(self, context: Context) -> Outcome | None:
         return as_outcome(self.compile(context.policy)(context))
-
-
-class _Finish:
-    """The terminal action, built once: ``then`` as an action (a notify reaches its names)."""
-
-    __slots__ = ("kind", "reach", "rule", "value")
-
-    def __init__(self, rule: str, then: Mapping[str, Any], policy: Policy) -> None:
-        ((self.kind, self.value),) = then.items()
-        self.rule = rule
-        self.reach = Reach(self.value, policy, f"rule {rule!r}") if self.kind == "notify" else None
-
-    def actions(self, context: Context, at: datetime, tag: str) -> tuple[Action, ...]:
-        why = "the chain's loops are exhausted and nobody responded"
-        key = f"{self.rule}:then{tag}"
-        if self.kind == "set_status":
-            return (
-                SetStatus(self.value, self.rule, f"{why}: set the status to {self.value}", key=key),
-            )
-        if self.kind == "set_priority":
-            return (
-                SetPriority(
-                    self.value, self.rule, f"{why}: set the priority to {self.value}", key=key
-                ),
-            )
-        assert self.reach is not None
-        return tuple(
-            Notify(name, self.rule, f"{why}: notify {name}", key=key)
-            for name in self.reach.at(context.issue, at)
-        )
-
-
-_Step = tuple[datetime, Action]
-
-
-class _Steps:
-    """One policy's chain: lays out the steps of an evaluation (see the module docstring)."""
-
-    __slots__ = ("finish", "levels", "rule")
-
-    def __init__(self, rule: EscalationChain, levels: tuple[_Level, ...], finish: _Finish | None):
-        self.rule = rule
-        self.levels = levels
-        self.finish = finish
-
-    def check(self, context: Context) -> CheckResult | None:
-        here = self.levels[context.level_position]
-        times, indices = context.times, context.indices
-        start = times[1] if times[1] is not None else times[0]
-        assert start is not None
-        tag = ""
-        if here.escalate_if == "not_acknowledged" and indices[2] > indices[1]:
-            after = self.rule.retrigger_after
-            acked = times[2]
-            assert acked is not None
-            again = None if after is None else context.clock.deadline(context, acked, after)
-            if again is None:
-                return None
-            tag = f":retrigger:{indices[2]}"
-            if again > context.now:  # the next evaluation: the level is notified again then
-                key = f"{self.rule.name}:notify:{here.level.id}{tag}"
-                wake = Notify(here.level.owner_text, self.rule.name, "re-trigger", key=key)
-                return (False, (), Anchor.LEVEL_ENTERED, ((again, wake),))
-            start = again
-        instants, actions = self._laid_out(context, here, start, tag)
-        cut = bisect_right(instants, context.now)
-        due = actions[:cut]
-        later = ((instants[cut], actions[cut]),) if cut < len(actions) else ()
-        return (bool(due), due, Anchor.LEVEL_ENTERED, later)
-
-    def _laid_out(
-        self, context: Context, here: _Level, start: datetime, tag: str
-    ) -> tuple[list[datetime], tuple[Action, ...]]:
-        """Every step from *start* on: their instants (in order) and actions. They depend on
-        the issue and its level, not on now, so they are kept on the issue's history
-        summary: a host asking again at the next step's instant lays them out once."""
-        memo = summary_of(context.issue).memo
-        key = (self, context.level_position, start, tag)
-        found: Any = memo.get(key)
-        if found is None:
-            steps = list(self._walk(context, here, start, tag))
-            found = memo[key] = ([at for at, _ in steps], tuple(a for _, a in steps))
-        return found  # type: ignore[no-any-return]
-
-    def _notify(self, context: Context, step: _Level, at: datetime, tag: str) -> list[_Step]:
-        """The notifications of *step*'s level at *at* (none: nobody is on call then)."""
-        level, name = step.level, self.rule.name
-        who = step.reach.at(context.issue, at)
-        key = f"{name}:notify:{level.id}{tag}"
-        if tag:
-            why = (
-                f"acknowledged at {level.id} and still open {self.rule.retrigger_after} later: "
-                "triggered again, notify"
-            )
-        else:
-            why = f"{level.id} entered: page its owner"
-        return [(at, Notify(person, name, f"{why} {person}", key=key)) for person in who]
-
-    def _walk(self, context: Context, here: _Level, start: datetime, tag: str) -> Iterator[_Step]:
-        """The steps from the level's notification at *start* on, in time order (a generator:
-        `check` stops at the first one after now)."""
-        name, clock = self.rule.name, context.clock
-        nxt = context.next_level
-        notified = self._notify(context, here, start, tag)
-        if not notified:
-            if nxt is not None:  # PagerDuty skips a level with nobody on call
-                yield (
-                    start,
-                    Escalate(
-                        nxt.id,
-                        name,
-                        f"nobody is on call at {here.level.id} at {start.isoformat()}: skip to "
-                        f"{nxt.id}",
-                        key=f"{name}:escalate",
-                    ),
-                )
-                return
-            waited = here.reach.first_reached(start)
-            if waited is None:
-                return
-            start = waited
-            notified = self._notify(context, here, start, tag)
-        yield from notified
-        timeout = here.level.ack_timeout
-        if timeout is None:
-            return
-        since = start
-        if here.timeout_from == "start" and not tag:
-            created = context.times[0]
-            assert created is not None
-            since = created
-        deadline = clock.deadline(context, since, timeout)
-        if deadline is None:
-            return
-        deadline = max(deadline, start)
-        if nxt is not None:
-            why = "not acknowledged" if here.escalate_if == "not_acknowledged" else "not closed"
-            yield (
-                deadline,
-                Escalate(
-                    nxt.id,
-                    name,
-                    f"{why} within {timeout} at {here.level.id}: escalate to {nxt.id}",
-                    key=f"{name}:escalate",
-                ),
-            )
-            return
-        yield from self._loops(context, deadline, tag)
-
-    def _loops(self, context: Context, at: datetime | None, tag: str) -> Iterator[_Step]:
-        """At the top level after its timeout: the repeat loops, then the terminal action."""
-        rule, clock, levels = self.rule, context.clock, self.levels
-        waits = [step.level.ack_timeout for step in levels]
-        loops = rule.repeat if all(w is not None for w in waits) else 0
-        top = levels[-1].escalate_if
-        still = "still not acknowledged" if top == "not_acknowledged" else "still not closed"
-        for loop in range(1, loops + 1):
-            pause = rule.wait * rule.backoff ** (loop - 1)
-            if pause and at is not None:
-                at = clock.deadline(context, at, pause)
-            for step, wait in zip(levels, waits, strict=True):
-                if at is None:
-                    return
-                who = step.reach.at(context.issue, at)
-                for person in who:
-                    yield (
-                        at,
-                        Notify(
-                            person,
-                            rule.name,
-                            f"{still}: repeat {loop} of {rule.repeat}, page {person} "
-                            f"({step.level.id})",
-                            key=f"{rule.name}:notify:{step.level.id}:{loop}{tag}",
-                        ),
-                    )
-                if who:  # an empty level is skipped without waiting
-                    assert wait is not None
-                    at = clock.deadline(context, at, wait)
-        if self.finish is not None and at is not None:
-            for action in self.finish.actions(context, at, tag):
-                yield at, action
 
 
 def chain(

@@ -4,7 +4,9 @@ A `Plan` is built once per `Schedule` (and kept on it). Its instants are microse
 the Unix epoch; a wall time is the same count read on the schedule's local clock. A layer's
 turn at an instant is one division (elapsed turns) or one division checked against the two
 hand-offs around it (wall-time turns); its restriction windows are merged into one weekly list
-of wall-clock intervals and looked up by bisection. Nothing iterates from the hand-off, so the
+of wall-clock intervals and looked up by bisection. (A wall-time turn 0 starts at the
+hand-off instant itself, even where its wall time repeats and that instant is the second
+occurrence: see `turn_start`.) Nothing iterates from the hand-off, so the
 cost does not grow with the years between it and the instant asked about.
 
 Wall times become instants through a `Frame`, the zone's offsets over a stretch of time
@@ -89,6 +91,7 @@ class LayerPlan(NamedTuple):
     end: int
     wall: bool
     origin: int  # the hand-off: an instant (elapsed turns) or a wall time (wall turns)
+    handoff: int  # the hand-off as an instant: turn 0 starts here (fold=1 honoured)
     step: int
     members: tuple[str, ...]
     runs: tuple[int, ...]  # turns until the member changes, from each position (0: never)
@@ -149,6 +152,7 @@ def _layer_plan(layer: Layer, zone: ZoneInfo) -> LayerPlan:
         end=NEVER if layer.end is None else instant_us(layer.end),
         wall=wall,
         origin=handoff + offset_at(zone, handoff) if wall else handoff,
+        handoff=handoff,
         step=step,
         members=members,
         runs=tuple(runs),
@@ -262,6 +266,15 @@ def _frame(plan: Plan, t: int) -> Frame:
 # -- turns ---------------------------------------------------------------------------------
 
 
+def turn_start(lp: LayerPlan, k: int, frame: Frame, zone: ZoneInfo) -> int:
+    """The instant turn *k* starts. For wall turns, turn 0 starts at the hand-off instant
+    itself (the second occurrence of a repeated wall time, if that is what was given);
+    the others at their wall time, ``fold=0``."""
+    if not lp.wall:
+        return lp.origin + k * lp.step
+    return lp.handoff if k == 0 else to_instant(lp.origin + k * lp.step, frame, zone)
+
+
 def turn(lp: LayerPlan, t: int, frame: Frame, zone: ZoneInfo) -> tuple[int, int]:
     """The index of the turn at *t*, and the instant the next turn starts."""
     origin, step = lp.origin, lp.step
@@ -270,12 +283,12 @@ def turn(lp: LayerPlan, t: int, frame: Frame, zone: ZoneInfo) -> tuple[int, int]
         return k, origin + (k + 1) * step
     k = (wall_of(t, frame) - origin) // step
     # The wall-clock guess is off by one turn at most, near a change of offset.
-    while to_instant(origin + k * step, frame, zone) > t:
+    while turn_start(lp, k, frame, zone) > t:
         k -= 1
-    following = to_instant(origin + (k + 1) * step, frame, zone)
+    following = turn_start(lp, k + 1, frame, zone)
     while following <= t:
         k += 1
-        following = to_instant(origin + (k + 1) * step, frame, zone)
+        following = turn_start(lp, k + 1, frame, zone)
     return k, following
 
 
@@ -284,8 +297,7 @@ def member_change(lp: LayerPlan, k: int, following: int, frame: Frame, zone: Zon
     run = lp.runs[k % len(lp.members)]
     if run <= 1:
         return following if run else NEVER
-    boundary = lp.origin + (k + run) * lp.step
-    return to_instant(boundary, frame, zone) if lp.wall else boundary
+    return turn_start(lp, k + run, frame, zone)
 
 
 # -- windows -------------------------------------------------------------------------------
