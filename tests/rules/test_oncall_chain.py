@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from escalation_rules import (
     BusinessCalendar,
+    Escalate,
     EvaluationError,
     Event,
     F,
@@ -444,7 +445,20 @@ def test_a_terminal_notification_to_nobody_on_call_waits_for_someone() -> None:
     friday = datetime(2026, 3, 6, 19, 0, tzinfo=UTC)
     ticket = Issue("T-10", friday, history=[Event("created", friday)])
     _, done = host(policy, ticket, friday + timedelta(days=4))
-    assert done[-1][0] == datetime(2026, 3, 9, 9, 0, tzinfo=UTC) and done[-1][1].target == "olga"
+    why = "the chain's loops are exhausted and nobody responded"
+    assert done[-1] == (
+        datetime(2026, 3, 9, 9, 0, tzinfo=UTC),
+        Notify("olga", "page", f"{why}: notify olga", key="page:then"),
+    )
+    # a schedule with nobody on call for more than a year: the terminal notification is dropped
+    gone = Schedule(
+        "gone", "UTC", [Layer("old", ["zed"], shift=timedelta(days=7), handoff=T0, end=at(0, 10))]
+    )
+    nobody = Policy(
+        levels("alice"), [chain("page", then={"notify": OnCall("gone")})], schedules={"gone": gone}
+    )
+    _, done = host(nobody, issue(), at(24 * 30))
+    assert [a.target for _, a in done] == ["alice"]
 
 
 def test_chain_settings_that_could_not_work_are_refused() -> None:
@@ -454,3 +468,180 @@ def test_chain_settings_that_could_not_work_are_refused() -> None:
         chain("page", repeat=True)
     with pytest.raises(PolicyError, match=r"then needs every level to have an ack_timeout"):
         Policy(levels("a", "b", timeouts=(minutes(5), None)), [chain("p", then={"notify": "m"})])
+
+
+# -- what each step is, exactly (the mutation run's survivors) ----------------------------------
+
+
+def test_the_terminal_actions_say_which_rule_and_key_and_why() -> None:
+    why = "the chain's loops are exhausted and nobody responded"
+    closing = Policy(levels("alice"), [chain("page", then={"set_status": "closed"})])
+    _, done = host(closing, issue(), at(2))
+    assert done[-1] == (
+        at(0, 15),
+        SetStatus("closed", "page", f"{why}: set the status to closed", key="page:then"),
+    )
+    raising = Policy(levels("alice"), [chain("page", then={"set_priority": "P1"})])
+    _, done = host(raising, issue(priority="P3"), at(2))
+    assert done[-1] == (
+        at(0, 15),
+        SetPriority("P1", "page", f"{why}: set the priority to P1", key="page:then"),
+    )
+    telling = Policy(
+        levels("alice"),
+        [chain("page", then={"notify": OnCall("office")})],
+        schedules={"office": _weekdays_only()},
+    )
+    _, done = host(telling, issue(), at(2))  # someone is on call: notified at once
+    assert done[-1] == (at(0, 15), Notify("olga", "page", f"{why}: notify olga", key="page:then"))
+
+
+@pytest.mark.parametrize(
+    "then", [{"set_status": "closed"}, {"set_priority": "P1"}, {"notify": "manager"}]
+)
+@pytest.mark.parametrize(
+    ("condition", "goes_on"), [("not_acknowledged", False), ("not_closed", True)]
+)
+def test_an_acknowledgement_at_the_top_stops_the_loops_and_then_only_if_not_acknowledged(
+    condition: str, goes_on: bool, then: dict[str, str]
+) -> None:
+    policy = Policy(
+        levels("alice", "bob"),
+        [chain("page", repeat=1, escalate_if=condition, then=then)],  # type: ignore[arg-type]
+    )
+    ticket, _ = settle(policy, issue(), T0)
+    ticket, _ = settle(policy, ticket, at(0, 15))  # at the top now
+    ticket = ticket.with_event(Event("acknowledged", at(0, 20)))
+    final, done = host_from(policy, ticket, at(0, 20), at(3))
+    kinds = [(t, a.kind, a.target, a.reason) for t, a in done]
+    ((kind, target),) = then.items()
+    if goes_on:
+        assert kinds == [
+            (at(0, 30), "notify", "alice", "still not closed: repeat 1 of 1, page alice (L1)"),
+            (at(0, 45), "notify", "bob", "still not closed: repeat 1 of 1, page bob (L2)"),
+            (at(1), kind, target, kinds[-1][3]),
+        ]
+    else:
+        assert kinds == [] and final.status == "open" and final.priority is None
+
+
+def host_from(
+    policy: Policy, start: Issue, now: datetime, until: datetime
+) -> tuple[Issue, list[tuple[datetime, object]]]:
+    """The host loop from *now* (not from the creation)."""
+    done: list[tuple[datetime, object]] = []
+    current: Issue = start
+    when: datetime | None = now
+    while when is not None and when <= until:
+        current, taken = settle(policy, current, when)
+        done.extend((when, a) for a in taken)
+        when = policy.evaluate(current, when).next_evaluation_at
+    return current, done
+
+
+def test_a_loop_skips_a_level_with_nobody_on_call_without_waiting_and_round_robins() -> None:
+    office = _weekdays_only()
+    policy = Policy(
+        [
+            Level(
+                "L1",
+                "One",
+                rank=1,
+                owner=["ann", "ben"],
+                ack_timeout=minutes(10),
+                round_robin="attributes.seq",
+            ),
+            Level("L2", "Two", rank=2, owner=OnCall("office"), ack_timeout=minutes(10)),
+            Level("L3", "Three", rank=3, owner="cid", ack_timeout=minutes(10)),
+        ],
+        [chain("page", repeat=1)],
+        schedules={"office": office},
+    )
+    saturday = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
+    ticket = Issue("T-11", saturday, attributes={"seq": 1}, history=[Event("created", saturday)])
+    _, done = host(policy, ticket, saturday + timedelta(hours=2))
+    minute = timedelta(minutes=1)
+    assert [(t - saturday, a.kind, a.target) for t, a in done] == [
+        (0 * minute, "notify", "ben"),  # round robin: 1 % 2
+        (10 * minute, "escalate", "L2"),
+        (10 * minute, "escalate", "L3"),  # nobody in the office on a Saturday: skipped
+        (10 * minute, "notify", "cid"),
+        (20 * minute, "notify", "ben"),  # loop 1
+        (30 * minute, "notify", "cid"),  # L2 skipped without waiting
+    ]
+    skip = next(a for _, a in done if a.kind == "escalate" and a.target == "L3")
+    assert skip == Escalate(
+        "L3",
+        "page",
+        "nobody is on call at L2 at 2026-03-07T10:10:00+00:00: skip to L3",
+        key="page:escalate",
+    )
+
+
+def test_a_loop_that_would_end_after_the_year_9999_ends_the_chain() -> None:
+    late = datetime(9999, 12, 31, 20, 0, tzinfo=UTC)
+    policy = Policy(
+        levels("alice", "bob", timeouts=(minutes(60), minutes(120))),
+        [chain("page", repeat=2, timeout_from="start")],
+    )
+    ticket = Issue("T-14", late, history=[Event("created", late)])
+    _, done = host(policy, ticket, datetime(9999, 12, 31, 23, 59, tzinfo=UTC))
+    assert [(t.hour, a.target) for t, a in done if isinstance(a, Notify)] == [
+        (20, "alice"),
+        (21, "bob"),
+        (22, "alice"),  # loop 1 begins at 22:00; its end, 00:00 in the year 10000, is never
+        (23, "bob"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("condition", "skips"), [("not_acknowledged", False), ("not_closed", True)]
+)
+def test_a_skip_to_a_level_is_its_step_and_follows_its_condition(
+    condition: str, skips: bool
+) -> None:
+    policy = Policy(
+        [
+            Level("L1", "One", rank=1, owner=OnCall("office"), ack_timeout=minutes(10)),
+            Level(
+                "L2", "Two", rank=2, owner="desk", ack_timeout=minutes(10), escalate_if=condition
+            ),  # type: ignore[arg-type]
+        ],
+        [chain("page")],
+        schedules={"office": _weekdays_only()},
+    )
+    saturday = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
+    ticket = Issue(
+        "T-12",
+        saturday,
+        history=[
+            Event("created", saturday),
+            Event("acknowledged", saturday + timedelta(minutes=1)),
+        ],
+    )
+    decision = policy.evaluate(ticket, saturday + timedelta(minutes=2))
+    assert (decision.escalation is not None) is skips
+
+
+def test_a_retrigger_names_its_round_and_reaches_whoever_acknowledged() -> None:
+    office = _weekdays_only()
+    policy = Policy(
+        [Level("L1", "One", rank=1, owner=OnCall("office"), ack_timeout=minutes(30))],
+        [chain("page", retrigger_after=timedelta(hours=1))],
+        schedules={"office": office},
+    )
+    opened = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)
+    ticket = Issue("T-13", opened, history=[Event("created", opened)])
+    ticket, _ = settle(policy, ticket, opened)
+    ticket = ticket.with_event(Event("acknowledged", opened + timedelta(minutes=10)))
+    ticket = ticket.with_event(Event("customer_message", opened + timedelta(minutes=20)))
+    morning = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    decision = policy.evaluate(ticket, morning)
+    assert [(a.target, a.key) for a in decision.actions] == [("olga", "page:notify:L1:retrigger:2")]
+    assert decision.actions[0].reason == (
+        "acknowledged at L1 and still open 1:00:00 later: triggered again, page olga"
+    )
+    by_ann = ticket.with_event(Event("acknowledged", morning, actor="ann"))
+    by_ann = by_ann.with_event(Event("customer_message", morning + timedelta(minutes=5)))
+    late = morning + timedelta(hours=2)
+    assert [a.target for a in policy.evaluate(by_ann, late).actions] == ["olga", "ann"]

@@ -98,7 +98,7 @@ class Steps:
     def check(self, context: Context) -> CheckResult | None:
         here = self.levels[context.level_position]
         times, indices = context.times, context.indices
-        start = times[1] if times[1] is not None else times[0]
+        start = times[1]  # the level's entry (the creation if it never moved)
         assert start is not None
         tag, acker = "", None
         acked = indices[2] > indices[1]
