@@ -121,7 +121,11 @@ TESTS: dict[str, list[str]] = {
     "_rules.timed": _RULES,
     "_rules.chain": [*_ONCALL, *_RULES],
     "_rules.chain_steps": [*_ONCALL, *_RULES],
-    "_rules.recipients": _ONCALL,
+    "_rules.recipients": [
+        "tests/rules/test_recipients.py",
+        *_ONCALL,
+        "tests/rules/test_repeat.py",
+    ],
     "_rules.priority": _ONCALL,
     "_rules.storm": ["tests/rules/test_storm_control.py"],
     "_rules.matrix": ["tests/rules/test_matrix.py", "tests/io_/test_matrix_toml.py"],

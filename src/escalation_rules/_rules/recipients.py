@@ -124,10 +124,11 @@ class Reach:
 
     def first_reached(self, at: datetime) -> datetime | None:
         """The first instant at or after *at* at which someone is reached (a year ahead
-        at most; `WAIT_LIMIT`), ``None`` if nobody is within that."""
-        if self.fixed or any(s is None for s in self.schedules):
-            return at
+        at most; `WAIT_LIMIT`), ``None`` if nobody is within that.
 
+        Asked when nobody is reached at *at*: so every recipient is a schedule (a name is
+        always reached).
+        """
         found = [
             first_on_call(schedule, at, at + WAIT_LIMIT)
             for schedule in self.schedules
