@@ -281,3 +281,25 @@ def test_explanation_text_is_the_same_in_every_process() -> None:
     }
     assert len(texts) == 1
     assert "tags is frozenset({'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'})" in texts.pop()
+
+
+def test_a_custom_rule_can_add_a_line_and_data_to_its_explanation() -> None:
+    from escalation_rules import Context, Policy
+
+    class Tagged:
+        name = "tagged"
+
+        def check(self, context: Context) -> None:
+            return None
+
+        def validate(self, policy: Policy) -> None:
+            pass
+
+        def explain_detail(self, context: Context) -> tuple[str, dict[str, object]]:
+            return f"looked at {context.issue.id}", {"looked": True}
+
+    policy = Policy(three_levels(), [Tagged()])
+    explanation = policy.explain(make_issue(), at(1))
+    assert "looked at" in str(explanation)
+    (rule,) = explanation.to_dict()["rules"]
+    assert rule["looked"] is True
