@@ -109,7 +109,12 @@ def test_round_robin_takes_an_integer_or_its_digits(seq: object, who: str) -> No
 
 @pytest.mark.parametrize(
     ("attributes", "shown", "value"),
-    [({}, "nothing", None), ({"seq": True}, "True", True), ({"seq": "x1"}, "'x1'", "x1")],
+    [
+        ({}, "nothing", None),
+        ({"seq": True}, "True", True),
+        ({"seq": "x1"}, "'x1'", "x1"),
+        ({"seq": "X1"}, "'X1'", "X1"),
+    ],
 )
 def test_round_robin_without_an_integer_says_what_it_found(
     attributes: dict[str, object], shown: str, value: object
