@@ -14,6 +14,7 @@ from escalation_rules import Customer, EscalationRulesError, Event, EventKind, I
 from escalation_rules._io.issuejson import issue_from_dict, issue_to_dict, read_issue_file
 
 from ..conftest import T0
+from ..strategies import issues
 
 
 def test_a_customer_value_of_zero_survives_the_round_trip() -> None:
@@ -107,3 +108,10 @@ def test_issue_from_dict_raises_only_the_librarys_errors(data: Any) -> None:
     except EscalationRulesError:
         return
     assert issue_from_dict(json.loads(json.dumps(issue_to_dict(issue)))) == issue
+
+
+@settings(max_examples=200, deadline=None)
+@given(issues())
+def test_any_issue_round_trips_through_plain_data_and_json(issue: Issue) -> None:
+    data = json.loads(json.dumps(issue_to_dict(issue)))
+    assert issue_from_dict(data) == issue
