@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import escalation_rules
+import escalation_rules.importers
 import escalation_rules.strategies
 import escalation_rules.testing
 import escalation_rules.verification
@@ -142,6 +143,7 @@ def test_no_function_is_longer_than_60_lines() -> None:
     "module",
     [
         escalation_rules,
+        escalation_rules.importers,
         escalation_rules.testing,
         escalation_rules.strategies,
         escalation_rules.verification,

@@ -28,7 +28,7 @@ import contextlib
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -150,7 +150,7 @@ def verify(
         suppress_health_check=list(HealthCheck),
     )
     try:
-        with _storage_elsewhere():
+        with _storage_elsewhere(), _without_local_constants():
             smallest = find(strategy, breaks, settings=config)
     except NoSuchExample:
         return None
@@ -182,6 +182,41 @@ def _storage_elsewhere() -> Iterator[None]:
             yield
         finally:
             configuration.set_hypothesis_home_dir(previous)
+
+
+@contextlib.contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Keep the search from seeing the constants of the modules loaded in the process.
+
+    Hypothesis (6.1xx) draws now and then from the literals it finds in every local module
+    that is loaded (the caller's code, a test suite), so a derandomized search would find
+    other issues depending on what else is imported. For the search it sees none, and the
+    same policy gives the same counterexample in any process. Hypothesis's private names are
+    used if they are there; with another Hypothesis this does nothing.
+    """
+    try:
+        from hypothesis.internal.cache import LRUCache
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+        from hypothesis.internal.floats import float_to_int
+
+        ordered: Any = type(providers.GLOBAL_CONSTANTS.integers)  # its sorted set
+        blank = Constants(
+            integers=ordered(),
+            floats=ordered(key=float_to_int),
+            bytes=ordered(),
+            strings=ordered(),
+        )
+        saved = (providers._get_local_constants, providers.CONSTANTS_CACHE)
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - another Hypothesis
+        yield
+        return
+    providers._get_local_constants = lambda: blank
+    providers.CONSTANTS_CACHE = LRUCache(1024)
+    try:
+        yield
+    finally:
+        providers._get_local_constants, providers.CONSTANTS_CACHE = saved
 
 
 def verify_all(

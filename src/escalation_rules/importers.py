@@ -1,0 +1,26 @@
+"""Bring what you have: policies from other products, as `Policy` objects.
+
+Each importer takes the product's documents as its API returns them (parsed JSON) and gives an
+`Imported`: the policy, and what the source had that the policy cannot express, item by item,
+each with its path in the document (never dropped silently). The policy lints clean, and
+``escalation_rules.dump(imported.policy)`` writes it as a policy file.
+
+- `import_pagerduty`: an escalation policy with its schedules and overrides (and the
+  service's acknowledgement timeout), as levels, on-call schedules and a `chain`.
+- `import_zendesk`: SLA policies with business-hours schedules and holidays, as SLA policies
+  chosen by condition, targets by clock and priority, and calendars.
+
+A document that is not the shape the product publishes raises `PolicyError` naming the path
+in the document and the bad value.
+"""
+
+from __future__ import annotations
+
+from ._io.import_pagerduty import import_pagerduty
+from ._io.import_report import Imported, Unsupported
+from ._io.import_zendesk import import_zendesk
+from ._publish import publish_all
+
+__all__ = ["Imported", "Unsupported", "import_pagerduty", "import_zendesk"]
+
+publish_all(globals(), __all__, __name__)
