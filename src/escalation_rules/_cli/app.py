@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Final, TextIO
 
 from .. import __version__
+from .import_command import add_import
 
 POLICY_HELP = "a policy TOML file, or the name of a bundled example (see 'examples')"
 
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("policy", nargs="+", metavar="POLICY", help=POLICY_HELP)
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    add_import(sub)
     _add_evaluate(sub)
     fc = sub.add_parser(
         "forecast",

@@ -325,6 +325,15 @@ def _examples(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .import_command import ImportFailed, run_import
+
+    try:
+        return run_import(args)
+    except ImportFailed as fail:
+        raise CommandFailed(str(fail), fail.code) from None
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": lambda _args: _demo(),
     "check": _check,
@@ -333,6 +342,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backtest": _backtest,
     "verify": _verify,
     "examples": _examples,
+    "import": _import,
 }
 
 
