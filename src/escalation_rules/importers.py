@@ -7,6 +7,8 @@ each with its path in the document (never dropped silently). The policy lints cl
 
 - `import_pagerduty`: an escalation policy with its schedules and overrides (and the
   service's acknowledgement timeout), as levels, on-call schedules and a `chain`.
+- `import_opsgenie`: an escalation (rules with their conditions and delays from the start,
+  repeat) with the schedules it notifies, as levels and a `chain`.
 - `import_zendesk`: SLA policies with business-hours schedules and holidays, as SLA policies
   chosen by condition, targets by clock and priority, and calendars.
 
@@ -16,11 +18,12 @@ in the document and the bad value.
 
 from __future__ import annotations
 
+from ._io.import_opsgenie import import_opsgenie
 from ._io.import_pagerduty import import_pagerduty
 from ._io.import_report import Imported, Unsupported
 from ._io.import_zendesk import import_zendesk
 from ._publish import publish_all
 
-__all__ = ["Imported", "Unsupported", "import_pagerduty", "import_zendesk"]
+__all__ = ["Imported", "Unsupported", "import_opsgenie", "import_pagerduty", "import_zendesk"]
 
 publish_all(globals(), __all__, __name__)

@@ -324,7 +324,7 @@ MAPPING_ERRORS: list[tuple[str, Callable[[], object], str]] = [
     (
         "bad-format",
         lambda: mapping(format="cvs"),
-        r"format must be 'csv' or 'jsonl', got 'cvs' \(did you mean 'csv'\?\)",
+        r"format must be 'csv', 'jsonl' or 'xes', got 'cvs' \(did you mean 'csv'\?\)",
     ),
     (
         "bad-zone",

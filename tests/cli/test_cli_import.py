@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from escalation_rules import dump, loads
-from escalation_rules.importers import import_pagerduty, import_zendesk
+from escalation_rules.importers import import_opsgenie, import_pagerduty, import_zendesk
 
+from ..io_ import test_import_opsgenie as og
 from ..io_ import test_import_pagerduty as pd
 from ..io_ import test_import_zendesk as zd
 
@@ -49,6 +50,16 @@ def test_import_pagerduty_prints_the_policy_file_and_lists_what_it_left_out(tmp_
     )
     assert loads(result.stdout) == expected.policy
     assert result.stdout == dump(expected.policy)
+    assert result.stderr.splitlines() == [f"unsupported: {item}" for item in expected.unsupported]
+
+
+def test_import_opsgenie_with_its_schedule(tmp_path: Path) -> None:
+    escalation = _write(tmp_path, "escalation.json", og.ESCALATION)
+    schedule = _write(tmp_path, "schedule.json", og.SCHEDULE)
+    result = run("import", "opsgenie", escalation, "--schedule", schedule)
+    assert result.returncode == 0, result.stderr
+    expected = import_opsgenie(og.ESCALATION, schedules=[og.SCHEDULE])
+    assert loads(result.stdout) == expected.policy
     assert result.stderr.splitlines() == [f"unsupported: {item}" for item in expected.unsupported]
 
 

@@ -12,7 +12,7 @@ from .._exceptions import EscalationRulesError
 MAX_DOCUMENT: Final = 16 * 1024 * 1024
 """The most bytes read from one document (a FIFO or a device ends with an error)."""
 
-SOURCES: Final = ("pagerduty", "zendesk")
+SOURCES: Final = ("opsgenie", "pagerduty", "zendesk")
 
 
 class ImportFailed(Exception):
@@ -27,7 +27,7 @@ def add_import(sub: Any) -> None:
     """The ``import`` subcommand's arguments."""
     imp = sub.add_parser(
         "import",
-        help="import a PagerDuty or Zendesk policy as a policy file",
+        help="import an Opsgenie, PagerDuty or Zendesk policy as a policy file",
         description="Read SOURCE's documents (JSON, as its API returns them) and print the "
         "policy as TOML. What the policy cannot express is listed on stderr, one line each.",
     )
@@ -38,7 +38,7 @@ def add_import(sub: Any) -> None:
         action="append",
         default=[],
         metavar="FILE.json",
-        help="pagerduty: a schedule the escalation policy pages (repeatable)",
+        help="opsgenie, pagerduty: a schedule the escalation pages (repeatable)",
     )
     imp.add_argument(
         "--overrides",
@@ -93,13 +93,16 @@ def run_import(args: argparse.Namespace) -> int:
     """Import, print the policy file, list what was left out on stderr; the exit code."""
     import sys
 
+    from .._io.import_opsgenie import import_opsgenie
     from .._io.import_pagerduty import import_pagerduty
     from .._io.import_zendesk import import_zendesk
     from .._io.writer import dump
 
     document = _document(args.document)
     try:
-        if args.source == "pagerduty":
+        if args.source == "opsgenie":
+            imported = import_opsgenie(document, schedules=[_document(p) for p in args.schedule])
+        elif args.source == "pagerduty":
             imported = import_pagerduty(
                 document,
                 schedules=[_document(p) for p in args.schedule],

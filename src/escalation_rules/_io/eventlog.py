@@ -17,7 +17,7 @@ or for JSON Lines with ``jq -s -c 'sort_by(.issue) | .[]' log.jsonl > grouped.js
 
 The mapping format (all tables but ``[columns]`` are optional)::
 
-    format = "csv"                  # or "jsonl"; by default from the file name (.csv, .jsonl)
+    format = "csv"                  # or "jsonl", "xes"; by default from the name (.csv, .xes)
     delimiter = ","                 # CSV only
     encoding = "utf-8"              # the default; e.g. "latin-1", "cp1252", "utf-16"
     timezone = "Europe/Stockholm"   # only needed when timestamps have no UTC offset
@@ -82,6 +82,7 @@ from .logmapping import (
     shown_value,
 )
 from .logrows import Row, csv_rows, format_of, jsonl_rows, open_log
+from .xes_rows import xes_rows
 
 
 def _events(value: Iterable[Event]) -> tuple[Event, ...]:
@@ -211,7 +212,7 @@ def _read(
     with ExitStack() as stack:
         name, text = open_log(source, stack, mapping.encoding)
         fmt = mapping.format or format_of(name)
-        rows = csv_rows(text, name, mapping) if fmt == "csv" else jsonl_rows(text, name, mapping)
+        rows = {"csv": csv_rows, "jsonl": jsonl_rows, "xes": xes_rows}[fmt](text, name, mapping)
         unmapped.name = name
         yield from _group(rows, _Decoder(name, mapping, unmapped), check_grouped)
 

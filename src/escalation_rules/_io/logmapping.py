@@ -19,7 +19,7 @@ from .._model.events import Status
 from .._suggest import did_you_mean
 from .._time.calendar_spec import MAX_ZONE_NAME, zone_info
 
-LogFormat = Literal["csv", "jsonl"]
+LogFormat = Literal["csv", "jsonl", "xes"]
 
 LogSource: TypeAlias = "str | PathLike[str] | IO[str] | IO[bytes]"
 """A path to a log (``.gz`` is decompressed), or an open text or binary file."""
@@ -54,7 +54,7 @@ _MAX_ENCODING_NAME: Final = 64
 #: (the status column is likely the wrong one), which keeps its memory bounded.
 MAX_UNMAPPED: Final = 1_000
 
-_FORMATS: Final = ("csv", "jsonl")
+_FORMATS: Final = ("csv", "jsonl", "xes")
 
 
 def _frozen_strs(value: Iterable[str]) -> frozenset[str]:
@@ -127,7 +127,7 @@ class LogMapping:
                 )
         if self.format is not None and self.format not in _FORMATS:
             raise PolicyError(
-                f"format must be 'csv' or 'jsonl', got {self.format!r}",
+                f"format must be 'csv', 'jsonl' or 'xes', got {self.format!r}",
                 where=where,
                 value=self.format,
                 suggestion=did_you_mean(str(self.format), _FORMATS),

@@ -126,9 +126,11 @@ def format_of(name: str) -> LogFormat:
         return "csv"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
+    if suffix == ".xes":
+        return "xes"
     raise PolicyError(
-        f"cannot tell the format of {name!r} from its name; set format = 'csv' or "
-        "format = 'jsonl' in the mapping",
+        f"cannot tell the format of {name!r} from its name; set format = 'csv', "
+        "'jsonl' or 'xes' in the mapping",
         where=name,
         value=name,
     )
