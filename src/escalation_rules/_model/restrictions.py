@@ -158,7 +158,7 @@ def day_runs(days: tuple[int, ...]) -> str:
 
 
 def time_of_day(value: object, where: str, *, end: bool = False) -> time:
-    """A local time: a `datetime.time` without tzinfo, or ``"HH:MM"``, ``"HH:MM:SS"`` or
+    """A local time: a `time` (from `datetime`) without tzinfo, or ``"HH:MM"``, ``"HH:MM:SS"`` or
     ``"HH:MM:SS.ffffff"`` (``"24:00"`` too, as an *end*: midnight)."""
     if isinstance(value, time) and value.tzinfo is None:
         return value
