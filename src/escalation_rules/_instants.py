@@ -10,10 +10,50 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
-from ._exceptions import IssueError, NaiveDatetimeError
+from ._exceptions import IssueError, NaiveDatetimeError, PolicyError
+from ._suggest import did_you_mean
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     import pendulum
+
+MAX_ZONE_NAME: Final = 64
+"""The longest zone name looked up: IANA's longest is 32 characters; a longer one is
+refused unread."""
+
+
+def iana_zone(
+    name: object, *, what: str, where: str, error: type[PolicyError] = PolicyError
+) -> ZoneInfo:
+    """The IANA zone *name* (or a `ZoneInfo`); else *error* naming *what* it is for, with a
+    suggestion, or with a zone inside when *name* is a region ("Europe")."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones  # on first use
+
+    if isinstance(name, ZoneInfo):
+        return name
+    if not isinstance(name, str) or not name:
+        raise error(f"{what} must be an IANA zone name, got {name!r}", where=where, value=name)
+    if len(name) <= MAX_ZONE_NAME:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tzdata folder
+            pass
+    shown = name if len(name) <= MAX_ZONE_NAME else name[:MAX_ZONE_NAME] + "..."
+    zones = sorted(available_timezones())
+    inside = [zone for zone in zones if zone.startswith(name + "/")]
+    if inside:  # a tzdata folder such as "Europe": a region, not a zone
+        raise error(
+            f"{name!r} is a region, not a time zone; name a zone in it, such as {inside[0]!r}",
+            where=where,
+            value=name,
+        )
+    raise error(
+        f"{shown!r} is not a known time zone",
+        where=where,
+        value=name,
+        suggestion=did_you_mean(name, zones),
+    )
 
 
 def require_aware(value: object, what: str) -> datetime:

@@ -15,9 +15,10 @@ import attrs
 
 from .._exceptions import CalendarError, IssueError, PolicyError
 from .._frozendict import FrozenDict
+from .._instants import MAX_ZONE_NAME
 from .._model.events import Status
 from .._suggest import did_you_mean
-from .._time.calendar_spec import MAX_ZONE_NAME, zone_info
+from .._time.calendar_spec import zone_info
 
 LogFormat = Literal["csv", "jsonl", "xes"]
 

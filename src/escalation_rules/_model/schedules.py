@@ -44,7 +44,7 @@ from typing import Any, Final, TypeAlias
 import attrs
 
 from .._exceptions import PolicyError
-from .._suggest import did_you_mean
+from .._instants import iana_zone
 from .restrictions import DAY, Restriction, restriction_key
 
 MAX_SHIFT: Final = timedelta(days=36_525)
@@ -52,8 +52,6 @@ MAX_SHIFT: Final = timedelta(days=36_525)
 
 UNIX_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
-# The longest IANA zone name is 32 characters; a longer one is refused unread.
-_MAX_ZONE_NAME: Final = 64
 
 
 # -- small checks ----------------------------------------------------------------------------
@@ -302,35 +300,8 @@ def override_index(overrides: tuple[Override, ...]) -> OverrideIndex:
 
 def zone_name(value: object) -> str:
     """The IANA zone *value* names (a name or a `ZoneInfo`), or `PolicyError` with a
-    suggestion. (The same checks as a calendar's ``tz``, which lives a layer up.)"""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones  # on first use
-
-    if isinstance(value, ZoneInfo):
-        return value.key
-    if not isinstance(value, str) or not value:
-        raise PolicyError(
-            f"a schedule's zone must be an IANA zone name, got {value!r}", where="zone", value=value
-        )
-    if len(value) <= _MAX_ZONE_NAME:
-        try:
-            return ZoneInfo(value).key
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tzdata folder
-            pass
-    shown = value if len(value) <= _MAX_ZONE_NAME else value[:_MAX_ZONE_NAME] + "..."
-    zones = sorted(available_timezones())
-    inside = [zone for zone in zones if zone.startswith(value + "/")]
-    if inside:  # a tzdata folder such as "Europe": a region, not a zone
-        raise PolicyError(
-            f"{value!r} is a region, not a time zone; name a zone in it, such as {inside[0]!r}",
-            where="zone",
-            value=value,
-        )
-    raise PolicyError(
-        f"{shown!r} is not a known time zone",
-        where="zone",
-        value=value,
-        suggestion=did_you_mean(value, zones),
-    )
+    suggestion (`iana_zone`, the check a calendar's ``tz`` has too)."""
+    return iana_zone(value, what="a schedule's zone", where="zone").key
 
 
 def _schedule_name(value: object) -> str:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 from .._exceptions import CalendarError
+from .._instants import iana_zone
 from .._suggest import did_you_mean
 
 Pair: TypeAlias = tuple[time, time]
@@ -103,40 +104,11 @@ _LAST_ORDINAL: Final = date.max.toordinal()
 MAX_INTERVALS_PER_DAY: Final = 96
 """Opening intervals one day may list: one every 15 minutes. A calendar's cost grows with it."""
 
-# The longest IANA zone name is 32 characters; a longer one is refused unread.
-MAX_ZONE_NAME: Final = 64
 
 
 def zone_info(name: object) -> ZoneInfo:
     """The IANA zone *name* (or a `ZoneInfo`), or `CalendarError` with a suggestion."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones  # on first use
-
-    if isinstance(name, ZoneInfo):
-        return name
-    if not isinstance(name, str) or not name:
-        raise CalendarError(
-            f"a calendar's tz must be an IANA zone name, got {name!r}", where="tz", value=name
-        )
-    if len(name) <= MAX_ZONE_NAME:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tzdata folder
-            pass
-    shown = name if len(name) <= MAX_ZONE_NAME else name[:MAX_ZONE_NAME] + "..."
-    zones = sorted(available_timezones())
-    inside = [zone for zone in zones if zone.startswith(name + "/")]
-    if inside:  # a tzdata folder such as "Europe": a region, not a zone
-        raise CalendarError(
-            f"{name!r} is a region, not a time zone; name a zone in it, such as {inside[0]!r}",
-            where="tz",
-            value=name,
-        )
-    raise CalendarError(
-        f"{shown!r} is not a known time zone",
-        where="tz",
-        value=name,
-        suggestion=did_you_mean(name, zones),
-    )
+    return iana_zone(name, what="a calendar's tz", where="tz", error=CalendarError)
 
 
 def tz_name(value: str | ZoneInfo) -> str:
