@@ -12,6 +12,7 @@ from .._model.actions import Notify
 from .._model.levels import OnCall, Recipient
 from .._suggest import did_you_mean
 from .._time.oncall import first_on_call, on_call
+from .base import OWNER, Owner
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
@@ -155,3 +156,21 @@ def notifications(
             return (), first
         who = reach.at(issue, first)
     return tuple(Notify(name, rule, f"{why}: notify {name}", key=key) for name in who), None
+
+
+def recipient(
+    to: str | Owner | tuple[Recipient, ...], policy: Policy, position: int, rule: str
+) -> tuple[str, Reach | None]:
+    """Who *to* names at level *position* (`OWNER`: that level's owners): the name an action
+    stands for them with, and their `Reach` (``None`` when that one name is all, at every
+    instant). The one place a notification rule resolves *to*."""
+    level = policy.levels[position]
+    if to is OWNER:
+        if isinstance(level.owner, str):
+            return level.owner, None
+        reach = Reach(level.owners, policy, f"level {level.id!r}", level.round_robin)
+        return level.owner_text, reach
+    if isinstance(to, str):
+        return to, None
+    assert isinstance(to, tuple)
+    return ", ".join(str(r) for r in to), Reach(to, policy, f"rule {rule!r}")

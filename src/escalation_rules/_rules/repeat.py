@@ -34,7 +34,7 @@ from .base import (
     to_condition,
     with_timing,
 )
-from .recipients import Reach, notifications
+from .recipients import notifications, recipient
 
 if TYPE_CHECKING:
     from .._engine.context import Context
@@ -44,24 +44,6 @@ if TYPE_CHECKING:
 MAX_REPETITIONS: Final = 10_000
 """The most repetitions a rule sends per anchor event, with or without ``limit``: past it the
 rule has nothing more to send until its anchor's event happens again."""
-
-
-def recipient(
-    to: str | Owner | tuple[Recipient, ...], policy: Policy, position: int, rule: str
-) -> tuple[str, Reach | None]:
-    """Who *to* names at level *position* (`OWNER`: that level's owners): the name an action
-    stands for them with, and their `Reach` (``None`` when that one name is all, at every
-    instant). The one place a repeating notification resolves its recipients."""
-    level = policy.levels[position]
-    if to is OWNER:
-        if isinstance(level.owner, str):
-            return level.owner, None
-        reach = Reach(level.owners, policy, f"level {level.id!r}", level.round_robin)
-        return level.owner_text, reach
-    if isinstance(to, str):
-        return to, None
-    assert isinstance(to, tuple)
-    return ", ".join(str(r) for r in to), Reach(to, policy, f"rule {rule!r}")
 
 
 def repeat_every(value: object) -> timedelta:

@@ -33,7 +33,7 @@ from .base import (
     to_condition,
     with_timing,
 )
-from .recipients import Reach, check_schedules, notifications
+from .recipients import Reach, check_schedules, notifications, recipient
 from .repeat import RepeatingNotification
 from .storm import MAX_AMOUNTS, Threshold, holds_test, scope_of, supersede
 
@@ -261,15 +261,8 @@ class TimeRule:
         name of `_action` whatever the instant (the fast path)."""
         if self.action != "notify":
             return None
-        level = policy.levels[position]
-        if self.to is OWNER:
-            if isinstance(level.owner, str):
-                return None
-            return Reach(level.owners, policy, f"level {level.id!r}", level.round_robin)
-        if isinstance(self.to, str):
-            return None
-        assert isinstance(self.to, tuple)
-        return Reach(self.to, policy, f"rule {self.name!r}")
+        assert not isinstance(self.to, Next)  # refused when the rule is built
+        return recipient(self.to, policy, position, self.name)[1]
 
     def _sent(
         self, action: Action, reach: Reach | None, context: Context, due: datetime, once: Any
