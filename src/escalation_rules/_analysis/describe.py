@@ -101,6 +101,9 @@ def describe_event(event: Event) -> str:
         return f"action {event.action} carried out"
     if kind is EventKind.PRIORITY_CHANGED:
         return f"priority -> {event.priority}"
+    if kind is EventKind.FIELD_CHANGED:
+        value = event.data.get("value")
+        return f"{event.name} -> {'(none)' if value is None else value}" + by
     return f"{event.name or 'custom'} (custom event)"
 
 

@@ -33,6 +33,11 @@ def _spec(kind: EventKind, survey: Survey) -> st.SearchStrategy[tuple[EventKind,
         return st.sampled_from(survey.teams).map(lambda team: (kind, {"team": team}))
     if kind is EventKind.CUSTOM:
         return st.just((kind, {"name": "custom"}))
+    if kind is EventKind.FIELD_CHANGED:
+        categories = survey.values.get("category") or ["billing", "outage"]
+        return st.sampled_from([*categories, None]).map(
+            lambda c: (kind, {"name": "category", "data": {"value": c}})
+        )
     return st.just((kind, {}))
 
 

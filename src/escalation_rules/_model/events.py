@@ -12,6 +12,7 @@ import attrs
 from .._exceptions import IssueError
 from .._frozendict import FrozenDict
 from .._instants import require_aware
+from .._suggest import did_you_mean
 from .actions import Action, Escalate, Route, SetPriority, SetStatus
 from .names import to_enum
 
@@ -49,6 +50,10 @@ class EventKind(enum.StrEnum):
     MANAGER_REQUESTED = "manager_requested"
     #: The issue's priority changed; ``priority`` is the new one.
     PRIORITY_CHANGED = "priority_changed"
+    #: Another field of the issue changed: ``name`` is ``"category"``, ``"product"``,
+    #: ``"language"`` or ``"attributes.KEY"``, and ``data["value"]`` the new value
+    #: (``None``: no value). What a ticket's audit trail or a log column records.
+    FIELD_CHANGED = "field_changed"
     #: The host carried out an action the engine decided (escalation, routing
     #: or notification); its ``action`` key makes evaluation idempotent.
     ACTION_TAKEN = "action_taken"
@@ -195,7 +200,9 @@ class Event:
     ``LEVEL_CHANGED`` (the new level) and for an escalation in ``ACTION_TAKEN``,
     ``status`` for ``STATUS_CHANGED``, ``team``/``assignee`` for ``REASSIGNED``,
     ``priority`` for ``PRIORITY_CHANGED`` (and for ``CREATED``: the priority it was created with),
-    ``action`` and ``rule`` for ``ACTION_TAKEN``, ``name`` for ``CUSTOM``.
+    ``action`` and ``rule`` for ``ACTION_TAKEN``, ``name`` for ``CUSTOM``, ``name`` and
+    ``data["value"]`` for ``FIELD_CHANGED`` (see `EventKind.FIELD_CHANGED`, or build one
+    with `Event.field_changed`).
     """
 
     kind: EventKind = attrs.field(converter=_to_kind)
@@ -228,6 +235,14 @@ class Event:
             or (self.priority is not None and not isinstance(self.priority, str))
         ):
             check_texts("Event", _EVENT_TEXTS, tuple(getattr(self, f) for f in _EVENT_TEXTS))
+        if self.kind is EventKind.FIELD_CHANGED:
+            _check_field_change(self.name, self.data)
+
+    @classmethod
+    def field_changed(cls, at: datetime, field: str, value: Any) -> Event:
+        """The event of *field* (``"category"``, ``"product"``, ``"language"`` or
+        ``"attributes.KEY"``) changing to *value* at *at* (``None``: no value)."""
+        return cls(EventKind.FIELD_CHANGED, at, name=field, data={"value": value})
 
     @classmethod
     def taken(cls, action: Action, at: datetime) -> Event:
@@ -252,6 +267,38 @@ class Event:
         if type(action) is SetStatus:
             return (taken, cls(EventKind.STATUS_CHANGED, at, status=action.status))
         return (taken,)
+
+
+#: The issue fields a ``FIELD_CHANGED`` event can set (besides ``attributes.KEY``).
+CHANGEABLE_FIELDS: Final = ("category", "product", "language")
+
+ATTRIBUTE_PREFIX: Final = "attributes."
+
+
+def _check_field_change(name: str | None, data: Mapping[str, Any]) -> None:
+    """Refuse a ``FIELD_CHANGED`` event without a field it can set, or without a value."""
+    if name is None or (
+        name not in CHANGEABLE_FIELDS
+        and not (name.startswith(ATTRIBUTE_PREFIX) and len(name) > len(ATTRIBUTE_PREFIX))
+    ):
+        raise IssueError(
+            f"a field_changed event names the field it sets: one of {list(CHANGEABLE_FIELDS)} "
+            f"or 'attributes.KEY', got name={name!r}",
+            value=name,
+            suggestion=did_you_mean(name, CHANGEABLE_FIELDS) if name else None,
+        )
+    if "value" not in data:
+        raise IssueError(
+            f"a field_changed event of {name!r} carries the new value as data['value'] "
+            "(None for no value)",
+            value=dict(data),
+        )
+    value = data["value"]
+    if name in CHANGEABLE_FIELDS and value is not None and not isinstance(value, str):
+        raise IssueError(
+            f"a field_changed event sets {name!r} to a string or None, got {value!r}",
+            value=value,
+        )
 
 
 _EVENT_TEXTS: Final = (

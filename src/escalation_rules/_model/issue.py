@@ -13,6 +13,7 @@ import attrs
 from .._exceptions import IssueError
 from .._instants import require_aware
 from .events import (
+    ATTRIBUTE_PREFIX,
     Event,
     EventKind,
     Status,
@@ -221,6 +222,11 @@ class Issue:
             changes.update((name, v) for name, v in field_changes(e) if name in later)
         if "status" in changes:
             changes["status"] = changes["status"] or ""  # "": the default, open
+        attributes = {k: changes.pop(k) for k in list(changes) if k.startswith(ATTRIBUTE_PREFIX)}
+        if attributes:
+            changes["attributes"] = self.attributes
+            for item in attributes.items():
+                _set_field(changes, item)
         return attrs.evolve(self, history=before, **changes)
 
     def with_event(self, event: Event) -> Issue:
@@ -262,7 +268,11 @@ class Issue:
         values = {name: getattr(self, name) for name in _ISSUE_FIELDS}
         values["history"] = history.appended(new)
         for event in new:
-            values.update(field_changes(event))
+            changes = field_changes(event)
+            if changes and event.kind is EventKind.FIELD_CHANGED:
+                _set_field(values, changes[0])
+            else:
+                values.update(changes)
         issue: Issue = object.__new__(Issue)
         for name, value in values.items():
             object.__setattr__(issue, name, value)
@@ -310,6 +320,8 @@ def field_changes(event: Event) -> tuple[tuple[str, str], ...]:
         return out
     if kind is EventKind.PRIORITY_CHANGED:
         return _NO_CHANGES if event.priority is None else (("priority", event.priority),)
+    if kind is EventKind.FIELD_CHANGED:
+        return ((event.name, event.data["value"]),)  # type: ignore[return-value]
     if kind is EventKind.CREATED:  # what the issue was created with, when the event says
         return tuple(
             (name, value)
@@ -319,6 +331,22 @@ def field_changes(event: Event) -> tuple[tuple[str, str], ...]:
             if value is not None
         )  # fmt: skip
     return _NO_CHANGES
+
+
+def _set_field(values: dict[str, Any], change: tuple[str, Any]) -> None:
+    """Apply a ``FIELD_CHANGED`` *change* to the issue's field *values*: a text field is
+    replaced, an ``attributes.KEY`` sets (or, to ``None``, removes) that attribute."""
+    name, value = change
+    if not name.startswith(ATTRIBUTE_PREFIX):
+        values[name] = value
+        return
+    key = name[len(ATTRIBUTE_PREFIX) :]
+    attributes = dict(values["attributes"])
+    if value is None:
+        attributes.pop(key, None)
+    else:
+        attributes[key] = value
+    values["attributes"] = frozen_mapping(attributes)
 
 
 summary_of: Final[Callable[[Issue], HistorySummary]] = operator.attrgetter("_summary")
