@@ -111,12 +111,14 @@ def mapping(**changes: object) -> LogMapping:
     return LogMapping.from_dict({**MAPPING, **changes})
 
 
-def issues(text: str = LOG, *, check_grouped: bool = True, **changes: object) -> list[LoggedIssue]:
+def issues(
+    text: str = LOG, *, check_grouped: bool = True, strict: bool = False, **changes: object
+) -> list[LoggedIssue]:
     """The issues of *text*, read with `MAPPING` (only the columns its header has) + *changes*."""
     header = text.split("\n", 1)[0].split(",")
     columns = {key: column for key, column in COLUMNS.items() if column in header}
     m = mapping(**{"columns": columns, **changes})
-    return list(read_log(io.StringIO(text), m, check_grouped=check_grouped))
+    return list(read_log(io.StringIO(text), m, check_grouped=check_grouped, strict=strict))
 
 
 def by_id(text: str = LOG) -> dict[str, Replay]:
@@ -324,7 +326,8 @@ MAPPING_ERRORS: list[tuple[str, Callable[[], object], str]] = [
     (
         "bad-format",
         lambda: mapping(format="cvs"),
-        r"format must be 'csv', 'jsonl' or 'xes', got 'cvs' \(did you mean 'csv'\?\)",
+        r"format must be one of \['csv', 'jsonl', 'xes', 'parquet'\], got 'cvs' "
+        r"\(did you mean 'csv'\?\)",
     ),
     (
         "bad-zone",
@@ -381,6 +384,11 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
         LogMapping.load(path)
 
 
+OPEN: dict[str, object] = {
+    "statuses": {"open": ["New", "Working"], "pending": ["Waiting"], "resolved": ["Done"]}
+}
+
+
 def _with_row(row: str) -> str:
     return LOG + row
 
@@ -408,16 +416,17 @@ READER_ERRORS: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ),
     (
         "unmapped-priority",
-        lambda: issues(priorities={"p2": "P2", "p3": "P3", "p4": "P4"}),
+        lambda: issues(priorities={"p2": "P2", "p3": "P3", "p4": "P4"}, strict=True, **OPEN),
         IssueError,
-        r"^<stream> line 2, column 'prio': the value 'P2' is not in the mapping's value map "
-        r"\['p2', 'p3', 'p4'\] \(did you mean 'p2'\?\)$",
+        r"^<stream> line 2, column 'prio': the priority 'P2' is not in the mapping's "
+        r"\[priorities\] \(read strictly, it is refused rather than read as no value\); add "
+        r"it \(or a range, a pattern or '\*'\) \(did you mean 'p2'\?\)$",
     ),
     (
         "unmapped-level",
-        lambda: issues(levels={"L1": "L1", "L3": "L3"}),
+        lambda: issues(levels={"L1": "L1", "L3": "L3"}, strict=True, **OPEN),
         IssueError,
-        r"<stream> line 3, column 'line': the value 'L2' is not in",
+        r"<stream> line 3, column 'line': the level 'L2' is not in the mapping's \[levels\]",
     ),
     (
         "short-row",

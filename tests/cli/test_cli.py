@@ -214,7 +214,7 @@ def test_bad_input_files_exit_1(tmp_path: Path) -> None:
 @needs_script
 def test_examples_lists_and_prints_the_bundled_files() -> None:
     listed = run("examples").stdout.split()
-    assert listed == ["seeds-matrix", "oncall-chain", "zendesk-sla", "bpi2013"]
+    assert listed == ["seeds-matrix", "oncall-chain", "zendesk-sla", "bpi2013", "servicenow"]
     assert "[calendars.support-hours]" in run("examples", "zendesk-sla").stdout
 
 

@@ -37,7 +37,7 @@ from escalation_rules import (
 )
 from escalation_rules._analysis.backtest import backtest
 from escalation_rules._analysis.replay import Replayer, replay
-from escalation_rules._io import logmapping
+from escalation_rules._io import log_unmapped
 from escalation_rules._io.bpi2013 import bpi2013_policy
 from escalation_rules._io.eventlog import EventLog, LoggedIssue, read_log
 from escalation_rules._io.logmapping import LogMapping, UnmappedValue
@@ -468,11 +468,12 @@ def test_backtest_carries_the_warnings_into_its_metrics() -> None:
 
 
 def test_too_many_different_unmapped_statuses_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(logmapping, "MAX_UNMAPPED", 3)
+    monkeypatch.setattr(log_unmapped, "MAX_UNMAPPED", 3)
     rows = "".join(f"A,2026-03-02T0{n}:00:00Z,S{n}\n" for n in range(5))
     message = _message(lambda: read("id,when,status\n" + rows))
     assert message.startswith(
-        "<stream> line 5, column 'status': more than 3 different statuses are listed nowhere"
+        "<stream> line 5, column 'status': more than 3 different values are not in the "
+        "mapping; is columns.status ('status') the right column?"
     )
 
 

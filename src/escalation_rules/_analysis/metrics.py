@@ -136,14 +136,17 @@ class Tally:
         "first_level",
         "issues",
         "levels",
+        "rated",
         "recurring",
         "resolution",
+        "satisfaction",
         "sla",
     )
 
     def __init__(self) -> None:
         self.issues = self.events = self.actions = 0
-        self.first_level = self.recurring = 0
+        self.first_level = self.recurring = self.rated = 0
+        self.satisfaction = 0.0
         self.resolution = _Quantiles()
         self.levels: dict[str, _LevelTally] = {}
         self.sla: dict[str, list[int]] = {}  # clock name -> [breached, measured]
@@ -163,6 +166,10 @@ class Tally:
             if result.start_level == first_level and not result.entries:
                 self.first_level += 1
         self.recurring += result.recurring
+        score = result.logged.satisfaction
+        if score is not None:
+            self.rated += 1
+            self.satisfaction += score
         for clock, breached in result.sla_breached.items():
             counts = self.sla.setdefault(clock, [0, 0])
             counts[0] += breached
@@ -184,6 +191,8 @@ class Tally:
             sla_breach_rate=FrozenDict(
                 {clock: breached / measured for clock, (breached, measured) in self.sla.items()}
             ),
+            rated=self.rated,
+            satisfaction=self.satisfaction / self.rated if self.rated else None,
         )
 
 
@@ -254,6 +263,8 @@ class GroupMetrics:
         recurring: issues the real history moved up into the same level more than once.
         sla_breach_rate: by SLA clock, the share of the issues it had a target for that
             breached it (see `Replay.sla_breached`).
+        rated: issues with a satisfaction score (the log mapping's ``satisfaction``).
+        satisfaction: their mean score (CSAT), or ``None`` when none was rated.
     """
 
     issues: int
@@ -266,6 +277,8 @@ class GroupMetrics:
     resolved_at_first_level: int
     recurring: int
     sla_breach_rate: Mapping[str, float]
+    rated: int = attrs.field(default=0, kw_only=True)
+    satisfaction: float | None = attrs.field(default=None, kw_only=True)
 
     def level(self, level_id: str) -> LevelMetrics:
         """The `LevelMetrics` of *level_id*."""
@@ -303,7 +316,34 @@ class GroupMetrics:
             "resolved_at_first_level": self.resolved_at_first_level,
             "recurring": self.recurring,
             "sla_breach_rate": dict(self.sla_breach_rate),
+            "rated": self.rated,
+            "satisfaction": self.satisfaction,
         }
+
+
+_GROUP_COLUMNS: Final = (
+    "issues", "events", "policy_actions", "resolved", "median_resolution", "p90_resolution",
+    "resolved_at_first_level", "recurring", "rated", "satisfaction",
+)  # fmt: skip
+
+_LEVEL_COLUMNS: Final = (
+    "eligible", "real", "policy", "also_earlier", "also_later", "never", "policy_only",
+    "median_delta", "median_earlier", "median_later",
+)  # fmt: skip
+
+_DURATIONS: Final = frozenset(
+    {"median_resolution", "p90_resolution", "median_delta", "median_earlier", "median_later"}
+)
+
+
+def _csv_name(name: str) -> str:
+    """The CSV column of an attribute: a duration's name ends in ``_s`` (seconds)."""
+    return f"{name}_s" if name in _DURATIONS else name
+
+
+def _csv_value(obj: object, name: str) -> object:
+    value = getattr(obj, name)
+    return _s(value) if name in _DURATIONS else value
 
 
 def _s(value: timedelta | None) -> float | None:
@@ -325,6 +365,9 @@ class Metrics:
         by_priority, by_category: per value (issues without one are under ``"-"``).
         by_sla: per SLA policy that applied at the end of each issue's replay (empty when
             the policy has no SLA policies; ``"-"`` for issues none applied to).
+        by: per key `backtest` was asked to group by (``"tier"``, ``"customer"``,
+            ``"attributes.region"``, ...), per value: the issue's last value of that key
+            (``"-"`` for none; past `MAX_GROUPS` values, the rest are under ``"(other)"``).
         warnings: what the log's reader had to guess (`EventLog.warnings`): each status
             the log mapping lists nowhere, counted as open. Empty when the issues did not
             come from `read_log`, or the mapping knew every value.
@@ -336,6 +379,7 @@ class Metrics:
     by_priority: Mapping[str, GroupMetrics]
     by_category: Mapping[str, GroupMetrics]
     by_sla: Mapping[str, GroupMetrics] = attrs.field(factory=dict, kw_only=True)
+    by: Mapping[str, Mapping[str, GroupMetrics]] = attrs.field(factory=dict, kw_only=True)
     warnings: tuple[UnmappedValue, ...] = attrs.field(default=(), converter=_warnings, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
@@ -347,66 +391,24 @@ class Metrics:
             "by_priority": {k: v.to_dict() for k, v in self.by_priority.items()},
             "by_category": {k: v.to_dict() for k, v in self.by_category.items()},
             "by_sla": {k: v.to_dict() for k, v in self.by_sla.items()},
+            "by": {key: {k: v.to_dict() for k, v in g.items()} for key, g in self.by.items()},
             "warnings": [w.to_dict() for w in self.warnings],
         }
 
     def csv_rows(self) -> list[list[str]]:
         """Rows for `csv.writer`: a header, then one row per group (all, priorities,
-        categories); durations in seconds, empty where there is no value."""
+        categories, SLA policies, the keys of `by`); durations in seconds, empty where
+        there is no value."""
         clocks = sorted({c for _, _, g in self._groups() for c in g.sla_breach_rate})
-        header = [
-            "scope",
-            "group",
-            "issues",
-            "events",
-            "policy_actions",
-            "resolved",
-            "median_resolution_s",
-            "p90_resolution_s",
-            "resolved_at_first_level",
-            "recurring",
-        ]
+        header = ["scope", "group", *(_csv_name(name) for name in _GROUP_COLUMNS)]
         for level in self.level_ids[1:]:
-            header += [
-                f"{level}_eligible",
-                f"{level}_real",
-                f"{level}_policy",
-                f"{level}_also_earlier",
-                f"{level}_also_later",
-                f"{level}_never",
-                f"{level}_policy_only",
-                f"{level}_median_delta_s",
-                f"{level}_median_earlier_s",
-                f"{level}_median_later_s",
-            ]
+            header += [f"{level}_{_csv_name(name)}" for name in _LEVEL_COLUMNS]
         header += [f"sla_{clock}_breach_rate" for clock in clocks]
         rows = [header]
         for scope, name, group in self._groups():
-            row: list[object] = [
-                scope,
-                name,
-                group.issues,
-                group.events,
-                group.policy_actions,
-                group.resolved,
-                _s(group.median_resolution),
-                _s(group.p90_resolution),
-                group.resolved_at_first_level,
-                group.recurring,
-            ]
+            row: list[object] = [scope, name, *(_csv_value(group, n) for n in _GROUP_COLUMNS)]
             for m in group.levels:
-                row += [
-                    m.eligible,
-                    m.real,
-                    m.policy,
-                    m.also_earlier,
-                    m.also_later,
-                    m.never,
-                    m.policy_only,
-                    _s(m.median_delta),
-                    _s(m.median_earlier),
-                    _s(m.median_later),
-                ]
+                row += [_csv_value(m, n) for n in _LEVEL_COLUMNS]
             row += [group.sla_breach_rate.get(clock) for clock in clocks]
             rows.append(["" if v is None else str(v) for v in row])
         return rows
@@ -423,11 +425,13 @@ class Metrics:
             *(("priority", k, v) for k, v in self.by_priority.items()),
             *(("category", k, v) for k, v in self.by_category.items()),
             *(("sla", k, v) for k, v in self.by_sla.items()),
+            *((key, k, v) for key, groups in self.by.items() for k, v in groups.items()),
         ]
 
     def to_table(self, *, categories: int = 10) -> str:
         """A readable text table: the figures overall and per priority, then per category
-        (the *categories* largest by number of issues; all of them are in `to_dict`)."""
+        and per each key of `by` (the *categories* largest groups by number of issues; all
+        of them are in `to_dict`)."""
         intro = (
             f"Backtest of policy {self.policy!r} on {self.overall.issues:,} issues "
             f"({self.overall.events:,} real events); the policy decided "
@@ -438,14 +442,15 @@ class Metrics:
         if self.by_sla:
             parts += ["", "By SLA policy (the one that applied last):"]
             parts.append(metrics_table(list(self.by_sla.items()), self.level_ids))
-        if self.by_category:
-            largest = sorted(self.by_category.items(), key=lambda kv: (-kv[1].issues, kv[0]))
-            shown = largest[:categories]
-            parts += [
-                "",
-                f"By category ({len(shown)} largest of {len(largest)}):",
-                metrics_table(shown, self.level_ids),
-            ]
+        for key, table in (("category", self.by_category), *self.by.items()):
+            if table:
+                largest = sorted(table.items(), key=lambda kv: (-kv[1].issues, kv[0]))
+                shown = largest[:categories]
+                parts += [
+                    "",
+                    f"By {key} ({len(shown)} largest of {len(largest)}):",
+                    metrics_table(shown, self.level_ids),
+                ]
         notes = [
             "",
             "Escalated to a level: the issue reached it or a level above; the share is of the",

@@ -60,6 +60,12 @@ def metrics_table(groups: list[tuple[str, GroupMetrics]], level_ids: tuple[str, 
         (_pct(g.resolved_at_first_level, g.resolved) for g in metrics),
     )
     add("recurring escalations", (_pct(g.recurring, g.issues) for g in metrics))
+    if any(g.rated for g in metrics):
+        add("rated (satisfaction)", (_pct(g.rated, g.issues) for g in metrics))
+        add(
+            "satisfaction: mean",
+            ("-" if g.satisfaction is None else f"{g.satisfaction:.2f}" for g in metrics),
+        )
     for clock in sorted({c for g in metrics for c in g.sla_breach_rate}):
         add(
             f"SLA breached: {clock}",
@@ -82,11 +88,15 @@ def warnings_text(warnings: tuple[UnmappedValue, ...]) -> list[str]:
     if not warnings:
         return []
     rows = sum(w.rows for w in warnings)
-    lines = [
-        "",
-        f"Warning: {rows:,} rows have a status the log mapping lists nowhere; they were "
-        "counted as open, which may change every figure below:",
-    ]
+    fields = sorted({w.field for w in warnings})
+    if fields == ["status"]:
+        what = "a status the log mapping lists nowhere; they were counted as open"
+    else:
+        what = (
+            f"a value the log mapping does not know ({', '.join(fields)}); they were read "
+            "as below"
+        )
+    lines = ["", f"Warning: {rows:,} rows have {what}, which may change every figure below:"]
     lines += [f"  {w}" for w in warnings[:_WARNINGS_SHOWN]]
     if len(warnings) > _WARNINGS_SHOWN:
         lines.append(f"  ... and {len(warnings) - _WARNINGS_SHOWN:,} more (see to_dict())")

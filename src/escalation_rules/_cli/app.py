@@ -150,9 +150,10 @@ def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     bt = sub.add_parser(
         "backtest",
         help="replay an event log under a policy and print the metrics",
-        description="Replay every issue of LOG (CSV or JSON Lines, .gz allowed, grouped by "
-        "issue) under POLICY, with the column mapping MAPPING (TOML), and print escalation, "
-        "breach and resolution figures, overall and per priority and category.",
+        description="Replay every issue of LOG (CSV, JSON Lines, XES or Parquet, .gz "
+        "allowed, grouped by issue) under POLICY, with the column mapping MAPPING (TOML), and "
+        "print escalation, breach and resolution figures, overall and per priority and "
+        "category (and per --by key).",
     )
     bt.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
     bt.add_argument("log", metavar="LOG")
@@ -176,8 +177,17 @@ def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     bt.add_argument(
         "--strict",
         action="store_true",
-        help="refuse a status the log mapping lists nowhere (by default it counts as open "
-        "and is reported as a warning)",
+        help="refuse a value the log mapping does not know: a status it lists nowhere, or a "
+        "value a value map does not take (by default the status counts as open, the value "
+        "as none, and each is reported as a warning)",
+    )
+    bt.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="also group the figures by KEY: customer, tier, team, level, satisfaction, or "
+        "attributes.NAME of a column the mapping maps (repeatable)",
     )
     bt.add_argument(
         "--progress",

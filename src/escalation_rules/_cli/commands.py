@@ -270,7 +270,7 @@ def _backtest(args: argparse.Namespace) -> int:
 
     try:
         log = read_log(args.log, mapping, strict=args.strict)
-        metrics = backtest(policy, log, on_replay=tick)
+        metrics = backtest(policy, log, on_replay=tick, by=args.by)
     except EscalationRulesError as exc:
         raise CommandFailed(f"error: {exc}") from None
     if progress:

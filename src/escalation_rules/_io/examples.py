@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 #: When the example issues were opened: Monday 2 March 2026, 09:00 in Berlin.
 START: datetime = parse_instant("2026-03-02T09:00:00+01:00")
 
-EXAMPLES: tuple[str, ...] = ("seeds-matrix", "oncall-chain", "zendesk-sla", "bpi2013")
+EXAMPLES: tuple[str, ...] = ("seeds-matrix", "oncall-chain", "zendesk-sla", "bpi2013", "servicenow")
 """The policy files bundled in ``escalation_rules/examples/``."""
 
 

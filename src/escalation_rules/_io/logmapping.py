@@ -13,36 +13,36 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from .._exceptions import CalendarError, IssueError, PolicyError
+from .._exceptions import CalendarError, PolicyError
 from .._frozendict import FrozenDict
 from .._instants import MAX_ZONE_NAME
 from .._model.events import Status
 from .._suggest import did_you_mean
 from .._time.calendar_spec import zone_info
+from .log_times import NAMED_FORMATS, TimeFormat, check_pattern
+from .log_unmapped import MAX_UNMAPPED as MAX_UNMAPPED
+from .log_unmapped import Unmapped as Unmapped
+from .log_unmapped import UnmappedValue as UnmappedValue
+from .log_unmapped import shown_value as shown_value
+from .logmapping_file import known_keys, mapping_arguments
+from .value_map import ValueMap
 
-LogFormat = Literal["csv", "jsonl", "xes"]
+LogFormat = Literal["csv", "jsonl", "xes", "parquet"]
 
 LogSource: TypeAlias = "str | PathLike[str] | IO[str] | IO[bytes]"
 """A path to a log (``.gz`` is decompressed), or an open text or binary file."""
-
-_TOP_KEYS: Final = (
-    "format",
-    "delimiter",
-    "encoding",
-    "timezone",
-    "columns",
-    "statuses",
-    "priorities",
-    "levels",
-)
 
 REQUIRED_COLUMNS: Final = ("issue", "timestamp", "status")
 
 _OPTIONAL_COLUMNS: Final = ("sub_status", "level", "team", "priority", "category")
 
 COLUMN_KEYS: Final = REQUIRED_COLUMNS + _OPTIONAL_COLUMNS
+"""The columns every row of a reader has, in this order (absent ones read "")."""
 
-_STATUS_KEYS: Final = ("open", "pending", "resolved", "closed")
+#: Columns read after those: the customer's id and tier, and a satisfaction score (CSAT).
+EXTRA_KEYS: Final = ("customer", "tier", "satisfaction")
+
+ATTRIBUTES: Final = "attributes."
 
 #: A log's timestamps must fall in these years (in UTC): a date near year 1 or 9999 is a
 #: placeholder for "no date", and the engine needs room past an instant for SLA deadlines.
@@ -51,11 +51,10 @@ LATEST: Final = datetime(9000, 1, 1, tzinfo=UTC)
 
 _MAX_ENCODING_NAME: Final = 64
 
-#: The reader reports up to this many different unmapped statuses; one more is an error
-#: (the status column is likely the wrong one), which keeps its memory bounded.
-MAX_UNMAPPED: Final = 1_000
+_FORMATS: Final = ("csv", "jsonl", "xes", "parquet")
 
-_FORMATS: Final = ("csv", "jsonl", "xes")
+#: The most null markers and attribute columns a mapping may list.
+MAX_LISTED: Final = 100
 
 
 def _frozen_strs(value: Iterable[str]) -> frozenset[str]:
@@ -66,31 +65,58 @@ def _frozen_map(value: Mapping[str, str] | None) -> FrozenDict[str]:
     return FrozenDict(value or {})
 
 
+def _frozen_maps(value: Mapping[str, Mapping[str, str]] | None) -> FrozenDict[FrozenDict[str]]:
+    return FrozenDict({k: FrozenDict(v) for k, v in (value or {}).items()})
+
+
 @attrs.frozen
 class LogMapping:
-    """How to read an event log: which column holds what, and what the statuses mean.
+    """How to read an event log: which column holds what, and what its values mean.
 
     Build it with `LogMapping.load` from a TOML file, `LogMapping.from_dict` from the
-    same structure, or directly. Every check happens when it is built.
+    same structure, or directly. Every check happens when it is built. (The TOML form is in
+    the docstring of `escalation_rules._io.eventlog` and in docs/backtest.md.)
 
     Attributes:
-        issue, timestamp, status: the columns (CSV) or keys (JSON Lines) of the issue id,
-            the instant of the row, and the status.
+        issue, timestamp, status: the columns (CSV, Parquet), keys (JSON Lines) or XES keys
+            of the issue id, the instant of the row, and the status.
         sub_status: an optional second status column; the status then reads
             ``"Status/Sub Status"``.
-        level, team, priority, category: optional columns.
-        format: ``"csv"`` or ``"jsonl"``; ``None`` to tell from the file name.
+        level, team, priority, category: optional columns; a change of one over an issue's
+            rows is an event (``LEVEL_CHANGED``, ``REASSIGNED``, ``PRIORITY_CHANGED``,
+            ``FIELD_CHANGED``).
+        customer, tier: optional columns of the customer's id and tier (the first value).
+        satisfaction: an optional column of a satisfaction score (CSAT): a number after its
+            value map (``[values.satisfaction]``, e.g. ``good = "1"``); the last one counts.
+        attributes: more columns, by the attribute name they fill (``issue.attributes``); a
+            change is a ``FIELD_CHANGED`` event. `backtest` can group by any of them.
+        format: ``"csv"``, ``"jsonl"``, ``"xes"`` or ``"parquet"``; ``None`` to tell from
+            the file name.
         delimiter: the CSV field separator.
         encoding: the text encoding of a log read from a path or a binary file (any
             codec Python knows, e.g. ``"latin-1"``, ``"utf-16"``, ``"cp1252"``);
             ``"utf-8"`` by default. A text stream is read as it is.
         timezone: the IANA zone of timestamps written without an offset; ``None`` refuses them.
+        formats: by mapping key (``"timestamp"``, ``"attributes.opened"``), how the column
+            writes instants: ``"iso"`` (ISO 8601, the default for the timestamp),
+            ``"epoch_s"``, ``"epoch_ms"``, or a pattern in pendulum's tokens such as
+            ``"DD-MM-YYYY HH:mm"``. An attribute with a format is read as an instant.
+        zones: by mapping key, the IANA zone of that column's local times (else `timezone`).
+        null: values that mean "no value" in any column (``["?", "NULL"]``); the empty
+            string always does.
+        defaults: by mapping key, the log value to read where a row has no value.
+        sort: sort each issue's rows by time (a stable sort) rather than refuse rows out
+            of order; the log must still be grouped by issue.
         open, pending, resolved, closed: the log's statuses that mean open, waiting on the
             customer, resolved and closed. A status listed nowhere counts as open too, but
             the reader reports it (`EventLog.warnings`), or refuses it when strict: list the
             open statuses under ``open`` so that a misspelt one stands out.
-        priorities, levels: value maps (log value to the value the policy uses); when one
-            is given, every value of that column must be in it.
+        priorities, levels: value maps (log value to the value the policy uses), with exact
+            values, numeric ranges (``"2.."``), patterns (``"re:^P1"``) and ``"*"`` (see
+            `escalation_rules._io.value_map`). A value a map does not take is reported
+            and read as no value (refused when strict).
+        values: value maps of the other keys (``category``, ``team``, ``satisfaction``,
+            ``attributes.NAME``, ...), the same way.
         source: where the mapping was read from, for messages.
     """
 
@@ -102,33 +128,79 @@ class LogMapping:
     team: str | None = attrs.field(default=None, kw_only=True)
     priority: str | None = attrs.field(default=None, kw_only=True)
     category: str | None = attrs.field(default=None, kw_only=True)
+    customer: str | None = attrs.field(default=None, kw_only=True)
+    tier: str | None = attrs.field(default=None, kw_only=True)
+    satisfaction: str | None = attrs.field(default=None, kw_only=True)
+    attributes: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, kw_only=True)
     format: LogFormat | None = attrs.field(default=None, kw_only=True)
     delimiter: str = attrs.field(default=",", kw_only=True)
     encoding: str = attrs.field(default="utf-8", kw_only=True)
     timezone: str | None = attrs.field(default=None, kw_only=True)
+    formats: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, kw_only=True)
+    zones: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, kw_only=True)
+    null: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_strs, kw_only=True)
+    defaults: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, kw_only=True)
+    sort: bool = attrs.field(default=False, kw_only=True)
     open: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_strs, kw_only=True)
     pending: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_strs, kw_only=True)
     resolved: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_strs, kw_only=True)
     closed: frozenset[str] = attrs.field(factory=frozenset, converter=_frozen_strs, kw_only=True)
     priorities: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, kw_only=True)
     levels: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, kw_only=True)
+    values: Mapping[str, Mapping[str, str]] = attrs.field(
+        factory=dict, converter=_frozen_maps, kw_only=True
+    )
     source: str | None = attrs.field(default=None, kw_only=True, eq=False)
-    _zone: ZoneInfo | None = attrs.field(init=False, eq=False, repr=False)
     _status_map: Mapping[str, Status] = attrs.field(init=False, eq=False, repr=False)
+    _times: Mapping[str, TimeFormat] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         where = self.source or "log mapping"
-        for key in COLUMN_KEYS:
+        for key in (*COLUMN_KEYS, *EXTRA_KEYS):
             value = getattr(self, key)
             if value is None and key not in REQUIRED_COLUMNS:
                 continue
+            _column_name(value, f"columns.{key}", where)
+        if len(self.attributes) > MAX_LISTED or len(self.null) > MAX_LISTED:
+            raise PolicyError(
+                f"a mapping lists at most {MAX_LISTED} attribute columns and null markers",
+                where=where,
+            )
+        for name, column in self.attributes.items():
+            if not isinstance(name, str) or not name or "." in name:
+                raise PolicyError(
+                    f"columns.attributes: an attribute name is a non-empty name without "
+                    f"dots, got {name!r}",
+                    where=where,
+                    value=name,
+                )
+            _column_name(column, f"columns.attributes.{name}", where)
+        self._check_options(where)
+        object.__setattr__(self, "_times", self._time_formats(where))
+        object.__setattr__(self, "_status_map", FrozenDict(self._statuses(where)))
+        for key, table in self.maps().items():
+            for log_value, value in table.items():
+                if not isinstance(value, str) or not value or not isinstance(log_value, str):
+                    raise PolicyError(
+                        f"{_map_name(key)}[{log_value!r}] must be a non-empty string, got "
+                        f"{value!r}",
+                        where=where,
+                        value=value,
+                    )
+            ValueMap(table, where)  # checks the ranges and patterns
+        for key, value in self.defaults.items():
+            self._known_key(key, "defaults", where)
             if not isinstance(value, str) or not value:
                 raise PolicyError(
-                    f"columns.{key} must name a column, got {value!r}", where=where, value=value
+                    f"defaults.{key} must be a non-empty string, got {value!r}",
+                    where=where,
+                    value=value,
                 )
+
+    def _check_options(self, where: str) -> None:
         if self.format is not None and self.format not in _FORMATS:
             raise PolicyError(
-                f"format must be 'csv', 'jsonl' or 'xes', got {self.format!r}",
+                f"format must be one of {list(_FORMATS)}, got {self.format!r}",
                 where=where,
                 value=self.format,
                 suggestion=did_you_mean(str(self.format), _FORMATS),
@@ -139,11 +211,38 @@ class LogMapping:
                 where=where,
                 value=self.delimiter,
             )
+        if not isinstance(self.sort, bool):
+            raise PolicyError(f"sort must be true or false, got {self.sort!r}", where=where)
+        for marker in self.null:
+            if not isinstance(marker, str):
+                raise PolicyError(
+                    f"null must list strings, got {marker!r}", where=where, value=marker
+                )
         _check_encoding(self.encoding, where)
-        zone = None
-        if self.timezone is not None:
-            zone = _zone(self.timezone, where)
-        object.__setattr__(self, "_zone", zone)
+
+    def _time_formats(self, where: str) -> dict[str, TimeFormat]:
+        default_zone = None if self.timezone is None else _zone(self.timezone, where)
+        for table in ("formats", "zones"):
+            for key in getattr(self, table):
+                self._known_key(key, table, where)
+                if key != "timestamp" and not key.startswith(ATTRIBUTES):
+                    raise PolicyError(
+                        f"{table}.{key}: only the timestamp and attributes are instants",
+                        where=where,
+                        value=key,
+                    )
+        times: dict[str, TimeFormat] = {}
+        for key in {"timestamp", *self.formats, *self.zones}:
+            fmt = self.formats.get(key)
+            if fmt is not None and fmt not in NAMED_FORMATS:
+                check_pattern(fmt, f"{where}: formats.{key}")
+            zone = self.zones.get(key)
+            times[key] = TimeFormat(
+                fmt, default_zone if zone is None else _zone(zone, where), where
+            )
+        return times
+
+    def _statuses(self, where: str) -> dict[str, Status]:
         statuses: dict[str, Status] = {}
         for key, status in (
             ("open", Status.OPEN),
@@ -166,70 +265,22 @@ class LogMapping:
                         value=name,
                     )
                 statuses[name] = status
-        object.__setattr__(self, "_status_map", FrozenDict(statuses))
-        for table in ("priorities", "levels"):
-            for log_value, value in getattr(self, table).items():
-                if not isinstance(value, str) or not value:
-                    raise PolicyError(
-                        f"{table}[{log_value!r}] must be a non-empty string, got {value!r}",
-                        where=where,
-                        value=value,
-                    )
+        return statuses
+
+    def _known_key(self, key: str, table: str, where: str) -> None:
+        """Refuse *key* of *table* unless it is a mapped column's key."""
+        known_keys({key: None}, tuple(self.columns()), where, f"{table}.", "mapped column")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> LogMapping:
-        """Build a mapping from the structure of the TOML file (see the module docstring).
+        """Build a mapping from the structure of the TOML file (see the module docstring
+        of `escalation_rules._io.eventlog`).
 
         Raises:
             PolicyError: an unknown key (with a "did you mean"), a missing required column,
                 or a value of the wrong type.
         """
-        where = source or "log mapping"
-        _known_keys(data, _TOP_KEYS, where, "")
-        columns = _table(data, "columns", where)
-        if not columns and "columns" not in data:
-            raise PolicyError(
-                "the [columns] table is missing; it names at least the issue, timestamp and "
-                "status columns",
-                where=where,
-            )
-        _known_keys(columns, COLUMN_KEYS, where, "columns.")
-        for key in REQUIRED_COLUMNS:
-            if key not in columns:
-                raise PolicyError(f"columns.{key} is required", where=where)
-        statuses = _table(data, "statuses", where)
-        _known_keys(statuses, _STATUS_KEYS, where, "statuses.")
-        lists: dict[str, list[str]] = {}
-        for key in _STATUS_KEYS:
-            value = statuses.get(key, [])
-            if isinstance(value, str) or not isinstance(value, list):
-                raise PolicyError(
-                    f"statuses.{key} must be a list of status names, got {value!r}",
-                    where=where,
-                    value=value,
-                )
-            lists[key] = value
-        return cls(
-            issue=columns["issue"],
-            timestamp=columns["timestamp"],
-            status=columns["status"],
-            sub_status=columns.get("sub_status"),
-            level=columns.get("level"),
-            team=columns.get("team"),
-            priority=columns.get("priority"),
-            category=columns.get("category"),
-            format=data.get("format"),
-            delimiter=data.get("delimiter", ","),
-            encoding=data.get("encoding", "utf-8"),
-            timezone=data.get("timezone"),
-            open=lists["open"],
-            pending=lists["pending"],
-            resolved=lists["resolved"],
-            closed=lists["closed"],
-            priorities=_table(data, "priorities", where),
-            levels=_table(data, "levels", where),
-            source=source,
-        )
+        return cls(**mapping_arguments(data, source or "log mapping"), source=source)
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> LogMapping:
@@ -267,38 +318,54 @@ class LogMapping:
         """Every status the mapping lists, sorted (for "did you mean")."""
         return sorted(self._status_map)
 
+    def known_values(self, key: str) -> list[str]:
+        """What the mapping lists for *key*: its statuses, or its value map's keys."""
+        if key == "status":
+            return self.listed_statuses()
+        return sorted(self.maps().get(key, {}))
+
     def columns(self) -> dict[str, str]:
-        """The mapped columns, by mapping key (``{"issue": "SR Number", ...}``)."""
-        return {key: getattr(self, key) for key in COLUMN_KEYS if getattr(self, key) is not None}
+        """The mapped columns, by mapping key (``{"issue": "SR Number", ...,
+        "attributes.region": "Region"}``), in the order of a reader's row."""
+        out = {key: getattr(self, key) for key in COLUMN_KEYS if getattr(self, key) is not None}
+        out.update((key, getattr(self, key)) for key in EXTRA_KEYS if getattr(self, key))
+        out.update((ATTRIBUTES + name, column) for name, column in self.attributes.items())
+        return out
+
+    def row_keys(self) -> tuple[str, ...]:
+        """The keys of a reader's row after the line: `COLUMN_KEYS`, then the mapped
+        extra keys (customer, tier, satisfaction, ``attributes.NAME``), in that order."""
+        return COLUMN_KEYS + tuple(k for k in self.columns() if k not in COLUMN_KEYS)
+
+    def maps(self) -> dict[str, Mapping[str, str]]:
+        """Every value map, by mapping key (``priority``, ``level`` and `values`')."""
+        out: dict[str, Mapping[str, str]] = dict(self.values)
+        if self.priorities:
+            out["priority"] = self.priorities
+        if self.levels:
+            out["level"] = self.levels
+        return out
+
+    def time_format(self, key: str) -> TimeFormat | None:
+        """How the column of *key* writes instants, if it holds instants."""
+        return self._times.get(key)
 
     def parse_timestamp(self, text: str) -> datetime:
-        """Parse an ISO 8601 timestamp into an aware datetime in UTC.
+        """Parse a timestamp, as the timestamp column writes it, into an aware datetime in UTC.
 
-        A timestamp without an offset is read in the mapping's `timezone`, with ``fold=0``:
-        an ambiguous local time (clocks going back) is the first of the two (see
-        `parse_second_pass` for the second), and a local time that does not exist (clocks
-        going forward) takes the offset from before the change. Without a `timezone` it is
-        refused.
+        A timestamp without an offset is read in the column's zone (`zones`, else
+        `timezone`), with ``fold=0``: an ambiguous local time (clocks going back) is the
+        first of the two (see `parse_second_pass` for the second), and a local time that
+        does not exist (clocks going forward) takes the offset from before the change.
+        Without a zone it is refused.
 
         Raises:
-            ValueError: the text is not ISO 8601, has no offset and there is no timezone,
-                or falls outside the years 1 to 9999 once in UTC (the offset can push it
-                out). The message says which. (`read_log` refuses more: a timestamp outside
-                the years 1000 to 8999, `EARLIEST` and `LATEST`.)
+            ValueError: the text does not match the format, has no offset and there is
+                no zone, or falls outside the years 1 to 9999 once in UTC. The message says
+                which. (`read_log` refuses more: a timestamp outside the years 1000 to
+                8999, `EARLIEST` and `LATEST`.)
         """
-        # One argument, no keyword: the reader calls it for every row.
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError("it is not an ISO 8601 timestamp") from None
-        if parsed.tzinfo is None:
-            if self._zone is None:
-                raise ValueError("it has no UTC offset and the mapping sets no timezone")
-            parsed = parsed.replace(tzinfo=self._zone)
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            raise ValueError(OUT_OF_RANGE) from None
+        return self._times["timestamp"].parse(text)
 
     def parse_second_pass(self, text: str) -> datetime:
         """As `parse_timestamp`, but an ambiguous local time (one the clocks went back over)
@@ -307,20 +374,16 @@ class LogMapping:
         Raises:
             ValueError: as `parse_timestamp`.
         """
-        parsed = self.parse_timestamp(text)  # every check
-        local = datetime.fromisoformat(text)
-        if local.tzinfo is not None or self._zone is None:
-            return parsed
-        try:
-            return local.replace(tzinfo=self._zone, fold=1).astimezone(UTC)
-        except OverflowError:
-            raise ValueError(OUT_OF_RANGE) from None
+        return self._times["timestamp"].second_pass(text)
 
 
-OUT_OF_RANGE: Final = (
-    "it lies outside the years 1000 to 8999 (in UTC) that a log's timestamps may have; "
-    "a date near year 1 or 9999 is usually a placeholder for 'no date'"
-)
+def _column_name(value: object, key: str, where: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise PolicyError(f"{key} must name a column, got {value!r}", where=where, value=value)
+
+
+def _map_name(key: str) -> str:
+    return {"priority": "priorities", "level": "levels"}.get(key, f"values.{key}")
 
 
 def _check_encoding(name: object, where: str) -> None:
@@ -368,143 +431,3 @@ def _zone(name: object, where: str) -> ZoneInfo:
             value=name,
             suggestion=exc.suggestion,
         ) from None
-
-
-def _known_keys(data: Mapping[str, Any], known: tuple[str, ...], where: str, prefix: str) -> None:
-    for key in data:
-        if key not in known:
-            raise PolicyError(
-                f"unknown key {prefix}{key!r}; known keys are {list(known)}",
-                where=where,
-                value=key,
-                suggestion=did_you_mean(str(key), known),
-            )
-
-
-def _table(data: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, Mapping):
-        raise PolicyError(f"{key} must be a table, got {value!r}", where=where, value=value)
-    return dict(value)
-
-
-@attrs.frozen
-class UnmappedValue:
-    """A value of an event log that the mapping does not know, and what the reader did.
-
-    Today that is a status listed under none of ``open``, ``pending``, ``resolved`` and
-    ``closed``: it is counted as open. (A priority or level missing from its value map is
-    an `IssueError`: there is no safe guess for it.)
-
-    Attributes:
-        field: the mapping key of the value, ``"status"``.
-        column: the log's column, ``"Status"``, or ``"Status/Sub Status"`` with a sub-status.
-        value: the log's value, e.g. ``"Done"`` or ``"Completed/Done"``.
-        rows: how many rows hold it.
-        source: the log's name.
-        line: the first line that holds it.
-        counted_as: what the reader took it for, ``"open"``.
-        suggestion: the closest value the mapping lists, when one is close.
-    """
-
-    field: str
-    column: str
-    value: str
-    rows: int
-    source: str
-    line: int
-    counted_as: str
-    suggestion: str | None = None
-
-    @property
-    def where(self) -> str:
-        """``"FILE line N"``: the first row with the value."""
-        return f"{self.source} line {self.line}"
-
-    @property
-    def message(self) -> str:
-        """What happened, without the place and the suggestion."""
-        rows = "1 row" if self.rows == 1 else f"{self.rows:,} rows"
-        return (
-            f"the {self.field} {shown_value(self.value)!r} ({rows}) is listed nowhere in the "
-            f"mapping's [statuses] and was counted as {self.counted_as}; list it under "
-            f"statuses.open, pending, resolved or closed"
-        )
-
-    def __str__(self) -> str:
-        hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""
-        return f"{self.where}, column {self.column!r}: {self.message}{hint}"
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain JSON-able data: the attributes, and the ``message``."""
-        data: dict[str, object] = attrs.asdict(self)
-        data["message"] = str(self)
-        return data
-
-
-class Unmapped:
-    """The log statuses the mapping lists nowhere: how many rows hold each, and the first
-    (the event log reader counts them)."""
-
-    __slots__ = ("column", "mapping", "name", "rows", "strict")
-
-    def __init__(self, mapping: LogMapping, strict: bool) -> None:
-        self.mapping = mapping
-        self.strict = strict
-        self.name = "log"
-        sub = mapping.sub_status
-        self.column = mapping.status if sub is None else f"{mapping.status}/{sub}"
-        self.rows: dict[str, list[int]] = {}  # value -> [rows, first line]
-
-    def count(self, raw: str, line: int) -> None:
-        """Count a row with the unmapped status *raw*; refuse it when strict."""
-        seen = self.rows.get(raw)
-        if seen is not None:
-            seen[0] += 1
-            return
-        if self.strict:
-            found = self.found(raw, 1, line)
-            raise IssueError(
-                f"the status {shown_value(raw)!r} is listed nowhere in the mapping's "
-                "[statuses] (read strictly, it is refused rather than counted as open); "
-                "list it under statuses.open, pending, resolved or closed",
-                where=f"{found.where}, column {found.column!r}",
-                value=raw,
-                suggestion=found.suggestion,
-            )
-        if len(self.rows) >= MAX_UNMAPPED:
-            raise IssueError(
-                f"more than {MAX_UNMAPPED:,} different statuses are listed nowhere in the "
-                f"mapping's [statuses]; is columns.status ({self.mapping.status!r}) the "
-                "column of the status?",
-                where=f"{self.name} line {line}, column {self.column!r}",
-                value=raw,
-            )
-        self.rows[raw] = [1, line]
-
-    def found(self, raw: str, rows: int, line: int) -> UnmappedValue:
-        """The `UnmappedValue` of *raw*: its *rows*, from *line* on."""
-        listed = self.mapping.listed_statuses()
-        return UnmappedValue(
-            field="status",
-            column=self.column,
-            value=raw,
-            rows=rows,
-            source=self.name,
-            line=line,
-            counted_as=Status.OPEN.value,
-            suggestion=did_you_mean(raw, listed) if listed else None,
-        )
-
-    def warnings(self) -> tuple[UnmappedValue, ...]:
-        """An `UnmappedValue` per status counted, in the order of their first rows."""
-        return tuple(self.found(raw, rows, line) for raw, (rows, line) in self.rows.items())
-
-
-def shown_value(value: object, limit: int = 80) -> object:
-    """*value* for a message: a long text or list cut to *limit* characters or items."""
-    if isinstance(value, str) and len(value) > limit:
-        return value[:limit] + "..."
-    if isinstance(value, list) and len(value) > limit:
-        return [*value[:limit], "..."]
-    return value

@@ -18,7 +18,6 @@ from typing import IO, Any, Final
 from .._exceptions import IssueError, PolicyError
 from .._suggest import did_you_mean
 from .logmapping import (
-    COLUMN_KEYS,
     REQUIRED_COLUMNS,
     LogFormat,
     LogMapping,
@@ -28,11 +27,14 @@ from .logmapping import (
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 
+_PARQUET_MAGIC: Final = b"PAR1"
+
 
 # A row reduced to what the reader needs: line, issue id, timestamp, status, sub-status,
-# level, team, priority, category; "" where the column is absent or the value empty.
-# (In the order of COLUMN_KEYS.)
-Row = tuple[int, str, str, str, str, str, str, str, str]
+# level, team, priority, category, then the extra columns the mapping maps (customer, tier,
+# satisfaction, attributes); "" where the column is absent or the value empty.
+# (In the order of `LogMapping.row_keys`.)
+Row = tuple[Any, ...]
 
 
 _UNREADABLE = (OSError, EOFError, csv.Error, UnicodeError, zlib.error)
@@ -87,7 +89,7 @@ def open_log(source: LogSource, stack: ExitStack, encoding: str = "utf-8") -> tu
         name = fspath(source)
         try:
             raw = stack.enter_context(open(source, "rb"))  # noqa: SIM115 - the stack closes it
-            return name, _text(raw, stack, encoding)
+            return name, _text(raw, stack, encoding, name)
         except OSError as exc:
             raise IssueError(
                 f"{name}: cannot open the log: {exc.strerror or exc}", value=name
@@ -95,22 +97,28 @@ def open_log(source: LogSource, stack: ExitStack, encoding: str = "utf-8") -> tu
     name = str(getattr(source, "name", "<stream>"))
     if isinstance(source, io.TextIOBase):
         return name, source
-    return name, _text(source, stack, encoding)  # type: ignore[arg-type]
+    return name, _text(source, stack, encoding, name)  # type: ignore[arg-type]
 
 
-def _text(raw: IO[bytes], stack: ExitStack, encoding: str) -> IO[str]:
+def _text(raw: IO[bytes], stack: ExitStack, encoding: str, name: str) -> IO[str]:
     """Decode *raw* with *encoding*, decompressing it first if it starts like a gzip file."""
     peek = getattr(raw, "peek", None)
     if peek is not None:
-        head = peek(2)[:2]
+        head = peek(4)[:4]
     elif raw.seekable():
         position = raw.tell()
-        head = raw.read(2)
+        head = raw.read(4)
         raw.seek(position)
     else:
         head = b""  # cannot look ahead: read it as plain text
     stream: Any = raw
-    if head == _GZIP_MAGIC:
+    if head == _PARQUET_MAGIC:
+        raise IssueError(
+            f"{name}: this is a Parquet file; set format = 'parquet' in the log mapping "
+            "(or leave format out and name the file .parquet)",
+            value=name,
+        )
+    if head[:2] == _GZIP_MAGIC:
         stream = gzip.GzipFile(fileobj=raw, mode="rb")
         stack.callback(stream.close)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
@@ -128,9 +136,11 @@ def format_of(name: str) -> LogFormat:
         return "jsonl"
     if suffix == ".xes":
         return "xes"
+    if suffix == ".parquet":
+        return "parquet"
     raise PolicyError(
         f"cannot tell the format of {name!r} from its name; set format = 'csv', "
-        "'jsonl' or 'xes' in the mapping",
+        "'jsonl', 'xes' or 'parquet' in the mapping",
         where=name,
         value=name,
     )
@@ -159,7 +169,7 @@ def csv_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[Row]:
             )
         index[key] = header.index(column)
     # An absent column reads the empty string appended to each row, at index `width`.
-    pick = itemgetter(*(index.get(key, width) for key in COLUMN_KEYS))
+    pick = itemgetter(*(index.get(key, width) for key in mapping.row_keys()))
     try:
         for fields in reader:
             if len(fields) != width:
@@ -183,7 +193,7 @@ MAX_JSON_LINE: Final = 1 << 20
 
 def jsonl_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[Row]:
     columns = mapping.columns()
-    keys = [(key, columns.get(key)) for key in COLUMN_KEYS]
+    keys = [(key, columns.get(key)) for key in mapping.row_keys()]
     readline = text.readline
     values = _JsonValues(name)
     line = 0
@@ -206,7 +216,7 @@ def jsonl_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[Row]:
         if not raw.strip():
             continue
         obj = _json_object(raw, name, line)
-        yield (line, *(values.of(obj, key, column, line) for key, column in keys))  # type: ignore[misc]
+        yield (line, *(values.of(obj, key, column, line) for key, column in keys))
 
 
 def _json_object(raw: str, name: str, line: int) -> dict[str, Any]:

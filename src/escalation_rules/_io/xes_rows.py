@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from .._exceptions import IssueError, PolicyError
 from .._suggest import did_you_mean
-from .logmapping import COLUMN_KEYS, REQUIRED_COLUMNS, LogMapping, shown_value
+from .logmapping import REQUIRED_COLUMNS, LogMapping, shown_value
 from .logrows import _UNREADABLE, Row, unreadable
 
 #: The prefix of a trace's attributes among an event's keys: ``case:concept:name``.
@@ -87,7 +87,7 @@ def _attributes(element: Element, prefix: str = "") -> dict[str, str]:
 
 def xes_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[Row]:
     """The rows of the XES log *text* (named *name*), one per event, trace by trace."""
-    keys = [(key, mapping.columns().get(key)) for key in COLUMN_KEYS]
+    keys = [(key, mapping.columns().get(key)) for key in mapping.row_keys()]
     lines = _Lines(text, name, mapping.encoding)
     parents: list[Element] = []
     events: list[tuple[int, Element]] = []  # the current trace's events, with their lines
@@ -141,4 +141,4 @@ def _row(line: int, values: dict[str, str], keys: list[tuple[str, str | None]], 
                 )
             value = ""
         row.append(value)
-    return (line, *row)  # type: ignore[return-value]
+    return (line, *row)

@@ -1,0 +1,96 @@
+"""The rows of an event log in Parquet, read with pyarrow (the ``parquet`` extra).
+
+Only the mapped columns are read, a record batch at a time, so memory holds one batch
+however long the log. A value is read as the CSV reader would read its text: a string as
+it is, a number as Python writes it, a timestamp column as ISO 8601 (with its offset when
+the column has a time zone), a null as no value. The "line" of a row in messages is its
+row number, counting the header as line 1 (as in the CSV it was converted from).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from os import PathLike, fspath
+from typing import Any, Final
+
+from .._exceptions import IssueError, PolicyError
+from .._suggest import did_you_mean
+from .logmapping import LogMapping, LogSource
+from .logrows import Row
+
+#: Rows per record batch read.
+BATCH_ROWS: Final = 65_536
+
+
+def parquet_rows(source: LogSource, mapping: LogMapping) -> tuple[str, Iterator[Row]]:
+    """The log's name and its rows (see the module docstring).
+
+    Raises:
+        EscalationRulesError: pyarrow is not installed (the ``parquet`` extra), the source
+            is not a path, the file is not Parquet, or a mapped column is missing.
+    """
+    if not isinstance(source, str | PathLike):
+        raise PolicyError(
+            "a Parquet log is read from a path (pyarrow reads it by random access), not a stream",
+            where=str(getattr(source, "name", "<stream>")),
+        )
+    name = fspath(source)
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise PolicyError(
+            "reading a Parquet log needs pyarrow: pip install 'escalation_rules[parquet]'",
+            where=name,
+        ) from None
+    try:
+        file = pq.ParquetFile(name)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise IssueError(f"{name}: cannot read the Parquet log: {exc}", value=name) from None
+    header = list(file.schema_arrow.names)
+    columns = mapping.columns()
+    for key, column in columns.items():
+        if column not in header:
+            raise PolicyError(
+                f"column {column!r} (columns.{key} in {mapping.source or 'the mapping'}) is "
+                f"not in the Parquet file; its columns are {header}",
+                where=name,
+                value=column,
+                suggestion=did_you_mean(column, header),
+            )
+    return name, _rows(file, name, mapping)
+
+
+def _rows(file: Any, name: str, mapping: LogMapping) -> Iterator[Row]:
+    columns = mapping.columns()
+    keys = mapping.row_keys()
+    wanted = list(dict.fromkeys(columns[key] for key in keys if key in columns))
+    line = 1
+    try:
+        for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
+            values = {
+                column: [_text(v) for v in batch.column(i).to_pylist()]
+                for i, column in enumerate(batch.schema.names)
+            }
+            empty = [""] * batch.num_rows
+            picked = [values[columns[key]] if key in columns else empty for key in keys]
+            for row in zip(*picked, strict=True):
+                line += 1
+                yield (line, *row)
+    except (OSError, ValueError) as exc:
+        raise IssueError(
+            f"{name}: cannot read the Parquet log after row {line - 1}: {exc}", value=name
+        ) from None
+
+
+def _text(value: object) -> str:
+    """A Parquet value as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
