@@ -28,7 +28,7 @@ from escalation_rules import (
     notify,
     sla,
 )
-from escalation_rules._analysis import metrics as backtest_module
+from escalation_rules._analysis import distribution
 from escalation_rules._analysis.backtest import backtest
 from escalation_rules._analysis.metrics import Metrics
 from escalation_rules._analysis.replay import Replay, replay
@@ -152,7 +152,7 @@ def test_reader_builds_events_from_changes_only() -> None:
         "desk",
     )
     assert [(e.kind, e.at, e.status or e.level or e.team) for e in a.events] == [
-        (EventKind.CREATED, z(8), None),
+        (EventKind.CREATED, z(8), "desk"),  # the creation carries the team (and priority)
         (EventKind.LEVEL_CHANGED, z(11), "L2"),
         (EventKind.REASSIGNED, z(11), "billing-2nd"),
         (EventKind.STATUS_CHANGED, z(12), "resolved"),
@@ -483,7 +483,7 @@ def test_replay_refuses_a_level_the_policy_lacks() -> None:
 def test_replay_of_an_issue_the_policy_escalates_first() -> None:
     a = by_id()["A"]
     assert timeline(a) == [
-        (z(8), "real", "created"),
+        (z(8), "real", "created desk"),
         (z(9), "policy", "warn:notify"),  # half of L1's 2 h
         (z(10), "policy", "limit:escalate"),  # L1's 2 h: the policy escalates to L2
         (z(11), "real", "level_changed L2"),  # the real escalation, an hour later
@@ -512,7 +512,7 @@ def test_replay_of_an_issue_the_policy_escalates_first() -> None:
 def test_replay_with_a_pause_a_what_if_and_a_recurring_escalation() -> None:
     b = by_id()["B"]
     assert timeline(b) == [
-        (z(8), "real", "created"),
+        (z(8), "real", "created desk"),
         (z(8, 30), "real", "status_changed pending"),  # the clock pauses for 2 h
         (z(10, 30), "real", "status_changed open"),
         (z(10, 45), "real", "level_changed L2"),  # after 45 min of counted time at L1
@@ -535,7 +535,7 @@ def test_replay_with_a_pause_a_what_if_and_a_recurring_escalation() -> None:
 
 def test_replay_of_an_issue_resolved_at_the_first_level() -> None:
     c = by_id()["C"]
-    assert timeline(c) == [(z(8), "real", "created"), (z(8, 30), "real", "status_changed resolved")]
+    assert timeline(c) == [(z(8), "real", "created desk"), (z(8, 30), "real", "status_changed resolved")]
     assert c.actions == () and c.resolved_level == "L1" and not c.entries
     assert dict(c.sla_breached) == {"time_at_level": False, "resolution": False}
 
@@ -606,7 +606,7 @@ def test_a_replay_shows_which_sla_policy_applied_and_since_when() -> None:
     lines = a.to_text().splitlines()
     # after the real events of that instant, before the policy's actions
     assert lines[1:3] == [
-        "2026-03-02T08:00:00+00:00  real    created",
+        "2026-03-02T08:00:00+00:00  real    created desk",
         "2026-03-02T08:00:00+00:00    sla     standard",
     ]
     switch = lines.index("2026-03-02T11:00:00+00:00    sla     second-line")
@@ -732,12 +732,12 @@ def test_backtest_calls_back_and_keeps_nothing_else() -> None:
 
 
 def test_quantiles_are_exact_then_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    small = backtest_module._Quantiles()
+    small = distribution.Quantiles()
     for v in (5.0, 1.0, 3.0, 2.0):
         small.add(v)
     assert (small.quantile(0.5), small.quantile(0.9), small.quantile(1.0)) == (2.0, 5.0, 5.0)
-    monkeypatch.setattr(backtest_module, "_EXACT_LIMIT", 100)
-    big = backtest_module._Quantiles()
+    monkeypatch.setattr(distribution, "EXACT_LIMIT", 100)
+    big = distribution.Quantiles()
     values = [float(v) for v in range(-500, 1500)]
     for v in values:
         big.add(v)
@@ -746,7 +746,7 @@ def test_quantiles_are_exact_then_bounded(monkeypatch: pytest.MonkeyPatch) -> No
     for q in (0.1, 0.5, 0.9):
         exact = sorted(values)[math.ceil(q * len(values)) - 1]
         assert big.quantile(q) == pytest.approx(exact, rel=0.011)
-    assert backtest_module._Quantiles().quantile(0.5) is None
+    assert distribution.Quantiles().quantile(0.5) is None
 
 
 # ---------------------------------------------------------------------------- the real log

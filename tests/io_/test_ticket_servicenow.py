@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from escalation_rules import Customer, Event, EventKind, IssueError, forecast, loads
 from escalation_rules.importers import AdaptedTicket, TicketMapping, servicenow_incident
@@ -163,17 +165,18 @@ def test_the_history_replays_the_audit_in_time_order() -> None:
         (EventKind.FIELD_CHANGED, at(9), "attributes.reassignment_count"),
         (EventKind.FIELD_CHANGED, at(9), "category"),
         (EventKind.REASSIGNED, at(10), AGENT),  # the state 1 -> 2 changes no status: open
-        (EventKind.STATUS_CHANGED, at(10, 30), "pending"),
-        (EventKind.AGENT_REPLY, at(10, 30), None),
+        # one update: group, assignee, priority, other fields, comments, then the state
         (EventKind.FIELD_CHANGED, at(10, 30), "attributes.hold_reason"),
+        (EventKind.AGENT_REPLY, at(10, 30), None),
+        (EventKind.STATUS_CHANGED, at(10, 30), "pending"),
+        (EventKind.FIELD_CHANGED, at(11, 30), "attributes.hold_reason"),
         (EventKind.CUSTOMER_MESSAGE, at(11, 30), None),
         (EventKind.STATUS_CHANGED, at(11, 30), "open"),
-        (EventKind.FIELD_CHANGED, at(11, 30), "attributes.hold_reason"),
         (EventKind.REASSIGNED, at(12), NETWORK),
         (EventKind.LEVEL_CHANGED, at(12), "L2"),
         (EventKind.PRIORITY_CHANGED, at(12), "2"),
+        (EventKind.FIELD_CHANGED, at(12), "category"),  # other fields by name
         (EventKind.FIELD_CHANGED, at(12), "attributes.reassignment_count"),
-        (EventKind.FIELD_CHANGED, at(12), "category"),
     ]
     assert issue.history[0].team == DESK and issue.history[0].assignee is None
     assert [e.actor for e in issue.history if e.kind is EventKind.AGENT_REPLY] == ["beth.anglin"]
@@ -207,15 +210,43 @@ def test_initial_values_come_from_the_first_rows_old_value() -> None:
     assert on_hold.status == "pending" and on_hold.attributes["hold_reason"] == "1"
 
 
-def test_the_row_order_does_not_matter() -> None:
-    # Rows of one update (same instant and checkpoint) keep the payload's order among
-    # themselves; anything else comes out the same.
-    rows = AUDIT["result"]
-    ordered, reversed_ = adapt().issue, adapt(audit=list(reversed(rows))).issue
-    assert sorted(map(repr, reversed_.history)) == sorted(map(repr, ordered.history))
-    assert [e.at for e in reversed_.history] == [e.at for e in ordered.history]
-    assert attrs.evolve(reversed_, history=()) == attrs.evolve(ordered, history=())
-    assert reversed_.history[-3:] != ordered.history[-3:]  # the 12:00 update, reversed
+def _story(issue: Any) -> list[tuple[Any, ...]]:
+    return [
+        (e.kind, e.at, e.status, e.priority, e.team, e.assignee, e.level, e.actor, e.name,
+         e.data.get("value"))
+        for e in issue.history
+    ]  # fmt: skip
+
+
+_ORDERED = adapt().issue
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.permutations(AUDIT["result"]), wrapped=st.booleans())
+def test_any_order_of_the_rows_gives_the_same_issue(rows: list[Any], wrapped: bool) -> None:
+    # The Table API promises no order without ORDERBY: rows of one update (same instant
+    # and checkpoints) are put in a fixed order of fields, then by their values.
+    issue = adapt(audit={"result": rows} if wrapped else rows).issue
+    assert issue == _ORDERED
+    assert _story(issue) == _story(_ORDERED)
+    assert attrs.evolve(issue, history=()) == attrs.evolve(_ORDERED, history=())
+
+
+def test_rows_of_one_update_are_ordered_by_field_then_values() -> None:
+    rows = [
+        row(1, "10:00:00", "comments", "", "b", "beth.anglin", 2),
+        row(2, "10:00:00", "state", "1", "3", "beth.anglin", 2),
+        row(3, "10:00:00", "comments", "", "a", "abel.tuter", 2),
+        row(4, "10:00:00", "assigned_to", "", AGENT, "beth.anglin", 2),
+    ]
+    for order in (rows, rows[::-1], [rows[2], rows[0], rows[3], rows[1]]):
+        history = adapt(audit=order).issue.history
+        assert [(e.kind, e.actor) for e in history[2:]] == [
+            (EventKind.REASSIGNED, None),
+            (EventKind.CUSTOMER_MESSAGE, "abel.tuter"),  # "a" before "b"
+            (EventKind.AGENT_REPLY, "beth.anglin"),
+            (EventKind.STATUS_CHANGED, None),
+        ]
 
 
 def test_the_checkpoint_orders_rows_of_the_same_instant() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from escalation_rules import EventKind, IssueError
+from escalation_rules import EventKind, Issue, IssueError
 from escalation_rules.importers import TicketMapping, import_zendesk, zendesk_ticket
 
 REQUESTER, AGENT, AGENT2 = 20978392, 1001, 1002
@@ -200,6 +200,8 @@ def test_custom_fields_mapped_changed_and_unmapped_reported_once() -> None:
         (e.at, e.name, e.data["value"]) for e in kinds(result.issue, EventKind.FIELD_CHANGED)
     ]
     assert changes == [
+        (at(14), "attributes.brand_id", "42"),  # the ticket's, held since creation
+        (at(14), "attributes.organization_id", "509974"),
         (at(14), "attributes.ticket_type", "incident"),
         (at(14), "product", "billing_portal"),
         (at(17), "product", "api"),
@@ -250,8 +252,69 @@ def test_bare_ticket_without_audits_holds_its_values_since_creation() -> None:
     assert (issue.status, issue.priority, issue.level, issue.team) == (
         "solved", "high", "l2", "360002",
     )  # fmt: skip
-    assert [e.kind for e in issue.history] == [EventKind.CREATED, EventKind.LEVEL_CHANGED]
+    assert [e.kind for e in issue.history] == [
+        EventKind.CREATED, EventKind.LEVEL_CHANGED, *[EventKind.FIELD_CHANGED] * 5,
+    ]  # fmt: skip
+    assert {e.at for e in issue.history} == {at(14)}
     assert zendesk_ticket(TICKET, AUDITS["audits"], mapping=MAPPING).issue == adapted().issue
+
+
+DEVICE = TicketMapping(
+    levels={"360001": "l1", "360002": "l2"},
+    fields={"360012": "customer.tier", "360013": "category", "360099": "attributes.device"},
+)
+
+
+def _disagreeing() -> dict[str, Any]:
+    """The ticket with other current values than the (truncated) audits end on."""
+    ticket = copy.deepcopy(TICKET)
+    ticket["ticket"].update(priority="urgent", group_id=360001, assignee_id=AGENT, type="task")
+    ticket["ticket"]["custom_fields"][1]["value"] = "billing_portal"
+    return ticket
+
+
+def _replayed(issue: Any) -> Any:
+    base = Issue(issue.id, issue.created_at, customer=issue.customer, tags=issue.tags)
+    return base.with_events(issue.history)
+
+
+FIELDS = ("status", "level", "team", "assignee", "priority", "category", "product", "language")
+
+
+@pytest.mark.parametrize("ticket", [TICKET, _disagreeing()], ids=["realistic", "disagreeing"])
+@pytest.mark.parametrize("mapping", [MAPPING, DEVICE], ids=["product", "device"])
+def test_the_issue_is_what_replaying_its_history_gives(ticket: Any, mapping: Any) -> None:
+    issue = zendesk_ticket(ticket, AUDITS, mapping=mapping).issue
+    replayed = _replayed(issue)
+    assert [getattr(replayed, f) for f in FIELDS] == [getattr(issue, f) for f in FIELDS]
+    assert replayed.attributes == issue.attributes
+    assert replayed == issue
+
+
+def test_audits_ending_on_other_values_are_followed_and_reported() -> None:
+    result = zendesk_ticket(TICKET, AUDITS, mapping=DEVICE)
+    issue = result.issue
+    assert issue.attributes["device"] == ("laptop", "dock")  # the audits', not "laptop"
+    [device] = [u for u in result.unmapped if "the audits end" in u.what]
+    assert device.where == "ticket.custom_fields[2]"
+    assert device.value == {"ticket": "laptop", "audits": ["laptop", "dock"]}
+    assert "'laptop'" in device.what and "('laptop', 'dock')" in device.what
+    other = zendesk_ticket(_disagreeing(), AUDITS, mapping=DEVICE)
+    issue = other.issue
+    assert (issue.priority, issue.team, issue.assignee, issue.level) == (
+        "high", "360002", "1002", "l2",
+    )  # fmt: skip
+    assert (issue.category, issue.attributes["ticket_type"]) == ("api", "incident")
+    reported = {u.where: u.value for u in other.unmapped if "the audits end" in u.what}
+    assert reported == {
+        "ticket.priority": {"ticket": "urgent", "audits": "high"},
+        "ticket.group_id": {"ticket": "360001", "audits": "360002"},
+        "ticket.assignee_id": {"ticket": "1001", "audits": "1002"},
+        "ticket.type": {"ticket": "task", "audits": "incident"},
+        "ticket.custom_fields[1]": {"ticket": "billing_portal", "audits": "api"},
+        "ticket.custom_fields[2]": {"ticket": "laptop", "audits": ["laptop", "dock"]},
+    }
+    assert not [u for u in adapted().unmapped if "the audits end" in u.what]
 
 
 def test_audits_out_of_order_are_sorted_and_inputs_not_mutated() -> None:
@@ -367,3 +430,17 @@ def test_end_to_end_with_the_imported_sla_policy() -> None:
     # At 14:30 the clock was still running, due at 14:45.
     early = policy.sla_clock(issue, at(14, 30), "first_response")
     assert (early.running, early.deadline, early.breached) == (True, at(14, 45), False)
+
+
+def test_an_unassignment_the_history_cannot_record_is_reported() -> None:
+    ticket, audits = copy.deepcopy(TICKET), copy.deepcopy(AUDITS)
+    ticket["ticket"]["assignee_id"] = None
+    audits["audits"].append({"id": 99, "created_at": "2026-12-21T19:30:00Z", "author_id": AGENT2,
+                             "events": [_change("assignee_id", None, AGENT2)]})  # fmt: skip
+    result = adapted(ticket, audits)
+    assert result.issue.assignee == "1002" == _replayed(result.issue).assignee
+    reported = [(u.where, u.value) for u in result.unmapped if "assignee" in u.what]
+    assert reported == [
+        ("audits[7].events[0]", None),
+        ("ticket.assignee_id", {"ticket": None, "audits": "1002"}),
+    ]

@@ -41,8 +41,9 @@ from .._io.eventlog import EventLog
 from .._io.logged_issue import VALUE_KEYS
 from .._io.logmapping import ATTRIBUTES
 from .._suggest import did_you_mean
-from .metrics import GroupMetrics, Metrics, Tally
+from .metrics import GroupMetrics, Metrics
 from .replay import Replay, Replayer
+from .tally import Tally
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy

@@ -1,198 +1,38 @@
-"""Escalation metrics over many replays: rates, times, breaches, with bounded quantiles."""
+"""Escalation metrics over many replays: rates, times, breaches, with bounded quantiles,
+as values that merge (the metrics of parts of a log merged are those of the whole)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import math
-from array import array
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from .._exceptions import EscalationRulesError
 from .._frozendict import FrozenDict
+from .distribution import Distribution
 from .report import metrics_table, warnings_text
 
 if TYPE_CHECKING:
     from .._io.logmapping import UnmappedValue
-    from .replay import LevelComparison, Replay
-
-#: Each quantile accumulator keeps exact values up to this many, then folds them into
-#: logarithmic buckets (see `_Quantiles`).
-_EXACT_LIMIT: Final = 100_000
-
-
-class _Quantiles:
-    """Quantiles of a stream of numbers, in bounded memory.
-
-    The first `_EXACT_LIMIT` values are kept exactly (8 bytes each), so quantiles of up to
-    that many values are exact. Beyond that, all values are folded into logarithmic buckets
-    1 % wide, and a quantile is the middle of its bucket: within 1 % of the exact value,
-    in memory that grows with the logarithm of the range (about 2,100 buckets from one
-    second to ten years), not with the number of values.
-
-    Quantiles are nearest-rank: the q-quantile is the smallest value with at least
-    ``q * n`` values at or below it (so the median of an even count is the lower middle).
-    """
-
-    __slots__ = ("_buckets", "_exact", "count")
-    _BASE: Final = math.log(1.01)
-
-    def __init__(self) -> None:
-        self._exact: array[float] | None = array("d")
-        self._buckets: dict[int, int] = {}
-        self.count = 0
-
-    def add(self, value: float) -> None:
-        self.count += 1
-        exact = self._exact
-        if exact is not None:
-            exact.append(value)
-            if len(exact) > _EXACT_LIMIT:
-                for v in exact:
-                    self._bucket(v)
-                self._exact = None
-        else:
-            self._bucket(value)
-
-    def _bucket(self, value: float) -> None:
-        if value == 0:
-            key = 0
-        else:
-            key = int(math.log(abs(value)) / self._BASE) + 10_000
-            key = key if value > 0 else -key
-        self._buckets[key] = self._buckets.get(key, 0) + 1
-
-    @classmethod
-    def _middle(cls, key: int) -> float:
-        if key == 0:
-            return 0.0
-        magnitude = math.exp((abs(key) - 10_000 + 0.5) * cls._BASE)
-        return magnitude if key > 0 else -magnitude
-
-    def quantile(self, q: float) -> float | None:
-        """The nearest-rank *q*-quantile (0 < q <= 1), or ``None`` when there is no value."""
-        if not self.count:
-            return None
-        rank = max(1, math.ceil(q * self.count))
-        if self._exact is not None:
-            return sorted(self._exact)[rank - 1]
-        seen = 0
-        for key in sorted(self._buckets, key=self._middle):
-            seen += self._buckets[key]
-            if seen >= rank:
-                return self._middle(key)
-        raise AssertionError("unreachable: the ranks add up to the count")  # pragma: no cover
 
 
 def _seconds(value: float | None) -> timedelta | None:
     return None if value is None else timedelta(seconds=value)
 
 
-class _LevelTally:
-    __slots__ = ("delta", "earlier", "eligible", "later", "only", "real")
-
-    def __init__(self) -> None:
-        self.eligible = self.real = self.only = 0
-        self.delta, self.earlier, self.later = _Quantiles(), _Quantiles(), _Quantiles()
-
-    def add(self, comparison: LevelComparison) -> None:
-        self.eligible += 1
-        if comparison.real_at is None:
-            self.only += comparison.policy_at is not None
-            return
-        self.real += 1
-        delta = comparison.delta
-        if delta is not None:
-            seconds = delta.total_seconds()
-            self.delta.add(seconds)
-            if comparison.what_if:
-                self.later.add(seconds)
-            else:
-                self.earlier.add(-seconds)
-
-    def freeze(self, level: str) -> LevelMetrics:
-        return LevelMetrics(
-            level=level,
-            eligible=self.eligible,
-            real=self.real,
-            also_earlier=self.earlier.count,
-            also_later=self.later.count,
-            policy_only=self.only,
-            median_delta=_seconds(self.delta.quantile(0.5)),
-            median_earlier=_seconds(self.earlier.quantile(0.5)),
-            median_later=_seconds(self.later.quantile(0.5)),
-        )
+def sla_counts(counts: Mapping[str, tuple[int, int]]) -> FrozenDict[tuple[int, int]]:
+    return FrozenDict(counts)
 
 
-class Tally:
-    """The running counts of one group of issues (all, one priority, one category)."""
-
-    __slots__ = (
-        "actions",
-        "events",
-        "first_level",
-        "issues",
-        "levels",
-        "rated",
-        "recurring",
-        "resolution",
-        "satisfaction",
-        "sla",
-    )
-
-    def __init__(self) -> None:
-        self.issues = self.events = self.actions = 0
-        self.first_level = self.recurring = self.rated = 0
-        self.satisfaction = 0.0
-        self.resolution = _Quantiles()
-        self.levels: dict[str, _LevelTally] = {}
-        self.sla: dict[str, list[int]] = {}  # clock name -> [breached, measured]
-
-    def add(self, result: Replay, first_level: str) -> None:
-        self.issues += 1
-        self.events += len(result.logged.events)
-        self.actions += len(result.actions)
-        for comparison in result.levels:
-            tally = self.levels.get(comparison.level)
-            if tally is None:
-                tally = self.levels[comparison.level] = _LevelTally()
-            tally.add(comparison)
-        resolution = result.resolution_time
-        if resolution is not None:
-            self.resolution.add(resolution.total_seconds())
-            if result.start_level == first_level and not result.entries:
-                self.first_level += 1
-        self.recurring += result.recurring
-        score = result.logged.satisfaction
-        if score is not None:
-            self.rated += 1
-            self.satisfaction += score
-        for clock, breached in result.sla_breached.items():
-            counts = self.sla.setdefault(clock, [0, 0])
-            counts[0] += breached
-            counts[1] += 1
-
-    def freeze(self, ids: tuple[str, ...]) -> GroupMetrics:
-        return GroupMetrics(
-            issues=self.issues,
-            events=self.events,
-            policy_actions=self.actions,
-            levels=tuple(
-                (self.levels.get(level) or _LevelTally()).freeze(level) for level in ids[1:]
-            ),
-            resolved=self.resolution.count,
-            median_resolution=_seconds(self.resolution.quantile(0.5)),
-            p90_resolution=_seconds(self.resolution.quantile(0.9)),
-            resolved_at_first_level=self.first_level,
-            recurring=self.recurring,
-            sla_breach_rate=FrozenDict(
-                {clock: breached / measured for clock, (breached, measured) in self.sla.items()}
-            ),
-            rated=self.rated,
-            satisfaction=self.satisfaction / self.rated if self.rated else None,
+def _same(what: str, a: object, b: object) -> None:
+    if a != b:
+        raise EscalationRulesError(
+            f"cannot merge the metrics of {what} {a!r} with those of {b!r}", value=b
         )
 
 
@@ -204,25 +44,63 @@ class LevelMetrics:
         level: the level.
         eligible: issues that started below it (the others cannot be escalated to it).
         real: of those, how many the real history escalated to it or above.
-        also_earlier: real escalations the policy made itself, at or before the real one.
-        also_later: real escalations the policy would have made later, in the what-if run
-            from just before the real one (see `replay`).
         policy_only: issues the policy escalated to it or above, the real history never.
-        median_delta: median of ``policy - real`` over ``also_earlier`` and ``also_later``
-            (negative: the policy was earlier).
-        median_earlier: median of how much earlier, over ``also_earlier``.
-        median_later: median of how much later, over ``also_later``.
+        delta: ``policy - real``, in seconds, over the real escalations the policy made
+            too, earlier or (what-if, see `replay`) later; negative: the policy was earlier.
+        earlier: how much earlier, in seconds, where the policy made the real escalation
+            itself, at or before the real one (``also_earlier`` is its count).
+        later: how much later, in seconds, where the policy would have made it later in the
+            what-if run from just before the real one (``also_later`` is its count).
+
+    The medians (``median_delta``, ``median_earlier``, ``median_later``) are read off these
+    distributions, which merge (`merge`): see `Distribution` for their precision.
     """
 
     level: str
     eligible: int
     real: int
-    also_earlier: int
-    also_later: int
     policy_only: int
-    median_delta: timedelta | None
-    median_earlier: timedelta | None
-    median_later: timedelta | None
+    delta: Distribution = attrs.field(factory=Distribution)
+    earlier: Distribution = attrs.field(factory=Distribution)
+    later: Distribution = attrs.field(factory=Distribution)
+
+    @property
+    def also_earlier(self) -> int:
+        """Real escalations the policy made itself, at or before the real one."""
+        return self.earlier.count
+
+    @property
+    def also_later(self) -> int:
+        """Real escalations the policy would have made later (what-if)."""
+        return self.later.count
+
+    @property
+    def median_delta(self) -> timedelta | None:
+        """Median of ``policy - real`` over ``also_earlier`` and ``also_later``."""
+        return _seconds(self.delta.quantile(0.5))
+
+    @property
+    def median_earlier(self) -> timedelta | None:
+        """Median of how much earlier, over ``also_earlier``."""
+        return _seconds(self.earlier.quantile(0.5))
+
+    @property
+    def median_later(self) -> timedelta | None:
+        """Median of how much later, over ``also_later``."""
+        return _seconds(self.later.quantile(0.5))
+
+    def merge(self, other: LevelMetrics) -> LevelMetrics:
+        """The figures of both groups of issues together."""
+        _same("level", self.level, other.level)
+        return LevelMetrics(
+            self.level,
+            self.eligible + other.eligible,
+            self.real + other.real,
+            self.policy_only + other.policy_only,
+            self.delta.merge(other.delta),
+            self.earlier.merge(other.earlier),
+            self.later.merge(other.later),
+        )
 
     @property
     def policy(self) -> int:
@@ -254,31 +132,82 @@ class GroupMetrics:
         issues, events: how many issues and real events were replayed.
         policy_actions: how many actions the policy decided.
         levels: one `LevelMetrics` per level above the policy's first.
-        resolved: issues finally resolved or closed.
-        median_resolution, p90_resolution: time from creation to the final resolution,
-            over the resolved issues (nearest-rank; exact up to 100,000 issues per group,
-            then within 1 %).
+        resolution: the time from creation to the final resolution, in seconds, over the
+            resolved issues (``resolved`` is its count; ``median_resolution`` and
+            ``p90_resolution`` are nearest-rank, exact up to 100,000 issues per group, then
+            within 1 %: see `Distribution`).
         resolved_at_first_level: resolved issues that started at the policy's first level
             and never left it.
         recurring: issues the real history moved up into the same level more than once.
-        sla_breach_rate: by SLA clock, the share of the issues it had a target for that
-            breached it (see `Replay.sla_breached`).
+        sla: by SLA clock, ``(breached, measured)``: of the issues it had a target for, how
+            many breached it (see `Replay.sla_breached`); ``sla_breach_rate`` their share.
         rated: issues with a satisfaction score (the log mapping's ``satisfaction``).
-        satisfaction: their mean score (CSAT), or ``None`` when none was rated.
+        satisfaction_total: the sum of their scores, exact (``satisfaction`` is the mean).
+
+    Every figure merges (`merge`): counts add, distributions merge, so the metrics of two
+    groups merged are those of one pass over both.
     """
 
     issues: int
     events: int
     policy_actions: int
     levels: tuple[LevelMetrics, ...]
-    resolved: int
-    median_resolution: timedelta | None
-    p90_resolution: timedelta | None
-    resolved_at_first_level: int
-    recurring: int
-    sla_breach_rate: Mapping[str, float]
+    resolution: Distribution = attrs.field(factory=Distribution, kw_only=True)
+    resolved_at_first_level: int = attrs.field(default=0, kw_only=True)
+    recurring: int = attrs.field(default=0, kw_only=True)
+    sla: Mapping[str, tuple[int, int]] = attrs.field(
+        factory=dict, converter=sla_counts, kw_only=True
+    )
     rated: int = attrs.field(default=0, kw_only=True)
-    satisfaction: float | None = attrs.field(default=None, kw_only=True)
+    satisfaction_total: Fraction = attrs.field(default=Fraction(0), kw_only=True)
+
+    @property
+    def resolved(self) -> int:
+        """Issues finally resolved or closed."""
+        return self.resolution.count
+
+    @property
+    def median_resolution(self) -> timedelta | None:
+        """The median time from creation to the final resolution."""
+        return _seconds(self.resolution.quantile(0.5))
+
+    @property
+    def p90_resolution(self) -> timedelta | None:
+        """The 90th percentile of the time from creation to the final resolution."""
+        return _seconds(self.resolution.quantile(0.9))
+
+    @property
+    def sla_breach_rate(self) -> Mapping[str, float]:
+        """By SLA clock, the share of the issues it had a target for that breached it."""
+        return FrozenDict({clock: b / n for clock, (b, n) in self.sla.items()})
+
+    @property
+    def satisfaction(self) -> float | None:
+        """The mean satisfaction score (CSAT) of the rated issues, or ``None``."""
+        return float(self.satisfaction_total / self.rated) if self.rated else None
+
+    def merge(self, other: GroupMetrics) -> GroupMetrics:
+        """The figures of both groups of issues together: what one pass over both gives."""
+        if len(self.levels) != len(other.levels):
+            raise EscalationRulesError(
+                "cannot merge the metrics of policies with different levels", value=None
+            )
+        sla = dict(self.sla)
+        for clock, (breached, measured) in other.sla.items():
+            old = sla.get(clock, (0, 0))
+            sla[clock] = (old[0] + breached, old[1] + measured)
+        return GroupMetrics(
+            self.issues + other.issues,
+            self.events + other.events,
+            self.policy_actions + other.policy_actions,
+            tuple(a.merge(b) for a, b in zip(self.levels, other.levels, strict=True)),
+            resolution=self.resolution.merge(other.resolution),
+            resolved_at_first_level=self.resolved_at_first_level + other.resolved_at_first_level,
+            recurring=self.recurring + other.recurring,
+            sla=sla_counts({clock: sla[clock] for clock in sorted(sla)}),
+            rated=self.rated + other.rated,
+            satisfaction_total=self.satisfaction_total + other.satisfaction_total,
+        )
 
     def level(self, level_id: str) -> LevelMetrics:
         """The `LevelMetrics` of *level_id*."""
@@ -350,6 +279,41 @@ def _s(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
 
 
+def merge_metrics(parts: Iterable[Metrics]) -> Metrics:
+    """The metrics of all *parts* together (see `Metrics.merge`), merged left to right.
+
+    Raises:
+        EscalationRulesError: there is no part, or the parts are of different policies.
+    """
+    result: Metrics | None = None
+    for part in parts:
+        result = part if result is None else result.merge(part)
+    if result is None:
+        raise EscalationRulesError("there are no metrics to merge", value=None)
+    return result
+
+
+def _merged(
+    a: Mapping[str, GroupMetrics], b: Mapping[str, GroupMetrics]
+) -> FrozenDict[GroupMetrics]:
+    out = dict(a)
+    for key, group in b.items():
+        out[key] = out[key].merge(group) if key in out else group
+    return FrozenDict({key: out[key] for key in sorted(out)})
+
+
+def _merged_warnings(
+    a: tuple[UnmappedValue, ...], b: tuple[UnmappedValue, ...]
+) -> tuple[UnmappedValue, ...]:
+    """Both parts' warnings: a value both saw counts the rows of both, at its first place."""
+    out: dict[tuple[str, str, str], UnmappedValue] = {}
+    for warning in (*a, *b):
+        key = (warning.field, warning.column, warning.value)
+        seen = out.get(key)
+        out[key] = warning if seen is None else attrs.evolve(seen, rows=seen.rows + warning.rows)
+    return tuple(out.values())
+
+
 def _warnings(value: Iterable[UnmappedValue]) -> tuple[UnmappedValue, ...]:
     return tuple(value)
 
@@ -368,9 +332,14 @@ class Metrics:
         by: per key `backtest` was asked to group by (``"tier"``, ``"customer"``,
             ``"attributes.region"``, ...), per value: the issue's last value of that key
             (``"-"`` for none; past `MAX_GROUPS` values, the rest are under ``"(other)"``).
-        warnings: what the log's reader had to guess (`EventLog.warnings`): each status
-            the log mapping lists nowhere, counted as open. Empty when the issues did not
-            come from `read_log`, or the mapping knew every value.
+        warnings: what the log's reader had to guess (`EventLog.warnings`): each value
+            the log mapping does not know. Empty when the issues did not come from
+            `read_log`, or the mapping knew every value.
+
+    Metrics merge (`merge`, `merge_metrics`): a backtest over parts of a log (any split
+    that keeps each issue whole) merged gives the figures of one backtest over the whole,
+    exactly (the quantiles within the bounds `Distribution` documents, as one pass; and
+    a key of ``by`` with more than `MAX_GROUPS` values keeps every value when merged).
     """
 
     policy: str
@@ -381,6 +350,26 @@ class Metrics:
     by_sla: Mapping[str, GroupMetrics] = attrs.field(factory=dict, kw_only=True)
     by: Mapping[str, Mapping[str, GroupMetrics]] = attrs.field(factory=dict, kw_only=True)
     warnings: tuple[UnmappedValue, ...] = attrs.field(default=(), converter=_warnings, kw_only=True)
+
+    def merge(self, other: Metrics) -> Metrics:
+        """The metrics of both backtests together (of the same policy, over other issues).
+
+        Raises:
+            EscalationRulesError: the two are of different policies or levels.
+        """
+        _same("the policy", self.policy, other.policy)
+        _same("the levels", self.level_ids, other.level_ids)
+        keys = list(dict.fromkeys([*self.by, *other.by]))
+        return Metrics(
+            policy=self.policy,
+            level_ids=self.level_ids,
+            overall=self.overall.merge(other.overall),
+            by_priority=_merged(self.by_priority, other.by_priority),
+            by_category=_merged(self.by_category, other.by_category),
+            by_sla=_merged(self.by_sla, other.by_sla),
+            by=FrozenDict({k: _merged(self.by.get(k, {}), other.by.get(k, {})) for k in keys}),
+            warnings=_merged_warnings(self.warnings, other.warnings),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict (``json.dumps(metrics.to_dict())``); durations in seconds."""

@@ -93,8 +93,7 @@ def warnings_text(warnings: tuple[UnmappedValue, ...]) -> list[str]:
         what = "a status the log mapping lists nowhere; they were counted as open"
     else:
         what = (
-            f"a value the log mapping does not know ({', '.join(fields)}); they were read "
-            "as below"
+            f"a value the log mapping does not know ({', '.join(fields)}); they were read as below"
         )
     lines = ["", f"Warning: {rows:,} rows have {what}, which may change every figure below:"]
     lines += [f"  {w}" for w in warnings[:_WARNINGS_SHOWN]]

@@ -91,7 +91,7 @@ from typing import Final
 from .._exceptions import IssueError
 from .._model.events import Event, EventKind, Status
 from .log_decoder import Decoder, IssueRows
-from .log_rows_more import cleaned, sorted_within
+from .log_rows_more import cleaned, resolved, sorted_within
 from .logged_issue import LoggedIssue as LoggedIssue
 from .logmapping import (
     EARLIEST,
@@ -198,6 +198,7 @@ def _read(
             rows = cleaned(rows, mapping)
         if mapping.sort:
             rows = sorted_within(rows, decoder)
+            decoder.parse = resolved
         yield from _group(rows, decoder, check_grouped)
 
 

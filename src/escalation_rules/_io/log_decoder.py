@@ -155,8 +155,8 @@ class Decoder:
         for (key, values, times), raw in zip(self.extras, row[9:], strict=True):
             value: Any = self.mapped(values, key, raw, line)
             if value is not None and times is not None:
-                try:
-                    value = times.parse(value)
+                try:  # ISO 8601 in UTC: plain data, which sorts as the instants do
+                    value = times.parse(value).isoformat()
                 except ValueError as exc:
                     column = self.mapping.columns()[key]
                     raise self.bad_stamp(line, raw, exc, column) from None
@@ -202,6 +202,7 @@ class IssueRows:
         "priority",
         "raw_category",
         "raw_priority",
+        "recorded",
         "satisfaction",
         "status",
         "team",
@@ -225,11 +226,15 @@ class IssueRows:
         self.decoder = decoder
         self.id = issue
         self.created = at
-        self.events = [Event(EventKind.CREATED, at)]
         self.lines = [line]
         self.first_level = row_level
         self.first_team = self.team = decoder.mapped(decoder.team_of, "team", raw_team, line)
         self.priority = decoder.mapped(decoder.priority_of, "priority", raw_priority, line)
+        # The creation carries the priority and team (so `Issue.as_of` knows them before a
+        # change); a category or attribute gets a FIELD_CHANGED at creation on its first
+        # change (`_at_creation`).
+        self.events = [Event(EventKind.CREATED, at, priority=self.priority, team=self.team)]
+        self.recorded: set[str] = set()
         self.raw_priority: str | None = raw_priority if self.priority or not raw_priority else None
         self.now_priority = self.priority
         self.category = decoder.mapped(decoder.category_of, "category", raw_category, line)
@@ -279,6 +284,9 @@ class IssueRows:
         self.now_priority = priority
         if self.priority is None:
             self.priority = priority
+            self.events[0] = Event(
+                EventKind.CREATED, self.created, priority=priority, team=self.first_team
+            )
             return
         self.events.append(Event(_PRIORITY_CHANGED, at, priority=priority))
         self.lines.append(line)
@@ -290,6 +298,7 @@ class IssueRows:
         if self.category is None:
             self.category = category
             return
+        self._at_creation("category", self.category)
         self.events.append(Event.field_changed(at, "category", category))
         self.lines.append(line)
 
@@ -308,12 +317,20 @@ class IssueRows:
                     current[name] = self.attributes[name] = value
                 elif current[name] != value:
                     current[name] = value
+                    self._at_creation(key, self.attributes[name])
                     self.events.append(Event.field_changed(at, key, value))
                     self.lines.append(row[0])
             elif key == "customer":
                 self.customer = self.customer or value
             else:
                 self.tier = self.tier or value
+
+    def _at_creation(self, field: str, value: Any) -> None:
+        """Before *field*'s first change, record its *value* at creation (once)."""
+        if field not in self.recorded:
+            self.recorded.add(field)
+            self.events.insert(1, Event.field_changed(self.created, field, value))
+            self.lines.insert(1, self.lines[0])
 
     def finish(self, last_at: datetime, line: int, stamp: str) -> LoggedIssue:
         """The `LoggedIssue` of the rows read, the last of them at *last_at* (the instant of

@@ -3,7 +3,7 @@ markers and default values, and a stable sort by time within each issue."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
@@ -30,8 +30,23 @@ def cleaned(rows: Iterator[Row], mapping: LogMapping) -> Iterator[Row]:
 
 def sorted_within(rows: Iterator[Row], decoder: Decoder) -> Iterator[Row]:
     """*rows* with each issue's rows (the run of rows with its id) sorted by time, stably:
-    rows at the same instant keep their order in the log."""
-    parse = decoder.parse
+    rows at the same instant keep their order in the log.
+
+    A local time the clocks went back over is read as the reader reads it in a log in
+    order: the first of the two, unless that puts it before the row above it in the file,
+    and then the second. So a log already in order across the change keeps its order. The
+    rows come out with their instants resolved, as ISO 8601 text in UTC (the reader then
+    reads them with `resolved`).
+    """
+    return _sorted(rows, decoder, decoder.parse, decoder.mapping.parse_second_pass)
+
+
+def _sorted(
+    rows: Iterator[Row],
+    decoder: Decoder,
+    parse: Callable[[str], datetime],
+    second_pass: Callable[[str], datetime],
+) -> Iterator[Row]:
     batch: list[tuple[datetime, int, Row]] = []
     current = None
     for row in rows:
@@ -43,6 +58,13 @@ def sorted_within(rows: Iterator[Row], decoder: Decoder) -> Iterator[Row]:
             at = parse(row[2])
         except ValueError as exc:
             raise decoder.bad_stamp(row[0], row[2], exc) from None
+        if batch and at < batch[-1][0]:
+            try:
+                second = second_pass(row[2])
+            except ValueError:  # out of range with the other offset
+                second = at
+            if second >= batch[-1][0]:
+                at = second
         if len(batch) >= MAX_ISSUE_ROWS:
             raise IssueError(
                 f"{decoder.name} line {row[0]}: issue {row[1]!r} has more than "
@@ -55,5 +77,10 @@ def sorted_within(rows: Iterator[Row], decoder: Decoder) -> Iterator[Row]:
 
 def _in_order(batch: list[tuple[datetime, int, Row]]) -> Iterator[Row]:
     batch.sort(key=lambda item: (item[0], item[1]))
-    for _, _, row in batch:
-        yield row
+    for at, _, row in batch:
+        yield (row[0], row[1], at.isoformat(), *row[3:])
+
+
+def resolved(text: str) -> datetime:
+    """An instant `sorted_within` resolved, from its ISO 8601 text."""
+    return datetime.fromisoformat(text)

@@ -52,8 +52,8 @@ _FAST: Final = {
     "D": (r"\d\d?", "day"),
     "HH": (r"\d\d", "hour"),
     "H": (r"\d\d?", "hour"),
-    "hh": (r"\d\d", "hour"),
-    "h": (r"\d\d?", "hour"),
+    "hh": (r"\d\d", "hour12"),
+    "h": (r"\d\d?", "hour12"),
     "mm": (r"\d\d", "minute"),
     "m": (r"\d\d?", "minute"),
     "ss": (r"\d\d", "second"),
@@ -203,6 +203,10 @@ def _fast(fmt: str) -> Callable[[str], datetime]:
 
 def _build(values: dict[str, str]) -> datetime:
     hour = int(values.get("hour", 0))
+    if "hour12" in values:
+        hour = int(values["hour12"])
+        if hour > 12:
+            raise ValueError(_NOT_READ)  # a 12-hour clock (h, hh)
     meridiem = values.get("meridiem")
     if meridiem is not None:
         if hour > 12:

@@ -100,7 +100,8 @@ class LogMapping:
         formats: by mapping key (``"timestamp"``, ``"attributes.opened"``), how the column
             writes instants: ``"iso"`` (ISO 8601, the default for the timestamp),
             ``"epoch_s"``, ``"epoch_ms"``, or a pattern in pendulum's tokens such as
-            ``"DD-MM-YYYY HH:mm"``. An attribute with a format is read as an instant.
+            ``"DD-MM-YYYY HH:mm"``. An attribute with a format is read as an instant,
+            written as ISO 8601 text in UTC (which sorts as the instants do).
         zones: by mapping key, the IANA zone of that column's local times (else `timezone`).
         null: values that mean "no value" in any column (``["?", "NULL"]``); the empty
             string always does.
@@ -188,6 +189,8 @@ class LogMapping:
                         value=value,
                     )
             ValueMap(table, where)  # checks the ranges and patterns
+        for key in self.values:
+            self._known_key(key, "values", where)
         for key, value in self.defaults.items():
             self._known_key(key, "defaults", where)
             if not isinstance(value, str) or not value:

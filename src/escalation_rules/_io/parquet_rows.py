@@ -58,6 +58,16 @@ def parquet_rows(source: LogSource, mapping: LogMapping) -> tuple[str, Iterator[
                 value=column,
                 suggestion=did_you_mean(column, header),
             )
+    for key, column in columns.items():
+        times = mapping.time_format(key)
+        typed = str(file.schema_arrow.field(column).type).startswith(("timestamp", "date"))
+        if typed and times is not None and times.format != "iso":
+            raise PolicyError(
+                f"column {column!r} (columns.{key}) holds typed timestamps in the Parquet "
+                f"file, which read as ISO 8601; leave out its format ({times.format!r})",
+                where=name,
+                value=times.format,
+            )
     return name, _rows(file, name, mapping)
 
 
@@ -93,4 +103,6 @@ def _text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a whole number in a float column: 2.0 reads "2", as in a CSV
     return str(value)

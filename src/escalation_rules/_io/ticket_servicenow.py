@@ -10,8 +10,11 @@ both forms give the same issue; display values only help to name a group for
 
 The audit rows are ``GET /api/now/table/sys_audit?documentkey={sys_id}`` (wrapper or bare
 list): ``fieldname``, ``oldvalue``, ``newvalue``, ``sys_created_on`` (UTC), ``user`` (the
-user name), ``record_checkpoint``. They are replayed in time order (ties by
-``record_checkpoint``), whatever order they come in.
+user name), ``record_checkpoint``. The Table API promises no order without ``ORDERBY``,
+so they are put in a canonical one: time, ``record_checkpoint`` (as a number),
+``internal_checkpoint``, then a fixed order of fields within one update (group, assignee,
+priority, the other fields, comments, state; `_FIELD_ORDER`), then the row's values. Any
+order of the same rows gives the same issue.
 """
 
 from __future__ import annotations
@@ -99,6 +102,14 @@ SKIPPED_FIELDS: Final = frozenset(
     }
 )  # fmt: skip
 
+#: Within one update (same instant and checkpoints), the order of the rows by ``_CORE``
+#: target: reassignment first, the state last (after the comment that may have moved it);
+#: a field that is not in ``_CORE`` comes between the priority and the comments.
+_FIELD_ORDER: Final[Mapping[str, int]] = FrozenDict(
+    {"team": 0, "assignee": 1, "priority": 2, "comment": 4, "status": 5, "skip": 6}
+)
+_OTHER_FIELD: Final = 3
+
 # Targets a field's audit rows cannot replay (no event sets them): the current value only.
 _CURRENT_ONLY: Final = frozenset({"customer.id", "customer.tier", "tags", "skip"})
 
@@ -111,6 +122,7 @@ class _Row:
     checkpoint: int
     field: str
     doc: Doc
+    order: tuple[Any, ...]  # the canonical order of the rows (`_audit_rows`)
 
 
 @attrs.frozen
@@ -155,7 +167,7 @@ def _record(incident: Any) -> _Record:
 
 
 def _audit_rows(audit: Any, record: _Record) -> list[_Row]:
-    """The ``sys_audit`` rows of *audit*, checked and sorted by (time, checkpoint)."""
+    """The ``sys_audit`` rows of *audit*, checked and in their canonical order."""
     base = "audit"
     if isinstance(audit, Mapping):
         audit, base = audit.get("result"), "audit.result"
@@ -172,7 +184,7 @@ def _audit_rows(audit: Any, record: _Record) -> list[_Row]:
     rows = [
         _row(i, obj(item, f"{base}[{i}]"), f"{base}[{i}]", record) for i, item in enumerate(audit)
     ]
-    return sorted(rows, key=lambda row: (row.at, row.checkpoint))
+    return sorted(rows, key=lambda row: row.order)
 
 
 def _row(index: int, doc: Doc, path: str, record: _Record) -> _Row:
@@ -198,7 +210,14 @@ def _row(index: int, doc: Doc, path: str, record: _Record) -> _Row:
             number = int(checkpoint)
         except ValueError:
             raise bad(f"{path}.record_checkpoint", "a whole number", checkpoint) from None
-    return _Row(index, path, at, number, field, doc)
+    internal = _value(doc, "internal_checkpoint", path) or ""
+    values = tuple(
+        (value is None, value or "")
+        for value in (_value(doc, key, path) for key in ("newvalue", "oldvalue", "user"))
+    )
+    rank = _FIELD_ORDER.get(_CORE.get(field, ""), _OTHER_FIELD)
+    order = (at, number, len(internal), internal, rank, field, values)
+    return _Row(index, path, at, number, field, doc, order)
 
 
 @attrs.define

@@ -14,8 +14,10 @@ The payloads are the Zendesk Support API's own JSON:
 
 The audits replay in time order: ``Create`` events give the values the ticket was created
 with, ``Change`` events the changes (status, priority, group, assignee, type, brand,
-organization, mapped custom fields), public comments the replies. The issue's other fields
-are the ticket's current ones. What cannot be mapped is reported with its path.
+organization, mapped custom fields), public comments the replies. A field the audits do not
+record has the ticket's current value since creation; where the audits end on another value
+than the ticket has, the issue follows them and that is reported. Either way the issue's
+fields are what replaying its history gives. What cannot be mapped is reported with its path.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import attrs
 
 from .._exceptions import IssueError
 from .._model.events import CHANGEABLE_FIELDS, Event, EventKind, frozen_value
-from .._model.issue import Customer, Issue
+from .._model.issue import Customer, Issue, field_changes
 from .import_report import Unsupported
 from .payload import Doc, bad, instant, items, obj, text
 from .ticket_adapter import AdaptedTicket, TicketMapping
@@ -83,6 +85,7 @@ class _Build:
     created: dict[str, str | None] = attrs.Factory(dict)
     unmapped: list[Unsupported] = attrs.Factory(list)
     seen: set[str] = attrs.Factory(set)
+    sources: dict[str, str] = attrs.Factory(dict)  # field -> its path in the ticket
 
     def report(self, key: str | None, where: str, what: str, value: Any) -> None:
         """Report an item, once per *key* (every time when *key* is ``None``)."""
@@ -165,7 +168,7 @@ def _field(b: _Build, name: str, ev: Doc, at: datetime, path: str, create: bool)
             return  # the custom field the mapping names is the priority
         _priority(b, value, at, path, create)
     elif name in ("group_id", "assignee_id"):
-        _assignment(b, name, value, at, create)
+        _assignment(b, name, value, at, path, create)
     else:
         b.add(Event.field_changed(at, ATTRIBUTE_FIELDS[name], value))
 
@@ -182,8 +185,13 @@ def _priority(b: _Build, value: str | None, at: datetime, path: str, create: boo
         b.add(Event(EventKind.PRIORITY_CHANGED, at, priority=priority))
 
 
-def _assignment(b: _Build, name: str, value: str | None, at: datetime, create: bool) -> None:
+def _assignment(
+    b: _Build, name: str, value: str | None, at: datetime, path: str, create: bool
+) -> None:
     key = "team" if name == "group_id" else "assignee"
+    if value is None and not create:
+        b.report(None, path, f"the {key} was removed, which an issue cannot record", None)
+        return
     if create:
         b.created[key] = value
     elif key == "team":
@@ -318,11 +326,14 @@ def _fields(b: _Build, t: Doc, custom: dict[str, tuple[Doc, str]]) -> dict[str, 
     attributes: dict[str, Any] = {}
     for name, key in ATTRIBUTE_FIELDS.items():
         current = text(t, name, "ticket")
+        b.sources[key] = f"ticket.{name}"
         if current is not None:
             attributes[key.removeprefix("attributes.")] = current
     out: dict[str, Any] = {}
     for fid, (field, path) in custom.items():
         target, value = b.mapping.fields.get(fid), field.get("value")
+        if target is not None:
+            b.sources[target] = path
         if target in CHANGEABLE_FIELDS:
             out[target] = text(field, "value", path)
         elif target is not None and target.startswith("attributes.") and value is not None:
@@ -331,6 +342,10 @@ def _fields(b: _Build, t: Doc, custom: dict[str, tuple[Doc, str]]) -> dict[str, 
             values = value if isinstance(value, list) else [value]
             tags.update(v for v in values if isinstance(v, str) and v)
     rating = t.get("satisfaction_rating")
+    b.sources.update({
+        "attributes.satisfaction": "ticket.satisfaction_rating",
+        "team": "ticket.group_id", "assignee": "ticket.assignee_id",
+    })  # fmt: skip
     if rating is not None:
         score = text(
             obj(rating, "ticket.satisfaction_rating"), "score", "ticket.satisfaction_rating"
@@ -354,6 +369,7 @@ def _current_priority(b: _Build, t: Doc, custom: dict[str, tuple[Doc, str]]) -> 
                 raw = text(field, "value", path)
                 return None if raw is None else b.priority(raw, f"{path}.value")
         return None
+    b.sources["priority"] = "ticket.priority"
     raw = text(t, "priority", "ticket")
     return None if raw is None else b.priority(raw, "ticket.priority")
 
@@ -396,23 +412,14 @@ def zendesk_ticket(
     )
 
 
-def _issue(
-    b: _Build,
-    tid: str,
-    created_at: datetime,
-    fields: dict[str, Any],
-    status: str | None,
-    priority: str | None,
-) -> Issue:
-    """The issue: the history, with the ticket's current values where it records none."""
-    events = b.events
-    kinds = {e.kind for e in events}
-    if EventKind.PRIORITY_CHANGED not in kinds and "priority" not in b.created:
-        b.created["priority"] = priority
-    if "team" not in b.created and EventKind.REASSIGNED not in kinds:
-        b.created["team"] = fields["team"]
-        b.created["assignee"] = fields["assignee"]
-    made = b.created
+def _head(
+    b: _Build, created_at: datetime, current: dict[str, Any], recorded: set[str]
+) -> list[Event]:
+    """The events at creation: what the ticket was created with, else its current values."""
+    made = {k: v for k, v in b.created.items() if v is not None}
+    for name in ("priority", "team", "assignee"):
+        if name not in recorded:
+            made.setdefault(name, current[name])
     head = [
         Event(
             EventKind.CREATED,
@@ -422,9 +429,73 @@ def _issue(
             assignee=made.get("assignee"),
         )
     ]
-    level = b.mapping.levels.get(fields["team"] or "")
-    if EventKind.LEVEL_CHANGED not in kinds and level is not None:
+    level = b.mapping.levels.get(made.get("team") or "")
+    if "level" not in recorded and level is not None:
         head.append(Event(EventKind.LEVEL_CHANGED, created_at, level=level))
+    head.extend(
+        Event.field_changed(created_at, name, value)
+        for name, value in current.items()
+        if name not in ("priority", "team", "assignee") and name not in recorded
+        if value is not None
+    )
+    return head
+
+
+def _value(issue: Issue, name: str) -> Any:
+    if name.startswith("attributes."):
+        return issue.attributes.get(name.removeprefix("attributes."))
+    return getattr(issue, name)
+
+
+def _plain(value: Any) -> Any:
+    """*value* as plain JSON data (frozen lists and mappings thawed)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | frozenset):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _follow(b: _Build, replayed: Issue, current: dict[str, Any], recorded: set[str]) -> None:
+    """Report each field whose ticket value is not the one the audits end on."""
+    names = set(current) | (recorded - {"status", "level"})
+    for name in sorted(names, key=lambda n: (b.sources.get(n, "ticket"), n)):
+        ticket, audits = current.get(name), _value(replayed, name)
+        if ticket != audits:
+            b.report(
+                None,
+                b.sources.get(name, "ticket"),
+                f"the audits end with the {name} {audits!r}, the ticket has {ticket!r}; "
+                "the issue follows the audits",
+                {"ticket": _plain(ticket), "audits": _plain(audits)},
+            )
+
+
+def _issue(
+    b: _Build,
+    tid: str,
+    created_at: datetime,
+    fields: dict[str, Any],
+    status: str | None,
+    priority: str | None,
+) -> Issue:
+    """The issue: the history, with the ticket's current values where it records none.
+
+    Where the audits end on another value than the ticket has (a truncated audit trail),
+    the issue follows the audits and the disagreement is reported: its fields are what
+    replaying its history gives.
+    """
+    events = b.events
+    current: dict[str, Any] = {
+        "priority": priority, "team": fields["team"], "assignee": fields["assignee"],
+        **{name: fields.get(name) for name in CHANGEABLE_FIELDS},
+        **{f"attributes.{k}": frozen_value(v) for k, v in fields["attributes"].items()},
+    }  # fmt: skip
+    recorded = {name for e in events for name, _ in field_changes(e)}
+    recorded.update(name for name, value in b.created.items() if value is not None)
+    history = _head(b, created_at, current, recorded) + events
+    replayed = Issue(tid, created_at).with_events(history)
+    _follow(b, replayed, current, recorded)
     statuses = [e.status for e in events if e.kind is EventKind.STATUS_CHANGED]
     if statuses and status is not None and statuses[-1] != status:
         b.report(
@@ -435,4 +506,14 @@ def _issue(
             status,
         )
     explicit = status if not statuses and status is not None else ""
-    return Issue(tid, created_at, status=explicit, history=head + events, **fields)
+    taken = {name: getattr(replayed, name) for name in ("team", "assignee", *CHANGEABLE_FIELDS)}
+    return Issue(
+        tid,
+        created_at,
+        status=explicit,
+        history=history,
+        customer=fields["customer"],
+        tags=fields["tags"],
+        attributes=replayed.attributes,
+        **taken,
+    )

@@ -32,6 +32,13 @@ PATTERN_PREFIX: Final = "re:"
 #: but is run on every distinct value of a log).
 MAX_PATTERN: Final = 200
 
+#: The longest log value a pattern is tried on; a longer value is matched on its start.
+MAX_MATCHED: Final = 1_000
+
+#: A group that repeats and holds a repeat, such as ``(a+)+``: its matching can take time
+#: exponential in the length of the value, so a pattern with one is refused.
+_NESTED_REPEAT: Final = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]")
+
 #: Distinct values a map remembers the answer for; beyond, it looks them up each time.
 _CACHE: Final = 100_000
 
@@ -92,8 +99,9 @@ class ValueMap:
             for low, high, mapped in self.ranges:
                 if low <= number <= high:
                     return mapped
+        head = value[:MAX_MATCHED]
         for pattern, mapped in self.patterns:
-            if pattern.search(value):
+            if pattern.search(head):
                 return mapped
         return self.any
 
@@ -122,6 +130,13 @@ def _pattern(key: str, where: str) -> re.Pattern[str]:
     if not text or len(text) > MAX_PATTERN:
         raise PolicyError(
             f"the pattern {key[:80]!r} must have 1 to {MAX_PATTERN} characters after 're:'",
+            where=where,
+            value=key,
+        )
+    if _NESTED_REPEAT.search(text):
+        raise PolicyError(
+            f"the pattern {key!r} repeats a group that itself repeats (such as '(a+)+'), "
+            "which can take exponential time on a log value; write it without the nesting",
             where=where,
             value=key,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
@@ -298,6 +299,19 @@ def _check_field_change(name: str | None, data: Mapping[str, Any]) -> None:
         raise IssueError(
             f"a field_changed event sets {name!r} to a string or None, got {value!r}",
             value=value,
+        )
+    items = value if isinstance(value, tuple) else (value,)
+    for item in items:
+        if (
+            item is None
+            or isinstance(item, str | bool | int)
+            or (isinstance(item, float) and math.isfinite(item))
+        ):
+            continue
+        raise IssueError(
+            f"a field_changed event of {name!r} sets plain data (a string, number, true, "
+            f"false or None, or a list of them), got {item!r}",
+            value=item,
         )
 
 

@@ -53,7 +53,6 @@ MAX_SHIFT: Final = timedelta(days=36_525)
 UNIX_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-
 # -- small checks ----------------------------------------------------------------------------
 
 
