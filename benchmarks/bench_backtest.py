@@ -1,18 +1,23 @@
-"""The backtest over the whole BPI 2013 log: events per second, wall time and peak memory.
+"""The backtest over the BPI 2013 log: speed on one core, at scale, and on many.
 
-Run:  .venv/bin/python benchmarks/bench_backtest.py [--log PATH] [--repeats 3] [--passes 2]
+Run:  .venv/bin/python benchmarks/bench_backtest.py [--log PATH] [--repeats 3]
+          [--scales 1,10,50] [--skip-dask]
 
-Next to the backtest, in the same run, two baselines:
+Prints, in one run:
 
-* ``read``: reading the log and grouping its rows into issues and events, nothing evaluated;
-* ``engine floor``: for each real event, ``issue.with_event(event)`` and one
-  ``policy.evaluate(issue, event.at)``: the least any replay does with the engine as it is
-  (no jumps to ``next_evaluation_at``, no what-if, no SLA check, no metrics).
-
-Times are the best of ``--repeats`` runs (wall and CPU). Peak memory is measured in a separate
-run under tracemalloc (Python allocations), over the log once and over the log read
-``--passes`` times in a row: a flat peak shows that memory does not grow with the length of
-the log. The process's maximum resident set size is printed too.
+1. One core, on the log as it is: the backtest's wall and CPU time and events per second,
+   side by side with two baselines measured in the same run: ``parse`` (decompress the
+   gzipped CSV and split it into fields with ``csv.reader``, nothing else) and ``read``
+   (`read_log`: rows grouped into issues and events, nothing replayed); and the ratio of
+   the backtest to ``parse``.
+2. Scale: the log replicated 1, 10 and 50 times (each copy's issue ids suffixed, the copies
+   one after another, gzipped, written in a temporary folder that is removed afterwards):
+   the backtest's time and events per second at each, and its peak memory (the maximum
+   resident set size of a fresh process that runs only that backtest).
+3. Many cores: the speed-up at 1, 2 and N workers (N = the machine's cores) with
+   ``backtest(..., workers=n)``, and on a Dask `LocalCluster` of 1, 2 and N worker
+   processes (``backtest_on_dask``; the cluster is started before the clock starts).
+   Every run's metrics must equal the one-process metrics.
 """
 
 from __future__ import annotations
@@ -20,19 +25,19 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
-import itertools
+import os
 import platform
-import resource
+import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from escalation_rules import __version__ as version
 from escalation_rules._analysis.backtest import backtest
 from escalation_rules._io.bpi2013 import bpi2013_mapping, bpi2013_policy
-from escalation_rules._io.eventlog import LoggedIssue, read_log
+from escalation_rules._io.eventlog import read_log
 
 DEFAULT_LOG = Path(__file__).parents[2] / "shared" / "data" / "bpi2013-incidents.csv.gz"
 
@@ -48,90 +53,142 @@ def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
     return min(walls), min(cpus)
 
 
-def peak_mib(fn: Callable[[], object]) -> float:
-    tracemalloc.start()
+def parse_only(path: Path) -> int:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as file:
+        return sum(1 for _ in csv.reader(file)) - 1
+
+
+def replicate(source: Path, times: int, target: Path) -> None:
+    """*source* (a gzipped CSV whose first column is the issue id) *times* over."""
+    with gzip.open(source, "rt", encoding="utf-8", newline="") as file:
+        header, *rows = list(csv.reader(file))
+    with gzip.open(target, "wt", encoding="utf-8", newline="", compresslevel=1) as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for copy in range(times):
+            suffix = f"-{copy}" if copy else ""
+            writer.writerows([f"{row[0]}{suffix}", *row[1:]] for row in rows)
+
+
+_CHILD = """
+import sys, time, resource
+from escalation_rules._analysis.backtest import backtest
+from escalation_rules._io.bpi2013 import bpi2013_mapping, bpi2013_policy
+from escalation_rules._io.eventlog import read_log
+start = time.perf_counter()
+metrics = backtest(bpi2013_policy(), read_log(sys.argv[1], bpi2013_mapping()))
+wall = time.perf_counter() - start
+print(wall, metrics.overall.events, metrics.overall.issues,
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def at_scale(path: Path) -> tuple[float, int, int, float]:
+    """Wall seconds, events, issues and max RSS (MiB) of a backtest in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return float(out[0]), int(out[1]), int(out[2]), float(out[3])
+
+
+def one_core(log: Path, repeats: int) -> float:
+    policy, mapping = bpi2013_policy(), bpi2013_mapping()
+    metrics = backtest(policy, read_log(log, mapping))
+    events = metrics.overall.events
+    rows = parse_only(log)
+    results = [
+        ("parse (gzip + csv.reader)", *timed(lambda: parse_only(log), repeats)),
+        ("read (read_log)", *timed(lambda: list(read_log(log, mapping)), repeats)),
+        ("backtest", *timed(lambda: backtest(policy, read_log(log, mapping)), repeats)),
+    ]
+    print(
+        f"escalation_rules {version}, Python {platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} cores; {log.name}: "
+        f"{metrics.overall.issues:,} issues, {rows:,} rows, {events:,} events; policy "
+        f"{policy.name!r}: {metrics.overall.policy_actions:,} actions; best of {repeats}\n"
+    )
+    print("1. One core")
+    print(f"| {'run':<28} | {'wall s':>6} | {'CPU s':>6} | {'events/s':>9} | {'vs parse':>8} |")
+    print(f"|{'-' * 30}|{'-' * 8}|{'-' * 8}|{'-' * 11}|{'-' * 10}|")
+    parse = results[0][1]
+    for label, wall, cpu in results:
+        print(
+            f"| {label:<28} | {wall:>6.2f} | {cpu:>6.2f} | {events / wall:>9,.0f} "
+            f"| {wall / parse:>7.1f}x |"
+        )
+    return results[2][1]
+
+
+def scaled(log: Path, scales: list[int], folder: Path) -> None:
+    print("\n2. Scale (each in a fresh process)")
+    print(
+        f"| {'log':<6} | {'issues':>9} | {'events':>10} | {'wall s':>7} | {'events/s':>9} "
+        f"| {'max RSS MiB':>11} |"
+    )
+    print(f"|{'-' * 8}|{'-' * 11}|{'-' * 12}|{'-' * 9}|{'-' * 11}|{'-' * 13}|")
+    for times in scales:
+        path = log if times == 1 else folder / f"bpi-{times}x.csv.gz"
+        if times != 1:
+            replicate(log, times, path)
+        wall, events, issues, rss = at_scale(path)
+        print(
+            f"| {times:>4}x | {issues:>9,} | {events:>10,} | {wall:>7.1f} | "
+            f"{events / wall:>9,.0f} | {rss:>11.0f} |"
+        )
+        if times != 1:
+            path.unlink()
+
+
+def many_cores(log: Path, serial: float, skip_dask: bool) -> None:
+    policy, mapping = bpi2013_policy(), bpi2013_mapping()
+    expected = backtest(policy, read_log(log, mapping))
+    cores = os.cpu_count() or 1
+    counts = sorted({1, 2, cores})
+    print(f"\n3. Many cores (speed-up against one process, {serial:.2f} s)")
+    print(f"| {'run':<26} | {'wall s':>6} | {'speed-up':>8} |")
+    print(f"|{'-' * 28}|{'-' * 8}|{'-' * 10}|")
+    for n in counts:
+        start = time.perf_counter()
+        got = backtest(policy, read_log(log, mapping), workers=n)
+        wall = time.perf_counter() - start
+        assert got == expected, f"{n} workers gave other figures"
+        print(f"| {f'workers={n} (local)':<26} | {wall:>6.2f} | {serial / wall:>7.2f}x |")
+    if skip_dask:
+        return
     try:
-        fn()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
+        import distributed
+    except ImportError:
+        print("(Dask: the dask extra is not installed)")
+        return
+    from escalation_rules.distributed import backtest_on_dask
+
+    for n in counts:
+        cluster = distributed.LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        with cluster, distributed.Client(cluster) as client:
+            client.wait_for_workers(n)
+            start = time.perf_counter()
+            got = backtest_on_dask(policy, log, mapping, client=client)
+            wall = time.perf_counter() - start
+        assert got == expected, f"a LocalCluster of {n} gave other figures"
+        print(f"| {f'LocalCluster of {n}':<26} | {wall:>6.2f} | {serial / wall:>7.2f}x |")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--log", type=Path, default=DEFAULT_LOG)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--passes", type=int, default=2)
+    parser.add_argument("--scales", default="1,10,50")
+    parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args()
     if not args.log.exists():
         print(f"no log at {args.log}; pass --log PATH", file=sys.stderr)
         return 1
-
-    policy, mapping = bpi2013_policy(), bpi2013_mapping()
-
-    def issues(passes: int = 1) -> Iterable[LoggedIssue]:
-        if passes == 1:
-            return read_log(args.log, mapping)  # an EventLog: the backtest gets its warnings
-        return itertools.chain.from_iterable(read_log(args.log, mapping) for _ in range(passes))
-
-    logged = list(issues())
-    n_issues = len(logged)
-    n_events = sum(len(i.events) for i in logged)
-    del logged
-    opener = gzip.open if args.log.name.endswith(".gz") else open
-    with opener(args.log, "rt", encoding="utf-8", newline="") as file:
-        rows = sum(1 for _ in csv.reader(file)) - 1
-
-    def read_only() -> None:
-        for _ in issues():
-            pass
-
-    def engine_floor() -> None:
-        for one in issues():
-            issue = one.issue()
-            for event in one.events:
-                issue = issue.with_event(event)
-                policy.evaluate(issue, event.at)
-
-    def full() -> None:
-        backtest(policy, issues())
-
-    metrics = backtest(policy, issues())
-    results = [
-        ("read the log", *timed(read_only, args.repeats)),
-        ("engine floor (with_event + evaluate)", *timed(engine_floor, args.repeats)),
-        ("backtest", *timed(full, args.repeats)),
-    ]
-    once = peak_mib(full)
-    many = peak_mib(lambda: backtest(policy, issues(args.passes)))
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-    print(
-        f"escalation_rules {version}, Python {platform.python_version()}, {platform.machine()}; "
-        f"{args.log.name}: {n_issues:,} issues, {rows:,} rows, {n_events:,} events (rows that "
-        f"change status, level or team, and creations); policy {policy.name!r}: "
-        f"{metrics.overall.policy_actions:,} actions; best of {args.repeats}"
-    )
-    warnings = getattr(metrics, "warnings", ())  # none before 0.2: run against old trees too
-    if warnings:
-        unlisted = sum(w.rows for w in warnings)
-        print(
-            f"(the mapping lists {len(warnings)} of the log's statuses nowhere: "
-            f"{unlisted:,} rows read as open, each counted)"
-        )
-    print()
-    print(f"| {'run':<38} | {'wall s':>6} | {'CPU s':>6} | {'events/s':>9} | {'rows/s':>9} |")
-    print(f"|{'-' * 40}|{'-' * 8}|{'-' * 8}|{'-' * 11}|{'-' * 11}|")
-    for label, wall, cpu in results:
-        print(
-            f"| {label:<38} | {wall:>6.2f} | {cpu:>6.2f} | {n_events / wall:>9,.0f} "
-            f"| {rows / wall:>9,.0f} |"
-        )
-    print()
-    print(
-        f"peak Python memory (tracemalloc) of the backtest: {once:.1f} MiB over the log once, "
-        f"{many:.1f} MiB over it {args.passes} times in a row; process max RSS {maxrss:.0f} MiB"
-    )
+    serial = one_core(args.log, args.repeats)
+    with tempfile.TemporaryDirectory(prefix="er-bench-backtest-") as folder:
+        scaled(args.log, [int(s) for s in args.scales.split(",")], Path(folder))
+    many_cores(args.log, serial, args.skip_dask)
     return 0
 
 

@@ -36,6 +36,7 @@ from ._exceptions import (
     NaiveDatetimeError,
     PolicyError,
     PolicySyntaxError,
+    WorkerError,
 )
 from ._instants import parse_instant
 from ._model.actions import Action, Decision, Escalate, Notify, Route, SetPriority, SetStatus
@@ -58,11 +59,13 @@ from ._time.oncall import next_change, on_call
 from ._time.sla_clock import ClockState, CycleState
 
 if _TYPE_CHECKING:
-    from ._analysis.backtest import backtest
+    from ._analysis.backtest import backtest, backtest_many
+    from ._analysis.distribution import Distribution
     from ._analysis.findings import Finding, LintReport
     from ._analysis.lint import lint, lint_file, lint_text
-    from ._analysis.metrics import GroupMetrics, LevelMetrics, Metrics
+    from ._analysis.metrics import GroupMetrics, LevelMetrics, Metrics, merge_metrics
     from ._analysis.replay import LevelComparison, PolicyAction, Replay, TimelineEntry, replay
+    from ._analysis.sweep import Sweep, SweepVariant, sweep
     from ._conditions.acknowledged import acknowledged
     from ._engine.explain import ActionTrace, Explanation, Failure, RuleTrace
     from ._engine.forecast import ForecastStep, forecast
@@ -70,7 +73,7 @@ if _TYPE_CHECKING:
     from ._io.examples import bundled_policy
     from ._io.issuejson import issue_from_dict, issue_to_dict
     from ._io.logmapping import LogMapping, UnmappedValue
-    from ._io.reader import from_dict, load, loads
+    from ._io.reader import from_dict, load, loads, policy_parameters
     from ._io.schema import policy_json_schema
     from ._io.writer import dump, to_dict
     from ._language.formatter import format_condition
@@ -107,6 +110,7 @@ __all__ = [
     "CycleState",
     "DatedHours",
     "Decision",
+    "Distribution",
     "Escalate",
     "EscalationChain",
     "EscalationRulesError",
@@ -168,6 +172,8 @@ __all__ = [
     "SlaPolicy",
     "SlaShare",
     "Status",
+    "Sweep",
+    "SweepVariant",
     "Target",
     "TimeRule",
     "TimelineEntry",
@@ -175,12 +181,14 @@ __all__ = [
     "UnmappedValue",
     "WallClock",
     "WeeklyHours",
+    "WorkerError",
     "acknowledged",
     "active_hours",
     "after",
     "all_of",
     "any_of",
     "backtest",
+    "backtest_many",
     "bundled_policy",
     "business_days",
     "by_priority",
@@ -211,6 +219,7 @@ __all__ = [
     "load",
     "loads",
     "matrix",
+    "merge_metrics",
     "minutes",
     "next_change",
     "notify",
@@ -221,6 +230,7 @@ __all__ = [
     "parse_instant",
     "parse_percent",
     "policy_json_schema",
+    "policy_parameters",
     "predicate",
     "read_log",
     "replay",
@@ -229,6 +239,7 @@ __all__ = [
     "set_priority",
     "since",
     "sla",
+    "sweep",
     "to_dict",
     "wall",
 ]
@@ -270,6 +281,9 @@ _LAZY: dict[str, str] = {
     "acknowledged": "._conditions.acknowledged",
     "after": "._rules.timed",
     "backtest": "._analysis.backtest",
+    "backtest_many": "._analysis.backtest",
+    "Distribution": "._analysis.distribution",
+    "merge_metrics": "._analysis.metrics",
     "bundled_policy": "._io.examples",
     "cell": "._rules.matrix",
     "chain": "._rules.chain",
@@ -294,6 +308,10 @@ _LAZY: dict[str, str] = {
     "notify": "._rules.timed",
     "parse_condition": "._language.parser",
     "policy_json_schema": "._io.schema",
+    "policy_parameters": "._io.reader",
+    "Sweep": "._analysis.sweep",
+    "SweepVariant": "._analysis.sweep",
+    "sweep": "._analysis.sweep",
     "read_log": "._io.eventlog",
     "replay": "._analysis.replay",
     "route": "._rules.functional",

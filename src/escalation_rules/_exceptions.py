@@ -247,5 +247,12 @@ def _snippet(line: str, caret: int) -> tuple[str, str]:
     return line, pad + "^"
 
 
+class WorkerError(EscalationRulesError):
+    """A worker process of a parallel or distributed backtest failed on an issue.
+
+    ``value`` is the issue's id; the message names it, the worker and what went wrong.
+    """
+
+
 class ForecastError(EscalationRulesError):
     """A forecast that would not end: a rule keeps acting without settling."""

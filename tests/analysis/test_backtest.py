@@ -535,7 +535,10 @@ def test_replay_with_a_pause_a_what_if_and_a_recurring_escalation() -> None:
 
 def test_replay_of_an_issue_resolved_at_the_first_level() -> None:
     c = by_id()["C"]
-    assert timeline(c) == [(z(8), "real", "created desk"), (z(8, 30), "real", "status_changed resolved")]
+    assert timeline(c) == [
+        (z(8), "real", "created desk"),
+        (z(8, 30), "real", "status_changed resolved"),
+    ]
     assert c.actions == () and c.resolved_level == "L1" and not c.entries
     assert dict(c.sla_breached) == {"time_at_level": False, "resolution": False}
 

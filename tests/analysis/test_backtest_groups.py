@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from escalation_rules import LogMapping, PolicyError, backtest, bundled_policy, read_log
-from escalation_rules._analysis import backtest as backtest_module
+from escalation_rules._analysis import variant as backtest_module
 
 LOG = (
     "id,when,state,tier,region,csat\n"

@@ -31,24 +31,23 @@ its creation: what a host that pins each issue to that version (``move="never"``
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Final
+
+import attrs
 
 from .._engine.versions import PolicySet
 from .._exceptions import PolicyError
-from .._frozendict import FrozenDict
 from .._io.eventlog import EventLog
 from .._io.logged_issue import VALUE_KEYS
 from .._io.logmapping import ATTRIBUTES
 from .._suggest import did_you_mean
-from .metrics import GroupMetrics, Metrics
-from .replay import Replay, Replayer
-from .tally import Tally
+from .metrics import Metrics
+from .variant import Variant
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
     from .._io.eventlog import LoggedIssue
-    from .._io.logmapping import UnmappedValue
+    from .replay import Replay
 
 
 def backtest(
@@ -57,6 +56,8 @@ def backtest(
     *,
     on_replay: Callable[[Replay], None] | None = None,
     by: Sequence[str] = (),
+    workers: int = 1,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Metrics:
     """Replay every issue under *policy* and aggregate the `Metrics`, streaming.
 
@@ -69,12 +70,17 @@ def backtest(
             version in force at its creation; the levels counted are the newest version's,
             then those of older versions it lacks.
         issues: the issues, e.g. ``read_log(path, mapping)``.
-        on_replay: called with each issue's `Replay` as it is done (for a progress bar, or
-            to keep the timelines of some issues).
+        on_replay: called with each issue's `Replay` as it is done (to keep the timelines
+            of some issues); only with ``workers=1``.
         by: more keys to group by (`Metrics.by`): ``"customer"``, ``"tier"``, ``"team"``,
             ``"level"``, ``"satisfaction"``, ``"priority"``, ``"category"`` or
             ``"attributes.NAME"``; an issue counts under its last value of the key
             (`LoggedIssue.value`).
+        workers: replay in this many local processes: the issues are partitioned by a hash
+            of their id, each process replays its part, and the parts' `Metrics` merge
+            into exactly the figures of one process (`Metrics.merge`).
+        on_progress: called now and then with the number of issues replayed so far (for
+            a progress bar).
 
     Returns:
         The `Metrics`; when *issues* is an `EventLog` (what `read_log` returns), its
@@ -82,95 +88,76 @@ def backtest(
 
     Raises:
         PolicyError: a key of *by* is not one of those, or (for an `EventLog`) the log
-            mapping does not map it.
+            mapping does not map it; *workers* is not a whole number from 1 to 256, or
+            comes with *on_replay*.
         IssueError: as `replay`, and as the reader for a bad log (and, with
             ``read_log(..., strict=True)``, for a value the mapping does not know).
+        WorkerError: a worker process failed on an issue (it names the issue).
     """
-    versions = policy if isinstance(policy, PolicySet) else None
-    policies = policy.policies if isinstance(policy, PolicySet) else (policy,)
-    replayers = {id(p): Replayer(p) for p in policies}
-    tallies = _Tallies(_check_keys(by, issues), any(p.slas for p in policies))
-    for logged in issues:
-        replayer = replayers[id(versions.in_force(logged.created_at) if versions else policy)]
-        result = replayer.run(logged, None)
-        tallies.add(logged, result, replayer.ids[0])
-        if on_replay is not None:
-            on_replay(result)
-    ids = tuple(dict.fromkeys(level.id for p in reversed(policies) for level in p.levels))
-    return tallies.metrics(
-        ", ".join(dict.fromkeys(p.name for p in policies)),
-        ids,
-        issues.warnings if isinstance(issues, EventLog) else (),
-    )
+    if on_replay is not None and workers != 1:
+        raise PolicyError(
+            "on_replay sees each Replay in this process, so it needs workers=1; use "
+            "on_progress to follow a run on several workers",
+            value=workers,
+        )
+    return backtest_many(
+        [policy], issues, by=by, workers=workers, on_progress=on_progress, on_replay=on_replay
+    )[0]
 
 
-class _Tallies:
-    """The running tallies of a backtest: overall, and per group of each grouping."""
+def backtest_many(
+    policies: Sequence[Policy | PolicySet],
+    issues: Iterable[LoggedIssue],
+    *,
+    by: Sequence[str] = (),
+    workers: int = 1,
+    on_progress: Callable[[int], None] | None = None,
+    on_replay: Callable[[Replay], None] | None = None,
+) -> list[Metrics]:
+    """`backtest` of each of *policies* over the same issues, reading them once: each
+    issue is replayed under every policy in turn. The arguments are `backtest`'s.
 
-    def __init__(self, keys: tuple[str, ...], slas: bool) -> None:
-        self.overall = Tally()
-        self.fixed: dict[str, dict[str, Tally]] = {"priority": {}, "category": {}}
-        if slas:
-            self.fixed["sla"] = {}
-        self.by: dict[str, dict[str, Tally]] = {key: {} for key in keys}
+    Returns:
+        One `Metrics` per policy, in their order.
+    """
+    check_workers(workers)
+    keys = check_keys(by, issues)
+    if workers > 1:
+        from .parallel import run_parallel
 
-    def add(self, logged: LoggedIssue, result: Replay, first: str) -> None:
-        self.overall.add(result, first)
-        names = (logged.priority, logged.category, result.sla)
-        for name, groups in zip(names, self.fixed.values(), strict=False):
-            _tally(groups, name if name is not None else "-").add(result, first)
-        for key, groups in self.by.items():
-            _tally(groups, _group_name(logged.value(key), groups)).add(result, first)
+        results = run_parallel(policies, issues, keys, workers, on_progress)
+    else:
+        variants = [Variant(p, keys) for p in policies]
+        for done, logged in enumerate(issues, 1):
+            for variant in variants:
+                result = variant.add(logged)
+                if on_replay is not None:
+                    on_replay(result)
+            if on_progress is not None and done % PROGRESS_EVERY == 0:
+                on_progress(done)
+        results = [variant.metrics() for variant in variants]
+    if not isinstance(issues, EventLog):
+        return results
+    return [attrs.evolve(m, warnings=issues.warnings) for m in results]  # read to its end
 
-    def metrics(
-        self, policy: str, ids: tuple[str, ...], warnings: tuple[UnmappedValue, ...]
-    ) -> Metrics:
-        return Metrics(
-            policy=policy,
-            level_ids=ids,
-            overall=self.overall.freeze(ids),
-            by_priority=_frozen(self.fixed["priority"], ids),
-            by_category=_frozen(self.fixed["category"], ids),
-            by_sla=_frozen(self.fixed.get("sla", {}), ids),
-            by=FrozenDict({key: _frozen(groups, ids) for key, groups in self.by.items()}),
-            warnings=warnings,
+
+#: `on_progress` hears of every this many issues.
+PROGRESS_EVERY: Final = 250
+
+#: The most worker processes `backtest` starts.
+MAX_WORKERS: Final = 256
+
+
+def check_workers(workers: object) -> None:
+    """Refuse a number of workers that is not a whole number from 1 to `MAX_WORKERS`."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise PolicyError(
+            f"workers must be a whole number from 1 to {MAX_WORKERS}, got {workers!r}",
+            value=workers,
         )
 
 
-#: The most groups `backtest` keeps per key of ``by``; issues with other values count
-#: under ``"(other)"``, which keeps memory bounded (a key such as the customer can have
-#: as many values as there are issues).
-MAX_GROUPS: Final = 10_000
-
-OTHER: Final = "(other)"
-
-
-def _tally(groups: dict[str, Tally], name: str) -> Tally:
-    tally = groups.get(name)
-    if tally is None:
-        tally = groups[name] = Tally()
-    return tally
-
-
-def _group_name(value: object, groups: dict[str, Tally]) -> str:
-    if value is None:
-        name = "-"
-    elif isinstance(value, datetime):
-        name = value.isoformat()
-    elif isinstance(value, float) and value.is_integer():
-        name = str(int(value))
-    else:
-        name = str(value)
-    if name in groups or len(groups) < MAX_GROUPS:
-        return name
-    return OTHER
-
-
-def _frozen(groups: dict[str, Tally], ids: tuple[str, ...]) -> FrozenDict[GroupMetrics]:
-    return FrozenDict({k: groups[k].freeze(ids) for k in sorted(groups)})
-
-
-def _check_keys(by: Sequence[str], issues: Iterable[LoggedIssue]) -> tuple[str, ...]:
+def check_keys(by: Sequence[str], issues: Iterable[LoggedIssue]) -> tuple[str, ...]:
     if isinstance(by, str):
         raise PolicyError(f"by must be a list of keys, got the string {by!r}; write [{by!r}]")
     mapped = issues.mapping.columns() if isinstance(issues, EventLog) else None

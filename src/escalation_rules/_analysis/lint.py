@@ -40,6 +40,7 @@ from .._conditions.compare import Compare, In
 from .._conditions.condition import ALWAYS, NEVER, All, Any_, Condition, Not
 from .._exceptions import EscalationRulesError, PolicyError, PolicySyntaxError
 from .._io.locator import Locator
+from .._io.parameters import unused_parameters
 from .._io.reader import loads, read_policy_text
 from .._rules.base import NEXT, Rule
 from .._rules.chain import EscalationChain
@@ -466,7 +467,11 @@ def lint_text(text: str, *, source: str = "<string>") -> LintReport:
     except PolicyError as exc:
         return LintReport(source, (Finding("ER000", "error", str(exc), ""),))
     locator = Locator(text, source)
-    return LintReport(source, tuple(_place(f, locator) for f in lint(policy)))
+    unused = [  # a file feature: only the text knows its [parameters]
+        Finding("ER115", "warning", f"the parameter {name!r} is never used", f"parameters.{name}")
+        for name in unused_parameters(text)
+    ]
+    return LintReport(source, tuple(_place(f, locator) for f in (*lint(policy), *unused)))
 
 
 def lint_file(path: str | Path) -> LintReport:

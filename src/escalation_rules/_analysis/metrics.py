@@ -134,7 +134,7 @@ class GroupMetrics:
         levels: one `LevelMetrics` per level above the policy's first.
         resolution: the time from creation to the final resolution, in seconds, over the
             resolved issues (``resolved`` is its count; ``median_resolution`` and
-            ``p90_resolution`` are nearest-rank, exact up to 100,000 issues per group, then
+            ``p90_resolution`` are nearest-rank, exact up to 10,000 issues per group, then
             within 1 %: see `Distribution`).
         resolved_at_first_level: resolved issues that started at the policy's first level
             and never left it.

@@ -10,6 +10,7 @@ from .._exceptions import EscalationRulesError
 
 if TYPE_CHECKING:
     from .metrics import Metrics
+    from .sweep import Sweep
 
 FORMATS = (".png", ".svg", ".pdf")
 """The file types `plot_metrics` writes, by the name's suffix."""
@@ -90,6 +91,10 @@ def plot_metrics(metrics: Metrics, path: str | Path) -> Path:
     right.set_title("SLA breach rate per clock")
     if clocks:
         right.legend(fontsize="small")
+    return _save(plt, fig, out)
+
+
+def _save(plt: Any, fig: Any, out: Path) -> Path:
     fig.tight_layout()
     try:
         fig.savefig(out, dpi=110)
@@ -100,3 +105,48 @@ def plot_metrics(metrics: Metrics, path: str | Path) -> Path:
     finally:
         plt.close(fig)
     return out
+
+
+def plot_sweep(sweep: Sweep, path: str | Path) -> Path:
+    """Draw a sweep's trade-off into the image file *path*; return the path.
+
+    One point per variant: its escalation rate (x) against its overall breach rate (y),
+    coloured by its median time to resolution and labelled with its parameter values.
+    The Pareto front is circled and connected in order of escalation rate. A variant
+    without a figure (no issue at the first level, no measured target) is left out.
+    The type follows the suffix, as for `plot_metrics`.
+    """
+    out = check_plot_path(path)
+    plt = _pyplot()
+    shown = [
+        v for v in sweep.variants if v.escalation_rate is not None and v.breach_rate is not None
+    ]
+    fig, ax = plt.subplots(figsize=(8, 6))
+    xs = [100 * (v.escalation_rate or 0.0) for v in shown]
+    ys = [100 * (v.breach_rate or 0.0) for v in shown]
+    hours = [(v.median_resolution or 0.0) / 3600 for v in shown]
+    points = ax.scatter(xs, ys, c=hours, cmap="viridis", s=40, zorder=3)
+    fig.colorbar(points, ax=ax, label="median time to resolution (hours)")
+    front = sorted((x, y) for x, y, v in zip(xs, ys, shown, strict=True) if v.pareto)
+    if front:
+        ax.plot([x for x, _ in front], [y for _, y in front], color="crimson", zorder=2)
+        ax.scatter(
+            [x for x, _ in front],
+            [y for _, y in front],
+            s=160,
+            facecolors="none",
+            edgecolors="crimson",
+            label="Pareto front",
+            zorder=4,
+        )
+        ax.legend(fontsize="small")
+    labels: dict[tuple[float, float], list[str]] = {}  # variants at one point share a label
+    for x, y, v in zip(xs, ys, shown, strict=True):
+        labels.setdefault((x, y), []).append(v.label())
+    for (x, y), names in labels.items():
+        ax.annotate("\n".join(names), (x, y), textcoords="offset points", xytext=(6, 4), fontsize=7)
+    ax.margins(0.2)
+    ax.set_xlabel("% of first-level issues the policy escalated")
+    ax.set_ylabel("% of measured SLA targets breached (all clocks)")
+    ax.set_title(f"Policy sweep: {len(sweep.variants)} variants")
+    return _save(plt, fig, out)

@@ -11,6 +11,7 @@ from typing import Final, TextIO
 
 from .. import __version__
 from .import_command import add_import
+from .sweep_command import add_sweep
 
 POLICY_HELP = "a policy TOML file, or the name of a bundled example (see 'examples')"
 
@@ -60,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Escaped(out), _Escaped(err)
     try:
+        if args.command == "sweep":  # its own module, as `import`'s arguments are
+            from .sweep_command import run_sweep
+
+            return run_sweep(args)
         return run_command(args)
     except CommandFailed as fail:
         print(str(fail), file=sys.stderr)
@@ -110,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--until", required=True, metavar="INSTANT")
     fc.add_argument("--format", choices=["text", "json"], default="text")
     _add_backtest(sub)
+    add_sweep(sub)
     vf = sub.add_parser(
         "verify",
         help="search for histories that break the ready-made invariants",
@@ -181,6 +187,7 @@ def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "value a value map does not take (by default the status counts as open, the value "
         "as none, and each is reported as a warning)",
     )
+    add_scale_options(bt)
     bt.add_argument(
         "--by",
         action="append",
@@ -194,6 +201,30 @@ def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action=argparse.BooleanOptionalAction,
         default=None,
         help="show progress on stderr (default: when it is a terminal)",
+    )
+
+
+def add_scale_options(parser: argparse.ArgumentParser) -> None:
+    """--workers, --scheduler and --dask-workers: where a backtest runs."""
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="replay on N local processes (issues partitioned by a hash of their id; the "
+        "figures are the same as on one)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. "
+        "tcp://10.0.0.5:8786 (needs the 'dask' extra)",
+    )
+    parser.add_argument(
+        "--dask-workers",
+        type=int,
+        metavar="N",
+        help="run on a local Dask cluster of N worker processes (needs the 'dask' extra)",
     )
 
 

@@ -7,18 +7,18 @@ command line starts fast and a command loads only what it uses.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._exceptions import EscalationRulesError
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
-    from .._analysis.replay import Replay
     from .._engine.policy import Policy
     from .._engine.versions import PolicySet
     from .._model.actions import Decision
@@ -237,8 +237,71 @@ def _versions(spec: str, versions: Sequence[str]) -> Policy | PolicySet:
         raise CommandFailed(f"error: --version: {exc}") from None
 
 
-def _backtest(args: argparse.Namespace) -> int:
+def _run_backtest(policy: Any, log: Any, args: argparse.Namespace, mapping: Any, tick: Any) -> Any:
+    """The backtest the options ask for: here, on local processes, or on Dask."""
     from .._analysis.backtest import backtest
+
+    if args.scheduler or args.dask_workers:
+        from .._analysis.dask_run import backtest_on_dask
+
+        if args.workers != 1:
+            raise CommandFailed("error: --workers runs locally; with Dask use --dask-workers", 2)
+        if args.scheduler:
+            client = _dask_client(args.scheduler)
+            with client:
+                return backtest_on_dask(policy, args.log, mapping, client=client, by=args.by)
+        return backtest_on_dask(policy, args.log, mapping, by=args.by, workers=args.dask_workers)
+    return backtest(policy, log, by=args.by, workers=args.workers, on_progress=tick)
+
+
+def _dask_client(address: str) -> Any:
+    try:
+        distributed: Any = importlib.import_module("distributed")
+    except ImportError:
+        raise CommandFailed(
+            "error: --scheduler needs the dask extra: pip install 'escalation_rules[dask]'"
+        ) from None
+    try:
+        return distributed.Client(address, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise CommandFailed(f"error: --scheduler: cannot reach {address!r}: {exc}") from None
+
+
+class _Progress:
+    """Issues replayed so far, on standard error: a tqdm bar (the 'progress' extra) when
+    it is installed, else a plain count."""
+
+    def __init__(self, shown: bool) -> None:
+        self.shown = shown
+        self.bar: Any = None
+        self.done = 0
+
+    def __enter__(self) -> _Progress:
+        if self.shown:
+            try:
+                tqdm: Any = importlib.import_module("tqdm")
+                self.bar = tqdm.tqdm(unit=" issues", file=sys.stderr, mininterval=0.5)
+            except ImportError:
+                self.bar = None
+        return self
+
+    def update(self, done: int) -> None:
+        if not self.shown:
+            return
+        if self.bar is not None:
+            self.bar.update(done - self.done)
+        else:
+            print(f"\r  {done:,} issues replayed", end="", file=sys.stderr, flush=True)
+        self.done = done
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.shown and self.done:
+            print(file=sys.stderr)
+
+
+def _backtest(args: argparse.Namespace) -> int:
     from .._io.eventlog import read_log
     from .._io.logmapping import LogMapping
 
@@ -261,20 +324,12 @@ def _backtest(args: argparse.Namespace) -> int:
     if not Path(args.log).exists():
         raise CommandFailed(f"error: no event log {args.log!r}", 2)
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
-    done = [0]
-
-    def tick(_replay: Replay) -> None:
-        done[0] += 1
-        if progress and done[0] % 250 == 0:
-            print(f"\r  {done[0]:,} issues replayed", end="", file=sys.stderr, flush=True)
-
     try:
         log = read_log(args.log, mapping, strict=args.strict)
-        metrics = backtest(policy, log, on_replay=tick, by=args.by)
+        with _Progress(progress) as bar:
+            metrics = _run_backtest(policy, log, args, mapping, bar.update)
     except EscalationRulesError as exc:
         raise CommandFailed(f"error: {exc}") from None
-    if progress:
-        print(f"\r  {done[0]:,} issues replayed", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(metrics.to_dict(), indent=2))
     elif args.format == "csv":

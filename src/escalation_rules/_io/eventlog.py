@@ -3,8 +3,8 @@ and their events.
 
 A `LogMapping`, usually written in TOML next to the policy, says which column holds what.
 `read_log` streams the log: it yields one `LoggedIssue` at a time, built from that issue's
-rows, and keeps nothing of the issues it has already yielded but their ids (to catch a log
-that is not grouped), so memory stays flat however long the log.
+rows, and keeps nothing of the issues it has already yielded but the ids of the last 20,000
+(to catch a log that is not grouped), so memory stays flat however long the log.
 
 A log must be **grouped by issue**. Each issue's rows must be **in time order**, or the
 mapping says ``sort = true`` and each issue's rows are sorted by time (a stable sort: rows
@@ -84,7 +84,8 @@ nothing in the log tells the two apart.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections import OrderedDict
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import ExitStack
 from typing import Final
 
@@ -119,12 +120,20 @@ class EventLog(Iterator[LoggedIssue]):
     __slots__ = ("_issues", "_unmapped", "mapping")
 
     def __init__(
-        self, source: LogSource, mapping: LogMapping, *, check_grouped: bool, strict: bool
+        self,
+        source: LogSource,
+        mapping: LogMapping,
+        *,
+        check_grouped: bool,
+        strict: bool,
+        rows: Iterable[Row] | None = None,
     ) -> None:
         self.mapping = mapping
         self._unmapped = Unmapped(mapping, strict)
-        self._issues: Generator[LoggedIssue, None, None] = _read(
-            source, mapping, check_grouped, self._unmapped
+        self._issues: Generator[LoggedIssue, None, None] = (
+            _read(source, mapping, check_grouped, self._unmapped)
+            if rows is None
+            else _from_rows(str(source), iter(rows), mapping, check_grouped, self._unmapped)
         )
 
     def __next__(self) -> LoggedIssue:
@@ -159,8 +168,11 @@ def read_log(
     Args:
         source: a path (a ``.gz`` file is decompressed) or an open text or binary file.
         mapping: the `LogMapping`.
-        check_grouped: remember the ids already read (about 100 bytes per issue) to refuse
-            an issue whose rows reappear later; turn off for a log known to be grouped.
+        check_grouped: refuse an issue whose rows reappear after other issues' rows,
+            among the last `RECENT_ISSUES` issues read (20,000; about 2 MB, however long
+            the log). A log in time order that is not grouped interleaves the issues open
+            at the same time, so this catches it unless more than 20,000 are open at once.
+            Turn it off for a log known to be grouped.
         strict: refuse a status the mapping lists nowhere, or a value a value map does not
             take (an `IssueError` at its first row), rather than count it (as open, or as no
             value) and report it in `EventLog.warnings`.
@@ -179,6 +191,35 @@ def read_log(
     return EventLog(source, mapping, check_grouped=check_grouped, strict=strict)
 
 
+def read_rows(
+    rows: Iterable[Row], mapping: LogMapping, *, name: str = "<rows>", strict: bool = False
+) -> EventLog:
+    """The issues of rows already split into the mapping's columns (what a Dask dataframe
+    partition gives): each row ``(line, issue, timestamp, status, ...)`` in the order of
+    `LogMapping.row_keys`, every value text (``""`` for none), read as `read_log` reads a
+    file named *name*."""
+    return EventLog(name, mapping, check_grouped=True, strict=strict, rows=rows)
+
+
+def _from_rows(
+    name: str, rows: Iterator[Row], mapping: LogMapping, check_grouped: bool, unmapped: Unmapped
+) -> Generator[LoggedIssue, None, None]:
+    unmapped.name = name
+    yield from _issues(name, rows, mapping, check_grouped, unmapped)
+
+
+def _issues(
+    name: str, rows: Iterator[Row], mapping: LogMapping, check_grouped: bool, unmapped: Unmapped
+) -> Iterator[LoggedIssue]:
+    decoder = Decoder(name, mapping, unmapped)
+    if mapping.null or mapping.defaults:
+        rows = cleaned(rows, mapping)
+    if mapping.sort:
+        rows = sorted_within(rows, decoder)
+        decoder.parse = resolved
+    return _group(rows, decoder, check_grouped)
+
+
 def _read(
     source: LogSource, mapping: LogMapping, check_grouped: bool, unmapped: Unmapped
 ) -> Generator[LoggedIssue, None, None]:
@@ -193,13 +234,7 @@ def _read(
             fmt = fmt or format_of(name)
             rows = {"csv": csv_rows, "jsonl": jsonl_rows, "xes": xes_rows}[fmt](text, name, mapping)
         unmapped.name = name
-        decoder = Decoder(name, mapping, unmapped)
-        if mapping.null or mapping.defaults:
-            rows = cleaned(rows, mapping)
-        if mapping.sort:
-            rows = sorted_within(rows, decoder)
-            decoder.parse = resolved
-        yield from _group(rows, decoder, check_grouped)
+        yield from _issues(name, rows, mapping, check_grouped, unmapped)
 
 
 def _is_parquet(source: LogSource) -> bool:
@@ -213,7 +248,7 @@ def _group(rows: Iterator[Row], decoder: Decoder, check_grouped: bool) -> Iterat
     reading a log (the rare paths, a new issue or status, a bad row, are calls)."""
     parse, statuses, level_of = decoder.parse, decoder.statuses, decoder.level_of
     team_of, extras = decoder.team_of, bool(decoder.extras)
-    seen: dict[str, int] = {}
+    seen: OrderedDict[str, int] = OrderedDict()
     current: IssueRows | None = None
     current_id = level = team = None
     last_at, last_line, last_stamp = EARLIEST, 0, ""  # the current issue's last row
@@ -270,8 +305,14 @@ def _group(rows: Iterator[Row], decoder: Decoder, check_grouped: bool) -> Iterat
         yield current.finish(last_at, last_line, last_stamp)
 
 
-def _first_rows(seen: dict[str, int], issue: str, line: int, name: str) -> None:
-    """Note that *issue*'s rows begin at *line*; refuse it if its rows began earlier."""
+#: How many of the last issues read `read_log` remembers to refuse a log that is not
+#: grouped by issue: memory stays flat however many issues the log has.
+RECENT_ISSUES: Final = 20_000
+
+
+def _first_rows(seen: OrderedDict[str, int], issue: str, line: int, name: str) -> None:
+    """Note that *issue*'s rows begin at *line*; refuse it if its rows began earlier, among
+    the last `RECENT_ISSUES` issues (the oldest is forgotten as a new one comes)."""
     first = seen.get(issue)
     if first is not None:
         raise IssueError(
@@ -284,6 +325,8 @@ def _first_rows(seen: dict[str, int], issue: str, line: int, name: str) -> None:
             value=issue,
         )
     seen[issue] = line
+    if len(seen) > RECENT_ISSUES:
+        seen.popitem(last=False)  # the oldest
 
 
 _STATUS_CHANGED: Final = EventKind.STATUS_CHANGED

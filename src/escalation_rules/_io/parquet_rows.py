@@ -79,7 +79,7 @@ def _rows(file: Any, name: str, mapping: LogMapping) -> Iterator[Row]:
     try:
         for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
             values = {
-                column: [_text(v) for v in batch.column(i).to_pylist()]
+                column: [cell_text(v) for v in batch.column(i).to_pylist()]
                 for i, column in enumerate(batch.schema.names)
             }
             empty = [""] * batch.num_rows
@@ -93,7 +93,7 @@ def _rows(file: Any, name: str, mapping: LogMapping) -> Iterator[Row]:
         ) from None
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A Parquet value as the text a CSV would hold."""
     if value is None:
         return ""

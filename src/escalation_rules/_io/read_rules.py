@@ -59,6 +59,9 @@ _RULE_KEYS: Final[dict[str, dict[str, bool]]] = {
     "matrix": MATRIX_KEYS,
 }
 
+# Every rule may be switched off: ``enabled = false`` (or ``"$name"`` of a boolean parameter).
+_RULE_KEYS.update({kind: {**keys, "enabled": False} for kind, keys in _RULE_KEYS.items()})
+
 _ALL_RULE_KEYS: Final = sorted({key for keys in _RULE_KEYS.values() for key in keys})
 
 
@@ -71,7 +74,26 @@ class RulesReader(MatrixReader):
             raise self.error(
                 ("rules",), "expected a list of rules ([[rules]] tables)", expected="[[rules]]"
             )
-        return [self.rule(spec, ("rules", i), 0) for i, spec in enumerate(value)]
+        return [
+            self.rule(spec, ("rules", i), 0)
+            for i, spec in enumerate(value)
+            if self.enabled(spec, ("rules", i))
+        ]
+
+    def enabled(self, spec: object, path: Path_) -> bool:
+        """Is the rule *spec* enabled (its ``enabled`` key, true when missing)? A disabled
+        rule is left out of the policy, unchecked."""
+        if not isinstance(spec, Mapping) or "enabled" not in spec:
+            return True
+        value = spec["enabled"]
+        if not isinstance(value, bool):
+            raise self.error(
+                (*path, "enabled"),
+                f"expected true or false, got {kind_of_value(value)}",
+                value=value,
+                expected="true or false",
+            )
+        return value
 
     def rule(self, spec: object, path: Path_, depth: int) -> Rule:
         self.rule_count += 1
@@ -169,7 +191,11 @@ class RulesReader(MatrixReader):
             raise self.error((*path, "rules"), "expected a list of rules")
         return first_match(
             name,
-            [self.rule(m, (*path, "rules", i), depth + 1) for i, m in enumerate(members)],
+            [
+                self.rule(m, (*path, "rules", i), depth + 1)
+                for i, m in enumerate(members)
+                if self.enabled(m, (*path, "rules", i))
+            ],
         )
 
     def timed(

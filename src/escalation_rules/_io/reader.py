@@ -28,6 +28,7 @@ from .._suggest import did_you_mean
 from .._time.calendar import BusinessCalendar
 from .._time.clocks import BusinessClock, WallClock
 from .locator import Locator, Path_, nesting_error, number_error, toml_error
+from .parameters import Scalar, as_path, declared, is_policy_text, resolve
 from .read_parts import PartsReader
 from .read_rules import RulesReader
 from .schedule_file import SchedulesReader
@@ -43,6 +44,30 @@ parser's time grows with the square of a key's parts; no policy needs more than 
 
 class _Reader(PartsReader, RulesReader, SchedulesReader):
     """Builds a Policy from the dict form, turning every error into a located one."""
+
+    def __init__(self, source: str, locator: Locator | None) -> None:
+        super().__init__(source, locator)
+        # The path of each "$name" reference -> the parameter's name, to say where a bad
+        # value came from.
+        self.references: dict[Path_, str] = {}
+
+    def error(
+        self,
+        path: Path_,
+        message: str,
+        *,
+        value: object = None,
+        suggestion: str | None = None,
+        expected: str | None = None,
+        where: str | None = None,
+    ) -> PolicyError:
+        """`Shapes.error`, naming the parameter when *path* holds a ``"$name"`` reference."""
+        name = self.references.get(path)
+        if name is not None:
+            message = f"{message} (the value of the parameter {name!r})"
+        return super().error(
+            path, message, value=value, suggestion=suggestion, expected=expected, where=where
+        )
 
     def policy(self, data: object) -> Policy:
         top = self.table(data, (), _TOP_KEYS)
@@ -201,6 +226,7 @@ class _Reader(PartsReader, RulesReader, SchedulesReader):
 
 
 _TOP_KEYS: Final = {
+    "parameters": False,
     "policy": False,
     "status_map": False,
     "calendars": False,
@@ -258,26 +284,71 @@ def _path_of(spec: object, value: object, path: Path_) -> Path_:
     return path
 
 
-def from_dict(data: Mapping[str, Any], *, source: str = "<dict>") -> Policy:
+def from_dict(
+    data: Mapping[str, Any],
+    *,
+    source: str = "<dict>",
+    parameters: Mapping[str, Scalar] | None = None,
+) -> Policy:
     """Build a `Policy` from its dict form (what `to_dict` returns; the shape of the TOML).
+
+    *parameters* overrides values of the ``parameters`` table (see `loads`).
 
     Raises:
         PolicyError: whose ``where`` names *source* and the JSON path of the mistake,
             such as ``"db row 7, rules[1].at.sla"``.
     """
-    return _read(data, source, None)
+    return _read(data, source, None, parameters)
 
 
-def _read(data: object, source: str, locator: Locator | None) -> Policy:
-    return _Reader(source, locator).policy(data)
+def _read(
+    data: object,
+    source: str,
+    locator: Locator | None,
+    parameters: Mapping[str, Scalar] | None = None,
+) -> Policy:
+    reader = _Reader(source, locator)
+    resolved, reader.references = resolve(reader, data, parameters)
+    return reader.policy(resolved)
 
 
-def loads(text: str, *, source: str = "<string>") -> Policy:
+def loads(
+    text: str, *, source: str = "<string>", parameters: Mapping[str, Scalar] | None = None
+) -> Policy:
     """Build a `Policy` from TOML *text*.
 
+    A ``[parameters]`` table declares names with default values; a string that is exactly
+    ``"$name"`` anywhere else stands for the value (``"$$..."`` for a literal ``$``).
+    *parameters* overrides some of the values: a mapping of declared names to strings,
+    numbers or booleans. Without it the file's own values are used.
+
     Raises:
-        PolicySyntaxError: for malformed TOML or any invalid part, with line and column.
+        PolicySyntaxError: for malformed TOML or any invalid part, with line and column
+            (for a bad substituted value, those of the ``"$name"`` reference).
+        PolicyError: *parameters* names a parameter the file does not declare.
     """
+    return _read(_parse(text, source), source, Locator(text, source), parameters)
+
+
+def policy_parameters(text_or_path: str | PathLike[str]) -> dict[str, Scalar]:
+    """The parameters a policy file declares (its ``[parameters]`` table) and their default
+    values, in the file's order.
+
+    *text_or_path* is policy text if it is a str with a newline or an ``=``, else a path.
+
+    Raises:
+        PolicySyntaxError: malformed TOML, or a bad parameter name or value.
+    """
+    if is_policy_text(text_or_path):
+        text, source = str(text_or_path), "<string>"
+    else:
+        path = as_path(text_or_path)
+        text, source = read_policy_text(path), str(path)
+    return declared(_Reader(source, Locator(text, source)), _parse(text, source))
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
+    """TOML *text* as data, every failure a located `PolicySyntaxError`."""
     if not isinstance(text, str):
         raise PolicyError(f"policy text must be a str, got {type(text).__name__}", value=text)
     if len(text) > MAX_BYTES:
@@ -294,7 +365,7 @@ def loads(text: str, *, source: str = "<string>") -> Policy:
         raise nesting_error(text, source) from None
     except ValueError:  # an integer past the interpreter's limit on digits
         raise number_error(text, source) from None
-    return _read(data, source, Locator(text, source))
+    return data
 
 
 def _check_key_depth(text: str, source: str) -> None:
@@ -333,12 +404,18 @@ def _check_key_depth(text: str, source: str) -> None:
                 in_string = marker
 
 
-def load(file: str | PathLike[str] | IO[bytes] | IO[str]) -> Policy:
-    """Build a `Policy` from a TOML file (a path, or a file opened in text or binary mode)."""
+def load(
+    file: str | PathLike[str] | IO[bytes] | IO[str],
+    *,
+    parameters: Mapping[str, Scalar] | None = None,
+) -> Policy:
+    """Build a `Policy` from a TOML file (a path, or a file opened in text or binary mode);
+    *parameters* as for `loads`."""
     if isinstance(file, str | PathLike):
-        return loads(read_policy_text(file), source=str(file))
+        return loads(read_policy_text(file), source=str(file), parameters=parameters)
     raw = file.read(MAX_BYTES + 1)
-    return loads(_policy_text(raw, str(getattr(file, "name", "<file>"))), source=str(file))
+    text = _policy_text(raw, str(getattr(file, "name", "<file>")))
+    return loads(text, source=str(file), parameters=parameters)
 
 
 def read_policy_text(path: str | PathLike[str]) -> str:

@@ -1,0 +1,250 @@
+"""A backtest on Dask: each partition of issues replayed where it lies, the parts merged.
+
+The source is partitioned by issue (every issue's rows in one partition) and each
+partition is read and replayed on a worker; only the partial `Metrics` travel back, and
+they merge (`Metrics.merge`) into exactly the figures of one process. Sources:
+
+* a list of paths of event logs, one partition each (say a log split by issue ranges, or a
+  month per file, each issue in one file): each is read on a worker with `read_log`, so a
+  log too big for one machine is never in one place;
+* a Dask bag of `LoggedIssue`;
+* a Dask dataframe of log rows whose partitions each hold whole issues, rows in log
+  order (``dd.read_csv(files, blocksize=None)`` for one partition per file): each
+  partition is read with the mapping as a file would be;
+* a single path: read here, its issues partitioned by a hash of their id.
+
+Dask runs on the ``distributed.Client`` passed in, or on a `LocalCluster` of processes
+started (and closed) for the run. A worker that fails raises `WorkerError` naming the issue.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from os import PathLike, fspath
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from .._exceptions import EscalationRulesError, PolicyError, WorkerError
+from .._io.eventlog import EventLog, read_log, read_rows
+from .._io.parquet_rows import cell_text
+from .backtest import check_keys
+from .metrics import Metrics, merge_metrics
+from .parallel import partition_of
+from .variant import Variant
+
+if TYPE_CHECKING:
+    from .._engine.policy import Policy
+    from .._engine.versions import PolicySet
+    from .._io.logged_issue import LoggedIssue
+    from .._io.logmapping import LogMapping
+
+#: Partitions a single log read here is split into, per worker.
+PARTS_PER_WORKER: Final = 2
+
+
+def backtest_on_dask(
+    policy: Policy | PolicySet,
+    source: Any,
+    mapping: LogMapping | None = None,
+    *,
+    client: Any = None,
+    by: Sequence[str] = (),
+    workers: int = 2,
+) -> Metrics:
+    """`backtest` of *policy* over *source* on Dask (see the module docstring).
+
+    Args:
+        policy: the policy, or a `PolicySet`.
+        source: a list of log paths, a Dask bag of `LoggedIssue`, a Dask dataframe of
+            log rows partitioned by issue, or one log path.
+        mapping: the `LogMapping` of the logs (not needed for a bag).
+        client: a ``distributed.Client``; by default a `LocalCluster` of *workers*
+            processes is started for the run and closed after it.
+        by: more keys to group by, as `backtest`'s.
+        workers: the processes of the default cluster.
+
+    Raises:
+        PolicyError: the ``dask`` extra is not installed, or the source or mapping is not
+            one of those.
+        WorkerError: a worker failed on an issue (it names the issue).
+    """
+    return backtest_many_on_dask([policy], source, mapping, client=client, by=by, workers=workers)[
+        0
+    ]
+
+
+def backtest_many_on_dask(
+    policies: Sequence[Policy | PolicySet],
+    source: Any,
+    mapping: LogMapping | None = None,
+    *,
+    client: Any = None,
+    by: Sequence[str] = (),
+    workers: int = 2,
+) -> list[Metrics]:
+    """`backtest_on_dask` of each of *policies*, reading each partition once: what
+    `backtest_many` does in one process. One `Metrics` per policy, in their order."""
+    db, dd = _dask()
+    keys = check_keys(by, ())
+    policies = list(policies)
+    if client is None:
+        dist: Any = importlib.import_module("distributed")  # untyped: used as Any
+        cluster = dist.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        with cluster, dist.Client(cluster) as own:
+            return _run(policies, source, mapping, own, keys, db, dd, workers)
+    return _run(policies, source, mapping, client, keys, db, dd, workers)
+
+
+def _run(
+    policies: list[Policy | PolicySet],
+    source: Any,
+    mapping: LogMapping | None,
+    client: Any,
+    keys: tuple[str, ...],
+    db: Any,
+    dd: Any,
+    workers: int,
+) -> list[Metrics]:
+    bag, here = _bag(source, mapping, db, dd, workers)
+    parts = bag.map_partitions(_replay_partition, policies, keys)
+    partials = client.compute(parts.to_delayed(), sync=True)
+    results = [part[0] for part in partials if part]
+    if not results:
+        raise EscalationRulesError("the source holds no issue to replay", value=None)
+    merged = [merge_metrics(part[i] for part in results) for i in range(len(policies))]
+    if here is None:
+        return merged
+    return [attrs.evolve(m, warnings=here.warnings) for m in merged]
+
+
+def _bag(
+    source: Any, mapping: LogMapping | None, db: Any, dd: Any, workers: int
+) -> tuple[Any, EventLog | None]:
+    """The source as a Dask bag whose partitions are read (if need be) and replayed, and
+    the log read here, if any (its warnings go with the merged metrics)."""
+    if isinstance(source, db.Bag):
+        return source, None
+    if isinstance(source, dd.DataFrame):
+        mapping = _needs(mapping, "a Dask dataframe")
+        parts = [_frame_part(part, mapping, n) for n, part in enumerate(source.to_delayed())]
+        return db.from_delayed(parts), None
+    if isinstance(source, str | PathLike):
+        log = read_log(source, _needs(mapping, "a log path"))
+        return _hashed(log, workers * PARTS_PER_WORKER, db), log
+    if (
+        isinstance(source, list | tuple)
+        and source
+        and all(isinstance(p, str | PathLike) for p in source)
+    ):
+        mapping = _needs(mapping, "log paths")
+        paths = [fspath(p) for p in source]
+        bag = db.from_sequence(paths, npartitions=len(paths))
+        return bag.map_partitions(_read_paths, mapping), None
+    raise PolicyError(
+        "a Dask backtest reads a list of log paths, a Dask bag of LoggedIssue, a Dask "
+        f"dataframe of log rows or one log path, got {type(source).__name__}",
+        value=type(source).__name__,
+    )
+
+
+def _needs(mapping: LogMapping | None, what: str) -> LogMapping:
+    if mapping is None:
+        raise PolicyError(f"reading {what} needs the log mapping", value=None)
+    return mapping
+
+
+def _hashed(issues: EventLog, parts: int, db: Any) -> Any:
+    """The issues of a log read here, as a bag partitioned by a hash of their id."""
+    groups: list[list[LoggedIssue]] = [[] for _ in range(parts)]
+    for logged in issues:
+        groups[partition_of(logged.id, parts)].append(logged)
+    return db.from_sequence(groups, npartitions=parts).flatten()
+
+
+@attrs.frozen
+class _Warned:
+    """A marker in a partition: merge these warnings into its metrics."""
+
+    warnings: tuple[Any, ...]
+
+
+def _read_paths(paths: Iterable[str], mapping: LogMapping) -> list[Any]:
+    """A partition of paths, read on the worker: its issues, then its warnings."""
+    out: list[Any] = []
+    for path in paths:
+        log = read_log(path, mapping)
+        out.extend(log)
+        out.append(_Warned(log.warnings))
+    return out
+
+
+def _frame_part(part: Any, mapping: LogMapping, number: int) -> Any:
+    from dask.delayed import delayed
+
+    return delayed(_frame_issues)(part, mapping, number)
+
+
+def _frame_issues(frame: Any, mapping: LogMapping, number: int) -> list[Any]:
+    """A dataframe partition's rows read as a log: its issues, then its warnings."""
+    columns = mapping.columns()
+    missing = [c for c in columns.values() if c not in frame.columns]
+    if missing:
+        raise PolicyError(
+            f"the dataframe lacks the mapped columns {missing}; its columns are "
+            f"{list(frame.columns)}",
+            value=missing,
+        )
+    keys = mapping.row_keys()
+    values = [
+        [cell_text(v) for v in frame[columns[key]].tolist()] if key in columns else None
+        for key in keys
+    ]
+    empty = [""] * len(frame)
+    rows = (
+        (line, *row) for line, row in enumerate(zip(*(v or empty for v in values), strict=True), 2)
+    )
+    log = read_rows(rows, mapping, name=f"partition {number}")
+    return [*log, _Warned(log.warnings)]
+
+
+def _replay_partition(
+    items: Iterable[Any], policies: list[Policy | PolicySet], keys: tuple[str, ...]
+) -> list[list[Metrics]]:
+    """Replay a partition's issues under every policy: one list of Metrics per policy (in
+    a one-element list: a bag partition is a list)."""
+    variants = [Variant(policy, keys) for policy in policies]
+    warnings: list[Any] = []
+    count = 0
+    for item in items:
+        if isinstance(item, _Warned):
+            warnings.extend(item.warnings)
+            continue
+        count += 1
+        try:
+            for variant in variants:
+                variant.add(item)
+        except Exception as exc:
+            raise WorkerError(
+                f"a Dask worker failed on issue {item.id!r}: {exc}", value=item.id
+            ) from exc
+    if not count and not warnings:
+        return []
+    metrics = [variant.metrics() for variant in variants]
+    if warnings:
+        metrics = [attrs.evolve(m, warnings=tuple(warnings)) for m in metrics]
+    return [metrics]
+
+
+def _dask() -> tuple[Any, Any]:
+    try:
+        import dask.bag as db
+        import dask.dataframe as dd
+        import distributed  # noqa: F401  (the scheduler the run needs)
+    except ImportError:
+        raise PolicyError(
+            "a Dask backtest needs the dask extra: pip install 'escalation_rules[dask]'",
+            value=None,
+        ) from None
+    return db, dd

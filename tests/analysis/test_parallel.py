@@ -1,0 +1,203 @@
+"""Backtests that merge (issue 16): Metrics of parts merged are those of the whole, on any
+split and in any grouping; a backtest on several processes equals one on one."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from escalation_rules import (
+    Distribution,
+    EscalationRulesError,
+    LogMapping,
+    PolicyError,
+    WorkerError,
+    backtest,
+    backtest_many,
+    bundled_policy,
+    loads,
+    merge_metrics,
+    read_log,
+)
+from escalation_rules._analysis import distribution
+from escalation_rules._analysis.parallel import partition_of
+from escalation_rules._io.eventlog import LoggedIssue
+
+from .test_backtest import LOG, policy, sla_policy
+from .test_backtest import issues as hand_issues
+from .test_backtest_groups import LOG as RATED_LOG
+from .test_backtest_groups import MAPPING as RATED_MAPPING
+
+
+def rated() -> list[LoggedIssue]:
+    return list(read_log(io.StringIO(RATED_LOG), LogMapping.from_dict(RATED_MAPPING)))
+
+
+def all_issues() -> list[LoggedIssue]:
+    return hand_issues() + hand_issues(LOG.replace("A,", "D,").replace("B,", "E,"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_merging_the_parts_of_any_split_gives_the_whole(data: st.DataObject) -> None:
+    issues = all_issues()
+    labels = data.draw(st.lists(st.integers(0, 2), min_size=len(issues), max_size=len(issues)))
+    for chosen in (policy(), sla_policy()):
+        whole = backtest(chosen, issues, by=["team"])
+        parts = [
+            backtest(
+                chosen, [i for i, k in zip(issues, labels, strict=True) if k == part], by=["team"]
+            )
+            for part in range(3)
+        ]
+        assert merge_metrics(parts) == whole
+        assert merge_metrics(parts).to_dict() == whole.to_dict()
+        # associative: (a + b) + c == a + (b + c)
+        a, b, c = parts
+        assert a.merge(b).merge(c) == a.merge(b.merge(c))
+
+
+def test_satisfaction_merges_exactly() -> None:
+    issues = rated()
+    whole = backtest(bundled_policy("seeds-matrix"), issues, by=["tier"])
+    halves = [
+        backtest(bundled_policy("seeds-matrix"), part, by=["tier"])
+        for part in (issues[:1], issues[1:])
+    ]
+    merged = merge_metrics(halves)
+    assert merged == whole and merged.overall.satisfaction == 3.5
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(-1e9, 1e9, allow_nan=False), max_size=40),
+    st.lists(st.floats(-1e9, 1e9, allow_nan=False), max_size=40),
+    st.integers(5, 60),
+)
+def test_distributions_merge_as_one_pass(xs: list[float], ys: list[float], limit: int) -> None:
+    def of(values: list[float]) -> Distribution:
+        acc = distribution.Quantiles()
+        for v in values:
+            acc.add(v)
+        return acc.freeze()
+
+    old = distribution.EXACT_LIMIT
+    distribution.EXACT_LIMIT = limit
+    try:
+        assert of(xs).merge(of(ys)) == of(xs + ys) == of(ys).merge(of(xs))
+    finally:
+        distribution.EXACT_LIMIT = old
+
+
+def test_metrics_of_other_policies_do_not_merge() -> None:
+    a = backtest(policy(), hand_issues())
+    b = backtest(bundled_policy("seeds-matrix"), hand_issues())
+    with pytest.raises(EscalationRulesError, match="cannot merge the metrics of the policy"):
+        a.merge(b)
+    with pytest.raises(EscalationRulesError, match="no metrics to merge"):
+        merge_metrics([])
+
+
+def test_backtest_many_reads_once_and_equals_each_backtest() -> None:
+    reads: list[int] = []
+
+    def counted() -> Any:
+        for logged in hand_issues():
+            reads.append(1)
+            yield logged
+
+    many = backtest_many([policy(), sla_policy()], counted())
+    assert len(reads) == 3
+    assert many == [backtest(policy(), hand_issues()), backtest(sla_policy(), hand_issues())]
+
+
+def test_partitions_come_from_a_stable_hash_of_the_id() -> None:
+    assert [partition_of(i, 4) for i in ("A", "B", "C", "INC0000045")] == [
+        partition_of(i, 4) for i in ("A", "B", "C", "INC0000045")
+    ]
+    assert partition_of("A", 4) == 0xD3D99E8B % 4  # CRC-32 of b"A"
+
+
+# ------------------------------------------------------------------ several processes
+
+
+def test_two_workers_give_the_figures_of_one() -> None:
+    issues = all_issues()
+    progress: list[int] = []
+    for chosen in (policy(), sla_policy()):
+        one = backtest(chosen, issues, by=["team"])
+        two = backtest(chosen, issues, by=["team"], workers=2, on_progress=progress.append)
+        assert two == one and two.to_dict() == one.to_dict()
+    assert progress and progress[-1] == len(issues)
+
+
+def test_two_workers_keep_the_log_warnings() -> None:
+    log = LOG.replace("Working", "Wroking", 1)
+    mapping = LogMapping.from_dict(
+        {
+            "format": "csv",
+            "columns": {"issue": "id", "timestamp": "when", "status": "status", "level": "line"},
+            "statuses": {"open": ["New", "Working"], "pending": ["Waiting"], "resolved": ["Done"]},
+        }
+    )
+    one = backtest(policy(), read_log(io.StringIO(log), mapping))
+    two = backtest(policy(), read_log(io.StringIO(log), mapping), workers=2)
+    assert one.warnings and two == one
+
+
+BOOM = """
+[policy]
+name = "boom"
+[[levels]]
+id = "L1"
+name = "one"
+rank = 1
+owner = "a"
+[[levels]]
+id = "L2"
+name = "two"
+rank = 2
+owner = "b"
+[[rules]]
+name = "big"
+type = "escalate"
+when = 'attributes.n > 3'
+to = "L2"
+"""
+
+
+def test_a_worker_that_fails_names_the_issue() -> None:
+    log = "id,when,state,n\nA,2026-03-02T09:00:00Z,New,1\nA,2026-03-02T10:00:00Z,Done,1\n"
+    mapping = LogMapping.from_dict(
+        {
+            "format": "csv",
+            "columns": {
+                "issue": "id",
+                "timestamp": "when",
+                "status": "state",
+                "attributes": {"n": "n"},
+            },
+            "statuses": {"open": ["New"], "resolved": ["Done"]},
+        }
+    )
+    with pytest.raises(WorkerError) as info:
+        backtest(loads(BOOM), read_log(io.StringIO(log), mapping), workers=2)
+    assert info.value.value == "A"
+    assert "failed on issue 'A'" in str(info.value) and "cannot compare attributes.n" in str(
+        info.value
+    )
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2", 257])
+def test_a_bad_number_of_workers_is_refused(workers: Any) -> None:
+    with pytest.raises(PolicyError, match="workers must be a whole number from 1 to 256"):
+        backtest(policy(), hand_issues(), workers=workers)
+
+
+def test_on_replay_needs_one_worker() -> None:
+    with pytest.raises(PolicyError, match="on_replay sees each Replay in this process"):
+        backtest(policy(), hand_issues(), workers=2, on_replay=lambda r: None)

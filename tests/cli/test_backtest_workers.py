@@ -1,0 +1,61 @@
+"""`escalation-rules backtest --workers N` and `--dask-workers N` (issue 16)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from importlib.resources import files
+
+import pytest
+
+EXAMPLES = files("escalation_rules") / "examples"
+ARGS = [
+    "backtest",
+    "servicenow",
+    str(EXAMPLES / "servicenow-incidents.csv"),
+    "--mapping",
+    str(EXAMPLES / "servicenow-mapping.toml"),
+    "--format",
+    "json",
+    "--by",
+    "customer",
+]
+
+
+def run(*extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "escalation_rules", *ARGS, *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_workers_give_the_figures_of_one_process() -> None:
+    one, two = run(), run("--workers", "2")
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert json.loads(two.stdout) == json.loads(one.stdout)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("distributed") is None, reason="the dask extra is not installed"
+)
+def test_a_local_dask_cluster_gives_the_figures_of_one_process() -> None:
+    one, dask = run(), run("--dask-workers", "2")
+    assert dask.returncode == 0, dask.stderr
+    assert json.loads(dask.stdout) == json.loads(one.stdout)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--workers", "0"), "workers must be a whole number from 1 to 256"),
+        (("--workers", "2", "--dask-workers", "2"), "--workers runs locally"),
+    ],
+)
+def test_bad_worker_options(extra: tuple[str, ...], message: str) -> None:
+    result = run(*extra)
+    assert result.returncode != 0 and message in result.stderr
