@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
+from .._engine.context import make_context
+from .._engine.policy import out_of_range
+from .._engine.sla_select import select
 from .._engine.versions import PolicySet
 from .._exceptions import IssueError
 from .._frozendict import FrozenDict
 from .._model.actions import Action, Escalate
 from .._model.events import Event, EventKind, Status
 from .._suggest import did_you_mean
+from .._time.clocks import WALL
 from .describe import action_text
 
 if TYPE_CHECKING:
@@ -214,13 +218,15 @@ def replay(
 class Replayer:
     """Replays issues under one policy; holds only what the policy determines."""
 
-    __slots__ = ("evaluate", "ids", "policy", "position")
+    __slots__ = ("evaluate", "ids", "policy", "position", "target_clocks")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.evaluate = policy.evaluate
         self.ids = tuple(level.id for level in policy.levels)
         self.position = {level_id: i for i, level_id in enumerate(self.ids)}
+        # The clocks `Policy.sla_clocks` can return (a target somewhere), in its order.
+        self.target_clocks = tuple(n for n in policy.clocks if n in policy.target_clocks)
 
     def _position(self, level: str, logged: LoggedIssue, index: int) -> int:
         position = self.position.get(level)
@@ -370,9 +376,32 @@ class _Run:
         self.breached: dict[str, bool] = {}
 
     def check_sla(self, now: datetime) -> None:
+        """Record which SLA clocks with a target for the issue at *now* are breached: as
+        `Policy.sla_clocks`, without the `ClockState`s, and skipping the clocks without a
+        target, those already breached (an or: nothing undoes it), and those that cannot
+        be yet: in elapsed time (`WALL`, no business days) a cycle counts at most the time
+        since the creation, and a clock that cannot be cancelled keeps its target."""
         breached = self.breached
-        for state in self.replayer.policy.sla_clocks(self.issue, now):
-            breached[state.name] = breached.get(state.name, False) or state.breached
+        names = [name for name in self.replayer.target_clocks if not breached.get(name)]
+        if not names:
+            return
+        policy, issue = self.replayer.policy, self.issue
+        try:
+            context = make_context(policy, issue.as_of(now), now)
+            age = context.now - issue.created_at
+            for name in names:
+                target, measure = select(context, name)[:2]
+                if target is None:
+                    continue
+                within = measure is WALL and target.days is None and target.duration > age
+                if within and not policy.clocks[name].cancel:
+                    breached[name] = False
+                    continue
+                core = context.sla_core(name)
+                if core is not None and core.target is not None:
+                    breached[name] = core.reaches(core.target.duration)[0]
+        except OverflowError as error:
+            raise out_of_range(issue, now, error) from None
 
     def decide(self, now: datetime) -> datetime | None:
         """Evaluate the issue at *now* and record the actions; the next evaluation instant."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from operator import is_
 from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
@@ -46,11 +47,18 @@ class AppendOnly(Sequence[T]):
             return self
         if n and len(items) == n:  # (an empty view may be shared: it always copies)
             items.extend(new)  # atomic: a racing append lands wholly before or after this one
-            if all(items[n + i] is item for i, item in enumerate(new)):
-                return AppendOnly._view(items, n + k)
-        copy = items[:n]
-        copy.extend(new)
-        return AppendOnly._view(copy, n + k)
+            if items[n] is new[0] if k == 1 else all(map(is_, islice(items, n, n + k), new)):
+                copy = items
+            else:
+                copy = items[:n]
+                copy.extend(new)
+        else:
+            copy = items[:n]
+            copy.extend(new)
+        view: AppendOnly[T] = object.__new__(AppendOnly)  # (as `_view`, without the call)
+        view._items = copy
+        view._n = n + k
+        return view
 
     def __len__(self) -> int:
         return self._n

@@ -6,6 +6,7 @@ import operator
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -256,7 +257,7 @@ class Issue:
         assert isinstance(history, AppendOnly)  # the converter's type
         previous = history[-1] if history else None
         for i, event in enumerate(new):
-            if not isinstance(event, Event):
+            if event.__class__ is not Event and not isinstance(event, Event):
                 raise IssueError(f"events[{i}] must be an Event, got {event!r}", value=event)
             if previous is not None and event.at < previous.at:
                 raise IssueError(
@@ -265,17 +266,22 @@ class Issue:
                     value=event,
                 )
             previous = event
-        values = {name: getattr(self, name) for name in _ISSUE_FIELDS}
-        values["history"] = history.appended(new)
+        values = list(_issue_fields(self))  # in the order of _ISSUE_FIELDS
+        values[_FIELD_AT["history"]] = history.appended(new)
         for event in new:
             changes = field_changes(event)
-            if changes and event.kind is EventKind.FIELD_CHANGED:
-                _set_field(values, changes[0])
-            else:
-                values.update(changes)
+            if not changes:
+                continue
+            if event.kind is _FIELD_CHANGED and changes[0][0].startswith(ATTRIBUTE_PREFIX):
+                fields = {"attributes": values[_FIELD_AT["attributes"]]}
+                _set_field(fields, changes[0])
+                values[_FIELD_AT["attributes"]] = fields["attributes"]
+                continue
+            for name, value in changes:
+                values[_FIELD_AT[name]] = value
         issue: Issue = object.__new__(Issue)
-        for name, value in values.items():
-            object.__setattr__(issue, name, value)
+        for set_slot, value in zip(_SLOT_SETTERS, values, strict=True):
+            set_slot(issue, value)  # (the slot written directly: what object.__setattr__ does)
         try:
             summary = self._summary.extended(new, len(history))
         except OverflowError:
@@ -295,6 +301,18 @@ class Issue:
 
 
 _ISSUE_FIELDS = tuple(a.name for a in attrs.fields(Issue) if a.init)
+
+_FIELD_AT: Final = MappingProxyType({name: i for i, name in enumerate(_ISSUE_FIELDS)})
+
+_FIELD_CHANGED: Final = EventKind.FIELD_CHANGED
+
+_issue_fields: Final[Callable[[Issue], tuple[Any, ...]]] = operator.attrgetter(*_ISSUE_FIELDS)
+"""The values of an issue's fields, in the order of ``_ISSUE_FIELDS``, in one call."""
+
+_SLOT_SETTERS: Final[tuple[Callable[[Issue, Any], None], ...]] = tuple(
+    vars(Issue)[name].__set__ for name in _ISSUE_FIELDS
+)
+"""Each field's slot writer (what ``object.__setattr__`` ends in), for `Issue.with_events`."""
 
 _NO_CHANGES: Final[tuple[tuple[str, str], ...]] = ()
 

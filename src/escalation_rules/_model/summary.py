@@ -60,6 +60,7 @@ class HistorySummary:
         messages: AppendOnly[tuple[int, datetime]],
         times: AppendOnly[datetime],
         base: tuple[dict[object, object], int] | None = None,
+        latest: datetime | None = None,
     ) -> None:
         self.created = created
         self.last = last
@@ -72,8 +73,10 @@ class HistorySummary:
         self.memo: dict[object, object] = {}
         self.base = base
         # The earliest instant the issue can be evaluated at: nothing in its history
-        # lies after it.
-        self.latest = times[-1] if times and times[-1] > created else created
+        # lies after it. (*latest*: the last instant, when the caller has it at hand.)
+        if latest is None and times:
+            latest = times[-1]
+        self.latest = latest if latest is not None and latest > created else created
         get = last.get
         self.anchors = (
             get(EventKind.ACKNOWLEDGED, _NONE),
@@ -87,7 +90,7 @@ class HistorySummary:
         """Summarise *history* (already validated and in time order)."""
         empty: AppendOnly[Any] = AppendOnly()  # appending to an empty view copies: one each
         summary = cls({}, {}, {}, created_at.astimezone(UTC), empty, empty, empty, empty)
-        return summary.extended(history, 0)
+        return summary.extended(history, 0) if history else summary
 
     def extended(self, events: Sequence[Event], offset: int) -> HistorySummary:
         """This summary with *events* (history indices from *offset* on) added.
@@ -103,9 +106,13 @@ class HistorySummary:
         messages: list[tuple[int, datetime]] = []
         times: list[datetime] = []
         taken, changed = EventKind.ACTION_TAKEN, EventKind.LEVEL_CHANGED
-        for i, event in enumerate(events, start=offset):
+        i = offset - 1
+        for event in events:
+            i += 1
             kind = event.kind
-            at = event.at if event.at.tzinfo is UTC else event.at.astimezone(UTC)
+            at = event.at
+            if at.tzinfo is not UTC:
+                at = at.astimezone(UTC)
             last[kind] = (i, at)
             times.append(at)
             if kind is taken:
@@ -132,11 +139,12 @@ class HistorySummary:
             entries,
             recorded,
             self.created,
-            self.statuses.appended(statuses),
-            self.replies.appended(replies),
-            self.messages.appended(messages),
+            self.statuses.appended(statuses) if statuses else self.statuses,
+            self.replies.appended(replies) if replies else self.replies,
+            self.messages.appended(messages) if messages else self.messages,
             self.times.appended(times),
             (self.memo, len(self.times)) if self.memo else self.base,
+            times[-1] if times else None,
         )
 
     def derived(self, key: object) -> tuple[Any, int]:

@@ -371,7 +371,7 @@ def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
             complete, start = _committed(stored[5]), covered
         else:
             complete, start = stored[3].copy(), stored[4]
-        folder = _Folder(clock, measure, complete, context)
+        folder = None  # (made when an instant before the last is to be folded)
     else:
         status = Status.OPEN if summary.statuses else context.status
         complete, start = _initial(clock, host, status, summary.created), 0
@@ -379,20 +379,43 @@ def fold_clock(context: Context, clock: SlaClock, measure: Measure) -> Fold:
         folder.created(summary.created)
     # The new events and their instants, read once (slices: one call each, not one per item).
     events, instants = history[start:n], _from(times[start:n], summary.created)
-    last = n - start  # positions in *events* from here on
-    while last > 0 and instants[last - 1] == instants[-1]:
-        last -= 1
-    _fold_instants(folder, events, instants, start, last)
-    complete = final = folder.finish()
-    if last < n - start:
-        folder = _Folder(clock, measure, complete.copy(), context)
-        folder.group([(start + k, events[k]) for k in range(last, n - start)], instants[last])
-        final = folder.finish(overlay=True)
+    complete, final, last = _fold_new(
+        context, clock, measure, complete, folder, events, instants, start
+    )
     memo = summary.memo
     if len(memo) >= MAX_MEMO:
         memo.clear()
     memo[key] = (clock, status_map, measure, complete, start + last, final)
     return final
+
+
+def _fold_new(
+    context: Context,
+    clock: SlaClock,
+    measure: Measure,
+    complete: Fold,
+    folder: _Folder | None,
+    events: Sequence[Event],
+    instants: Sequence[datetime],
+    start: int,
+) -> tuple[Fold, Fold, int]:
+    """Fold the new *events* (at *instants*, from history index *start*) onto *complete*:
+    the fold of every instant but the last, the answer (the last instant's events folded
+    onto a copy, overlaid), and where the last instant's events begin in *events*."""
+    last = len(events)
+    while last > 0 and instants[last - 1] == instants[-1]:
+        last -= 1
+    if last and folder is None:
+        folder = _Folder(clock, measure, complete, context)
+    if folder is not None:
+        _fold_instants(folder, events, instants, start, last)
+        complete = folder.finish()
+    final = complete
+    if last < len(events):
+        folder = _Folder(clock, measure, complete.copy(), context)
+        folder.group([(start + k, events[k]) for k in range(last, len(events))], instants[last])
+        final = folder.finish(overlay=True)
+    return complete, final, last
 
 
 def _before_switch(
@@ -468,6 +491,14 @@ def _fold_instants(
 def _committed(fold: Fold) -> Fold:
     """A copy of *fold* whose overlaid sequences are appended to their shared storage."""
     out = fold.copy()
+    if not (
+        fold.segments.__class__ is Chained
+        or fold.before.__class__ is Chained
+        or fold.pauses.__class__ is Chained
+        or fold.cycles.__class__ is Chained
+        or fold.priority_changes.__class__ is Chained
+    ):
+        return out  # nothing overlaid (`commit` would give each back as it is)
     out.segments = commit(fold.segments)
     out.before = commit(fold.before)
     out.pauses = commit(fold.pauses)
