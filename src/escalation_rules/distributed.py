@@ -5,7 +5,8 @@ Needs the ``dask`` extra (``pip install 'escalation_rules[dask]'``: dask and dis
 
 - `backtest_on_dask`: one policy over a source: a list of log paths (one partition each,
   read on the workers), a Dask bag of `LoggedIssue`, a Dask dataframe of log rows
-  partitioned by issue, or one log path (read here, partitioned by a hash of the ids).
+  partitioned by issue, or one log path (each worker reads its part: the issues whose ids hash
+  to its number).
 - `backtest_many_on_dask`: several policies over the same source, each partition read
   once (what a policy sweep runs).
 

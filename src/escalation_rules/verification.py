@@ -4,11 +4,12 @@ An invariant is a function of a `Run` (the policy at work on one issue over time
 returning ``None`` when it holds, or a sentence saying what went wrong. `verify` searches
 issues generated for the policy (`escalation_rules.strategies.issues_for`) with
 Hypothesis and raises `VerificationFailed` with the smallest counterexample as a
-timeline; `verify_all` runs several invariants and returns a `Verdict` for each::
+timeline, or returns the `Verdict` that it holds; `verify_all` runs several invariants
+and returns a `Verdict` for each::
 
     from escalation_rules.verification import never_skips_a_level, verify
 
-    verify(policy, never_skips_a_level())      # raises VerificationFailed, or returns None
+    verify(policy, never_skips_a_level()).holds   # true, or raises VerificationFailed
 
 Ready-made invariants: `never_skips_a_level`, `reaches_within`,
 `no_two_escalations_within`, `resolved_never_escalates`, `ends_at_terminal_level` and

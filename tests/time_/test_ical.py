@@ -644,8 +644,8 @@ def test_missing_packages_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(CalendarError) as info:
         holidays_from_ics(_vevent("DTSTART;VALUE=DATE:20251225"))
     assert str(info.value) == (
-        "holidays_from_ics needs the optional packages 'icalendar' and 'recurring-ical-events'; "
-        "install them with pip install 'escalation-rules[holidays]'"
+        "holidays_from_ics needs icalendar and recurring-ical-events, which are not installed; "
+        "install it with: pip install 'escalation-rules[holidays]'"
     )
     assert info.value.value == "recurring_ical_events"
 

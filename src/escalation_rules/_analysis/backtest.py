@@ -136,7 +136,7 @@ def backtest_many(
             if on_progress is not None and done % PROGRESS_EVERY == 0:
                 on_progress(done)
         results = [variant.metrics() for variant in variants]
-    if not isinstance(issues, EventLog):
+    if not isinstance(issues, EventLog) or issues.fresh:  # (fresh: the workers read it)
         return results
     return [attrs.evolve(m, warnings=issues.warnings) for m in results]  # read to its end
 

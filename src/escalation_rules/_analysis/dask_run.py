@@ -22,27 +22,22 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Sequence
 from os import PathLike, fspath
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._exceptions import EscalationRulesError, PolicyError, WorkerError
+from .._extras import needs
 from .._io.eventlog import EventLog, read_log, read_rows
 from .._io.parquet_rows import cell_text
 from .backtest import check_keys
 from .metrics import Metrics, merge_metrics
-from .parallel import partition_of
 from .variant import Variant
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
     from .._engine.versions import PolicySet
-    from .._io.logged_issue import LoggedIssue
     from .._io.logmapping import LogMapping
-
-#: Partitions a single log read here is split into, per worker.
-PARTS_PER_WORKER: Final = 2
-
 
 def backtest_on_dask(
     policy: Policy | PolicySet,
@@ -107,7 +102,8 @@ def _run(
     dd: Any,
     workers: int,
 ) -> list[Metrics]:
-    bag, here = _bag(source, mapping, db, dd, workers)
+    threads = sum(client.nthreads().values()) or workers
+    bag, here = _bag(source, mapping, db, dd, threads)
     parts = bag.map_partitions(_replay_partition, policies, keys)
     partials = client.compute(parts.to_delayed(), sync=True)
     results = [part[0] for part in partials if part]
@@ -123,7 +119,8 @@ def _bag(
     source: Any, mapping: LogMapping | None, db: Any, dd: Any, workers: int
 ) -> tuple[Any, EventLog | None]:
     """The source as a Dask bag whose partitions are read (if need be) and replayed, and
-    the log read here, if any (its warnings go with the merged metrics)."""
+    the log read here, if any (its warnings go with the merged metrics; today none is: a
+    single path is read in parts on the workers)."""
     if isinstance(source, db.Bag):
         return source, None
     if isinstance(source, dd.DataFrame):
@@ -131,8 +128,10 @@ def _bag(
         parts = [_frame_part(part, mapping, n) for n, part in enumerate(source.to_delayed())]
         return db.from_delayed(parts), None
     if isinstance(source, str | PathLike):
-        log = read_log(source, _needs(mapping, "a log path"))
-        return _hashed(log, workers * PARTS_PER_WORKER, db), log
+        mapping = _needs(mapping, "a log path")
+        parts = [(fspath(source), k, workers) for k in range(workers)]
+        bag = db.from_sequence(parts, npartitions=workers)
+        return bag.map_partitions(_read_parts, mapping), None
     if (
         isinstance(source, list | tuple)
         and source
@@ -155,19 +154,22 @@ def _needs(mapping: LogMapping | None, what: str) -> LogMapping:
     return mapping
 
 
-def _hashed(issues: EventLog, parts: int, db: Any) -> Any:
-    """The issues of a log read here, as a bag partitioned by a hash of their id."""
-    groups: list[list[LoggedIssue]] = [[] for _ in range(parts)]
-    for logged in issues:
-        groups[partition_of(logged.id, parts)].append(logged)
-    return db.from_sequence(groups, npartitions=parts).flatten()
-
-
 @attrs.frozen
 class _Warned:
     """A marker in a partition: merge these warnings into its metrics."""
 
     warnings: tuple[Any, ...]
+
+
+def _read_parts(parts: Iterable[tuple[str, int, int]], mapping: LogMapping) -> list[Any]:
+    """A partition of (path, part, parts), read on the worker: the issues of that part of
+    the log (a hash of their id), then the part's warnings."""
+    out: list[Any] = []
+    for path, part, count in parts:
+        log = read_log(path, mapping, part=(part, count))
+        out.extend(log)
+        out.append(_Warned(log.warnings))
+    return out
 
 
 def _read_paths(paths: Iterable[str], mapping: LogMapping) -> list[Any]:
@@ -244,7 +246,7 @@ def _dask() -> tuple[Any, Any]:
         import distributed  # noqa: F401  (the scheduler the run needs)
     except ImportError:
         raise PolicyError(
-            "a Dask backtest needs the dask extra: pip install 'escalation_rules[dask]'",
+            needs("a Dask backtest", "dask and distributed", "dask"),
             value=None,
         ) from None
     return db, dd

@@ -305,13 +305,18 @@ def _merged(
 def _merged_warnings(
     a: tuple[UnmappedValue, ...], b: tuple[UnmappedValue, ...]
 ) -> tuple[UnmappedValue, ...]:
-    """Both parts' warnings: a value both saw counts the rows of both, at its first place."""
+    """Both parts' warnings: a value both saw counts the rows of both, at its first place
+    (the earlier line of the two, for parts of one log), in the order of those places."""
     out: dict[tuple[str, str, str], UnmappedValue] = {}
     for warning in (*a, *b):
         key = (warning.field, warning.column, warning.value)
         seen = out.get(key)
-        out[key] = warning if seen is None else attrs.evolve(seen, rows=seen.rows + warning.rows)
-    return tuple(out.values())
+        if seen is None:
+            out[key] = warning
+            continue
+        first = seen if (seen.source, seen.line) <= (warning.source, warning.line) else warning
+        out[key] = attrs.evolve(first, rows=seen.rows + warning.rows)
+    return tuple(sorted(out.values(), key=lambda w: (w.source, w.line)))
 
 
 def _warnings(value: Iterable[UnmappedValue]) -> tuple[UnmappedValue, ...]:

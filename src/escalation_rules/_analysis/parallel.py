@@ -1,26 +1,30 @@
 """A backtest on several local processes: the issues partitioned by a hash of their id.
 
-This process reads the log and sends each issue, in batches, to the worker its id hashes
-to (CRC-32 of the id, the same in every process and every run, unlike Python's `hash`).
+A log read from a path is read again by each worker, which decodes and replays only the
+issues whose id hashes to its number (CRC-32 of the id, the same in every process and every
+run, unlike Python's `hash`): no issue is copied between processes. Other issues are read
+here and sent, in batches, to the worker their id hashes to.
 Each worker replays its issues under every policy and sends back one `Metrics` per
 policy; the parts merge (`Metrics.merge`) into exactly what one process computes. The
 queues are bounded, so memory holds a few batches per worker however long the log. A
 worker that fails sends back the issue it failed on, and the run stops with a
 `WorkerError` naming it.
 
-Workers are started with ``spawn`` (a fresh interpreter that imports the library), which
-is safe whatever threads this process runs, and the same on every platform.
+Workers fork from a ``forkserver`` that has imported the library (where the platform has
+one), or are started with ``spawn``: either is safe whatever threads this process runs.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import queue
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+
 from .._exceptions import EscalationRulesError, WorkerError
+from .._io.partition import partition_of as partition_of
 from .metrics import Metrics, merge_metrics
 
 if TYPE_CHECKING:
@@ -38,11 +42,6 @@ QUEUED: Final = 4
 _POLL: Final = 1.0
 
 
-def partition_of(issue_id: str, parts: int) -> int:
-    """The part (0 to *parts* - 1) an issue goes to: a stable hash of its id."""
-    return zlib.crc32(issue_id.encode("utf-8", "surrogatepass")) % parts
-
-
 def run_parallel(
     policies: Sequence[Policy | PolicySet],
     issues: Iterable[LoggedIssue],
@@ -51,26 +50,56 @@ def run_parallel(
     on_progress: Callable[[int], None] | None,
 ) -> list[Metrics]:
     """One `Metrics` per policy, from *workers* processes (see the module docstring)."""
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     results: Any = context.Queue()
-    inboxes = [context.Queue(maxsize=QUEUED) for _ in range(workers)]
+    reread = _log_path(issues)
+    inboxes = [None if reread else context.Queue(maxsize=QUEUED) for _ in range(workers)]
     processes = [
         context.Process(
-            target=work, args=(k, list(policies), keys, inboxes[k], results), daemon=True
+            target=work,
+            args=(k, list(policies), keys, inboxes[k], results, reread and (*reread, k, workers)),
+            daemon=True,
         )
         for k in range(workers)
     ]
     for process in processes:
         process.start()
     try:
-        _feed(issues, inboxes, processes, results, on_progress)
+        if not reread:
+            _feed(issues, inboxes, processes, results, on_progress)
         parts = _collect(workers, processes, results, on_progress)
     finally:
         for process in processes:
             if process.is_alive():
                 process.terminate()
             process.join()
+    # (each worker that read a part of the log put that part's warnings in its Metrics)
     return [merge_metrics(part[i] for part in parts) for i in range(len(policies))]
+
+
+def _context() -> Any:
+    """``forkserver`` where there is one (Linux, macOS): workers fork from a server process
+    that has imported the library once, so each starts in milliseconds and none inherits
+    this process's threads; ``spawn`` elsewhere."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["escalation_rules._analysis.parallel"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _log_path(issues: Iterable[LoggedIssue]) -> tuple[Any, ...] | None:
+    """For a log `read_log` reads from a path (and has not begun reading): what a worker
+    needs to read its own part of it again (path, mapping, strict, check_grouped)."""
+    from os import PathLike
+
+    from .._io.eventlog import EventLog
+
+    if not isinstance(issues, EventLog) or not isinstance(issues.source, str | PathLike):
+        return None
+    if not issues.fresh:
+        return None
+    return (issues.source, issues.mapping, issues.strict, issues.check_grouped)
 
 
 def _feed(
@@ -153,6 +182,10 @@ def _collect(
 
 def _raise(message: tuple[Any, ...]) -> None:
     _, k, issue_id, error = message
+    if issue_id is None and isinstance(error, BaseException):
+        raise error  # the log could not be read: the reader's own error
+    if issue_id is None:
+        raise WorkerError(f"backtest worker {k} failed reading the log: {error}", value=None)
     if isinstance(error, EscalationRulesError):
         raise WorkerError(
             f"backtest worker {k} failed on issue {issue_id!r}: {error}", value=issue_id
@@ -166,25 +199,59 @@ def work(
     keys: tuple[str, ...],
     inbox: Any,
     results: Any,
+    reread: tuple[Any, ...] | None = None,
 ) -> None:
-    """A worker's loop: replay the batches from *inbox* until the end, then send back one
-    `Metrics` per policy to *results*; on a failure, send back the issue and the error."""
+    """A worker's loop: replay the batches from *inbox* until the end (or, with *reread*,
+    the worker's part of the log, read here), then send back one `Metrics` per policy to
+    *results*; on a failure, send back the issue and the error."""
+    from .._io.eventlog import read_log
     from .variant import Variant
 
     variants = [Variant(policy, keys) for policy in policies]
-    while True:
-        batch = inbox.get()
-        if batch is None:
-            break
-        for logged in batch:
-            try:
-                for variant in variants:
-                    variant.add(logged)
-            except Exception as exc:  # reported to the parent, which raises it
-                results.put(("error", k, logged.id, _picklable(exc)))
+    log = None
+    if reread:
+        path, mapping, strict, check_grouped, part, parts = reread
+        log = read_log(
+            path, mapping, strict=strict, check_grouped=check_grouped, part=(part, parts)
+        )
+        batches: Iterable[Any] = _batches(log)
+    else:
+        batches = iter(inbox.get, None)
+    try:
+        for batch in batches:
+            if not _replay_batch(k, variants, batch, results):
                 return
-        results.put(("progress", k, len(batch)))
-    results.put(("done", k, [variant.metrics() for variant in variants]))
+            results.put(("progress", k, len(batch)))
+    except Exception as exc:  # reading the log failed: the error as it is
+        results.put(("error", k, None, _picklable(exc)))
+        return
+    metrics = [variant.metrics() for variant in variants]
+    if log is not None:
+        metrics = [attrs.evolve(m, warnings=log.warnings) for m in metrics]
+    results.put(("done", k, metrics))
+
+
+def _batches(issues: Iterable[LoggedIssue]) -> Iterator[list[LoggedIssue]]:
+    batch: list[LoggedIssue] = []
+    for logged in issues:
+        batch.append(logged)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _replay_batch(k: int, variants: list[Any], batch: list[LoggedIssue], results: Any) -> bool:
+    """Replay *batch* under every variant; on a failure, report the issue and say so."""
+    for logged in batch:
+        try:
+            for variant in variants:
+                variant.add(logged)
+        except Exception as exc:  # reported to the parent, which raises it
+            results.put(("error", k, logged.id, _picklable(exc)))
+            return False
+    return True
 
 
 def _picklable(exc: Exception) -> Exception | str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import EscalationRulesError
+from .._extras import needs
 
 if TYPE_CHECKING:
     from .metrics import Metrics
@@ -45,9 +46,7 @@ def _pyplot() -> Any:
     try:
         matplotlib = importlib.import_module("matplotlib")
     except ImportError:
-        raise ImportError(
-            "--plot needs matplotlib; install it with pip install 'escalation-rules[plot]'"
-        ) from None
+        raise ImportError(needs("--plot", "matplotlib", "plot")) from None
     matplotlib.use("Agg")  # files only, no display
     return importlib.import_module("matplotlib.pyplot")
 

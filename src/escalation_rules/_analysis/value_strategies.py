@@ -7,13 +7,12 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from .._extras import needs
+
 try:
     from hypothesis import strategies as st
 except ImportError as _exc:  # pragma: no cover - the test environment has Hypothesis
-    raise ImportError(
-        "escalation_rules.strategies needs Hypothesis, which is not installed; "
-        "install it with: pip install 'escalation-rules[testing]'"
-    ) from _exc
+    raise ImportError(needs("escalation_rules.strategies", "Hypothesis", "testing")) from _exc
 
 from .._instants import EPOCH
 from .._time.calendar import BusinessCalendar

@@ -92,6 +92,11 @@ class Verdict:
         """The invariant's name."""
         return invariant_name(self.invariant)
 
+    @property
+    def reason(self) -> str:
+        """What went wrong, in one sentence (the failure's ``reason``); ``""`` when it holds."""
+        return "" if self.failure is None else self.failure.reason
+
 
 _MISSING_HYPOTHESIS: Final = (
     "policy verification searches with Hypothesis, which is not installed; "
@@ -106,7 +111,7 @@ def verify(
     max_examples: int = 200,
     issues: SearchStrategy[Issue] | None = None,
     horizon: timedelta = DEFAULT_HORIZON,
-) -> None:
+) -> Verdict:
     """Search for an issue on which *policy* breaks *invariant*; raise if one is found.
 
     Hypothesis generates issues relevant to the policy (`issues_for`, or the strategy
@@ -121,6 +126,9 @@ def verify(
         issues: a Hypothesis strategy of issues to search instead of ``issues_for(policy)``.
         horizon: how long each run goes on after the issue's last event.
 
+    Returns:
+        The `Verdict` that the invariant holds, when no counterexample was found.
+
     Raises:
         VerificationFailed: the smallest counterexample found (an `AssertionError`).
         ImportError: Hypothesis is not installed.
@@ -130,13 +138,7 @@ def verify(
         from hypothesis.errors import NoSuchExample
     except ImportError as exc:  # pragma: no cover - the test environment has Hypothesis
         raise ImportError(_MISSING_HYPOTHESIS) from exc
-    from .strategies import issues_for
-
-    if issues is not None:
-        strategy = issues
-    else:  # an invariant about one priority needs issues of that priority
-        priority = getattr(invariant, "priority", None)
-        strategy = issues_for(policy, priorities=[priority] if isinstance(priority, str) else [])
+    strategy = issues if issues is not None else _issues_for(policy, invariant)
 
     def breaks(issue: Issue) -> bool:
         return violation(invariant, simulate(policy, issue, horizon=horizon)) is not None
@@ -153,11 +155,19 @@ def verify(
         with _storage_elsewhere(), _without_local_constants():
             smallest = find(strategy, breaks, settings=config)
     except NoSuchExample:
-        return None
+        return Verdict(invariant, None)
     run = simulate(policy, smallest, horizon=horizon)
     reason = violation(invariant, run)
     assert reason is not None  # simulation is deterministic
     raise VerificationFailed(invariant, reason, run)
+
+
+def _issues_for(policy: Policy, invariant: Callable[[Run], object]) -> SearchStrategy[Issue]:
+    """`issues_for(policy)`; an invariant about one priority gets issues of that priority."""
+    from .strategies import issues_for
+
+    priority = getattr(invariant, "priority", None)
+    return issues_for(policy, priorities=[priority] if isinstance(priority, str) else [])
 
 
 @contextlib.contextmanager
@@ -235,11 +245,12 @@ def verify_all(
     verdicts = []
     for invariant in chosen:
         try:
-            verify(policy, invariant, max_examples=max_examples, issues=issues, horizon=horizon)
+            verdict = verify(
+                policy, invariant, max_examples=max_examples, issues=issues, horizon=horizon
+            )
         except VerificationFailed as failure:
-            verdicts.append(Verdict(invariant, failure))
-        else:
-            verdicts.append(Verdict(invariant, None))
+            verdict = Verdict(invariant, failure)
+        verdicts.append(verdict)
     return tuple(verdicts)
 
 

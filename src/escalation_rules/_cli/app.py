@@ -11,6 +11,7 @@ from typing import Final, TextIO
 
 from .. import __version__
 from .import_command import add_import
+from .report_command import add_report
 from .sweep_command import add_sweep
 
 POLICY_HELP = "a policy TOML file, or the name of a bundled example (see 'examples')"
@@ -65,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .sweep_command import run_sweep
 
             return run_sweep(args)
+        if args.command == "report":  # its own module too
+            from .report_command import run_report
+
+            return run_report(args)
         return run_command(args)
     except CommandFailed as fail:
         print(str(fail), file=sys.stderr)
@@ -116,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--format", choices=["text", "json"], default="text")
     _add_backtest(sub)
     add_sweep(sub)
+    add_report(sub)
     vf = sub.add_parser(
         "verify",
         help="search for histories that break the ready-made invariants",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import EscalationRulesError
+from .._extras import needs
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -259,7 +260,7 @@ def _dask_client(address: str) -> Any:
         distributed: Any = importlib.import_module("distributed")
     except ImportError:
         raise CommandFailed(
-            "error: --scheduler needs the dask extra: pip install 'escalation_rules[dask]'"
+            f"error: {needs('--scheduler', 'dask and distributed', 'dask')}"
         ) from None
     try:
         return distributed.Client(address, timeout=10)
@@ -353,9 +354,9 @@ def _backtest(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     try:
         from .._analysis.verify import run_verify_command
-    except ImportError as exc:
+    except ImportError:
         raise CommandFailed(
-            f"error: verify needs Hypothesis: {exc}; pip install 'escalation-rules[test]'"
+            f"error: {needs('verify', 'Hypothesis', 'testing')}"
         ) from None
     code, report = run_verify_command(_policy(args.policy))
     print(report)

@@ -64,6 +64,15 @@ def target_tables(value: Mapping[str, Any] | None) -> FrozenDict[FrozenDict[Targ
     return FrozenDict(out)
 
 
+def _targets_as_given(value: Mapping[str, Any] | None) -> Mapping[str, Mapping[str, Target]]:
+    """The targets as given: a duration, a `Target` or a table by priority per clock.
+
+    A converter only so that ``SlaPolicy(targets=...)`` is typed as a level's targets are;
+    `target_tables` normalises them after init, naming the SLA policy in any error.
+    """
+    return {} if value is None else value
+
+
 def _when(value: object) -> object:
     return None if value is ALWAYS else value
 
@@ -88,7 +97,9 @@ class SlaPolicy:
 
     name: str
     when: Condition | None = attrs.field(default=None, kw_only=True, converter=_when)
-    targets: Mapping[str, Mapping[str, Target]] = attrs.field(factory=dict, kw_only=True)
+    targets: Mapping[str, Mapping[str, Target]] = attrs.field(
+        factory=dict, kw_only=True, converter=_targets_as_given
+    )
     calendar: str | None = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:

@@ -3,7 +3,7 @@ and their events.
 
 A `LogMapping`, usually written in TOML next to the policy, says which column holds what.
 `read_log` streams the log: it yields one `LoggedIssue` at a time, built from that issue's
-rows, and keeps nothing of the issues it has already yielded but the ids of the last 20,000
+rows, and keeps nothing of the issues it has already yielded but the ids of the last 10,000
 (to catch a log that is not grouped), so memory stays flat however long the log.
 
 A log must be **grouped by issue**. Each issue's rows must be **in time order**, or the
@@ -84,6 +84,7 @@ nothing in the log tells the two apart.
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import ExitStack
@@ -103,6 +104,7 @@ from .logmapping import (
     shown_value,
 )
 from .logrows import Row, csv_rows, format_of, jsonl_rows, open_log
+from .partition import rows_of_part
 from .xes_rows import xes_rows
 
 
@@ -115,9 +117,11 @@ class EventLog(Iterator[LoggedIssue]):
 
     Attributes:
         mapping: the `LogMapping` it reads with.
+        source, strict, check_grouped: what `read_log` was given (a parallel backtest
+            reads a log given by path again, a part in each worker).
     """
 
-    __slots__ = ("_issues", "_unmapped", "mapping")
+    __slots__ = ("_issues", "_unmapped", "check_grouped", "mapping", "source", "strict")
 
     def __init__(
         self,
@@ -127,11 +131,13 @@ class EventLog(Iterator[LoggedIssue]):
         check_grouped: bool,
         strict: bool,
         rows: Iterable[Row] | None = None,
+        part: tuple[int, int] | None = None,
     ) -> None:
         self.mapping = mapping
+        self.source, self.strict, self.check_grouped = source, strict, check_grouped
         self._unmapped = Unmapped(mapping, strict)
         self._issues: Generator[LoggedIssue, None, None] = (
-            _read(source, mapping, check_grouped, self._unmapped)
+            _read(source, mapping, check_grouped, self._unmapped, part)
             if rows is None
             else _from_rows(str(source), iter(rows), mapping, check_grouped, self._unmapped)
         )
@@ -151,13 +157,23 @@ class EventLog(Iterator[LoggedIssue]):
         empty when the mapping knows every value read so far."""
         return self._unmapped.warnings()
 
+    @property
+    def fresh(self) -> bool:
+        """Whether no issue has been read yet."""
+        return inspect.getgeneratorstate(self._issues) == inspect.GEN_CREATED
+
     def close(self) -> None:
         """Stop reading and close the file (a path the reader opened)."""
         self._issues.close()
 
 
 def read_log(
-    source: LogSource, mapping: LogMapping, *, check_grouped: bool = True, strict: bool = False
+    source: LogSource,
+    mapping: LogMapping,
+    *,
+    check_grouped: bool = True,
+    strict: bool = False,
+    part: tuple[int, int] | None = None,
 ) -> EventLog:
     """Stream the issues of an event log, one `LoggedIssue` at a time.
 
@@ -169,10 +185,13 @@ def read_log(
         source: a path (a ``.gz`` file is decompressed) or an open text or binary file.
         mapping: the `LogMapping`.
         check_grouped: refuse an issue whose rows reappear after other issues' rows,
-            among the last `RECENT_ISSUES` issues read (20,000; about 2 MB, however long
+            among the last `RECENT_ISSUES` issues read (10,000; about 1.5 MB, however long
             the log). A log in time order that is not grouped interleaves the issues open
-            at the same time, so this catches it unless more than 20,000 are open at once.
+            at the same time, so this catches it unless more than 10,000 are open at once.
             Turn it off for a log known to be grouped.
+        part: ``(k, n)``: read only the issues whose id hashes to part *k* of *n* (CRC-32,
+            `partition_of`), skipping the others' rows before they are decoded: what each
+            worker of ``backtest(..., workers=n)`` reads of a log it is given by path.
         strict: refuse a status the mapping lists nowhere, or a value a value map does not
             take (an `IssueError` at its first row), rather than count it (as open, or as no
             value) and report it in `EventLog.warnings`.
@@ -188,7 +207,7 @@ def read_log(
             are not in time order (without ``sort``), or (strict) a value is unmapped.
             The message names the file, the line and the column.
     """
-    return EventLog(source, mapping, check_grouped=check_grouped, strict=strict)
+    return EventLog(source, mapping, check_grouped=check_grouped, strict=strict, part=part)
 
 
 def read_rows(
@@ -221,7 +240,11 @@ def _issues(
 
 
 def _read(
-    source: LogSource, mapping: LogMapping, check_grouped: bool, unmapped: Unmapped
+    source: LogSource,
+    mapping: LogMapping,
+    check_grouped: bool,
+    unmapped: Unmapped,
+    part: tuple[int, int] | None = None,
 ) -> Generator[LoggedIssue, None, None]:
     with ExitStack() as stack:
         fmt = mapping.format
@@ -234,6 +257,8 @@ def _read(
             fmt = fmt or format_of(name)
             rows = {"csv": csv_rows, "jsonl": jsonl_rows, "xes": xes_rows}[fmt](text, name, mapping)
         unmapped.name = name
+        if part is not None:
+            rows = rows_of_part(rows, *part)
         yield from _issues(name, rows, mapping, check_grouped, unmapped)
 
 
@@ -307,7 +332,7 @@ def _group(rows: Iterator[Row], decoder: Decoder, check_grouped: bool) -> Iterat
 
 #: How many of the last issues read `read_log` remembers to refuse a log that is not
 #: grouped by issue: memory stays flat however many issues the log has.
-RECENT_ISSUES: Final = 20_000
+RECENT_ISSUES: Final = 10_000
 
 
 def _first_rows(seen: OrderedDict[str, int], issue: str, line: int, name: str) -> None:

@@ -81,15 +81,7 @@ def issue_from_dict(data: object) -> Issue:
     if not isinstance(history, list):
         raise IssueError(f"issue.history: expected a list, got {shown(history)}", value=history)
     for i, raw in enumerate(history):
-        where = f"issue.history[{i}]"
-        event = dict(_check_keys(raw, _EVENT_KEYS, where))
-        if "kind" not in event or "at" not in event:
-            raise IssueError(f"{where}: 'kind' and 'at' are required", value=raw)
-        at = _instant(event.pop("at"), f"{where}.at")
-        try:
-            events.append(Event(event.pop("kind"), at, **event))
-        except (IssueError, PolicyError, TypeError) as exc:
-            raise IssueError(f"{where}: {exc}", value=raw) from None
+        events.append(event_from_dict(raw, where=f"issue.history[{i}]"))
     try:
         return Issue(
             created_at=_instant(d["created_at"], "issue.created_at"), history=events, **fields
@@ -120,16 +112,32 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
         customer["attributes"] = thawed(c.attributes)
     if customer:
         out["customer"] = customer
-    out["history"] = [
-        {
-            "kind": e.kind.value,
-            "at": e.at.isoformat(),
-            **{k: getattr(e, k) for k in _EVENT_TEXT_KEYS if getattr(e, k) is not None},
-            **({"data": thawed(e.data)} if e.data else {}),
-        }
-        for e in issue.history
-    ]
+    out["history"] = [event_to_dict(e) for e in issue.history]
     return out
+
+
+def event_from_dict(data: object, *, where: str = "event") -> Event:
+    """Build an `Event` from its JSON form (an object with ``kind``, ``at`` and the
+    attributes of `Event`); errors name *where* (the JSON path of the mistake)."""
+    event = dict(_check_keys(data, _EVENT_KEYS, where))
+    if "kind" not in event or "at" not in event:
+        raise IssueError(f"{where}: 'kind' and 'at' are required", value=data)
+    at = _instant(event.pop("at"), f"{where}.at")
+    try:
+        return Event(event.pop("kind"), at, **event)
+    except (IssueError, PolicyError, TypeError) as exc:
+        raise IssueError(f"{where}: {exc}", value=data) from None
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The JSON form of *event* (what `event_from_dict` reads): ``kind``, ``at`` as ISO 8601,
+    the attributes that are set, and ``data`` when it is not empty."""
+    return {
+        "kind": event.kind.value,
+        "at": event.at.isoformat(),
+        **{k: getattr(event, k) for k in _EVENT_TEXT_KEYS if getattr(event, k) is not None},
+        **({"data": thawed(event.data)} if event.data else {}),
+    }
 
 
 def thawed(value: Any) -> Any:

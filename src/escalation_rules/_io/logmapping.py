@@ -301,6 +301,12 @@ class LogMapping:
                 raise PolicyError(f"not valid TOML: {exc}", where=name) from None
         return cls.from_dict(data, source=name)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its fields (its time formats hold parsers made for it), so that a
+        # mapping travels to the worker processes of a parallel backtest.
+        fields = {f.name: getattr(self, f.name) for f in attrs.fields(LogMapping) if f.init}
+        return (_rebuilt, (fields,))
+
     def status_of(self, raw: str) -> Status:
         """The `Status` a log status (``"Status"`` or ``"Status/Sub Status"``) means: open
         when the mapping lists it nowhere (see `mapped_status`)."""
@@ -378,6 +384,10 @@ class LogMapping:
             ValueError: as `parse_timestamp`.
         """
         return self._times["timestamp"].second_pass(text)
+
+
+def _rebuilt(fields: dict[str, Any]) -> LogMapping:
+    return LogMapping(**fields)
 
 
 def _column_name(value: object, key: str, where: str) -> None:

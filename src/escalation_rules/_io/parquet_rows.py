@@ -15,6 +15,7 @@ from os import PathLike, fspath
 from typing import Any, Final
 
 from .._exceptions import IssueError, PolicyError
+from .._extras import needs
 from .._suggest import did_you_mean
 from .logmapping import LogMapping, LogSource
 from .logrows import Row
@@ -40,7 +41,7 @@ def parquet_rows(source: LogSource, mapping: LogMapping) -> tuple[str, Iterator[
         import pyarrow.parquet as pq
     except ImportError:
         raise PolicyError(
-            "reading a Parquet log needs pyarrow: pip install 'escalation_rules[parquet]'",
+            needs("reading a Parquet log", "pyarrow", "parquet"),
             where=name,
         ) from None
     try:

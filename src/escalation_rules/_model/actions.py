@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 import attrs
 
@@ -112,6 +113,9 @@ Action = Escalate | Route | Notify | SetPriority | SetStatus
 """Any action the engine can decide: `Escalate`, `Route`, `Notify`, `SetPriority` or
 `SetStatus`."""
 
+_Kind = TypeVar("_Kind", Escalate, Route, Notify, SetPriority, SetStatus)
+"""One kind of action, for `Decision.actions_of`."""
+
 
 def action_dict(action: Action) -> dict[str, str]:
     """*action* as plain data: ``kind``, ``target``, ``rule``, ``reason``, ``key``."""
@@ -146,6 +150,33 @@ class Decision:
             if isinstance(action, Escalate):
                 return action
         return None
+
+    def expect_escalation(self) -> Escalate:
+        """The escalation in this decision, which must be there (`escalation` may be ``None``).
+
+        Raises:
+            LookupError: the decision does not escalate; the message gives its reason.
+        """
+        escalation = self.escalation
+        if escalation is None:
+            raise LookupError(f"the decision does not escalate: {self.reason}")
+        return escalation
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        """The `Route` actions of this decision, in rule order (with ``match="all"``
+        there can be several)."""
+        return self.actions_of(Route)
+
+    @property
+    def notifications(self) -> tuple[Notify, ...]:
+        """The `Notify` actions of this decision, in rule order."""
+        return self.actions_of(Notify)
+
+    def actions_of(self, kind: type[_Kind]) -> tuple[_Kind, ...]:
+        """The actions of one *kind* (``decision.actions_of(SetStatus)``), in rule order,
+        typed as that kind."""
+        return tuple(action for action in self.actions if isinstance(action, kind))
 
     def __bool__(self) -> bool:
         """A decision is true when it asks the host to do something."""

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .._exceptions import CalendarError
+from .._extras import needs
 from .._suggest import did_you_mean
 from . import ical
 from .ical import MAX_DATES, MAX_EXPANSION_STEPS, MAX_ICS_CHARS
@@ -34,8 +35,7 @@ def holidays_from_package(
         package = importlib.import_module("holidays")
     except ImportError:
         raise ImportError(
-            "holidays_from_package needs the optional 'holidays' package; install it with "
-            "pip install 'escalation-rules[holidays]' (or pip install holidays)"
+            needs("holidays_from_package", "the holidays package", "holidays")
         ) from None
     year_list = [years] if isinstance(years, int) else list(years)
     supported: dict[str, list[str]] = package.list_supported_countries()
@@ -172,8 +172,7 @@ def _packages() -> tuple[Any, Any, Any]:
         )
     except ImportError as error:
         raise CalendarError(
-            "holidays_from_ics needs the optional packages 'icalendar' and "
-            "'recurring-ical-events'; install them with pip install 'escalation-rules[holidays]'",
+            needs("holidays_from_ics", "icalendar and recurring-ical-events", "holidays"),
             value=error.name,
         ) from None
 
