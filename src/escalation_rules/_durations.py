@@ -345,3 +345,47 @@ def quote(text: str, mark: str = '"') -> str:
     ``repr`` is no substitute: it writes escapes such as ``\\x01`` that the lexer refuses.
     """
     return mark + text.translate(_STRING_ESCAPES[mark]) + mark
+
+
+_WORD_UNITS: Final = ((86_400, "d"), (3_600, "h"), (60, "min"))
+
+
+def words(duration: timedelta, *, business: bool = False) -> str:
+    """*duration* for people to read, the same in every report: ``"1 h 30 min"``.
+
+    The largest two units of days (``d``), hours (``h``) and minutes (``min``), with no
+    zero part and the rest cut off, not rounded: ``"2 d 3 h"``, ``"45 min"``, ``"1 d"``;
+    seconds only under a minute (``"30 s"``, ``"0.5 s"``); zero is ``"0 min"``; a negative
+    duration has a leading minus (``"-2 h 5 min"``). English whatever the locale.
+
+    With *business*, a duration counted in business days (a `business_days` target, whose
+    ``days`` its duration counts in 24 hours): whole days are ``"3 business days"``,
+    anything else is in hours (``"1 h 30 min business"``), since a business day is no 24
+    hours. A target of business *hours* is written without it (``"48 h"``). For the
+    policy file's syntax, see `format_duration`.
+    """
+    # a plain timedelta: pendulum's Duration breaks ``//`` with a timedelta
+    duration = timedelta.__add__(timedelta(0), duration)
+    if duration < timedelta(0):
+        return "-" + words(-duration, business=business)
+    micro = duration // timedelta(microseconds=1)
+    if business and micro and micro % 86_400_000_000 == 0:
+        days = micro // 86_400_000_000
+        return f"{days} business day" + ("" if days == 1 else "s")
+    seconds, fraction = divmod(micro, 1_000_000)
+    if seconds < 60:
+        if not micro:
+            text = "0 min"
+        else:
+            text = f"{seconds}" + (f".{fraction:06d}".rstrip("0") if fraction else "") + " s"
+    else:
+        units = _WORD_UNITS[1:] if business else _WORD_UNITS
+        parts: list[str] = []
+        for size, unit in units:
+            count, seconds = divmod(seconds, size)
+            if count or parts:
+                parts.append(f"{count} {unit}")
+            if len(parts) == 2:
+                break
+        text = " ".join(part for part in parts if not part.startswith("0 "))
+    return f"{text} business" if business else text

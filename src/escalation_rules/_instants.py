@@ -7,7 +7,7 @@ duration a ``timedelta``; pendulum objects are accepted because
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Final
 
 from ._exceptions import IssueError, NaiveDatetimeError, PolicyError
@@ -110,3 +110,45 @@ EPOCH: Final = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 `FixedClock` fixtures and the strategies of `escalation_rules.strategies` start here.
 """
+
+
+_MONTHS: Final = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def iana_name(zone: tzinfo | None) -> str | None:
+    """The IANA name of *zone* (``"Europe/Berlin"``) when it has one, else None."""
+    name = getattr(zone, "key", None)  # zoneinfo.ZoneInfo, and pendulum.Timezone
+    return name if isinstance(name, str) and name else None
+
+
+def local(instant: datetime, zone: tzinfo | None = None) -> str:
+    """*instant* as wall time in *zone* (default: its own), the same in every report.
+
+    ``"Mon 2 Mar 2026 09:00 CET (Europe/Berlin)"``: weekday, day, month, year, 24-hour
+    time (``:SS`` and a fraction only when there are any), the zone's abbreviation, and its
+    IANA name in brackets when it has one that is not the abbreviation (``"... 09:00 UTC"``;
+    a fixed offset: ``"... 09:00 UTC-04:00"``). English whatever the locale. For machines,
+    JSON carries ISO 8601 (``datetime.isoformat``).
+    """
+    t = instant if zone is None else instant.astimezone(zone)
+    clock = f"{t.hour:02d}:{t.minute:02d}"
+    if t.second or t.microsecond:
+        clock += f":{t.second:02d}" + (f".{t.microsecond:06d}".rstrip("0") if t.microsecond else "")
+    abbreviation = t.tzname() or ""
+    name = iana_name(t.tzinfo)
+    where = abbreviation if name in (None, abbreviation) else f"{abbreviation} ({name})"
+    return f"{_DAYS[t.weekday()]} {t.day} {_MONTHS[t.month - 1]} {t.year} {clock} {where}".rstrip()

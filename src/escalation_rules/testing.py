@@ -29,7 +29,7 @@ Nothing here reads the real clock: `FixedClock` only holds the instant you give 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ import attrs
 from ._analysis.assertions import UnexpectedDecision, by_rule, explain_at, find_action, unexpected
 from ._analysis.describe import describe_decision, describe_next_evaluation
 from ._exceptions import ForecastError, IssueError
-from ._instants import EPOCH, require_aware
+from ._instants import EPOCH, local, require_aware
 from ._io.examples import example_policy, oncall_policy
 from ._model.actions import Action, Decision, Escalate, Notify, Route
 from ._model.events import Event, EventKind, Status
@@ -161,8 +161,8 @@ def _at(builder: IssueBuilder, value: datetime | timedelta, what: str) -> dateti
     history = builder.issue.history
     if history and at < history[-1].at:
         raise IssueError(
-            f"issue {builder.issue.id!r}: {what} at {at.isoformat()} comes before the last "
-            f"event ({history[-1].kind.value} at {history[-1].at.isoformat()}); "
+            f"issue {builder.issue.id!r}: {what} at {local(at)} comes before the last "
+            f"event ({history[-1].kind.value} at {local(history[-1].at, at.tzinfo)}); "
             "add events in time order",
             value=value,
         )
@@ -346,7 +346,7 @@ def settle(policy: Policy, issue: Issue, at: datetime) -> tuple[Issue, tuple[Act
             issue = issue.record(action, now)
         if len(taken) > 10_000:
             raise ForecastError(
-                f"settle(): more than 10000 actions at {now.isoformat()}; a rule never settles"
+                f"settle(): more than 10000 actions at {local(now)}; a rule never settles"
             )
         decision = policy.evaluate(issue, now)
     return issue, tuple(taken)
@@ -370,7 +370,7 @@ def assert_escalates(
     if found is None:
         target = "" if to is None else f" to {to}"
         raise unexpected(
-            f"issue {issue.id!r} escalates{target}{by_rule(rule)} at {explanation.now.isoformat()}",
+            f"issue {issue.id!r} escalates{target}{by_rule(rule)} at {local(explanation.now)}",
             explanation,
             issue,
         )
@@ -398,7 +398,7 @@ def assert_notifies(
     if found is None:
         whom = "someone" if target is None else target
         raise unexpected(
-            f"issue {issue.id!r} notifies {whom}{by_rule(rule)} at {explanation.now.isoformat()}",
+            f"issue {issue.id!r} notifies {whom}{by_rule(rule)} at {local(explanation.now)}",
             explanation,
             issue,
         )
@@ -421,7 +421,7 @@ def assert_routes(
     if found is None:
         where = "somewhere" if team is None else f"to {team}"
         raise unexpected(
-            f"issue {issue.id!r} is routed {where}{by_rule(rule)} at {explanation.now.isoformat()}",
+            f"issue {issue.id!r} is routed {where}{by_rule(rule)} at {local(explanation.now)}",
             explanation,
             issue,
         )
@@ -438,7 +438,7 @@ def assert_no_action(policy: Policy, issue: Issue, *, at: datetime) -> Decision:
     explanation = explain_at(policy, issue, at, "assert_no_action")
     if explanation.decision.actions:
         raise unexpected(
-            f"no action for issue {issue.id!r} at {explanation.now.isoformat()}", explanation, issue
+            f"no action for issue {issue.id!r} at {local(explanation.now)}", explanation, issue
         )
     return explanation.decision
 
@@ -458,12 +458,13 @@ def assert_next_evaluation(
     want = None if expected is None else _instant(expected, "assert_next_evaluation(expected=...)")
     got = explanation.decision.next_evaluation_at
     if got != want:
-        shown = describe_next_evaluation(None if want is None else want.astimezone(UTC))
-        actual = describe_next_evaluation(got)
+        zone = explanation.now.tzinfo
+        shown = describe_next_evaluation(None if want is None else want.astimezone(zone))
+        actual = describe_next_evaluation(None if got is None else got.astimezone(zone))
         if explanation.decision.actions:
             actual += f", and due now: {describe_decision(explanation.decision)}"
         raise UnexpectedDecision(
-            f"{shown} (issue {issue.id!r} evaluated at {explanation.now.isoformat()})",
+            f"{shown} (issue {issue.id!r} evaluated at {local(explanation.now)})",
             actual,
             explanation,
             issue,

@@ -132,7 +132,10 @@ def test_times_are_shown_in_the_zone_of_the_creation_when_no_calendar_says() -> 
     assert forecast_view(example_policy(), issue, T0, at(4)).zone == berlin
     page = forecast_report(example_policy(), issue, T0, at(4))
     assert '<strong class="zone">Europe/Berlin</strong>' in page
-    assert "from 2026-03-02 10:00 to 2026-03-02 14:00" in page  # T0 is 09:00 UTC
+    assert (  # T0 is 09:00 UTC
+        "from Mon 2 Mar 2026 10:00 CET (Europe/Berlin) to Mon 2 Mar 2026 14:00 CET (Europe/Berlin)"
+        in page
+    )
 
 
 def test_level_stays_follow_the_changes() -> None:

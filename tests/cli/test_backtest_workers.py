@@ -59,3 +59,19 @@ def test_a_local_dask_cluster_gives_the_figures_of_one_process() -> None:
 def test_bad_worker_options(extra: tuple[str, ...], message: str) -> None:
     result = run(*extra)
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_verify_in_json() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "escalation_rules", "verify", "seeds-matrix", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["policy"] == "seeds-matrix" and data["broken"] == 0
+    assert data["invariants"] and all(
+        i["holds"] and i["counterexample"] is None for i in data["invariants"]
+    )

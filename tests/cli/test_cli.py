@@ -26,7 +26,7 @@ def test_demo_prints_each_issue_and_its_decisions() -> None:
         assert issue_id in out
     assert "route    matrix support, billing × L1: route to billing" in out  # noqa: RUF001
     assert (
-        "escalate matrix support, * × L1: 2:00:00 since level_entered passed: escalate to the "  # noqa: RUF001
+        "escalate matrix support, * × L1: 2 h since level_entered passed: escalate to the "  # noqa: RUF001
         "next level, L2" in out
     )
     assert "still not acknowledged: repeat 2 of 2" in out
@@ -114,7 +114,7 @@ def test_evaluate_prints_the_decision_and_explains_it(tmp_path: Path) -> None:
     assert "Rules:" in explained.stdout and "SLA clocks:" in explained.stdout
     assert "refund-needs-authority (hierarchical): not matched" in explained.stdout
     assert (
-        "matrix support: row billing × L1 — owner billing, moves on after 2:00:00 "  # noqa: RUF001
+        "matrix support: row billing × L1 — owner billing, moves on after 2 h "  # noqa: RUF001
         "(since level_entered)" in explained.stdout
     )
 

@@ -56,7 +56,7 @@ def test_report_forecasts_a_week_without_until(tmp_path: Path, issue_file: str) 
     out = tmp_path / "r.html"
     result = run("seeds-matrix", issue_file, "--at", T0.isoformat(), "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert "to 2026-03-09 09:00" in out.read_text(encoding="utf-8")
+    assert "to Mon 9 Mar 2026 09:00 UTC" in out.read_text(encoding="utf-8")
 
 
 def test_report_replays_one_issue_of_a_log(tmp_path: Path) -> None:

@@ -69,7 +69,8 @@ def test_each_rule_says_what_it_did_and_why() -> None:
     assert clock.name == "time_at_level" and clock.elapsed == minutes(96)
     text = str(ex)
     assert "billing (functional): not matched" in text
-    assert "time_at_level: running, target 2:00:00" in text and "remaining 0:24:00" in text
+    assert "time_at_level: running, target 2 h, elapsed 1 h 36 min, remaining 24 min" in text
+    assert "deadline Mon 2 Mar 2026 11:00 UTC" in text
 
 
 def test_the_dict_form_is_json_and_matches_the_decision() -> None:
@@ -85,9 +86,13 @@ def test_the_dict_form_is_json_and_matches_the_decision() -> None:
         "value": "P2",
         "missing": False,
     }
-    assert (
-        data["clocks"][0]["breached"] is True and data["clocks"][0]["elapsed_seconds"] == 3 * 3600
-    )
+    clock = data["clocks"][0]
+    assert clock["breached"] is True and clock["elapsed_seconds"] == 3 * 3600
+    # each duration in words and in seconds (_s); each instant in ISO 8601
+    assert (clock["elapsed"], clock["elapsed_s"]) == ("3 h", 3 * 3600)
+    assert (clock["target"], clock["target_s"]) == ("2 h", 2 * 3600)
+    assert (clock["remaining"], clock["remaining_s"]) == ("-1 h", -3600)
+    assert clock["deadline"] == at(2).isoformat()
 
 
 def test_done_no_effect_and_outranked_actions_are_told_apart() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escalation_rules import (
@@ -221,6 +221,7 @@ def events(draw: st.DrawFn) -> Event:
     return Event(kind, at, data=data, **texts)
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # the first draw loads time zones
 @given(events())
 def test_an_event_survives_its_dict_and_json(event: Event) -> None:
     data = event_to_dict(event)

@@ -41,7 +41,7 @@ def test_plain_issue_goes_to_frontline_warns_at_75_percent_and_moves_on_after_2h
         Escalate(
             "L2",
             "support",
-            "matrix support, * × L1: 2:00:00 since level_entered passed: escalate to the "  # noqa: RUF001
+            "matrix support, * × L1: 2 h since level_entered passed: escalate to the "  # noqa: RUF001
             "next level, L2",
             key="support:*:L1:escalate",
         )

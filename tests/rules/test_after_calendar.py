@@ -94,12 +94,11 @@ def test_the_trigger_says_its_calendar() -> None:
     trigger = after(hours(4), calendar="support")
     assert trigger.calendar == "support" and after(hours(4)).calendar is None
     assert trigger != after(hours(4))
-    assert trigger.describe() == "4:00:00 on the support calendar since level_entered"
+    assert trigger.describe() == "4 h on the support calendar since level_entered"
     policy = Policy(levels(), [notify("n", at=trigger)], calendars={"support": SUPPORT})
     action = policy.evaluate(issue(), berlin(2, 13)).actions[0]
     assert (
-        action.reason
-        == "4:00:00 on the support calendar since level_entered passed: notify frontline"
+        action.reason == "4 h on the support calendar since level_entered passed: notify frontline"
     )
 
 

@@ -116,7 +116,7 @@ def test_the_window_moves_the_issue_on_exactly_at_its_end() -> None:
         Escalate(
             "L2",
             "support",
-            "matrix support, billing × L1: 2:00:00 since level_entered passed: escalate to "
+            "matrix support, billing × L1: 2 h since level_entered passed: escalate to "
             "the next level, L2",
             key="support:billing:L1:escalate",
         ),
@@ -142,7 +142,7 @@ def test_a_window_counts_business_time_on_the_named_calendar() -> None:
     assert p.evaluate(issue, friday).next_evaluation_at == monday_10
     assert p.evaluate(issue, monday_10 - minutes(1)).actions == ()
     escalation = p.evaluate(issue, monday_10).escalation
-    assert escalation is not None and "2:00:00 on the office calendar since" in escalation.reason
+    assert escalation is not None and "2 h on the office calendar since" in escalation.reason
     # without calendar=, the policy's clock counts: here business time on its calendar
     business = Policy(
         three_levels(),
@@ -261,7 +261,7 @@ def test_explain_shows_the_cell_that_applied() -> None:
     issue = moved(make_issue(category="billing", team="billing-leads"), "L2", at(1))
     explanation = p.explain(issue, at(2))
     line = (
-        "      matrix support: row billing × L2 — owner billing-leads, moves on after 8:00:00 "
+        "      matrix support: row billing × L2 — owner billing-leads, moves on after 8 h "
         "(since level_entered)"
     )
     assert line in str(explanation).splitlines()
@@ -272,7 +272,8 @@ def test_explain_shows_the_cell_that_applied() -> None:
         "row": "billing",
         "level": "L2",
         "owner": "billing-leads",
-        "window": "8:00:00",
+        "window": "8 h",
+        "window_s": 8 * 3600,
         "calendar": None,
     }
     assert [(a["kind"], a["status"]) for a in as_dict["actions"]] == [
@@ -301,20 +302,40 @@ def test_explain_shows_the_cell_that_applied() -> None:
             [matrix("m", {"*": {"L1": cell("desk")}})],
             make_issue(),
             "matrix m: row * × L1 — owner desk, does not move on",
-            {"row": "*", "level": "L1", "owner": "desk", "window": None, "calendar": None},
+            {
+                "row": "*",
+                "level": "L1",
+                "owner": "desk",
+                "window": None,
+                "window_s": None,
+                "calendar": None,
+            },
         ),
         (
             [matrix("m", {"*": {"L1": cell(window=minutes(90))}})],
             make_issue(),
-            "matrix m: row * × L1 — no owner, moves on after 1:30:00 (since level_entered)",
-            {"row": "*", "level": "L1", "owner": None, "window": "1:30:00", "calendar": None},
+            "matrix m: row * × L1 — no owner, moves on after 1 h 30 min (since level_entered)",
+            {
+                "row": "*",
+                "level": "L1",
+                "owner": None,
+                "window": "1 h 30 min",
+                "window_s": 5400,
+                "calendar": None,
+            },
         ),
         (
             [matrix("m", {"*": {"L3": cell("cfo", hours(4))}})],
             make_issue(level="L3"),
-            "matrix m: row * × L3 — owner cfo; its window 4:00:00 has nowhere to go (the top "
-            "level)",
-            {"row": "*", "level": "L3", "owner": "cfo", "window": "4:00:00", "calendar": None},
+            "matrix m: row * × L3 — owner cfo; its window 4 h has nowhere to go (the top level)",
+            {
+                "row": "*",
+                "level": "L3",
+                "owner": "cfo",
+                "window": "4 h",
+                "window_s": 4 * 3600,
+                "calendar": None,
+            },
         ),
     ],
     ids=["no-row", "no-cell", "owner-only", "window-only", "top-level"],
@@ -335,7 +356,7 @@ def test_explain_names_the_calendar_of_a_business_window() -> None:
     )
     trace = p.explain(make_issue(), at(1)).rules[0]
     assert trace.detail == (
-        "matrix m: row * × L1 — owner desk, moves on after 2:00:00 on the office calendar "
+        "matrix m: row * × L1 — owner desk, moves on after 2 h on the office calendar "
         "(since level_entered)"
     )
     assert trace.to_dict()["cell"]["calendar"] == "office"

@@ -573,7 +573,7 @@ def test_a_loop_skips_a_level_with_nobody_on_call_without_waiting_and_round_robi
     assert skip == Escalate(
         "L3",
         "page",
-        "nobody is on call at L2 at 2026-03-07T10:10:00+00:00: skip to L3",
+        "nobody is on call at L2 at Sat 7 Mar 2026 10:10 UTC: skip to L3",
         key="page:escalate",
     )
 

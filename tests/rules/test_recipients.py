@@ -156,7 +156,7 @@ def test_a_notification_to_nobody_on_call_goes_to_whoever_comes_on_call_by_round
     assert waiting.actions == () and waiting.next_evaluation_at == monday
     sent = policy.evaluate(issue, monday)  # exactly at the instant: sent
     assert sent.actions == (
-        Notify("ben", "tell", "0:30:00 since level_entered passed: notify ben", key="tell:notify"),
+        Notify("ben", "tell", "30 min since level_entered passed: notify ben", key="tell:notify"),
     )
 
 

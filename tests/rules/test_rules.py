@@ -709,7 +709,7 @@ def test_escalate_when_with_a_time_condition_waits_for_it() -> None:
             Notify(
                 "team-lead",
                 "nudge",
-                "3:00:00 since level_entered passed: notify team-lead",
+                "3 h since level_entered passed: notify team-lead",
                 key="nudge:notify",
             ),
         ),
@@ -719,7 +719,7 @@ def test_escalate_when_with_a_time_condition_waits_for_it() -> None:
             Notify(
                 "supervisors",
                 "own",
-                "3:00:00 since created passed: notify supervisors",
+                "3 h since created passed: notify supervisors",
                 key="own:notify",
             ),
         ),
@@ -729,7 +729,7 @@ def test_escalate_when_with_a_time_condition_waits_for_it() -> None:
             Escalate(
                 "L2",
                 "late",
-                "1:30:00 since created passed: escalate to the next level, L2",
+                "1 h 30 min since created passed: escalate to the next level, L2",
                 key="late:escalate",
             ),
         ),
@@ -739,7 +739,7 @@ def test_escalate_when_with_a_time_condition_waits_for_it() -> None:
             Escalate(
                 "L3",
                 "late-l3",
-                "1:00:00 since created passed: escalate to L3",
+                "1 h since created passed: escalate to L3",
                 key="late-l3:escalate",
             ),
         ),
@@ -946,7 +946,7 @@ def test_check_reports_a_time_condition_as_matched_only_while_it_holds() -> None
     waiting = notify("n", at=after(hours(1)), to="x", when=since("created") >= hours(3))
     holding = route("r", when=since("created") < hours(2), to="desk")
     policy = Policy(three_levels(), [waiting, holding])
-    note = Notify("x", "n", "1:00:00 since level_entered passed: notify x", key="n:notify")
+    note = Notify("x", "n", "1 h since level_entered passed: notify x", key="n:notify")
     desk = Route(
         "desk",
         "r",
@@ -1000,7 +1000,7 @@ def test_the_triggers_say_what_restarts_them_and_how_much_time_they_need() -> No
             Escalate(
                 "L2",
                 "pre",
-                "100% of the time_at_level SLA - 0:30:00 passed: escalate to the next level, L2",
+                "100% of the time_at_level SLA - 30 min passed: escalate to the next level, L2",
                 key="pre:escalate",
             ),
         ),
@@ -1011,7 +1011,7 @@ def test_the_triggers_say_what_restarts_them_and_how_much_time_they_need() -> No
             Escalate(
                 "L3",
                 "post",
-                "150% of the time_at_level SLA + 1:00:00 passed: escalate to L3",
+                "150% of the time_at_level SLA + 1 h passed: escalate to L3",
                 key="post:escalate",
             ),
         ),

@@ -384,10 +384,10 @@ def test_explain_shows_superseded_warnings_and_what_superseded_them() -> None:
     assert half.status == "superseded"
     assert half.why == (
         "a later threshold of the same SLA clock, 'three-quarters', was crossed at "
-        "2026-03-02T15:00:00+00:00 before this was recorded"
+        "Mon 2 Mar 2026 15:00 UTC before this was recorded"
     )
     assert traces["three-quarters"].actions[0].status == "superseded"
-    assert "'breach', was crossed at 2026-03-02T17:00:00+00:00" in (
+    assert "'breach', was crossed at Mon 2 Mar 2026 17:00 UTC" in (
         traces["three-quarters"].actions[0].why
     )
     assert traces["half"].status == "matched" and traces["breach"].status == "acts"

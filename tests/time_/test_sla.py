@@ -22,6 +22,7 @@ from escalation_rules import (
     PolicyError,
     SlaClock,
     Target,
+    business_days,
     by_priority,
     dump,
     escalate,
@@ -1158,8 +1159,9 @@ def test_a_target_per_priority_falls_back_to_the_default() -> None:
 
 
 def test_a_target_reads_as_its_duration() -> None:
-    assert str(Target(hours(4))) == "4:00:00"
-    assert str(wall(minutes(90))) == "1:30:00 wall-clock"
+    assert str(Target(hours(4))) == "4 h"
+    assert str(wall(minutes(90))) == "1 h 30 min wall-clock"
+    assert str(business_days(3)) == "3 business days" and str(business_days(1)) == "1 business day"
     assert wall(hours(1)) == Target(hours(1), wall=True) and not Target(hours(1)).wall
 
 

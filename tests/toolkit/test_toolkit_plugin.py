@@ -61,7 +61,7 @@ def test_the_plugin_offers_the_clock_and_the_policy(pytester: pytest.Pytester) -
     result.stdout.fnmatch_lines(
         [
             "*UnexpectedDecision: expected: issue 'T-9' escalates to L3 at "
-            "2026-03-02T09:00:00+00:00",
+            "Mon 2 Mar 2026 09:00 UTC",
             "*got: route to frontline (rule 'support')",
             "*FAILED test_user.py::test_a_wrong_expectation_fails_readably*",
         ]

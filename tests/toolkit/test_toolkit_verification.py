@@ -77,9 +77,9 @@ BREACH = escalate("breach", at=sla("time_at_level"))
 # -- runs ----------------------------------------------------------------------------------
 
 
-def row(clock: str, offset: str, what: str, day: str = "Mon 2026-03-02") -> str:
+def row(clock: str, offset: str, what: str, day: str = "Mon 2 Mar 2026") -> str:
     """One line of a timeline, as `Run.timeline` writes it."""
-    return f"  {day} {clock} UTC  {offset:<9} {what}"
+    return f"  {day} {clock} UTC  {offset:<12} {what}"
 
 
 def test_a_run_interleaves_the_issues_events_with_the_policys_actions() -> None:
@@ -94,23 +94,23 @@ def test_a_run_interleaves_the_issues_events_with_the_policys_actions() -> None:
     run = simulate(policy, issue)
     lines = [
         "issue 'T-1' (category billing), policy 'seeds-matrix':",
-        row("09:00", "+0", "opened"),
-        row("09:00", "+0", "policy: route to billing (rule 'support')"),
-        row("10:00", "+1h", "status -> pending"),
-        row("10:15", "+1h15m", "status -> open"),
+        row("09:00", "+0 min", "opened"),
+        row("09:00", "+0 min", "policy: route to billing (rule 'support')"),
+        row("10:00", "+1 h", "status -> pending"),
+        row("10:15", "+1 h 15 min", "status -> open"),
         # the SLA warning counts 1h30m of time at the level, the pause excluded ...
-        row("10:45", "+1h45m", "policy: notify frontline (rule 'resolution-sla-warning')"),
+        row("10:45", "+1 h 45 min", "policy: notify frontline (rule 'resolution-sla-warning')"),
         # ... the matrix's 2h window counts on the policy's (wall) clock, the pause included
-        row("11:00", "+2h", "policy: escalate L1 -> L2 (rule 'support')"),
-        row("11:00", "+2h", "policy: route to billing-leads (rule 'support')"),
-        row("13:00", "+4h", "customer asked for a manager"),
-        row("13:00", "+4h", "policy: escalate L2 -> L3 (rule 'manager-requested')"),
-        row("13:00", "+4h", "policy: route to senior-management (rule 'support')"),
+        row("11:00", "+2 h", "policy: escalate L1 -> L2 (rule 'support')"),
+        row("11:00", "+2 h", "policy: route to billing-leads (rule 'support')"),
+        row("13:00", "+4 h", "customer asked for a manager"),
+        row("13:00", "+4 h", "policy: escalate L2 -> L3 (rule 'manager-requested')"),
+        row("13:00", "+4 h", "policy: route to senior-management (rule 'support')"),
         row(
             "07:00",
-            "+22h",
+            "+22 h",
             "policy: notify senior-management (rule 'resolution-sla-warning')",
-            day="Tue 2026-03-03",
+            day="Tue 3 Mar 2026",
         ),
         "  then nothing more happens",
     ]
@@ -144,7 +144,7 @@ def test_a_run_stops_at_an_error_and_at_its_horizon() -> None:
         Policy(three_levels(), [BREACH]), an_issue("T-1", opened=EPOCH).build(), horizon=hours(3)
     )
     assert [s.at for s in short.steps] == [EPOCH + hours(2)] and not short.settled
-    assert short.timeline().endswith("(the run stops at Mon 2026-03-02 12:00 UTC)")
+    assert short.timeline().endswith("(the run stops at Mon 2 Mar 2026 12:00 UTC)")
 
 
 def test_a_run_replays_a_history_with_recorded_actions() -> None:
@@ -180,54 +180,55 @@ BROKEN = [
     (
         never_skips_a_level(),
         SKIPPER,
-        "escalated from L1 to L3 at Mon 2026-03-02 09:00 UTC (rule 'outage-to-l3'), skipping L2",
+        "escalated from L1 to L3 at Mon 2 Mar 2026 09:00 UTC (rule 'outage-to-l3'), skipping L2",
         [
             "issue 'T-1' (category outage), policy 'skipper':",
-            "  Mon 2026-03-02 09:00 UTC  +0        opened",
-            "  Mon 2026-03-02 09:00 UTC  +0        policy: escalate L1 -> L3 (rule 'outage-to-l3')",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       opened",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       "
+            "policy: escalate L1 -> L3 (rule 'outage-to-l3')",
             "  then nothing more happens",
         ],
     ),
     (
         reaches_within("L2", hours(1), priority="P1"),
         SLOW,
-        "a P1 issue must reach L2 or be resolved within 1h of being opened, by Mon 2026-03-02 "
-        "10:00 UTC; it was then at L1 and open, and it reached L2 only at Mon 2026-03-02 "
+        "a P1 issue must reach L2 or be resolved within 1 h of being opened, by Mon 2 Mar 2026 "
+        "10:00 UTC; it was then at L1 and open, and it reached L2 only at Mon 2 Mar 2026 "
         "11:00 UTC",
         [
             "issue 'T-1' (priority P1), policy 'slow':",
-            "  Mon 2026-03-02 09:00 UTC  +0        opened",
-            "  Mon 2026-03-02 11:00 UTC  +2h       policy: escalate L1 -> L2 (rule 'breach')",
-            "  Mon 2026-03-02 19:00 UTC  +10h      policy: escalate L2 -> L3 (rule 'breach')",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       opened",
+            "  Mon 2 Mar 2026 11:00 UTC  +2 h         policy: escalate L1 -> L2 (rule 'breach')",
+            "  Mon 2 Mar 2026 19:00 UTC  +10 h        policy: escalate L2 -> L3 (rule 'breach')",
             "  then nothing more happens",
         ],
     ),
     (
         no_two_escalations_within(hours(1)),
         JUMPY,
-        "escalated twice within 1h: to L2 at Mon 2026-03-02 09:00 UTC (rule 'manager') and to "
-        "L3 at Mon 2026-03-02 09:01 UTC (rule 'manager'), 1m apart",
+        "escalated twice within 1 h: to L2 at Mon 2 Mar 2026 09:00 UTC (rule 'manager') and to "
+        "L3 at Mon 2 Mar 2026 09:01 UTC (rule 'manager'), 1 min apart",
         [
             "issue 'T-1', policy 'jumpy':",
-            "  Mon 2026-03-02 09:00 UTC  +0        opened",
-            "  Mon 2026-03-02 09:00 UTC  +0        customer asked for a manager",
-            "  Mon 2026-03-02 09:00 UTC  +0        policy: escalate L1 -> L2 (rule 'manager')",
-            "  Mon 2026-03-02 09:01 UTC  +1m       customer asked for a manager",
-            "  Mon 2026-03-02 09:01 UTC  +1m       policy: escalate L2 -> L3 (rule 'manager')",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       opened",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       customer asked for a manager",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       policy: escalate L1 -> L2 (rule 'manager')",
+            "  Mon 2 Mar 2026 09:01 UTC  +1 min       customer asked for a manager",
+            "  Mon 2 Mar 2026 09:01 UTC  +1 min       policy: escalate L2 -> L3 (rule 'manager')",
             "  then nothing more happens",
         ],
     ),
     (
         resolved_never_escalates(),
         MISMAPPED,
-        "escalated to L2 at Mon 2026-03-02 13:00 UTC (rule 'stale') while its status was "
+        "escalated to L2 at Mon 2 Mar 2026 13:00 UTC (rule 'stale') while its status was "
         "'solved', which means resolved (the policy maps it to pending)",
         [
             "issue 'T-1', policy 'mismapped':",
-            "  Mon 2026-03-02 09:00 UTC  +0        opened",
-            "  Mon 2026-03-02 09:00 UTC  +0        status -> solved",
-            "  Mon 2026-03-02 13:00 UTC  +4h       policy: escalate L1 -> L2 (rule 'stale')",
-            "  Mon 2026-03-02 17:00 UTC  +8h       policy: escalate L2 -> L3 (rule 'stale')",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       opened",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       status -> solved",
+            "  Mon 2 Mar 2026 13:00 UTC  +4 h         policy: escalate L1 -> L2 (rule 'stale')",
+            "  Mon 2 Mar 2026 17:00 UTC  +8 h         policy: escalate L2 -> L3 (rule 'stale')",
             "  then nothing more happens",
         ],
     ),
@@ -235,11 +236,11 @@ BROKEN = [
         ends_at_terminal_level(),
         DEAD_END,
         "left open and unacknowledged, the issue stays at L2 for good: nothing moves it after "
-        "Mon 2026-03-02 11:00 UTC; terminal: L3",
+        "Mon 2 Mar 2026 11:00 UTC; terminal: L3",
         [
             "issue 'T-1', policy 'dead-end':",
-            "  Mon 2026-03-02 09:00 UTC  +0        opened",
-            "  Mon 2026-03-02 11:00 UTC  +2h       policy: escalate L1 -> L2 (rule 'breach')",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       opened",
+            "  Mon 2 Mar 2026 11:00 UTC  +2 h         policy: escalate L1 -> L2 (rule 'breach')",
             "  then nothing more happens",
         ],
     ),
@@ -251,7 +252,7 @@ BROKEN = [
         "F.attributes.refund.exists()",
         [
             "issue 'T-1', policy 'unguarded':",
-            "  Mon 2026-03-02 09:00 UTC  +0        opened",
+            "  Mon 2 Mar 2026 09:00 UTC  +0 min       opened",
             "  then evaluating raised MissingFieldError: rule 'refund': attributes.refund is "
             "missing, so 'attributes.refund > 500' cannot be decided; guard it with "
             "F.attributes.refund.exists()",
@@ -320,9 +321,9 @@ def test_on_the_seeds_matrix_two_escalations_can_come_at_once() -> None:
     with pytest.raises(VerificationFailed) as info:
         verify(example_policy(), no_two_escalations_within(minutes(1)), max_examples=300)
     assert re.fullmatch(
-        r"escalated twice within 1m: to L2 at Mon 2026-03-02 09:00 UTC "
+        r"escalated twice within 1 min: to L2 at Mon 2 Mar 2026 09:00 UTC "
         r"\(rule '(enterprise-p1-starts-at-l2|refund-needs-authority)'\) and to L3 at "
-        r"Mon 2026-03-02 09:00 UTC \(rule 'manager-requested'\), 0 apart",
+        r"Mon 2 Mar 2026 09:00 UTC \(rule 'manager-requested'\), 0 min apart",
         info.value.reason,
     )
     assert [m.describe() for m in info.value.run.moments][:7] == [
@@ -347,9 +348,9 @@ def test_reaches_within_counts_business_time_and_skips_other_priorities() -> Non
     assert reaches_within("L2", hours(2), priority="P1", calendar=office)(run) is None
     assert reaches_within("L2", hours(1), priority="P2")(run) is None  # not a P2
     assert reaches_within("L2", hours(1), calendar=office)(run) == (
-        "an issue must reach L2 or be resolved within 1h of business time of being opened, by "
-        "Fri 2026-03-06 17:00 UTC; it was then at L1 and open, and it reached L2 only at "
-        "Fri 2026-03-06 18:00 UTC"
+        "an issue must reach L2 or be resolved within 1 h of business time of being opened, by "
+        "Fri 6 Mar 2026 17:00 UTC; it was then at L1 and open, and it reached L2 only at "
+        "Fri 6 Mar 2026 18:00 UTC"
     )
     pending = simulate(SLOW, an_issue("T-2", opened=EPOCH).pending(at=minutes(30)).build())
     assert reaches_within("L2", hours(1), pause_while_pending=True)(pending) is None  # paused

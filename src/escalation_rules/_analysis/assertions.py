@@ -33,7 +33,7 @@ class UnexpectedDecision(EscalationRulesError, AssertionError):
         self.decision = explanation.decision
         self.explanation = explanation
         why = "\n".join("    " + line for line in explanation.render().splitlines())
-        history = "\n".join("    " + line for line in history_lines(issue))
+        history = "\n".join("    " + line for line in history_lines(issue, explanation.now.tzinfo))
         super().__init__(
             f"expected: {expected}\n"
             f"     got: {got}\n"
@@ -44,7 +44,8 @@ class UnexpectedDecision(EscalationRulesError, AssertionError):
 
 def unexpected(expected: str, explanation: Explanation, issue: Issue) -> UnexpectedDecision:
     """The error for a decision that is not what a test *expected*: it got the decision."""
-    return UnexpectedDecision(expected, describe_decision(explanation.decision), explanation, issue)
+    got = describe_decision(explanation.decision, explanation.now.tzinfo)
+    return UnexpectedDecision(expected, got, explanation, issue)
 
 
 def explain_at(policy: Policy, issue: Issue, at: datetime, what: str) -> Explanation:

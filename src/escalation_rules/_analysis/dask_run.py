@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .._engine.versions import PolicySet
     from .._io.logmapping import LogMapping
 
+
 def backtest_on_dask(
     policy: Policy | PolicySet,
     source: Any,

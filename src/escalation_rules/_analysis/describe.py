@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
+from .._durations import words
+from .._instants import local
 from .._model.actions import Action, Decision, Escalate, Notify
 from .._model.events import Event, EventKind
 
@@ -14,31 +16,17 @@ if TYPE_CHECKING:
 
 
 def readable_duration(d: timedelta) -> str:
-    """``timedelta(hours=26, minutes=30)`` -> ``"1d2h30m"``; ``0`` -> ``"0"``.
+    """``timedelta(hours=26, minutes=30)`` -> ``"1 d 2 h"``: `escalation_rules._durations.words`.
 
-    For people reading timelines and messages: unlike the policy language's
-    `escalation_rules.format_duration` it takes any duration (negative, or with a
-    fraction of a second), counts in days at most, and writes zero as ``"0"``.
+    For people reading timelines and messages; the policy language's text is
+    `escalation_rules.format_duration`.
     """
-    sign = "-" if d < timedelta(0) else ""
-    d = abs(d)
-    days, seconds = d.days, d.seconds
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
-    if seconds or d.microseconds:
-        parts.append(f"{seconds + d.microseconds / 1e6:g}s")
-    return sign + ("".join(parts) or "0")
+    return words(d)
 
 
-def format_instant(t: datetime, zone: Any = None) -> str:
-    """``Fri 2026-03-06 16:00 CET``: the instant as wall time in *zone* (default: its own)."""
-    if zone is not None:
-        t = t.astimezone(zone)
-    text = f"{t:%a %Y-%m-%d %H:%M}"
-    if t.second or t.microsecond:
-        text += f":{t:%S}" + (f".{t:%f}" if t.microsecond else "")
-    return f"{text} {t.tzname()}"
+def format_instant(t: datetime, zone: tzinfo | None = None) -> str:
+    """``Fri 6 Mar 2026 16:00 CET (Europe/Berlin)``: `escalation_rules._instants.local`."""
+    return local(t, zone)
 
 
 def action_text(action: Action) -> str:
@@ -57,13 +45,16 @@ def describe_next_evaluation(at: datetime | None) -> str:
     """``next evaluation at 2026-03-02T12:00:00+00:00``, or that nothing changes."""
     if at is None:
         return "nothing changes without a new event"
-    return f"next evaluation at {at.isoformat()}"
+    return f"next evaluation at {local(at)}"
 
 
-def describe_decision(decision: Decision) -> str:
-    """Its actions (``escalate to L2 (rule 'breach'); ...``), or ``no action (...)``."""
+def describe_decision(decision: Decision, zone: tzinfo | None = None) -> str:
+    """Its actions (``escalate to L2 (rule 'breach'); ...``), or ``no action (...)`` with
+    the next evaluation in *zone* (default: its own)."""
     if not decision.actions:
-        return f"no action ({describe_next_evaluation(decision.next_evaluation_at)})"
+        at = decision.next_evaluation_at
+        shown = None if at is None or zone is None else at.astimezone(zone)
+        return f"no action ({describe_next_evaluation(shown or at)})"
     return "; ".join(describe_action(a) for a in decision.actions)
 
 
@@ -135,19 +126,20 @@ def _moved(issue: Issue) -> bool:
     return any(e.level is not None for e in issue.history)
 
 
-def history_lines(issue: Issue) -> list[str]:
-    """One line per event: wall time in the zone the issue was opened in, offset, event."""
-    zone = issue.created_at.tzinfo
+def history_lines(issue: Issue, zone: tzinfo | None = None) -> list[str]:
+    """One line per event: wall time in *zone* (default: the zone the issue was opened in),
+    offset, event."""
+    zone = zone or issue.created_at.tzinfo
     if not issue.history:
-        return [f"{format_instant(issue.created_at, zone)}  +0  opened (no events)"]
+        return [f"{format_instant(issue.created_at, zone)}  +0 min        opened (no events)"]
     return [
-        f"{format_instant(e.at, zone)}  {format_offset(e.at, issue.created_at):<9} "
+        f"{format_instant(e.at, zone)}  {format_offset(e.at, issue.created_at):<12} "
         f"{describe_event(e)}"
         for e in issue.history
     ]
 
 
 def format_offset(t: datetime, start: datetime) -> str:
-    """How long after *start* *t* is: ``+1d2h``, ``+0``, ``-30m``."""
+    """How long after *start* *t* is: ``+1 d 2 h``, ``+0 min``, ``-30 min``."""
     d = t - start
     return ("+" if d >= timedelta(0) else "") + readable_duration(d)

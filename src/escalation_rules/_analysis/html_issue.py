@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .._exceptions import EscalationRulesError
+from .._instants import local
 from .._model.actions import Action, Escalate
 from .._model.events import EventKind
 from .._rules.first_match import leaves
@@ -141,8 +142,6 @@ def _find_shares(obj: object, depth: int) -> Iterator[SlaShare]:
 
 def clock_rows(policy: Policy, issue: Issue, end: datetime) -> tuple[ClockRow, ...]:
     """Each SLA clock with a target for *issue* at *end*: its cycles, pauses and marks."""
-    from .._durations import format_duration
-
     shares = _shares(policy)
     rows = []
     for state in _clock_states(policy, issue, end):
@@ -172,7 +171,7 @@ def clock_rows(policy: Policy, issue: Issue, end: datetime) -> tuple[ClockRow, .
                 tuple(thresholds),
                 state.deadline,
                 state.breached,
-                "" if target is None else format_duration(target.duration),
+                "" if target is None else str(target),
             )
         )
     return tuple(rows)
@@ -217,12 +216,13 @@ def forecast_view(policy: Policy, issue: Issue, now: datetime, until: datetime) 
     first = ids[0] if changes else (so_far.level or ids[0])
     timeline = [TimelineEntry(e.at, "real", event=e) for e in so_far.history]
     timeline += [TimelineEntry(s.at, "policy", action=s.action) for s in steps]
+    zone = zone_of(policy, final, until)
     return IssueView(
         title=f"Forecast of issue {issue.id} under policy {policy.name}",
         issue_id=issue.id,
         mode="forecast",
         levels=ids,
-        zone=zone_of(policy, final, until),
+        zone=zone,
         start=start,
         end=until,
         level_rows=(("level", stays(changes, first, start, until, ids)),),
@@ -230,7 +230,7 @@ def forecast_view(policy: Policy, issue: Issue, now: datetime, until: datetime) 
         actions=tuple((s.at, s.action) for s in steps),
         timeline=tuple(timeline),
         notes=(
-            f"From {now.astimezone(UTC).isoformat()} on, nothing happens but the policy's "
+            f"From {local(now, zone)} on, nothing happens but the policy's "
             "own actions (no reply, no status change).",
         ),
     )

@@ -11,6 +11,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
 
+from .._durations import words
+from .._instants import iana_name
+from .._instants import local as wall_time
+
 #: One colour per level, by the level's position in the policy (cycled past eight).
 LEVEL_COLOURS: Final = (
     "#4e79a7",
@@ -55,26 +59,17 @@ def level_colour(position: int) -> str:
 
 def zone_name(zone: tzinfo) -> str:
     """An IANA name when the zone has one (``Europe/Berlin``), else its own name."""
-    key = getattr(zone, "key", None)
-    if isinstance(key, str):
-        return key
-    return zone.tzname(None) or "UTC"
+    return iana_name(zone) or zone.tzname(None) or "UTC"
 
 
 def local(instant: datetime, zone: tzinfo) -> str:
-    """*instant* in *zone*, to the minute (seconds when it has any)."""
-    moment = instant.astimezone(zone)
-    return moment.strftime("%Y-%m-%d %H:%M:%S" if moment.second else "%Y-%m-%d %H:%M")
+    """*instant* in *zone*: `escalation_rules._instants.local`."""
+    return wall_time(instant, zone)
 
 
 def span_text(amount: timedelta) -> str:
-    """A duration as ``2d 3h 05m`` (minutes only below an hour)."""
-    minutes = int(amount.total_seconds() // 60)
-    d, rest = divmod(minutes, 24 * 60)
-    h, m = divmod(rest, 60)
-    if d:
-        return f"{d}d {h}h {m:02d}m"
-    return f"{h}h {m:02d}m" if h else f"{m}m"
+    """A duration as ``2 d 3 h``: `escalation_rules._durations.words`."""
+    return words(amount)
 
 
 class Axis:

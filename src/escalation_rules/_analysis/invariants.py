@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import attrs
 
 from .._conditions.condition import ALWAYS
+from .._durations import format_duration
 from .._exceptions import PolicyError
 from .._model.actions import Escalate
 from .._model.anchors import Anchor
@@ -66,6 +67,14 @@ def violation(invariant: Callable[[Run], object], run: Run) -> str | None:
 
 def _zone(run: Run) -> Any:
     return run.issue.created_at.tzinfo
+
+
+def _code(duration: timedelta) -> str:
+    """*duration* as in a call (``1h30m``); in words when it has no such form."""
+    try:
+        return format_duration(duration)
+    except PolicyError:  # negative, a fraction of a second, or over 100 years
+        return readable_duration(duration)
 
 
 def _when(run: Run, t: datetime) -> str:
@@ -199,7 +208,7 @@ class ReachesWithin:
         return text + (" (pending time excluded)" if self.pause_while_pending else "")
 
     def __repr__(self) -> str:
-        args = [repr(self.level), readable_duration(self.within)]
+        args = [repr(self.level), _code(self.within)]
         if self.priority is not None:
             args.append(f"priority={self.priority!r}")
         if self.calendar is not None:
@@ -250,7 +259,7 @@ class NoTwoEscalationsWithin:
         return None
 
     def __repr__(self) -> str:
-        return f"no_two_escalations_within({readable_duration(self.gap)})"
+        return f"no_two_escalations_within({_code(self.gap)})"
 
 
 def no_two_escalations_within(gap: timedelta) -> NoTwoEscalationsWithin:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
@@ -14,6 +14,7 @@ from .._engine.sla_select import select
 from .._engine.versions import PolicySet
 from .._exceptions import IssueError
 from .._frozendict import FrozenDict
+from .._instants import local
 from .._model.actions import Action, Escalate
 from .._model.events import Event, EventKind, Status
 from .._suggest import did_you_mean
@@ -174,14 +175,15 @@ class Replay:
             f"issue {self.logged.id} ({self.logged.priority or '-'}, {self.logged.category or '-'})"
         ]
         periods = list(self.slas)
+        zone = self.logged.created_at.tzinfo
         k = 0
         for entry in self.timeline:
             while k < len(periods) and _sla_first(periods[k].since, entry):
-                lines.append(_sla_line(periods[k]))
+                lines.append(_sla_line(periods[k], zone))
                 k += 1
             side = "real  " if entry.source == "real" else "  policy"
-            lines.append(f"{entry.at.isoformat()}  {side}  {entry.describe()}")
-        lines.extend(_sla_line(period) for period in periods[k:])
+            lines.append(f"{local(entry.at, zone)}  {side}  {entry.describe()}")
+        lines.extend(_sla_line(period, zone) for period in periods[k:])
         return "\n".join(lines)
 
 
@@ -190,9 +192,9 @@ def _sla_first(since: datetime, entry: TimelineEntry) -> bool:
     return since < entry.at or (since == entry.at and entry.source == "policy")
 
 
-def _sla_line(period: SlaPeriod) -> str:
+def _sla_line(period: SlaPeriod, zone: tzinfo | None) -> str:
     name = "none (no SLA policy matches)" if period.sla is None else period.sla
-    return f"{period.since.isoformat()}    sla     {name}"
+    return f"{local(period.since, zone)}    sla     {name}"
 
 
 def replay(

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from .._durations import words
+
 if TYPE_CHECKING:
     from .._io.logmapping import UnmappedValue
     from .metrics import GroupMetrics
@@ -21,16 +23,8 @@ def _pct(part: int, whole: int) -> str:
 def _duration(value: timedelta | None, *, signed: bool = False) -> str:
     if value is None:
         return "-"
-    seconds = value.total_seconds()
-    sign = ("+" if seconds > 0 else "-" if seconds < 0 else "") if signed else ""
-    size = abs(seconds)
-    if size < 3600:
-        text = f"{size / 60:.0f} min"
-    elif size < 48 * 3600:
-        text = f"{size / 3600:.1f} h"
-    else:
-        text = f"{size / 86400:.1f} d"
-    return sign + text
+    text = words(value)
+    return "+" + text if signed and value > timedelta(0) else text
 
 
 def metrics_table(groups: list[tuple[str, GroupMetrics]], level_ids: tuple[str, ...]) -> str:

@@ -149,10 +149,10 @@ class Run:
         start = self.issue.created_at
         lines = [f"{describe_issue(self.opening)}, policy {self.policy.name!r}:"]
         if not self.moments or self.moments[0].event is None:
-            lines.append(f"  {format_instant(start, zone)}  +0        opened")
+            lines.append(f"  {format_instant(start, zone)}  {'+0 min':<12} opened")
         for m in self.moments:
             lines.append(
-                f"  {format_instant(m.at, zone)}  {format_offset(m.at, start):<9} {m.describe()}"
+                f"  {format_instant(m.at, zone)}  {format_offset(m.at, start):<12} {m.describe()}"
             )
         if self.error is not None:
             lines.append(f"  then evaluating raised {type(self.error).__name__}: {self.error}")

@@ -27,11 +27,13 @@ import io
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import timedelta
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from .._durations import words
 from .._exceptions import PolicyError
 from .._frozendict import FrozenDict
 from .._io.parameters import Scalar, is_policy_text
@@ -276,8 +278,7 @@ def _percent(value: float | None) -> str:
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    minutes = round(seconds / 60)
-    return f"{minutes // 60}h{minutes % 60:02d}m"
+    return words(timedelta(seconds=seconds))
 
 
 def combinations(

@@ -25,8 +25,9 @@ current folder: the constants Hypothesis caches go to a temporary folder, remove
 from __future__ import annotations
 
 import contextlib
+import json
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -254,8 +255,17 @@ def verify_all(
     return tuple(verdicts)
 
 
-def run_verify_command(policy: Policy, *, max_examples: int = 200) -> tuple[int, str]:
+def run_verify_command(
+    policy: Policy, *, max_examples: int = 200, fmt: str = "text"
+) -> tuple[int, str]:
     """What ``escalation-rules verify POLICY`` does: `verify_all`, as an exit code and a report.
+
+    Args:
+        policy: the policy.
+        max_examples: the generated issues per invariant.
+        fmt: ``"text"``, or ``"json"``: ``{"policy", "max_examples", "invariants": [{"name",
+            "holds", "reason", "counterexample": the issue as plain data (or null),
+            "report": its timeline as text}], "broken"}``.
 
     Returns:
         ``(0, report)`` when every standard invariant holds, ``(1, report)`` when one
@@ -267,13 +277,16 @@ def run_verify_command(policy: Policy, *, max_examples: int = 200) -> tuple[int,
     except ImportError:  # pragma: no cover - the test environment has Hypothesis
         return 2, _MISSING_HYPOTHESIS
     verdicts = verify_all(policy, max_examples=max_examples)
+    broken = [v.failure for v in verdicts if v.failure is not None]
+    code = 1 if broken else 0
+    if fmt == "json":
+        return code, json.dumps(_as_json(policy, verdicts, max_examples), indent=2)
     lines = [
         f"verifying policy {policy.name!r}: {len(verdicts)} invariants, "
         f"up to {max_examples} generated issues each"
     ]
     for verdict in verdicts:
         lines.append(f"  {'ok' if verdict.holds else 'BROKEN':<7}{verdict.name}")
-    broken = [v.failure for v in verdicts if v.failure is not None]
     for failure in broken:
         lines += ["", str(failure)]
     lines.append("")
@@ -281,4 +294,24 @@ def run_verify_command(policy: Policy, *, max_examples: int = 200) -> tuple[int,
         lines.append(f"{len(broken)} of {len(verdicts)} invariants broken")
     else:
         lines.append(f"all {len(verdicts)} invariants hold")
-    return (1 if broken else 0), "\n".join(lines)
+    return code, "\n".join(lines)
+
+
+def _as_json(policy: Policy, verdicts: Sequence[Verdict], max_examples: int) -> dict[str, Any]:
+    from .._io.issuejson import issue_to_dict
+
+    return {
+        "policy": policy.name,
+        "max_examples": max_examples,
+        "invariants": [
+            {
+                "name": v.name,
+                "holds": v.holds,
+                "reason": v.reason,
+                "counterexample": None if v.failure is None else issue_to_dict(v.failure.issue),
+                "report": None if v.failure is None else str(v.failure),
+            }
+            for v in verdicts
+        ],
+        "broken": sum(not v.holds for v in verdicts),
+    }

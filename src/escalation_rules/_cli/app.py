@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with the smallest counterexample if one is found.",
     )
     vf.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    vf.add_argument("--format", choices=["text", "json"], default="text")
     ex = sub.add_parser("examples", help="list the bundled example policies, or print one")
     ex.add_argument("name", nargs="?", metavar="NAME")
     return parser

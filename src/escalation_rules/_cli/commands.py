@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import EscalationRulesError
 from .._extras import needs
+from .._instants import local
 from .._suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -173,11 +174,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(_decision_dict(decision), indent=2))
         return 0
-    print(f"Issue {issue.id} at {now.isoformat()}: {decision.reason}")
+    print(f"Issue {issue.id} at {local(now)}: {decision.reason}")
     for action in decision.actions:
         print(f"  {action.kind:<8} {action.target:<20} rule {action.rule!r}: {action.reason}")
     nxt = decision.next_evaluation_at
-    print(f"Next evaluation: {nxt.isoformat() if nxt else 'none (nothing more will happen)'}")
+    shown = local(nxt, now.tzinfo) if nxt else "none (nothing more will happen)"
+    print(f"Next evaluation: {shown}")
     return 0
 
 
@@ -206,11 +208,12 @@ def _forecast(args: argparse.Namespace) -> int:
         print(json.dumps([s.to_dict() for s in steps], indent=2))
         return 0
     print(
-        f"Issue {issue.id} from {now.isoformat()} to {until.isoformat()}, if nothing else happens:"
+        f"Issue {issue.id} from {local(now)} to {local(until, now.tzinfo)}, "
+        "if nothing else happens:"
     )
     for step in steps:
         print(
-            f"  {step.at.isoformat()}  at {step.level:<10} {step.action.kind:<8} "
+            f"  {local(step.at, now.tzinfo)}  at {step.level:<10} {step.action.kind:<8} "
             f"{step.action.target}: {step.action.reason}"
         )
     if not steps:
@@ -355,10 +358,8 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         from .._analysis.verify import run_verify_command
     except ImportError:
-        raise CommandFailed(
-            f"error: {needs('verify', 'Hypothesis', 'testing')}"
-        ) from None
-    code, report = run_verify_command(_policy(args.policy))
+        raise CommandFailed(f"error: {needs('verify', 'Hypothesis', 'testing')}") from None
+    code, report = run_verify_command(_policy(args.policy), fmt=args.format)
     print(report)
     return code
 

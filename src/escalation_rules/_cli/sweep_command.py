@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import json
 import re
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from .._exceptions import EscalationRulesError
+from .._extras import needs
 
 if TYPE_CHECKING:
     from .._io.parameters import Scalar
@@ -50,6 +54,15 @@ def add_sweep(sub: Any) -> None:
     sw.add_argument("--format", choices=["table", "json", "csv"], default="table")
     sw.add_argument("--plot", metavar="FILE.png", help="draw the trade-off (needs matplotlib)")
     sw.add_argument("--workers", type=int, default=1, metavar="N", help="local processes")
+    sw.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on this Dask cluster (the 'dask' extra)"
+    )
+    sw.add_argument(
+        "--dask-workers",
+        type=int,
+        metavar="N",
+        help="run on a local Dask cluster of N worker processes (the 'dask' extra)",
+    )
     sw.add_argument(
         "--by",
         action="append",
@@ -106,7 +119,16 @@ def run_sweep(args: argparse.Namespace) -> int:
     from .._analysis.sweep import sweep
 
     try:
-        result = sweep(policy, grid, args.log, by=args.by, workers=args.workers, mapping=mapping)
+        with _dask(args) as client:
+            result = sweep(
+                policy,
+                grid,
+                args.log,
+                by=args.by,
+                workers=args.workers,
+                mapping=mapping,
+                client=client,
+            )
     except EscalationRulesError as exc:
         raise CommandFailed(f"error: {exc}") from None
     if args.format == "json":
@@ -156,3 +178,30 @@ def _mapping(path: str) -> Any:
         raise CommandFailed(f"error: cannot read the mapping {path!r}: {exc.strerror}", 2) from None
     except EscalationRulesError as exc:
         raise CommandFailed(f"error: {exc}") from None
+
+
+@contextlib.contextmanager
+def _dask(args: argparse.Namespace) -> Iterator[Any]:
+    """The Dask client the options ask for (closed after the run), or ``None``."""
+    from .commands import CommandFailed
+
+    if not (args.scheduler or args.dask_workers):
+        yield None
+        return
+    if args.workers != 1:
+        raise CommandFailed("error: --workers runs locally; with Dask use --dask-workers", 2)
+    try:
+        distributed: Any = importlib.import_module("distributed")
+    except ImportError:
+        raise CommandFailed(
+            f"error: {needs('--scheduler and --dask-workers', 'dask and distributed', 'dask')}"
+        ) from None
+    if args.scheduler:
+        with distributed.Client(args.scheduler, timeout=10) as client:
+            yield client
+        return
+    cluster = distributed.LocalCluster(
+        n_workers=args.dask_workers, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    with cluster, distributed.Client(cluster) as client:
+        yield client

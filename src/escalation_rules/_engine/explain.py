@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -12,12 +12,14 @@ from .._conditions.compare import Compare, Contains, Exists, In, Predicate
 from .._conditions.condition import All, Any_, Condition, Const, Not
 from .._conditions.paths import MISSING, field_getter
 from .._exceptions import EvaluationError
-from .._instants import require_aware
+from .._instants import local, require_aware
 from .._model.actions import Action, Decision, Escalate, action_dict
 from .._model.anchors import ANCHOR_SLOT
 from .._model.events import CLOSED
 from .._rules.base import Outcome, Rule, condition_defaults
 from .._rules.first_match import FirstMatch, walk
+from .clock_text import clock_dict as _clock_dict
+from .clock_text import clock_line as _clock_line
 from .context import make_context
 from .plan import fate, superseded_by
 
@@ -161,16 +163,17 @@ class Explanation:
         return self.render()
 
     def render(self) -> str:
-        """The explanation as readable text."""
-        d = self.decision
+        """The explanation as readable text: every instant in the zone of ``now``
+        (`escalation_rules._instants.local`), every duration in words."""
+        d, zone = self.decision, self.now.tzinfo
         lines = [
-            f"Issue {self.issue_id} at {self.now.isoformat()}: level {self.level}, "
+            f"Issue {self.issue_id} at {local(self.now)}: level {self.level}, "
             f"status {self.status}, match {self.match!r}",
             f"Decision: {d.reason}",
         ]
         lines.append(
             "Next evaluation: "
-            + ("none" if d.next_evaluation_at is None else d.next_evaluation_at.isoformat())
+            + ("none" if d.next_evaluation_at is None else local(d.next_evaluation_at, zone))
         )
         if self.winner:
             lines.append(f"Why: {self.winner}")
@@ -182,14 +185,14 @@ class Explanation:
                 lines.append(f"      {r.detail}")
             lines.extend(f"      - {f}" for f in r.failures)
             for a in r.actions:
-                when = f" at {a.at.isoformat()}" if a.at is not None else ""
+                when = f" at {local(a.at, zone)}" if a.at is not None else ""
                 lines.append(
                     f"      -> {a.action.kind} {a.action.target}{when}: {a.status}, {a.why}"
                 )
         if self.clocks:
             lines.append("SLA clocks:")
             for c in self.clocks:
-                lines.append("  " + _clock_line(c))
+                lines.append("  " + _clock_line(c, zone))
         return "\n".join(lines)
 
 
@@ -216,70 +219,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     return repr(value)
-
-
-def _td(value: timedelta | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _clock_dict(c: ClockState) -> dict[str, Any]:
-    return {
-        "name": c.name,
-        "metric": c.metric.value,
-        "target": _td(None if c.target is None else c.target.duration),
-        "wall": None if c.target is None else c.target.wall,
-        "calendar": c.calendar,
-        "state": c.state,
-        "started_at": None if c.started_at is None else c.started_at.isoformat(),
-        "elapsed": str(c.elapsed),
-        "elapsed_seconds": c.elapsed.total_seconds(),
-        "remaining": _td(c.remaining),
-        "deadline": None if c.deadline is None else c.deadline.isoformat(),
-        "breached": c.breached,
-        "paused": [[a.isoformat(), None if b is None else b.isoformat()] for a, b in c.paused],
-        "sla": c.sla,
-        "sla_since": None if c.sla_since is None else c.sla_since.isoformat(),
-        "cycles": [
-            {
-                "started_at": k.started_at.isoformat(),
-                "stopped_at": k.stopped_at.isoformat(),
-                "elapsed": str(k.elapsed),
-                "ended": k.ended,
-                "breached": k.breached,
-            }
-            for k in c.cycles
-        ],
-    }
-
-
-def _clock_line(c: ClockState) -> str:
-    target = "no target" if c.target is None else f"target {c.target}"
-    on = f" on {c.calendar}" if c.calendar else ""
-    sla = (
-        ""
-        if c.sla is None or c.sla_since is None
-        else (f" (SLA {c.sla} since {c.sla_since.isoformat()})")
-    )
-    text = f"{c.name}: {c.state}, {target}{sla}{on}, elapsed {c.elapsed}"
-    if c.remaining is not None:
-        text += (
-            f", remaining {c.remaining}"
-            if c.remaining >= timedelta(0)
-            else (f", breached by {-c.remaining}")
-        )
-    if c.deadline is not None:
-        text += f", deadline {c.deadline.isoformat()}"
-    if c.paused:
-        spans = ", ".join(
-            f"{a.isoformat()} to {'now' if b is None else b.isoformat()}" for a, b in c.paused
-        )
-        text += f", paused {spans}"
-    if c.cycles:
-        late = sum(k.breached for k in c.cycles)
-        text += (
-            f", {len(c.cycles)} finished cycle{'s' if len(c.cycles) > 1 else ''} ({late} breached)"
-        )
-    return text
 
 
 def failures(condition: Condition, context: Context, defaults: Mapping[str, Any]) -> list[Failure]:
@@ -468,7 +407,7 @@ def _fate(
             action,
             "superseded",
             f"a later threshold of the same SLA clock, {later.rule!r}, was crossed at "
-            f"{later.at.isoformat()} before this was recorded",
+            f"{local(later.at)} before this was recorded",
         )
     if why_not == "not up":
         return ActionTrace(

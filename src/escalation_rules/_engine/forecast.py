@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._exceptions import ForecastError
-from .._instants import require_aware
+from .._instants import local, require_aware
 from .policy import out_of_range
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ def forecast(
                 issue = issue.record(action, t)
             if len(steps) > max_steps:
                 raise ForecastError(
-                    f"the forecast took more than {max_steps} actions before {end.isoformat()}; "
+                    f"the forecast took more than {max_steps} actions before "
+                    f"{local(end, now.tzinfo)}; "
                     "a rule keeps acting without settling"
                 )
             continue  # the recorded actions may arm more at the same instant

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._durations import words
 from .._exceptions import PolicyError
 from .._frozendict import FrozenDict
 
@@ -50,8 +51,8 @@ class Target:
 
     def __str__(self) -> str:
         if self.days is not None:
-            return f"{self.days} business day" + ("" if self.days == 1 else "s")
-        return f"{self.duration} wall-clock" if self.wall else str(self.duration)
+            return words(timedelta(days=self.days), business=True)
+        return f"{words(self.duration)} wall-clock" if self.wall else words(self.duration)
 
 
 def wall(duration: timedelta) -> Target:

@@ -20,6 +20,7 @@ from collections.abc import Generator, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .._instants import local
 from .._model.actions import Action, Escalate, Notify, SetPriority, SetStatus
 from .._model.anchors import Anchor
 from .._model.issue import summary_of
@@ -162,7 +163,7 @@ class Steps:
         notified = self._notify(context, here, start, tag, acker)
         if not notified:
             if nxt is not None:  # PagerDuty skips a level with nobody on call
-                why = f"nobody is on call at {here.level.id} at {start.isoformat()}: skip to"
+                why = f"nobody is on call at {here.level.id} at {local(start)}: skip to"
                 yield _Step(
                     start,
                     Escalate(nxt.level.id, name, f"{why} {nxt.level.id}", key=f"{name}:escalate"),

@@ -26,7 +26,7 @@ import attrs
 
 from .._conditions.condition import Condition
 from .._conditions.paths import MISSING, field_getter, validate_path
-from .._durations import require_duration
+from .._durations import require_duration, words
 from .._exceptions import PolicyError
 from .._frozendict import FrozenDict
 from .._model.actions import Escalate, Route
@@ -424,20 +424,22 @@ class Matrix:
             "row": one.label,
             "level": level,
             "owner": found.owner,
-            "window": None if found.window is None else str(found.window),
+            "window": None if found.window is None else words(found.window),
+            "window_s": None if found.window is None else found.window.total_seconds(),
             "calendar": self.calendar,
         }
         return text, {"cell": data}
 
     def describe_cell(self, found: Cell, policy: Policy, level: str) -> str:
-        """A cell in words: ``owner billing-leads, moves on after 8:00:00 (since ...)``."""
+        """A cell in words: ``owner billing-leads, moves on after 8 h (since ...)``."""
         owner = "no owner" if found.owner is None else f"owner {found.owner}"
         if found.window is None:
             return f"{owner}, does not move on"
         on = "" if self.calendar is None else f" on the {self.calendar} calendar"
+        window = words(found.window)
         if policy.level_positions[level] == len(policy.levels) - 1:
-            return f"{owner}; its window {found.window}{on} has nowhere to go (the top level)"
-        return f"{owner}, moves on after {found.window}{on} (since {_ONCE.value})"
+            return f"{owner}; its window {window}{on} has nowhere to go (the top level)"
+        return f"{owner}, moves on after {window}{on} (since {_ONCE.value})"
 
 
 def matrix(

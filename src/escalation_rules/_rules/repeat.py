@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from .._conditions.condition import ALWAYS, Condition, all_of
-from .._durations import format_duration, require_duration
+from .._durations import format_duration, require_duration, words
 from .._exceptions import PolicyError
 from .._model.actions import Notify
 from .._model.anchors import ANCHOR_SLOT, Anchor, to_anchor
@@ -95,7 +95,7 @@ def _duration_text(duration: timedelta) -> str:
     try:
         return format_duration(duration)
     except PolicyError:  # a fraction of a second, or over 100 years: no short form
-        return str(duration)
+        return words(duration)
 
 
 @attrs.frozen

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 
 from .._conditions.condition import ALWAYS, Condition, Test
-from .._durations import require_duration
+from .._durations import require_duration, words
 from .._exceptions import PolicyError
 from .._model.actions import Action, Escalate, Notify
 from .._model.anchors import ANCHOR_SLOT, Anchor, to_anchor
@@ -88,7 +88,7 @@ class After:
 
     def describe(self) -> str:
         on = "" if self.calendar is None else f" on the {self.calendar} calendar"
-        return f"{self.duration}{on} since {self.since.value}"
+        return f"{words(self.duration)}{on} since {self.since.value}"
 
 
 def _offset(value: object) -> timedelta:
@@ -161,7 +161,7 @@ class SlaShare:
         text = f"{self.share:.0%} of the {self.metric} SLA"
         if self.offset:
             sign = "+" if self.offset > timedelta(0) else "-"
-            text += f" {sign} {abs(self.offset)}"
+            text += f" {sign} {words(abs(self.offset))}"
         return text
 
 
