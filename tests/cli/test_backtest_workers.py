@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from importlib.resources import files
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,13 @@ def test_verify_in_json() -> None:
     assert data["invariants"] and all(
         i["holds"] and i["counterexample"] is None for i in data["invariants"]
     )
+
+
+def test_backtest_writes_its_html_report(tmp_path: Path) -> None:
+    page = tmp_path / "backtest.html"
+    result = run("--report", str(page))
+    assert result.returncode == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<svg" in text and "servicenow" in text
+    missing = run("--report", str(tmp_path / "no" / "such" / "x.html"))
+    assert missing.returncode == 2 and "--report: no folder" in missing.stderr

@@ -188,6 +188,11 @@ def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="also draw breach and escalation figures (needs the 'plot' extra)",
     )
     bt.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="also write the metrics as a self-contained HTML page with bar charts",
+    )
+    bt.add_argument(
         "--strict",
         action="store_true",
         help="refuse a value the log mapping does not know: a status it lists nowhere, or a "

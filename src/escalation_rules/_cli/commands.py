@@ -309,6 +309,8 @@ def _backtest(args: argparse.Namespace) -> int:
     from .._io.eventlog import read_log
     from .._io.logmapping import LogMapping
 
+    if args.report and not Path(args.report).resolve().parent.is_dir():  # before the work
+        raise CommandFailed(f"error: --report: no folder for {args.report!r}", 2)
     if args.plot:  # before the work, not after it
         from .._analysis.plot import check_plot_path
 
@@ -343,6 +345,14 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.format != "table":
         for warning in metrics.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+    if args.report:
+        from .._analysis.html_report import write_backtest_report
+
+        try:
+            write_backtest_report(metrics, args.report)
+        except OSError as exc:
+            raise CommandFailed(f"error: --report: cannot write {args.report!r}: {exc}") from None
+        print(f"report written to {args.report}", file=sys.stderr)
     if args.plot:
         from .._analysis.plot import plot_metrics
 
