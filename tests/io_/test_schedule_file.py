@@ -309,7 +309,7 @@ BAD = [
         LAYER + 'start = "2026-02-01T00:00"\nend = "2026-01-01T00:00"\n',
         10,
         7,
-        "layer 'l' ends at 2026-01-01T00:00:00\\+00:00, not after its start",
+        "layer 'l' ends at Thu 1 Jan 2026 00:00 UTC, not after its start",
         datetime(2026, 1, 1, tzinfo=UTC),
     ),
     (
@@ -381,7 +381,7 @@ BAD = [
         OVERRIDE.replace("2026-01-06", "2026-01-04"),
         7,
         7,
-        "the override for 'a' ends at 2026-01-04T09:00:00\\+00:00, not after its start",
+        "the override for 'a' ends at Sun 4 Jan 2026 09:00 UTC, not after its start",
         datetime(2026, 1, 4, 9, tzinfo=UTC),
     ),
     ("nothing in it", HEAD, 1, 2, "schedule 'primary' has no layer and no override", ()),

@@ -269,7 +269,7 @@ class Replayer:
             if at < previous:
                 raise IssueError(
                     f"{logged.where(index)}: the events of issue {logged.id!r} are not in "
-                    f"time order ({at.isoformat()} after {previous.isoformat()})",
+                    f"time order ({local(at)} after {local(previous)})",
                     value=events[index],
                 )
             previous = at

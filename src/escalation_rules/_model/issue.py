@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .._exceptions import IssueError
-from .._instants import require_aware
+from .._instants import local, require_aware
 from .events import (
     ATTRIBUTE_PREFIX,
     Event,
@@ -61,8 +61,8 @@ def _history(value: Iterable[Event]) -> AppendOnly[Event]:
     for i in range(1, len(events)):
         if events[i].at < events[i - 1].at:
             raise IssueError(
-                f"history must be in time order: history[{i}] at {events[i].at.isoformat()} "
-                f"comes before history[{i - 1}] at {events[i - 1].at.isoformat()}",
+                f"history must be in time order: history[{i}] at {local(events[i].at)} "
+                f"comes before history[{i - 1}] at {local(events[i - 1].at)}",
                 value=events[i],
             )
     return AppendOnly(events)
@@ -261,8 +261,8 @@ class Issue:
                 raise IssueError(f"events[{i}] must be an Event, got {event!r}", value=event)
             if previous is not None and event.at < previous.at:
                 raise IssueError(
-                    f"history must be in time order: the event at {event.at.isoformat()} "
-                    f"comes before the one at {previous.at.isoformat()}",
+                    f"history must be in time order: the event at {local(event.at)} "
+                    f"comes before the one at {local(previous.at)}",
                     value=event,
                 )
             previous = event

@@ -44,7 +44,7 @@ from typing import Any, Final, TypeAlias
 import attrs
 
 from .._exceptions import PolicyError
-from .._instants import iana_zone
+from .._instants import iana_zone, local
 from .restrictions import DAY, Restriction, restriction_key
 
 MAX_SHIFT: Final = timedelta(days=36_525)
@@ -210,8 +210,8 @@ class Layer:
     def __attrs_post_init__(self) -> None:
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise PolicyError(
-                f"layer {self.name!r} ends at {self.end.isoformat()}, not after its start "
-                f"{self.start.isoformat()}",
+                f"layer {self.name!r} ends at {local(self.end)}, not after its start "
+                f"{local(self.start)}",
                 where="end",
                 value=self.end,
             )
@@ -254,8 +254,8 @@ class Override:
     def __attrs_post_init__(self) -> None:
         if self.end <= self.start:
             raise PolicyError(
-                f"the override for {self.member!r} ends at {self.end.isoformat()}, not after "
-                f"its start {self.start.isoformat()}",
+                f"the override for {self.member!r} ends at {local(self.end)}, not after "
+                f"its start {local(self.start)}",
                 where="end",
                 value=self.end,
             )
