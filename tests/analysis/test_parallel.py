@@ -24,8 +24,8 @@ from escalation_rules import (
     read_log,
 )
 from escalation_rules._analysis import distribution
-from escalation_rules._analysis.parallel import partition_of
 from escalation_rules._io.eventlog import LoggedIssue
+from escalation_rules._io.partition import partition_of
 
 from .test_backtest import LOG, policy, sla_policy
 from .test_backtest import issues as hand_issues

@@ -28,7 +28,7 @@ import attrs
 
 from .._exceptions import EscalationRulesError, PolicyError, WorkerError
 from .._extras import needs
-from .._io.eventlog import EventLog, read_log, read_rows
+from .._io.eventlog import read_log, read_rows
 from .._io.parquet_rows import cell_text
 from .backtest import check_keys
 from .metrics import Metrics, merge_metrics
@@ -104,49 +104,41 @@ def _run(
     workers: int,
 ) -> list[Metrics]:
     threads = sum(client.nthreads().values()) or workers
-    bag, here = _bag(source, mapping, db, dd, threads)
+    bag = _bag(source, mapping, db, dd, threads)
     parts = bag.map_partitions(_replay_partition, policies, keys)
     partials = client.compute(parts.to_delayed(), sync=True)
     results = [part[0] for part in partials if part]
     if not results:
         raise EscalationRulesError("the source holds no issue to replay", value=None)
-    merged = [merge_metrics(part[i] for part in results) for i in range(len(policies))]
-    if here is None:
-        return merged
-    return [attrs.evolve(m, warnings=here.warnings) for m in merged]
+    return [merge_metrics(part[i] for part in results) for i in range(len(policies))]
 
 
-def _bag(
-    source: Any, mapping: LogMapping | None, db: Any, dd: Any, workers: int
-) -> tuple[Any, EventLog | None]:
-    """The source as a Dask bag whose partitions are read (if need be) and replayed, and
-    the log read here, if any (its warnings go with the merged metrics; today none is: a
-    single path is read in parts on the workers)."""
+def _bag(source: Any, mapping: LogMapping | None, db: Any, dd: Any, workers: int) -> Any:
+    """The source as a Dask bag whose partitions are read on the workers and replayed."""
     if isinstance(source, db.Bag):
-        return source, None
+        return source
     if isinstance(source, dd.DataFrame):
         mapping = _needs(mapping, "a Dask dataframe")
         parts = [_frame_part(part, mapping, n) for n, part in enumerate(source.to_delayed())]
-        return db.from_delayed(parts), None
-    if isinstance(source, str | PathLike):
-        mapping = _needs(mapping, "a log path")
-        parts = [(fspath(source), k, workers) for k in range(workers)]
-        bag = db.from_sequence(parts, npartitions=workers)
-        return bag.map_partitions(_read_parts, mapping), None
-    if (
+        return db.from_delayed(parts)
+    if isinstance(source, str | PathLike):  # one file: a part per worker, by issue id
+        reads: list[tuple[str, tuple[int, int] | None]] = [
+            (fspath(source), (k, workers)) for k in range(workers)
+        ]
+    elif (
         isinstance(source, list | tuple)
         and source
         and all(isinstance(p, str | PathLike) for p in source)
-    ):
-        mapping = _needs(mapping, "log paths")
-        paths = [fspath(p) for p in source]
-        bag = db.from_sequence(paths, npartitions=len(paths))
-        return bag.map_partitions(_read_paths, mapping), None
-    raise PolicyError(
-        "a Dask backtest reads a list of log paths, a Dask bag of LoggedIssue, a Dask "
-        f"dataframe of log rows or one log path, got {type(source).__name__}",
-        value=type(source).__name__,
-    )
+    ):  # a file per partition, read whole
+        reads = [(fspath(p), None) for p in source]
+    else:
+        raise PolicyError(
+            "a Dask backtest reads a list of log paths, a Dask bag of LoggedIssue, a Dask "
+            f"dataframe of log rows or one log path, got {type(source).__name__}",
+            value=type(source).__name__,
+        )
+    bag = db.from_sequence(reads, npartitions=len(reads))
+    return bag.map_partitions(_read, _needs(mapping, "a log path"))
 
 
 def _needs(mapping: LogMapping | None, what: str) -> LogMapping:
@@ -162,22 +154,12 @@ class _Warned:
     warnings: tuple[Any, ...]
 
 
-def _read_parts(parts: Iterable[tuple[str, int, int]], mapping: LogMapping) -> list[Any]:
-    """A partition of (path, part, parts), read on the worker: the issues of that part of
-    the log (a hash of their id), then the part's warnings."""
+def _read(reads: Iterable[tuple[str, tuple[int, int] | None]], mapping: LogMapping) -> list[Any]:
+    """A partition of (path, part) pairs, read on the worker: the issues of each (of that
+    part of it, a hash of their id, when a part is given), then its warnings."""
     out: list[Any] = []
-    for path, part, count in parts:
-        log = read_log(path, mapping, part=(part, count))
-        out.extend(log)
-        out.append(_Warned(log.warnings))
-    return out
-
-
-def _read_paths(paths: Iterable[str], mapping: LogMapping) -> list[Any]:
-    """A partition of paths, read on the worker: its issues, then its warnings."""
-    out: list[Any] = []
-    for path in paths:
-        log = read_log(path, mapping)
+    for path, part in reads:
+        log = read_log(path, mapping, part=part)
         out.extend(log)
         out.append(_Warned(log.warnings))
     return out

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .._exceptions import EscalationRulesError, WorkerError
-from .._io.partition import partition_of as partition_of
+from .._io.partition import partition_of
 from .metrics import Metrics, merge_metrics
 
 if TYPE_CHECKING:

@@ -36,9 +36,8 @@ import attrs
 from .._durations import words
 from .._exceptions import PolicyError
 from .._frozendict import FrozenDict
-from .._io.parameters import Scalar, is_policy_text
+from .._io.parameters import Scalar, is_policy_text, unknown_parameter
 from .._io.reader import loads, policy_parameters, read_policy_text
-from .._suggest import did_you_mean
 from .backtest import backtest_many
 from .metrics import LevelMetrics, Metrics
 
@@ -295,14 +294,7 @@ def combinations(
     count = 1
     for name, options in grid.items():
         if name not in declared:
-            known = sorted(declared)
-            raise PolicyError(
-                f"the policy has no parameter {name!r}; "
-                + (f"its parameters are {known}" if known else "it declares no [parameters]"),
-                where="grid",
-                value=name,
-                suggestion=did_you_mean(str(name), known),
-            )
+            raise unknown_parameter(name, declared, "the policy", "grid")
         if isinstance(options, str | bytes) or not isinstance(options, Sequence) or not options:
             raise PolicyError(
                 f"the grid gives {name!r} {options!r}; give a non-empty list of values",

@@ -7,10 +7,11 @@ command line starts fast and a command loads only what it uses.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -245,30 +246,43 @@ def _run_backtest(policy: Any, log: Any, args: argparse.Namespace, mapping: Any,
     """The backtest the options ask for: here, on local processes, or on Dask."""
     from .._analysis.backtest import backtest
 
-    if args.scheduler or args.dask_workers:
+    with dask_client(args) as client:
+        if client is None:
+            return backtest(policy, log, by=args.by, workers=args.workers, on_progress=tick)
         from .._analysis.dask_run import backtest_on_dask
 
-        if args.workers != 1:
-            raise CommandFailed("error: --workers runs locally; with Dask use --dask-workers", 2)
-        if args.scheduler:
-            client = _dask_client(args.scheduler)
-            with client:
-                return backtest_on_dask(policy, args.log, mapping, client=client, by=args.by)
-        return backtest_on_dask(policy, args.log, mapping, by=args.by, workers=args.dask_workers)
-    return backtest(policy, log, by=args.by, workers=args.workers, on_progress=tick)
+        return backtest_on_dask(policy, args.log, mapping, client=client, by=args.by)
 
 
-def _dask_client(address: str) -> Any:
+@contextlib.contextmanager
+def dask_client(args: argparse.Namespace) -> Iterator[Any]:
+    """The Dask client --scheduler or --dask-workers ask for (a local cluster is started and
+    both are closed after the run), or ``None`` to run here."""
+    if not (args.scheduler or args.dask_workers):
+        yield None
+        return
+    if args.workers != 1:
+        raise CommandFailed("error: --workers runs locally; with Dask use --dask-workers", 2)
     try:
         distributed: Any = importlib.import_module("distributed")
     except ImportError:
-        raise CommandFailed(
-            f"error: {needs('--scheduler', 'dask and distributed', 'dask')}"
-        ) from None
-    try:
-        return distributed.Client(address, timeout=10)
-    except (OSError, TimeoutError) as exc:
-        raise CommandFailed(f"error: --scheduler: cannot reach {address!r}: {exc}") from None
+        what = needs("--scheduler and --dask-workers", "dask and distributed", "dask")
+        raise CommandFailed(f"error: {what}") from None
+    if args.scheduler:
+        try:
+            client = distributed.Client(args.scheduler, timeout=10)
+        except (OSError, TimeoutError) as exc:
+            raise CommandFailed(
+                f"error: --scheduler: cannot reach {args.scheduler!r}: {exc}"
+            ) from None
+        with client:
+            yield client
+        return
+    cluster = distributed.LocalCluster(
+        n_workers=args.dask_workers, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    with cluster, distributed.Client(cluster) as client:
+        yield client
 
 
 class _Progress:

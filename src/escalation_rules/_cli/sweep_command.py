@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
 import json
 import re
 import sys
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from .._exceptions import EscalationRulesError
-from .._extras import needs
 
 if TYPE_CHECKING:
     from .._io.parameters import Scalar
@@ -99,7 +95,7 @@ def parse_grid(options: list[str]) -> dict[str, list[Scalar]]:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Run the sweep and print it; the exit code (failures raise `CommandFailed`)."""
-    from .commands import CommandFailed
+    from .commands import CommandFailed, dask_client
 
     if args.plot:  # before the work, not after it
         from .._analysis.plot import check_plot_path
@@ -119,7 +115,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     from .._analysis.sweep import sweep
 
     try:
-        with _dask(args) as client:
+        with dask_client(args) as client:
             result = sweep(
                 policy,
                 grid,
@@ -178,30 +174,3 @@ def _mapping(path: str) -> Any:
         raise CommandFailed(f"error: cannot read the mapping {path!r}: {exc.strerror}", 2) from None
     except EscalationRulesError as exc:
         raise CommandFailed(f"error: {exc}") from None
-
-
-@contextlib.contextmanager
-def _dask(args: argparse.Namespace) -> Iterator[Any]:
-    """The Dask client the options ask for (closed after the run), or ``None``."""
-    from .commands import CommandFailed
-
-    if not (args.scheduler or args.dask_workers):
-        yield None
-        return
-    if args.workers != 1:
-        raise CommandFailed("error: --workers runs locally; with Dask use --dask-workers", 2)
-    try:
-        distributed: Any = importlib.import_module("distributed")
-    except ImportError:
-        raise CommandFailed(
-            f"error: {needs('--scheduler and --dask-workers', 'dask and distributed', 'dask')}"
-        ) from None
-    if args.scheduler:
-        with distributed.Client(args.scheduler, timeout=10) as client:
-            yield client
-        return
-    cluster = distributed.LocalCluster(
-        n_workers=args.dask_workers, threads_per_worker=1, processes=True, dashboard_address=None
-    )
-    with cluster, distributed.Client(cluster) as client:
-        yield client

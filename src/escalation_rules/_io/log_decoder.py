@@ -22,6 +22,11 @@ _PRIORITY_CHANGED: Final = EventKind.PRIORITY_CHANGED
 _OPEN: Final = Status.OPEN
 
 
+#: Distinct values of a column whose mapped value the reader remembers; beyond, a value map
+#: is asked again (memory stays bounded on a column with a value per issue).
+MAX_REMEMBERED: Final = 100_000
+
+
 class Values(dict[str, "str | None"]):
     """The mapped value of each log value of one column met so far, looked up once: the
     value map's answer, or the value itself without a map; ``None`` for ``""`` and for a
@@ -34,7 +39,7 @@ class Values(dict[str, "str | None"]):
 
     def __missing__(self, raw: str) -> str | None:
         value = raw if self.map is None else self.map.get(raw)
-        if len(self) < 100_000:
+        if len(self) < MAX_REMEMBERED:
             self[raw] = value
         return value
 

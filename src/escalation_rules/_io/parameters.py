@@ -103,14 +103,7 @@ def values(
         )
     for name, value in overrides.items():
         if name not in defaults:
-            known = sorted(defaults)
-            raise PolicyError(
-                f"{shapes.source} has no parameter {shown(name)}; "
-                + (f"its parameters are {known}" if known else "it declares no [parameters]"),
-                where="parameters",
-                value=name,
-                suggestion=did_you_mean(str(name), known),
-            )
+            raise unknown_parameter(name, defaults, shapes.source, "parameters")
         if not isinstance(value, str | int | float | bool):
             raise PolicyError(
                 f"the parameter {name!r} must be a string, a number or a boolean, "
@@ -186,6 +179,21 @@ def _substitute(
             for i, v in enumerate(value)
         ]
     return value
+
+
+def unknown_parameter(
+    name: object, declared: Mapping[str, object], owner: str, where: str
+) -> PolicyError:
+    """The error for a parameter *name* the policy (*owner*) does not declare, placed at
+    *where*: the names it does declare, and the closest one."""
+    known = sorted(declared)
+    return PolicyError(
+        f"{owner} has no parameter {shown(name)}; "
+        + (f"its parameters are {known}" if known else "it declares no [parameters]"),
+        where=where,
+        value=name,
+        suggestion=did_you_mean(str(name), known),
+    )
 
 
 def _suggested(name: str, known: list[str]) -> str | None:

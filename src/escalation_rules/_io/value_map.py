@@ -39,9 +39,6 @@ MAX_MATCHED: Final = 1_000
 #: exponential in the length of the value, so a pattern with one is refused.
 _NESTED_REPEAT: Final = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]")
 
-#: Distinct values a map remembers the answer for; beyond, it looks them up each time.
-_CACHE: Final = 100_000
-
 _NUMBER: Final = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -57,7 +54,7 @@ def _is_range(key: str) -> bool:
 class ValueMap:
     """One value map of a log mapping (see the module docstring)."""
 
-    __slots__ = ("_cache", "any", "exact", "patterns", "ranges", "table")
+    __slots__ = ("any", "exact", "patterns", "ranges", "table")
 
     def __init__(self, table: Mapping[str, str], where: str) -> None:
         self.table = dict(table)
@@ -65,7 +62,6 @@ class ValueMap:
         self.ranges: list[tuple[float, float, str]] = []
         self.patterns: list[tuple[re.Pattern[str], str]] = []
         self.any: str | None = None
-        self._cache: dict[str, str | None] = {}
         for key, value in table.items():
             if key == ANY:
                 self.any = value
@@ -81,16 +77,8 @@ class ValueMap:
         return bool(self.table)
 
     def get(self, value: str) -> str | None:
-        """The mapped value of the log's *value*, or ``None`` when the map does not take it."""
-        found = self._cache.get(value, _UNSEEN)
-        if found is not _UNSEEN:
-            return found  # type: ignore[return-value]
-        answer = self._lookup(value)
-        if len(self._cache) < _CACHE:
-            self._cache[value] = answer
-        return answer
-
-    def _lookup(self, value: str) -> str | None:
+        """The mapped value of the log's *value*, or ``None`` when the map does not take it.
+        (The reader remembers each answer per distinct value: `log_decoder.Values`.)"""
         found = self.exact.get(value)
         if found is not None:
             return found
@@ -108,9 +96,6 @@ class ValueMap:
     def keys(self) -> list[str]:
         """The map's keys, sorted (for "did you mean")."""
         return sorted(self.table)
-
-
-_UNSEEN: Final = object()
 
 
 def _range(key: str, low: str, high: str, where: str) -> tuple[float, float]:
