@@ -102,6 +102,20 @@ def test_metrics_of_other_policies_do_not_merge() -> None:
         merge_metrics([])
 
 
+def test_the_tallies_freeze_once_and_let_go_of_their_counts() -> None:
+    from escalation_rules._analysis.variant import Variant
+
+    variant = Variant(policy(), ("team",))
+    for logged in hand_issues():
+        variant.add(logged)
+    metrics = variant.metrics()
+    assert metrics == backtest(policy(), hand_issues(), by=["team"])
+    tallies = variant.tallies
+    assert not tallies.fixed["category"] and not tallies.by["team"]  # let go as frozen
+    with pytest.raises(RuntimeError, match="ask it once"):
+        variant.metrics()
+
+
 def test_backtest_many_reads_once_and_equals_each_backtest() -> None:
     reads: list[int] = []
 

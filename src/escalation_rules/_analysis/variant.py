@@ -27,9 +27,10 @@ class Variant:
         self.policies = policy.policies if isinstance(policy, PolicySet) else (policy,)
         self.replayers = {id(p): Replayer(p) for p in self.policies}
         self.tallies = _Tallies(keys, any(p.slas for p in self.policies))
+        self.finished = False
 
     def add(self, logged: LoggedIssue) -> Replay:
-        """Replay *logged* and count it."""
+        """Replay *logged* and count it (before `metrics`)."""
         versions = self.versions
         chosen = versions.in_force(logged.created_at) if versions else self.policy
         replayer = self.replayers[id(chosen)]
@@ -38,7 +39,12 @@ class Variant:
         return result
 
     def metrics(self) -> Metrics:
-        """The `Metrics` of the issues counted so far (without the log's warnings)."""
+        """The `Metrics` of the issues counted (without the log's warnings), once, at the
+        end: the tallies are frozen into it group by group and let go as they are, so the
+        counts are never held twice."""
+        if self.finished:
+            raise RuntimeError("Variant.metrics ends the count: ask it once")
+        self.finished = True
         policies = self.policies
         ids = tuple(dict.fromkeys(level.id for p in reversed(policies) for level in p.levels))
         name = ", ".join(dict.fromkeys(p.name for p in policies))
@@ -66,10 +72,11 @@ class _Tallies:
     def metrics(
         self, policy: str, ids: tuple[str, ...], warnings: tuple[UnmappedValue, ...]
     ) -> Metrics:
+        overall, self.overall = self.overall.freeze(ids), Tally()
         return Metrics(
             policy=policy,
             level_ids=ids,
-            overall=self.overall.freeze(ids),
+            overall=overall,
             by_priority=_frozen(self.fixed["priority"], ids),
             by_category=_frozen(self.fixed["category"], ids),
             by_sla=_frozen(self.fixed.get("sla", {}), ids),
@@ -108,4 +115,6 @@ def _group_name(value: object, groups: dict[str, Tally]) -> str:
 
 
 def _frozen(groups: dict[str, Tally], ids: tuple[str, ...]) -> FrozenDict[GroupMetrics]:
-    return FrozenDict({k: groups[k].freeze(ids) for k in sorted(groups)})
+    """The frozen *groups*, each tally taken out of *groups* as it is frozen (its exact
+    quantile values, the bulk of a backtest's memory, are then held once)."""
+    return FrozenDict({k: groups.pop(k).freeze(ids) for k in sorted(groups)})
