@@ -20,7 +20,7 @@ started (and closed) for the run. A worker that fails raises `WorkerError` namin
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from os import PathLike, fspath
 from typing import TYPE_CHECKING, Any
 
@@ -154,15 +154,16 @@ class _Warned:
     warnings: tuple[Any, ...]
 
 
-def _read(reads: Iterable[tuple[str, tuple[int, int] | None]], mapping: LogMapping) -> list[Any]:
+def _read(
+    reads: Iterable[tuple[str, tuple[int, int] | None]], mapping: LogMapping
+) -> Iterator[Any]:
     """A partition of (path, part) pairs, read on the worker: the issues of each (of that
-    part of it, a hash of their id, when a part is given), then its warnings."""
-    out: list[Any] = []
+    part of it, a hash of their id, when a part is given), then its warnings. Streamed to
+    `_replay_partition` (the two are one task), so a worker holds one issue at a time."""
     for path, part in reads:
         log = read_log(path, mapping, part=part)
-        out.extend(log)
-        out.append(_Warned(log.warnings))
-    return out
+        yield from log
+        yield _Warned(log.warnings)
 
 
 def _frame_part(part: Any, mapping: LogMapping, number: int) -> Any:
