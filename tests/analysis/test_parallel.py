@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -204,6 +205,65 @@ def test_a_worker_that_fails_names_the_issue() -> None:
     assert "failed on issue 'A'" in str(info.value) and "cannot compare attributes.n" in str(
         info.value
     )
+
+
+_FAILING_RUN = """
+import io, sys
+from escalation_rules import LogMapping, WorkerError, backtest, loads, read_log
+
+if __name__ == "__main__":
+    mapping = LogMapping.from_dict({
+        "format": "csv",
+        "columns": {"issue": "id", "timestamp": "when", "status": "state",
+                    "attributes": {"n": "n"}},
+        "statuses": {"open": ["New"], "resolved": ["Done"]},
+    })
+    rows = ["id,when,state,n"]
+    for i in range(20_000):  # the bad issue comes early: most of the log is still unsent
+        n = "x" if i == 500 else "1"
+        rows += [f"I{i},2026-03-02T09:00:00Z,New,{n}", f"I{i},2026-03-02T10:00:00Z,Done,{n}"]
+    issues = list(read_log(io.StringIO("\\n".join(rows) + "\\n"), mapping))
+    try:
+        backtest(loads(sys.argv[1]), issues, workers=2)
+    except WorkerError as error:
+        print("raised:", error.value)
+"""
+
+
+def test_a_failed_run_fed_from_here_raises_and_the_process_ends(tmp_path: Any) -> None:
+    # Issues not read from a path go to the workers over queues; when a worker fails, what is
+    # still queued must not keep this process from ending (a feeder thread blocked on a pipe).
+    import subprocess
+    import sys
+
+    script = tmp_path / "failing_run.py"
+    script.write_text(_FAILING_RUN, encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            BOOM.replace("attributes.n > 3", 'attributes.n == "x" and attributes.n > 3'),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "raised: I500"
+
+
+def test_progress_is_heard_while_the_issues_are_still_being_sent() -> None:
+    sent: list[int] = []
+
+    def source() -> Any:
+        for logged in hand_issues() * 1_500:
+            sent.append(1)
+            yield attrs.evolve(logged, id=f"{logged.id}-{len(sent)}")
+
+    heard: list[int] = []
+    backtest(policy(), source(), workers=2, on_progress=lambda done: heard.append(len(sent)))
+    total = len(sent)
+    assert heard and heard[0] < total  # the first count came while the source still ran
 
 
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2", 257])

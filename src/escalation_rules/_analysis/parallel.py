@@ -51,28 +51,34 @@ def run_parallel(
 ) -> list[Metrics]:
     """One `Metrics` per policy, from *workers* processes (see the module docstring)."""
     context = _context()
-    results: Any = context.Queue()
+    messages: Any = context.Queue()
     reread = _log_path(issues)
     inboxes = [None if reread else context.Queue(maxsize=QUEUED) for _ in range(workers)]
     processes = [
         context.Process(
             target=work,
-            args=(k, list(policies), keys, inboxes[k], results, reread and (*reread, k, workers)),
+            args=(k, list(policies), keys, inboxes[k], messages, reread and (*reread, k, workers)),
             daemon=True,
         )
         for k in range(workers)
     ]
     for process in processes:
         process.start()
+    results = _Results(messages, processes, on_progress)
     try:
         if not reread:
-            _feed(issues, inboxes, processes, results, on_progress)
-        parts = _collect(workers, processes, results, on_progress)
+            _feed(issues, inboxes, results)
+        while len(results.parts) < workers:
+            results.take(_POLL)
     finally:
         for process in processes:
             if process.is_alive():
                 process.terminate()
             process.join()
+        for inbox in inboxes:
+            if inbox is not None:  # what a failed run left unsent is dropped, not waited on
+                inbox.cancel_join_thread()
+    parts = [results.parts[k] for k in range(workers)]
     # (each worker that read a part of the log put that part's warnings in its Metrics)
     return [merge_metrics(part[i] for part in parts) for i in range(len(policies))]
 
@@ -102,82 +108,79 @@ def _log_path(issues: Iterable[LoggedIssue]) -> tuple[Any, ...] | None:
     return (issues.source, issues.mapping, issues.strict, issues.check_grouped)
 
 
-def _feed(
-    issues: Iterable[LoggedIssue],
-    inboxes: list[Any],
-    processes: list[Any],
-    results: Any,
-    on_progress: Callable[[int], None] | None,
-) -> None:
-    """Send every issue to its worker, in batches; then tell each worker the log ended."""
+class _Results:
+    """What the workers send back, read as it comes: each one's `Metrics` when it is done,
+    its progress (passed on to *on_progress*), and a failure, raised at once."""
+
+    def __init__(
+        self, messages: Any, processes: list[Any], on_progress: Callable[[int], None] | None
+    ) -> None:
+        self.messages, self.processes, self.on_progress = messages, processes, on_progress
+        self.parts: dict[int, list[Metrics]] = {}
+        self.done = 0
+
+    def take(self, wait: float) -> None:
+        """Read every message waiting (after waiting up to *wait* seconds for the first);
+        raise a worker's failure, or an error for a worker that died without a word."""
+        try:
+            message = self.messages.get(timeout=wait) if wait else self.messages.get_nowait()
+        except queue.Empty:
+            self._check_alive()
+            return
+        while True:
+            self._read(message)
+            try:
+                message = self.messages.get_nowait()
+            except queue.Empty:
+                return
+
+    def _read(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "error":
+            _raise(message)
+        elif kind == "progress":
+            self.done += message[2]
+            if self.on_progress is not None:
+                self.on_progress(self.done)
+        else:
+            self.parts[message[1]] = message[2]
+
+    def _check_alive(self) -> None:
+        for k, process in enumerate(self.processes):
+            if process.exitcode not in (None, 0) and k not in self.parts:
+                raise WorkerError(
+                    f"backtest worker {k} stopped (exit code {process.exitcode}) without a "
+                    "result; its issues were not replayed",
+                    value=None,
+                )
+
+
+def _feed(issues: Iterable[LoggedIssue], inboxes: list[Any], results: _Results) -> None:
+    """Send every issue to its worker, in batches, reading what the workers send back
+    meanwhile (progress, a failure); then tell each worker the log ended."""
     batches: list[list[LoggedIssue]] = [[] for _ in inboxes]
     for logged in issues:
         k = partition_of(logged.id, len(inboxes))
         batch = batches[k]
         batch.append(logged)
         if len(batch) >= BATCH:
-            _put(inboxes[k], batch, processes, results)
+            _put(inboxes[k], batch, results)
             batches[k] = []
     for k, inbox in enumerate(inboxes):
         if batches[k]:
-            _put(inbox, batches[k], processes, results)
-        _put(inbox, None, processes, results)
+            _put(inbox, batches[k], results)
+        _put(inbox, None, results)
 
 
-def _put(inbox: Any, item: object, processes: list[Any], results: Any) -> None:
-    """Queue *item* for a worker, checking meanwhile that no worker has failed."""
+def _put(inbox: Any, item: object, results: _Results) -> None:
+    """Queue *item* for a worker; read what the workers sent back while it waits, and after."""
     while True:
         try:
             inbox.put(item, timeout=_POLL)
-            return
+            break
         except queue.Full:
-            _check(processes, results)
-
-
-def _check(processes: list[Any], results: Any) -> None:
-    """Raise the failure a worker reported, or an error if one died without a word."""
-    try:
-        message = results.get_nowait()
-    except queue.Empty:
-        message = None
-    if message is not None:
-        if message[0] == "error":
-            _raise(message)
-        results.put(message)  # not a failure: leave it for `_collect`
-    for k, process in enumerate(processes):
-        if process.exitcode not in (None, 0):
-            raise WorkerError(
-                f"backtest worker {k} stopped (exit code {process.exitcode}) without a "
-                "result; its issues were not replayed",
-                value=None,
-            )
-
-
-def _collect(
-    workers: int,
-    processes: list[Any],
-    results: Any,
-    on_progress: Callable[[int], None] | None,
-) -> list[list[Metrics]]:
-    """The Metrics each worker sends back, in worker order; progress as it comes."""
-    parts: dict[int, list[Metrics]] = {}
-    done = 0
-    while len(parts) < workers:
-        try:
-            message = results.get(timeout=_POLL)
-        except queue.Empty:
-            _check(processes, results)
-            continue
-        kind = message[0]
-        if kind == "error":
-            _raise(message)
-        elif kind == "progress":
-            done += message[2]
-            if on_progress is not None:
-                on_progress(done)
-        else:
-            parts[message[1]] = message[2]
-    return [parts[k] for k in range(workers)]
+            results.take(0)
+    results.take(0)
 
 
 def _raise(message: tuple[Any, ...]) -> None:
