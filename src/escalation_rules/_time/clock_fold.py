@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _ZERO: Final = timedelta(0)
+_STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
 MAX_MEMO: Final = 64
 """Derived facts kept per history summary; more (a host trying many policies) starts over."""
 
@@ -304,10 +305,10 @@ class _Folder:
             return
         last = None  # the position of the last status change
         for k, (_i, event) in enumerate(items):
-            if event.kind is EventKind.STATUS_CHANGED and event.status is not None:
+            if event.kind is _STATUS_CHANGED and event.status is not None:
                 last = k
         for k, (i, event) in enumerate(items):
-            if k != last and event.kind is EventKind.STATUS_CHANGED and event.status is not None:
+            if k != last and event.kind is _STATUS_CHANGED and event.status is not None:
                 continue
             self.event(i, event, at)
 
