@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from escalation_rules import (
     Distribution,
     EscalationRulesError,
+    IssueError,
     LogMapping,
     PolicyError,
     WorkerError,
@@ -185,22 +186,24 @@ to = "L2"
 """
 
 
+_N_MAPPING = LogMapping.from_dict(
+    {
+        "format": "csv",
+        "columns": {
+            "issue": "id",
+            "timestamp": "when",
+            "status": "state",
+            "attributes": {"n": "n"},
+        },
+        "statuses": {"open": ["New"], "resolved": ["Done"]},
+    }
+)
+
+
 def test_a_worker_that_fails_names_the_issue() -> None:
     log = "id,when,state,n\nA,2026-03-02T09:00:00Z,New,1\nA,2026-03-02T10:00:00Z,Done,1\n"
-    mapping = LogMapping.from_dict(
-        {
-            "format": "csv",
-            "columns": {
-                "issue": "id",
-                "timestamp": "when",
-                "status": "state",
-                "attributes": {"n": "n"},
-            },
-            "statuses": {"open": ["New"], "resolved": ["Done"]},
-        }
-    )
     with pytest.raises(WorkerError) as info:
-        backtest(loads(BOOM), read_log(io.StringIO(log), mapping), workers=2)
+        backtest(loads(BOOM), read_log(io.StringIO(log), _N_MAPPING), workers=2)
     assert info.value.value == "A"
     assert "failed on issue 'A'" in str(info.value) and "cannot compare attributes.n" in str(
         info.value
@@ -264,6 +267,25 @@ def test_progress_is_heard_while_the_issues_are_still_being_sent() -> None:
     backtest(policy(), source(), workers=2, on_progress=lambda done: heard.append(len(sent)))
     total = len(sent)
     assert heard and heard[0] < total  # the first count came while the source still ran
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_each_part_of_a_log_refuses_a_log_not_grouped_by_issue(parts: int) -> None:
+    # A and B hash to different parts, so neither part alone sees an issue come back.
+    ids = [f"I{i}" for i in range(50)]
+    a = next(i for i in ids if partition_of(i, parts) == 0)
+    b = next(i for i in ids if partition_of(i, parts) == 1)
+    log = (
+        "id,when,state,n\n"
+        f"{a},2026-03-02T09:00:00Z,New,1\n{b},2026-03-02T09:30:00Z,New,1\n"
+        f"{a},2026-03-02T10:00:00Z,Done,1\n{b},2026-03-02T11:00:00Z,Done,1\n"
+    )
+    for k in range(parts):
+        with pytest.raises(IssueError, match=f"issue '{a}' appears again after other issues"):
+            list(read_log(io.StringIO(log), _N_MAPPING, part=(k, parts)))
+    assert (
+        len(list(read_log(io.StringIO(log), _N_MAPPING, check_grouped=False, part=(0, parts)))) == 1
+    )
 
 
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2", 257])

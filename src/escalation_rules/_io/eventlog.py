@@ -191,7 +191,9 @@ def read_log(
             Turn it off for a log known to be grouped.
         part: ``(k, n)``: read only the issues whose id hashes to part *k* of *n* (CRC-32,
             `partition_of`), skipping the others' rows before they are decoded: what each
-            worker of ``backtest(..., workers=n)`` reads of a log it is given by path.
+            worker of ``backtest(..., workers=n)`` reads of a log it is given by path. The
+            grouping check (*check_grouped*) still sees every row, so each part refuses a
+            log that the whole would.
         strict: refuse a status the mapping lists nowhere, or a value a value map does not
             take (an `IssueError` at its first row), rather than count it (as open, or as no
             value) and report it in `EventLog.warnings`.
@@ -258,8 +260,22 @@ def _read(
             rows = {"csv": csv_rows, "jsonl": jsonl_rows, "xes": xes_rows}[fmt](text, name, mapping)
         unmapped.name = name
         if part is not None:
+            if check_grouped:  # on every row, before the other parts' rows are skipped
+                rows, check_grouped = _grouped(rows, name), False
             rows = rows_of_part(rows, *part)
         yield from _issues(name, rows, mapping, check_grouped, unmapped)
+
+
+def _grouped(rows: Iterator[Row], name: str) -> Iterator[Row]:
+    """*rows*, refused where an issue's rows are not together, as `_group` checks them: so a
+    part of a log refuses a log that is not grouped by issue just as the whole log does."""
+    seen: OrderedDict[str, int] = OrderedDict()
+    last: object = None
+    for row in rows:
+        if row[1] != last:
+            last = row[1]
+            _first_rows(seen, row[1], row[0], name)
+        yield row
 
 
 def _is_parquet(source: LogSource) -> bool:
