@@ -103,6 +103,37 @@ def test_a_dask_worker_that_fails_names_the_issue(client: Any) -> None:
     assert info.value.value == "A" and "failed on issue 'A'" in str(info.value)
 
 
+@pytest.mark.parametrize("dtype", [None, str, "string"])
+def test_empty_cells_of_a_dataframe_read_as_in_the_file(
+    client: Any, tmp_path: Path, dtype: Any
+) -> None:
+    # pandas reads an empty cell as NaN (or NA with the string dtype), never as text
+    mapping = LogMapping.from_dict(
+        {
+            "format": "csv",
+            "columns": {
+                "issue": "id",
+                "timestamp": "when",
+                "status": "state",
+                "sub_status": "sub",
+                "team": "team",
+            },
+            "statuses": {"open": ["New"], "resolved": ["Done"]},
+        }
+    )
+    path = tmp_path / "gaps.csv"
+    path.write_text(
+        "id,when,state,sub,team\n"
+        "A,2026-03-02T09:00:00Z,New,,t1\nA,2026-03-02T10:00:00Z,Done,,\n"
+        "B,2026-03-02T09:00:00Z,New,,t2\nB,2026-03-02T12:00:00Z,Done,,t2\n",
+        encoding="utf-8",
+    )
+    one = backtest(policy(), read_log(path, mapping), by=["team"])
+    frame = dd.read_csv([str(path)], blocksize=None, dtype=dtype)
+    on_dask = backtest_on_dask(policy(), frame, mapping, client=client, by=["team"])
+    assert sorted(on_dask.by["team"]) == ["t1", "t2"] and on_dask == one
+
+
 def test_a_source_of_another_kind_is_refused(client: Any) -> None:
     from escalation_rules import PolicyError
 

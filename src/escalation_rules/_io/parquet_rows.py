@@ -95,15 +95,26 @@ def _rows(file: Any, name: str, mapping: LogMapping) -> Iterator[Row]:
 
 
 def cell_text(value: object) -> str:
-    """A Parquet value as the text a CSV would hold."""
+    """A Parquet or dataframe value as the text a CSV would hold: a missing value (``None``,
+    NaN, pandas' ``NA`` and ``NaT``, what an empty CSV cell becomes in a dataframe) as the
+    empty text."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
+    if type(value).__name__ in _MISSING:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a whole number in a float column: 2.0 reads "2", as in a CSV
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            return str(int(value))  # a whole number in a float column: 2.0 reads "2", as in a CSV
     return str(value)
+
+
+#: The types of pandas' missing values (read by name: pandas is not imported here).
+_MISSING: Final = frozenset({"NAType", "NaTType"})
