@@ -95,6 +95,17 @@ def test_distributions_merge_as_one_pass(xs: list[float], ys: list[float], limit
         distribution.EXACT_LIMIT = old
 
 
+@given(st.floats(-1e300, 1e300, allow_nan=False).filter(lambda v: abs(v) >= 1e-40))
+def test_a_bucket_middle_is_within_half_a_percent_of_its_values(value: float) -> None:
+    middle = distribution.middle_of(distribution.bucket_of(value))
+    assert abs(middle - value) <= 0.0051 * abs(value)
+
+
+def test_the_tiniest_magnitudes_share_the_first_bucket() -> None:
+    assert distribution.bucket_of(1e-50) == 1 and distribution.bucket_of(-1e-50) == -1
+    assert distribution.bucket_of(0.5) == distribution.bucket_of(0.5 * 1.001)
+
+
 def test_metrics_of_other_policies_do_not_merge() -> None:
     a = backtest(policy(), hand_issues())
     b = backtest(bundled_policy("seeds-matrix"), hand_issues())

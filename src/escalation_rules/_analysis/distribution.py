@@ -33,10 +33,15 @@ _BASE: Final = math.log(1.01)
 
 
 def bucket_of(value: float) -> int:
-    """The logarithmic bucket (1 % wide) of *value*; 0 for zero, negative for below zero."""
+    """The logarithmic bucket (1 % wide) of *value*; 0 for zero, negative for below zero.
+
+    Bucket ``k`` (from 1) holds the magnitudes from ``1.01 ** (k - 10_000)`` up to the next
+    bucket's, so its middle is within 0.5 % of each; magnitudes below ``1.01 ** -9_999``
+    (about 5e-44) all go to bucket 1.
+    """
     if value == 0:
         return 0
-    key = int(math.log(abs(value)) / _BASE) + 10_000
+    key = max(math.floor(math.log(abs(value)) / _BASE) + 10_000, 1)
     return key if value > 0 else -key
 
 
