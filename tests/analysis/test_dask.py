@@ -134,6 +134,14 @@ def test_empty_cells_of_a_dataframe_read_as_in_the_file(
     assert sorted(on_dask.by["team"]) == ["t1", "t2"] and on_dask == one
 
 
+def test_an_empty_log_gives_the_figures_of_none(client: Any, tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text(LOG.splitlines()[0] + "\n", encoding="utf-8")  # the header alone
+    one = backtest(policy(), read_log(path, mapping()))
+    assert one.overall.issues == 0
+    assert backtest_on_dask(policy(), path, mapping(), client=client) == one
+
+
 def test_a_source_of_another_kind_is_refused(client: Any) -> None:
     from escalation_rules import PolicyError
 

@@ -529,3 +529,15 @@ def test_a_field_change_holds_plain_data_only() -> None:
     for bad in (float("nan"), object(), b"x", at):
         with pytest.raises(IssueError, match="plain data"):
             Event.field_changed(at, "attributes.x", bad)
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        ({"format": "csv"}, r"got dict \(LogMapping.from_dict\(...\) reads a dict\)"),
+        ("mapping.toml", "got str$"),
+    ],
+)
+def test_a_mapping_that_is_not_a_log_mapping_is_refused(mapping: Any, message: str) -> None:
+    with pytest.raises(PolicyError, match=f"the log mapping must be a LogMapping, {message}"):
+        read_log(io.StringIO("id\n"), mapping)

@@ -11,7 +11,8 @@ they merge (`Metrics.merge`) into exactly the figures of one process. Sources:
 * a Dask dataframe of log rows whose partitions each hold whole issues, rows in log
   order (``dd.read_csv(files, blocksize=None)`` for one partition per file): each
   partition is read with the mapping as a file would be;
-* a single path: read here, its issues partitioned by a hash of their id.
+* a single path: read again on each worker, which keeps the issues whose id hashes to
+  its part (as `backtest(..., workers=N)` does).
 
 Dask runs on the ``distributed.Client`` passed in, or on a `LocalCluster` of processes
 started (and closed) for the run. A worker that fails raises `WorkerError` naming the issue.
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._exceptions import EscalationRulesError, PolicyError, WorkerError
+from .._exceptions import PolicyError, WorkerError
 from .._extras import needs
 from .._io.eventlog import read_log, read_rows
 from .._io.parquet_rows import cell_text
@@ -108,8 +109,8 @@ def _run(
     parts = bag.map_partitions(_replay_partition, policies, keys)
     partials = client.compute(parts.to_delayed(), sync=True)
     results = [part[0] for part in partials if part]
-    if not results:
-        raise EscalationRulesError("the source holds no issue to replay", value=None)
+    if not results:  # no issue: the figures of none, as `backtest` gives them
+        return [Variant(policy, keys).metrics() for policy in policies]
     return [merge_metrics(part[i] for part in results) for i in range(len(policies))]
 
 

@@ -90,7 +90,7 @@ from collections.abc import Generator, Iterable, Iterator
 from contextlib import ExitStack
 from typing import Final
 
-from .._exceptions import IssueError
+from .._exceptions import IssueError, PolicyError
 from .._model.events import Event, EventKind, Status
 from .log_decoder import Decoder, IssueRows
 from .log_rows_more import cleaned, resolved, sorted_within
@@ -133,6 +133,12 @@ class EventLog(Iterator[LoggedIssue]):
         rows: Iterable[Row] | None = None,
         part: tuple[int, int] | None = None,
     ) -> None:
+        if not isinstance(mapping, LogMapping):
+            hint = " (LogMapping.from_dict(...) reads a dict)" if isinstance(mapping, dict) else ""
+            raise PolicyError(
+                f"the log mapping must be a LogMapping, got {type(mapping).__name__}{hint}",
+                value=type(mapping).__name__,
+            )
         self.mapping = mapping
         self.source, self.strict, self.check_grouped = source, strict, check_grouped
         self._unmapped = Unmapped(mapping, strict)
