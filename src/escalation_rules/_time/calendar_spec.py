@@ -105,7 +105,6 @@ MAX_INTERVALS_PER_DAY: Final = 96
 """Opening intervals one day may list: one every 15 minutes. A calendar's cost grows with it."""
 
 
-
 def zone_info(name: object) -> ZoneInfo:
     """The IANA zone *name* (or a `ZoneInfo`), or `CalendarError` with a suggestion."""
     return iana_zone(name, what="a calendar's tz", where="tz", error=CalendarError)
