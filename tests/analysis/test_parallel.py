@@ -26,6 +26,7 @@ from escalation_rules import (
     read_log,
 )
 from escalation_rules._analysis import distribution
+from escalation_rules._analysis import groups as grouping
 from escalation_rules._io.eventlog import LoggedIssue
 from escalation_rules._io.partition import partition_of
 
@@ -61,6 +62,41 @@ def test_merging_the_parts_of_any_split_gives_the_whole(data: st.DataObject) -> 
         # associative: (a + b) + c == a + (b + c)
         a, b, c = parts
         assert a.merge(b).merge(c) == a.merge(b.merge(c))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_past_the_cap_any_split_and_any_order_keep_the_groups_of_one_pass(
+    data: st.DataObject,
+) -> None:
+    names = [f"c{n}" for n in range(8)]
+    issues = [
+        attrs.evolve(logged, id=f"{logged.id}{n}", category=data.draw(st.sampled_from(names)))
+        for n in range(4)
+        for logged in all_issues()
+    ]
+    order = data.draw(st.permutations(issues))
+    labels = data.draw(st.lists(st.integers(0, 2), min_size=len(issues), max_size=len(issues)))
+    old = grouping.MAX_GROUPS
+    grouping.MAX_GROUPS = 3
+    try:
+        whole = backtest(policy(), issues)
+        assert backtest(policy(), order) == whole  # the groups kept do not hang on the order
+        parts = [
+            backtest(policy(), [i for i, k in zip(order, labels, strict=True) if k == part])
+            for part in range(3)
+        ]
+        assert merge_metrics(parts) == whole
+    finally:
+        grouping.MAX_GROUPS = old
+    kept = [name for name in whole.by_category if name != "(other)"]
+    assert len(kept) <= 3
+    met = {logged.category for logged in issues}
+    if len(met) > 3:
+        lowest = sorted(met, key=lambda name: grouping.Rank(name).key)[:3]
+        assert sorted(kept) == sorted(lowest)
+        other = whole.by_category["(other)"]
+        assert other.issues == sum(1 for i in issues if i.category not in lowest)
 
 
 def test_satisfaction_merges_exactly() -> None:
@@ -124,7 +160,7 @@ def test_the_tallies_freeze_once_and_let_go_of_their_counts() -> None:
     metrics = variant.metrics()
     assert metrics == backtest(policy(), hand_issues(), by=["team"])
     tallies = variant.tallies
-    assert not tallies.fixed["category"] and not tallies.by["team"]  # let go as frozen
+    assert not tallies.fixed["category"].tallies and not tallies.by["team"].tallies
     with pytest.raises(RuntimeError, match="ask it once"):
         variant.metrics()
 

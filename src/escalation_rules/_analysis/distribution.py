@@ -132,6 +132,7 @@ class Quantiles:
         self.count = 0
 
     def add(self, value: float) -> None:
+        value += 0.0  # -0.0 is 0.0 (so the packed values of any merge are one pass's)
         self.count += 1
         exact = self._exact
         if exact is not None:

@@ -15,6 +15,7 @@ import attrs
 from .._exceptions import EscalationRulesError
 from .._frozendict import FrozenDict
 from .distribution import Distribution
+from .groups import capped
 from .report import metrics_table, warnings_text
 
 if TYPE_CHECKING:
@@ -296,10 +297,11 @@ def merge_metrics(parts: Iterable[Metrics]) -> Metrics:
 def _merged(
     a: Mapping[str, GroupMetrics], b: Mapping[str, GroupMetrics]
 ) -> FrozenDict[GroupMetrics]:
+    """Both groupings' groups merged, capped as one pass caps them (`groups.capped`)."""
     out = dict(a)
     for key, group in b.items():
         out[key] = out[key].merge(group) if key in out else group
-    return FrozenDict({key: out[key] for key in sorted(out)})
+    return capped(out)
 
 
 def _merged_warnings(
@@ -336,15 +338,18 @@ class Metrics:
             the policy has no SLA policies; ``"-"`` for issues none applied to).
         by: per key `backtest` was asked to group by (``"tier"``, ``"customer"``,
             ``"attributes.region"``, ...), per value: the issue's last value of that key
-            (``"-"`` for none; past `MAX_GROUPS` values, the rest are under ``"(other)"``).
+            (``"-"`` for none). A grouping keeps at most 10,000 groups
+            (``groups.MAX_GROUPS``), those whose names rank lowest by a stable hash; the
+            issues of other values are under ``"(other)"``.
         warnings: what the log's reader had to guess (`EventLog.warnings`): each value
             the log mapping does not know. Empty when the issues did not come from
             `read_log`, or the mapping knew every value.
 
     Metrics merge (`merge`, `merge_metrics`): a backtest over parts of a log (any split
     that keeps each issue whole) merged gives the figures of one backtest over the whole,
-    exactly (the quantiles within the bounds `Distribution` documents, as one pass; and
-    a key of ``by`` with more than `MAX_GROUPS` values keeps every value when merged).
+    exactly (the quantiles within the bounds `Distribution` documents, as one pass; the
+    groups kept past 10,000 values are chosen by a hash of their names, not by order, so
+    the parts keep the groups of one pass).
     """
 
     policy: str

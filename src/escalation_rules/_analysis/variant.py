@@ -3,11 +3,14 @@ overall and per group, frozen into `Metrics` at the end."""
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from .._engine.versions import PolicySet
 from .._frozendict import FrozenDict
+from . import groups as grouping
+from .groups import OTHER, Rank
 from .metrics import GroupMetrics, Metrics
 from .replay import Replay, Replayer
 from .tally import Tally
@@ -26,7 +29,11 @@ class Variant:
         self.versions = policy if isinstance(policy, PolicySet) else None
         self.policies = policy.policies if isinstance(policy, PolicySet) else (policy,)
         self.replayers = {id(p): Replayer(p) for p in self.policies}
-        self.tallies = _Tallies(keys, any(p.slas for p in self.policies))
+        # The levels counted: the newest version's, then those of older versions it lacks.
+        self.ids = tuple(
+            dict.fromkeys(level.id for p in reversed(self.policies) for level in p.levels)
+        )
+        self.tallies = _Tallies(keys, any(p.slas for p in self.policies), self.ids)
         self.finished = False
 
     def add(self, logged: LoggedIssue) -> Replay:
@@ -45,76 +52,97 @@ class Variant:
         if self.finished:
             raise RuntimeError("Variant.metrics ends the count: ask it once")
         self.finished = True
-        policies = self.policies
-        ids = tuple(dict.fromkeys(level.id for p in reversed(policies) for level in p.levels))
-        name = ", ".join(dict.fromkeys(p.name for p in policies))
-        return self.tallies.metrics(name, ids, ())
+        name = ", ".join(dict.fromkeys(p.name for p in self.policies))
+        return self.tallies.metrics(name, ())
 
 
 class _Tallies:
     """The running tallies of a backtest: overall, and per group of each grouping."""
 
-    def __init__(self, keys: tuple[str, ...], slas: bool) -> None:
+    def __init__(self, keys: tuple[str, ...], slas: bool, ids: tuple[str, ...]) -> None:
+        self.ids = ids
         self.overall = Tally()
-        self.fixed: dict[str, dict[str, Tally]] = {"priority": {}, "category": {}}
-        if slas:
-            self.fixed["sla"] = {}
-        self.by: dict[str, dict[str, Tally]] = {key: {} for key in keys}
+        fixed = ("priority", "category", "sla") if slas else ("priority", "category")
+        self.fixed = {key: _Groups(ids) for key in fixed}
+        self.by = {key: _Groups(ids) for key in keys}
 
     def add(self, logged: LoggedIssue, result: Replay, first: str) -> None:
         self.overall.add(result, first)
         names = (logged.priority, logged.category, result.sla)
         for name, groups in zip(names, self.fixed.values(), strict=False):
-            _tally(groups, name if name is not None else "-").add(result, first)
+            groups.tally(name if name is not None else "-").add(result, first)
         for key, groups in self.by.items():
-            _tally(groups, _group_name(logged.value(key), groups)).add(result, first)
+            groups.tally(_group_name(logged.value(key))).add(result, first)
 
-    def metrics(
-        self, policy: str, ids: tuple[str, ...], warnings: tuple[UnmappedValue, ...]
-    ) -> Metrics:
+    def metrics(self, policy: str, warnings: tuple[UnmappedValue, ...]) -> Metrics:
+        ids = self.ids
         overall, self.overall = self.overall.freeze(ids), Tally()
+        empty = _Groups(ids)
         return Metrics(
             policy=policy,
             level_ids=ids,
             overall=overall,
-            by_priority=_frozen(self.fixed["priority"], ids),
-            by_category=_frozen(self.fixed["category"], ids),
-            by_sla=_frozen(self.fixed.get("sla", {}), ids),
-            by=FrozenDict({key: _frozen(groups, ids) for key, groups in self.by.items()}),
+            by_priority=self.fixed["priority"].freeze(),
+            by_category=self.fixed["category"].freeze(),
+            by_sla=self.fixed.get("sla", empty).freeze(),
+            by=FrozenDict({key: groups.freeze() for key, groups in self.by.items()}),
             warnings=warnings,
         )
 
 
-#: The most groups `backtest` keeps per key of ``by``; issues with other values count
-#: under ``"(other)"``, which keeps memory bounded (a key such as the customer can have
-#: as many values as there are issues).
-MAX_GROUPS: Final = 10_000
+class _Groups:
+    """The running tallies of one grouping: at most ``MAX_GROUPS`` groups, those whose names
+    rank lowest (`Rank`) among the names met; the issues of the others count under `OTHER`.
+    A name that ranks lower than the highest kept takes its place, and the group it
+    displaces is frozen and merged into `OTHER` (see `groups`: so any split of a log,
+    merged, keeps the groups of one pass)."""
 
-OTHER: Final = "(other)"
+    def __init__(self, ids: tuple[str, ...]) -> None:
+        self.ids = ids
+        self.limit = grouping.MAX_GROUPS
+        self.tallies: dict[str, Tally] = {}
+        self.ranks: list[Rank] = []  # a heap: the highest rank kept on top
+        self.other = Tally()
+        self.displaced: GroupMetrics | None = None  # the displaced groups, merged
+
+    def tally(self, name: str) -> Tally:
+        """The tally *name*'s issues count in."""
+        tally = self.tallies.get(name)
+        if tally is not None:
+            return tally
+        if name == OTHER:
+            return self.other
+        rank = Rank(name)
+        if len(self.tallies) >= self.limit:
+            if rank.key > self.ranks[0].key:  # above every group kept
+                return self.other
+            highest = heapq.heapreplace(self.ranks, rank)
+            frozen = self.tallies.pop(highest.name).freeze(self.ids)
+            self.displaced = frozen if self.displaced is None else self.displaced.merge(frozen)
+        else:
+            heapq.heappush(self.ranks, rank)
+        tally = self.tallies[name] = Tally()
+        return tally
+
+    def freeze(self) -> FrozenDict[GroupMetrics]:
+        """The frozen groups, sorted by name; each tally let go as it is frozen (its exact
+        quantile values, the bulk of a backtest's memory, are then held once)."""
+        ids, tallies = self.ids, self.tallies
+        out = {name: tallies.pop(name).freeze(ids) for name in sorted(tallies)}
+        other = self.displaced
+        if self.other.issues:
+            frozen = self.other.freeze(ids)
+            other = frozen if other is None else other.merge(frozen)
+        if other is not None:
+            out[OTHER] = other
+        return FrozenDict({name: out[name] for name in sorted(out)})
 
 
-def _tally(groups: dict[str, Tally], name: str) -> Tally:
-    tally = groups.get(name)
-    if tally is None:
-        tally = groups[name] = Tally()
-    return tally
-
-
-def _group_name(value: object, groups: dict[str, Tally]) -> str:
+def _group_name(value: object) -> str:
     if value is None:
-        name = "-"
-    elif isinstance(value, datetime):
-        name = value.isoformat()
-    elif isinstance(value, float) and value.is_integer():
-        name = str(int(value))
-    else:
-        name = str(value)
-    if name in groups or len(groups) < MAX_GROUPS:
-        return name
-    return OTHER
-
-
-def _frozen(groups: dict[str, Tally], ids: tuple[str, ...]) -> FrozenDict[GroupMetrics]:
-    """The frozen *groups*, each tally taken out of *groups* as it is frozen (its exact
-    quantile values, the bulk of a backtest's memory, are then held once)."""
-    return FrozenDict({k: groups.pop(k).freeze(ids) for k in sorted(groups)})
+        return "-"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
