@@ -81,3 +81,37 @@ def test_a_set_reads_a_real_log_stream() -> None:
     metrics = backtest(_set(), log)
     assert metrics.overall.issues == 3
     assert [w.value for w in metrics.warnings] == ["New", "Working"]  # the log's, copied
+
+
+def _versions_dropping_the_first_level() -> PolicySet:
+    from escalation_rules import loads
+
+    def version(levels: list[str]) -> Policy:
+        text = '[policy]\nname = "p"\n'
+        for rank, level in enumerate(levels, 1):
+            text += f'[[levels]]\nid = "{level}"\nname = "{level}"\nrank = {rank}\nowner = "o"\n'
+        text += f'[[rules]]\nname = "up"\ntype = "escalate"\nwhen = "true"\nto = "{levels[1]}"\n'
+        return loads(text)
+
+    return PolicySet(
+        [
+            (datetime(2000, 1, 1, tzinfo=UTC), version(["L0", "L1", "L2"])),
+            (SINCE, version(["L1", "L2"])),
+        ]
+    )
+
+
+def test_a_level_only_an_older_version_has_goes_where_that_version_puts_it() -> None:
+    # The newer version drops L0; the older one's escalation from L0 to L1 still counts.
+    log = (
+        "id,when,status,line,prio,cat,team\n"
+        "A,2026-03-02T08:00:00+00:00,New,L0,P2,billing,desk\n"
+        "A,2026-03-02T09:00:00+00:00,New,L1,P2,billing,desk\n"
+        "A,2026-03-02T09:30:00+00:00,Done,L1,P2,billing,desk\n"
+    )
+    versions = _versions_dropping_the_first_level()
+    metrics = backtest(versions, read_log(io.StringIO(log), mapping()))
+    alone = backtest(versions.policies[0], read_log(io.StringIO(log), mapping()))
+    assert metrics.level_ids == ("L0", "L1", "L2")
+    assert metrics.overall.levels == alone.overall.levels
+    assert metrics.overall.level("L1").real == 1

@@ -68,7 +68,7 @@ def backtest(
     Args:
         policy: the policy to try, or a `PolicySet`: each issue is then replayed with the
             version in force at its creation; the levels counted are the newest version's,
-            then those of older versions it lacks.
+            and each level only an older version has where that version puts it.
         issues: the issues, e.g. ``read_log(path, mapping)``.
         on_replay: called with each issue's `Replay` as it is done (to keep the timelines
             of some issues); only with ``workers=1``.

@@ -29,10 +29,7 @@ class Variant:
         self.versions = policy if isinstance(policy, PolicySet) else None
         self.policies = policy.policies if isinstance(policy, PolicySet) else (policy,)
         self.replayers = {id(p): Replayer(p) for p in self.policies}
-        # The levels counted: the newest version's, then those of older versions it lacks.
-        self.ids = tuple(
-            dict.fromkeys(level.id for p in reversed(self.policies) for level in p.levels)
-        )
+        self.ids = level_order(self.policies)
         self.tallies = _Tallies(keys, any(p.slas for p in self.policies), self.ids)
         self.finished = False
 
@@ -54,6 +51,23 @@ class Variant:
         self.finished = True
         name = ", ".join(dict.fromkeys(p.name for p in self.policies))
         return self.tallies.metrics(name, ())
+
+
+def level_order(policies: tuple[Policy, ...]) -> tuple[str, ...]:
+    """The levels of a backtest of *policies* (the versions of a policy set, oldest first),
+    lowest first: the newest version's, and each level only an older version has placed
+    where that version puts it (before the next level of that version already placed, or
+    last). So a level above some version's first level is never first: the figures per
+    level (those above the first) leave none out."""
+    order = [level.id for level in policies[-1].levels]
+    for policy in reversed(policies[:-1]):
+        ids = [level.id for level in policy.levels]
+        for k, level in enumerate(ids):
+            if level in order:
+                continue
+            after = next((other for other in ids[k + 1 :] if other in order), None)
+            order.insert(len(order) if after is None else order.index(after), level)
+    return tuple(order)
 
 
 class _Tallies:
