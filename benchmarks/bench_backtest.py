@@ -137,17 +137,19 @@ def scaled(log: Path, scales: list[int], folder: Path) -> None:
     print("\n2. Scale (each in a fresh process)")
     print(
         f"| {'log':<6} | {'issues':>9} | {'events':>10} | {'wall s':>7} | {'events/s':>9} "
-        f"| {'peak RSS MiB':>12} |"
+        f"| {'peak RSS MiB':>12} | {'vs 1x':>6} |"
     )
-    print(f"|{'-' * 8}|{'-' * 11}|{'-' * 12}|{'-' * 9}|{'-' * 11}|{'-' * 14}|")
+    print(f"|{'-' * 8}|{'-' * 11}|{'-' * 12}|{'-' * 9}|{'-' * 11}|{'-' * 14}|{'-' * 8}|")
+    first: float | None = None
     for times in scales:
         path = log if times == 1 else folder / f"bpi-{times}x.csv.gz"
         if times != 1:
             replicate(log, times, path)
         wall, events, issues, rss = at_scale(path)
+        first = first or rss
         print(
             f"| {times:>4}x | {issues:>9,} | {events:>10,} | {wall:>7.1f} | "
-            f"{events / wall:>9,.0f} | {rss:>12.0f} |"
+            f"{events / wall:>9,.0f} | {rss:>12.1f} | {rss / first:>5.2f}x |"
         )
         if times != 1:
             path.unlink()
