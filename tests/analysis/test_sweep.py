@@ -189,3 +189,11 @@ def test_plot_sweep_draws_the_front(tmp_path: Path) -> None:
 
     out = plot_sweep(sweep(HAND, GRID, issues()), tmp_path / "sweep.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_log_mapping_that_cannot_be_read_is_a_policy_error(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(LOG, encoding="utf-8")
+    missing = tmp_path / "no-such-mapping.toml"
+    with pytest.raises(PolicyError, match=r"cannot read the log mapping .*no-such-mapping\.toml"):
+        sweep(HAND, {"l1_limit": ["1h"]}, str(log), mapping=missing)

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from importlib.resources import files as resource_files
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,12 @@ def test_a_sweep_on_a_local_dask_cluster_gives_the_same_table(files: tuple[str, 
     )
     assert dask.returncode == 0, dask.stderr
     assert json.loads(dask.stdout) == json.loads(here.stdout)
+
+
+def test_an_error_in_a_swept_bundled_example_names_its_file() -> None:
+    examples = resource_files("escalation_rules") / "examples"
+    sample = Path(str(examples / "bpi2013-sample.csv.gz"))
+    mapping = Path(str(examples / "bpi2013-mapping.toml"))
+    result = run("bpi2013", str(sample), "--mapping", str(mapping), "--grid", "warn_at=2h")
+    assert result.returncode != 0 and "bpi2013.toml:" in result.stderr, result.stderr
+    assert "<string>" not in result.stderr and "Traceback" not in result.stderr

@@ -334,5 +334,21 @@ def test_lint_warns_of_a_parameter_never_used() -> None:
     assert (finding.line, finding.column) == (2, 9)
     assert not [f for f in lint_text(TEXT).findings if f.code == "ER115"]
     # used only by a disabled rule is still used
-    off = TEXT.replace('enabled = "$major_to_l2"', 'enabled = false\nto_team = "$major_to_l2"')
-    assert "major_to_l2" not in str(lint_text(off).findings)
+    off = TEXT.replace('[parameters]\n', '[parameters]\nmajor_to = "L2"\n').replace(
+        'enabled = "$major_to_l2"\nwhen = \'category == "major"\'\nto = "L2"',
+        'enabled = false\nwhen = \'category == "major"\'\nto = "$major_to"',
+    )
+    assert 'to = "$major_to"' in off
+    findings = str(lint_text(off).findings)
+    assert "major_to'" not in findings and "major_to_l2" in findings  # (that one is unused)
+
+
+def test_a_disabled_rule_is_checked_as_written() -> None:
+    # A sweep may turn it on: its mistakes show now, with the rule left out of the policy.
+    off = TEXT.replace('enabled = "$major_to_l2"', 'enabled = false\ntype_ = "escalte"')
+    with pytest.raises(PolicyError, match=r"rules\[2\]"):
+        loads(off)
+    assert [r.name for r in loads(TEXT, parameters={"major_to_l2": False}).rules] == [
+        "warn",
+        "stale",
+    ]

@@ -128,6 +128,7 @@ def backtest_many(
         results = run_parallel(policies, issues, keys, workers, on_progress)
     else:
         variants = [Variant(p, keys) for p in policies]
+        done = 0
         for done, logged in enumerate(issues, 1):
             for variant in variants:
                 result = variant.add(logged)
@@ -135,6 +136,8 @@ def backtest_many(
                     on_replay(result)
             if on_progress is not None and done % PROGRESS_EVERY == 0:
                 on_progress(done)
+        if on_progress is not None and done % PROGRESS_EVERY:
+            on_progress(done)  # the last count
         results = [variant.metrics() for variant in variants]
     if not isinstance(issues, EventLog) or issues.fresh:  # (fresh: the workers read it)
         return results

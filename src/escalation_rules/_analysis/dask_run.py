@@ -49,6 +49,7 @@ def backtest_on_dask(
     client: Any = None,
     by: Sequence[str] = (),
     workers: int = 2,
+    strict: bool = False,
 ) -> Metrics:
     """`backtest` of *policy* over *source* on Dask (see the module docstring).
 
@@ -61,15 +62,17 @@ def backtest_on_dask(
             processes is started for the run and closed after it.
         by: more keys to group by, as `backtest`'s.
         workers: the processes of the default cluster.
+        strict: read the logs as ``read_log(..., strict=True)`` does: refuse a value the
+            mapping does not know instead of counting it and warning.
 
     Raises:
         PolicyError: the ``dask`` extra is not installed, or the source or mapping is not
             one of those.
         WorkerError: a worker failed on an issue (it names the issue).
     """
-    return backtest_many_on_dask([policy], source, mapping, client=client, by=by, workers=workers)[
-        0
-    ]
+    return backtest_many_on_dask(
+        [policy], source, mapping, client=client, by=by, workers=workers, strict=strict
+    )[0]
 
 
 def backtest_many_on_dask(
@@ -80,6 +83,7 @@ def backtest_many_on_dask(
     client: Any = None,
     by: Sequence[str] = (),
     workers: int = 2,
+    strict: bool = False,
 ) -> list[Metrics]:
     """`backtest_on_dask` of each of *policies*, reading each partition once: what
     `backtest_many` does in one process. One `Metrics` per policy, in their order."""
@@ -90,22 +94,23 @@ def backtest_many_on_dask(
         dist: Any = importlib.import_module("distributed")  # untyped: used as Any
         cluster = dist.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
         with cluster, dist.Client(cluster) as own:
-            return _run(policies, source, mapping, own, keys, db, dd, workers)
-    return _run(policies, source, mapping, client, keys, db, dd, workers)
+            return _run(policies, source, (mapping, strict), own, keys, db, dd, workers)
+    return _run(policies, source, (mapping, strict), client, keys, db, dd, workers)
 
 
 def _run(
     policies: list[Policy | PolicySet],
     source: Any,
-    mapping: LogMapping | None,
+    reading: tuple[LogMapping | None, bool],
     client: Any,
     keys: tuple[str, ...],
     db: Any,
     dd: Any,
     workers: int,
 ) -> list[Metrics]:
+    """*reading*: the log mapping, and whether to read strictly."""
     threads = sum(client.nthreads().values()) or workers
-    bag = _bag(source, mapping, db, dd, threads)
+    bag = _bag(source, reading, db, dd, threads)
     parts = bag.map_partitions(_replay_partition, policies, keys)
     partials = client.compute(parts.to_delayed(), sync=True)
     results = [part[0] for part in partials if part]
@@ -114,13 +119,18 @@ def _run(
     return [merge_metrics(part[i] for part in results) for i in range(len(policies))]
 
 
-def _bag(source: Any, mapping: LogMapping | None, db: Any, dd: Any, workers: int) -> Any:
+def _bag(
+    source: Any, reading: tuple[LogMapping | None, bool], db: Any, dd: Any, workers: int
+) -> Any:
     """The source as a Dask bag whose partitions are read on the workers and replayed."""
     if isinstance(source, db.Bag):
         return source
+    mapping, strict = reading
     if isinstance(source, dd.DataFrame):
         mapping = _needs(mapping, "a Dask dataframe")
-        parts = [_frame_part(part, mapping, n) for n, part in enumerate(source.to_delayed())]
+        parts = [
+            _frame_part(part, mapping, n, strict) for n, part in enumerate(source.to_delayed())
+        ]
         return db.from_delayed(parts)
     if isinstance(source, str | PathLike):  # one file: a part per worker, by issue id
         reads: list[tuple[str, tuple[int, int] | None]] = [
@@ -139,7 +149,7 @@ def _bag(source: Any, mapping: LogMapping | None, db: Any, dd: Any, workers: int
             value=type(source).__name__,
         )
     bag = db.from_sequence(reads, npartitions=len(reads))
-    return bag.map_partitions(_read, _needs(mapping, "a log path"))
+    return bag.map_partitions(_read, _needs(mapping, "a log path"), strict)
 
 
 def _needs(mapping: LogMapping | None, what: str) -> LogMapping:
@@ -156,24 +166,24 @@ class _Warned:
 
 
 def _read(
-    reads: Iterable[tuple[str, tuple[int, int] | None]], mapping: LogMapping
+    reads: Iterable[tuple[str, tuple[int, int] | None]], mapping: LogMapping, strict: bool
 ) -> Iterator[Any]:
     """A partition of (path, part) pairs, read on the worker: the issues of each (of that
     part of it, a hash of their id, when a part is given), then its warnings. Streamed to
     `_replay_partition` (the two are one task), so a worker holds one issue at a time."""
     for path, part in reads:
-        log = read_log(path, mapping, part=part)
+        log = read_log(path, mapping, part=part, strict=strict)
         yield from log
         yield _Warned(log.warnings)
 
 
-def _frame_part(part: Any, mapping: LogMapping, number: int) -> Any:
+def _frame_part(part: Any, mapping: LogMapping, number: int, strict: bool) -> Any:
     from dask.delayed import delayed
 
-    return delayed(_frame_issues)(part, mapping, number)
+    return delayed(_frame_issues)(part, mapping, number, strict)
 
 
-def _frame_issues(frame: Any, mapping: LogMapping, number: int) -> list[Any]:
+def _frame_issues(frame: Any, mapping: LogMapping, number: int, strict: bool) -> list[Any]:
     """A dataframe partition's rows read as a log: its issues, then its warnings."""
     columns = mapping.columns()
     missing = [c for c in columns.values() if c not in frame.columns]
@@ -192,7 +202,7 @@ def _frame_issues(frame: Any, mapping: LogMapping, number: int) -> list[Any]:
     rows = (
         (line, *row) for line, row in enumerate(zip(*(v or empty for v in values), strict=True), 2)
     )
-    log = read_rows(rows, mapping, name=f"partition {number}")
+    log = read_rows(rows, mapping, name=f"partition {number}", strict=strict)
     return [*log, _Warned(log.warnings)]
 
 

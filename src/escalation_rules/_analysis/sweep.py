@@ -385,7 +385,15 @@ def sweep(
 def _mapping(mapping: LogMapping | str | PathLike[str]) -> LogMapping:
     from .._io.logmapping import LogMapping
 
-    return mapping if isinstance(mapping, LogMapping) else LogMapping.load(mapping)
+    if isinstance(mapping, LogMapping):
+        return mapping
+    try:
+        return LogMapping.load(mapping)
+    except OSError as exc:
+        raise PolicyError(
+            f"cannot read the log mapping {str(mapping)!r}: {exc.strerror or exc}",
+            value=str(mapping),
+        ) from None
 
 
 def _issues(

@@ -251,16 +251,28 @@ def _run_backtest(policy: Any, log: Any, args: argparse.Namespace, mapping: Any,
             return backtest(policy, log, by=args.by, workers=args.workers, on_progress=tick)
         from .._analysis.dask_run import backtest_on_dask
 
-        return backtest_on_dask(policy, args.log, mapping, client=client, by=args.by)
+        if args.progress:  # asked for: say why there is none
+            print("(a Dask run shows no progress here; its dashboard does)", file=sys.stderr)
+        return backtest_on_dask(
+            policy, args.log, mapping, client=client, by=args.by, strict=args.strict
+        )
 
 
 @contextlib.contextmanager
 def dask_client(args: argparse.Namespace) -> Iterator[Any]:
     """The Dask client --scheduler or --dask-workers ask for (a local cluster is started and
     both are closed after the run), or ``None`` to run here."""
-    if not (args.scheduler or args.dask_workers):
+    if not args.scheduler and args.dask_workers is None:
         yield None
         return
+    from .._analysis.backtest import MAX_WORKERS
+
+    if args.dask_workers is not None and not 1 <= args.dask_workers <= MAX_WORKERS:
+        raise CommandFailed(
+            f"error: --dask-workers must be a whole number from 1 to {MAX_WORKERS}, got "
+            f"{args.dask_workers}",
+            2,
+        )
     if args.workers != 1:
         raise CommandFailed("error: --workers runs locally; with Dask use --dask-workers", 2)
     try:
@@ -271,7 +283,7 @@ def dask_client(args: argparse.Namespace) -> Iterator[Any]:
     if args.scheduler:
         try:
             client = distributed.Client(args.scheduler, timeout=10)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
             raise CommandFailed(
                 f"error: --scheduler: cannot reach {args.scheduler!r}: {exc}"
             ) from None
@@ -325,6 +337,8 @@ def _backtest(args: argparse.Namespace) -> int:
 
     if args.report and not Path(args.report).resolve().parent.is_dir():  # before the work
         raise CommandFailed(f"error: --report: no folder for {args.report!r}", 2)
+    if args.report and Path(args.report).is_dir():
+        raise CommandFailed(f"error: --report: {args.report!r} is a folder; name a file", 2)
     if args.plot:  # before the work, not after it
         from .._analysis.plot import check_plot_path
 

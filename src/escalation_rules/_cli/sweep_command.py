@@ -155,8 +155,9 @@ def _policy_source(spec: str) -> str | Path:
     path = Path(spec)
     if path.exists():
         return path
-    if spec in EXAMPLES:
-        return example_path(spec).read_text(encoding="utf-8")
+    if spec in EXAMPLES:  # its file, so that errors name it (its text where it is no file)
+        bundled = example_path(spec)
+        return bundled if isinstance(bundled, Path) else bundled.read_text(encoding="utf-8")
     hint = did_you_mean(spec, EXAMPLES)
     extra = f" (did you mean the bundled example {hint!r}?)" if hint else ""
     raise CommandFailed(

@@ -74,15 +74,17 @@ class RulesReader(MatrixReader):
             raise self.error(
                 ("rules",), "expected a list of rules ([[rules]] tables)", expected="[[rules]]"
             )
-        return [
-            self.rule(spec, ("rules", i), 0)
-            for i, spec in enumerate(value)
-            if self.enabled(spec, ("rules", i))
-        ]
+        rules = []
+        for i, spec in enumerate(value):
+            enabled = self.enabled(spec, ("rules", i))
+            rule = self.rule(spec, ("rules", i), 0)  # read even when disabled: a sweep may
+            if enabled:  # turn it on, and its mistakes should show now
+                rules.append(rule)
+        return rules
 
     def enabled(self, spec: object, path: Path_) -> bool:
         """Is the rule *spec* enabled (its ``enabled`` key, true when missing)? A disabled
-        rule is left out of the policy, unchecked."""
+        rule is read and checked as written, then left out of the policy."""
         if not isinstance(spec, Mapping) or "enabled" not in spec:
             return True
         value = spec["enabled"]
