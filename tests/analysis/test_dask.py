@@ -14,7 +14,7 @@ from escalation_rules import LogMapping, WorkerError, backtest, loads, read_log
 from escalation_rules.distributed import backtest_many_on_dask, backtest_on_dask
 
 from .test_backtest import LOG, MAPPING, policy, sla_policy
-from .test_parallel import BOOM
+from .test_parallel import _N_MAPPING, BOOM
 
 dask = pytest.importorskip("dask", reason="the dask extra is not installed")
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
@@ -85,19 +85,7 @@ def test_many_policies_on_dask(client: Any, tmp_path: Path) -> None:
 
 def test_a_dask_worker_that_fails_names_the_issue(client: Any) -> None:
     log = "id,when,state,n\nA,2026-03-02T09:00:00Z,New,1\nA,2026-03-02T10:00:00Z,Done,1\n"
-    m = LogMapping.from_dict(
-        {
-            "format": "csv",
-            "columns": {
-                "issue": "id",
-                "timestamp": "when",
-                "status": "state",
-                "attributes": {"n": "n"},
-            },
-            "statuses": {"open": ["New"], "resolved": ["Done"]},
-        }
-    )
-    bag = db.from_sequence(list(read_log(io.StringIO(log), m)), npartitions=1)
+    bag = db.from_sequence(list(read_log(io.StringIO(log), _N_MAPPING)), npartitions=1)
     with pytest.raises(WorkerError) as info:
         backtest_on_dask(loads(BOOM), bag, client=client)
     assert info.value.value == "A" and "failed on issue 'A'" in str(info.value)

@@ -70,8 +70,20 @@ class EventKind(enum.StrEnum):
 
 _EMPTY: FrozenDict[Any] = FrozenDict()
 
-# (A module name reads faster than an enum member: `Event` reads it on every event built.)
-_FIELD_CHANGED: Final = EventKind.FIELD_CHANGED
+# Each event kind as a module name, for the hot loops that tell events apart (building an
+# event, `field_changes`, the history summary, the clock fold): on Python 3.11 reading a
+# module name costs about a tenth of reading an enum member.
+KIND_CREATED: Final = EventKind.CREATED
+KIND_STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
+KIND_LEVEL_CHANGED: Final = EventKind.LEVEL_CHANGED
+KIND_ACTION_TAKEN: Final = EventKind.ACTION_TAKEN
+KIND_REASSIGNED: Final = EventKind.REASSIGNED
+KIND_PRIORITY_CHANGED: Final = EventKind.PRIORITY_CHANGED
+KIND_FIELD_CHANGED: Final = EventKind.FIELD_CHANGED
+KIND_ACKNOWLEDGED: Final = EventKind.ACKNOWLEDGED
+KIND_AGENT_REPLY: Final = EventKind.AGENT_REPLY
+KIND_CUSTOMER_MESSAGE: Final = EventKind.CUSTOMER_MESSAGE
+KIND_MANAGER_REQUESTED: Final = EventKind.MANAGER_REQUESTED
 
 
 def check_texts(owner: str, names: tuple[str, ...], values: tuple[object, ...]) -> None:
@@ -239,7 +251,7 @@ class Event:
             or (self.priority is not None and not isinstance(self.priority, str))
         ):
             check_texts("Event", _EVENT_TEXTS, tuple(getattr(self, f) for f in _EVENT_TEXTS))
-        if self.kind is _FIELD_CHANGED:
+        if self.kind is KIND_FIELD_CHANGED:
             _check_field_change(self.name, self.data)
 
     @classmethod

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any
 
-from .events import Event, EventKind
+from .events import (
+    KIND_ACKNOWLEDGED,
+    KIND_ACTION_TAKEN,
+    KIND_AGENT_REPLY,
+    KIND_CUSTOMER_MESSAGE,
+    KIND_LEVEL_CHANGED,
+    KIND_MANAGER_REQUESTED,
+    KIND_STATUS_CHANGED,
+    Event,
+    EventKind,
+)
 from .history import AppendOnly
 
 
@@ -79,10 +89,10 @@ class HistorySummary:
         self.latest = latest if latest is not None and latest > created else created
         get = last.get
         self.anchors = (
-            get(_ACKNOWLEDGED, _NONE),
-            get(_AGENT_REPLY, _NONE),
-            get(_CUSTOMER_MESSAGE, _NONE),
-            get(_MANAGER_REQUESTED, _NONE),
+            get(KIND_ACKNOWLEDGED, _NONE),
+            get(KIND_AGENT_REPLY, _NONE),
+            get(KIND_CUSTOMER_MESSAGE, _NONE),
+            get(KIND_MANAGER_REQUESTED, _NONE),
         )
 
     @classmethod
@@ -105,7 +115,7 @@ class HistorySummary:
         replies: list[tuple[int, datetime]] = []
         messages: list[tuple[int, datetime]] = []
         times: list[datetime] = []
-        taken, changed = _ACTION_TAKEN, _LEVEL_CHANGED
+        taken, changed = KIND_ACTION_TAKEN, KIND_LEVEL_CHANGED
         i = offset - 1
         for event in events:
             i += 1
@@ -128,11 +138,11 @@ class HistorySummary:
                 if entries is self.level_entries:
                     entries = dict(entries)
                 entries[event.level] = (i, at)
-            elif kind is _AGENT_REPLY:
+            elif kind is KIND_AGENT_REPLY:
                 replies.append((i, at))
-            elif kind is _CUSTOMER_MESSAGE:
+            elif kind is KIND_CUSTOMER_MESSAGE:
                 messages.append((i, at))
-            elif kind is _STATUS_CHANGED and event.status is not None:
+            elif kind is KIND_STATUS_CHANGED and event.status is not None:
                 statuses.append((i, at, event.status))
         return HistorySummary(
             last,
@@ -185,12 +195,3 @@ class HistorySummary:
 
 
 _NONE: tuple[int, datetime | None] = (-1, None)
-
-# The event kinds read on every summary (module names: faster reads than enum members).
-_ACKNOWLEDGED: Final = EventKind.ACKNOWLEDGED
-_AGENT_REPLY: Final = EventKind.AGENT_REPLY
-_CUSTOMER_MESSAGE: Final = EventKind.CUSTOMER_MESSAGE
-_MANAGER_REQUESTED: Final = EventKind.MANAGER_REQUESTED
-_ACTION_TAKEN: Final = EventKind.ACTION_TAKEN
-_LEVEL_CHANGED: Final = EventKind.LEVEL_CHANGED
-_STATUS_CHANGED: Final = EventKind.STATUS_CHANGED

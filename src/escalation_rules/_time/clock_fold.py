@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeVar
 
 from .._model.clock_definitions import CREATED, REOPENED, RESOLVED, TEAM_CHANGED, Trigger
-from .._model.events import CLOSED, Event, EventKind, Status
+from .._model.events import CLOSED, KIND_STATUS_CHANGED, Event, Status
 from .._model.history import AppendOnly
 from .._model.issue import field_changes, summary_of
 from .overlay import Chained, append, commit
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _ZERO: Final = timedelta(0)
-_STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
 MAX_MEMO: Final = 64
 """Derived facts kept per history summary; more (a host trying many policies) starts over."""
 
@@ -305,10 +304,10 @@ class _Folder:
             return
         last = None  # the position of the last status change
         for k, (_i, event) in enumerate(items):
-            if event.kind is _STATUS_CHANGED and event.status is not None:
+            if event.kind is KIND_STATUS_CHANGED and event.status is not None:
                 last = k
         for k, (i, event) in enumerate(items):
-            if k != last and event.kind is _STATUS_CHANGED and event.status is not None:
+            if k != last and event.kind is KIND_STATUS_CHANGED and event.status is not None:
                 continue
             self.event(i, event, at)
 
