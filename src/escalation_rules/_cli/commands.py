@@ -333,28 +333,14 @@ class _Progress:
 
 def _backtest(args: argparse.Namespace) -> int:
     from .._io.eventlog import read_log
-    from .._io.logmapping import LogMapping
 
     if args.report and not Path(args.report).resolve().parent.is_dir():  # before the work
         raise CommandFailed(f"error: --report: no folder for {args.report!r}", 2)
     if args.report and Path(args.report).is_dir():
         raise CommandFailed(f"error: --report: {args.report!r} is a folder; name a file", 2)
-    if args.plot:  # before the work, not after it
-        from .._analysis.plot import check_plot_path
-
-        try:
-            check_plot_path(args.plot)
-        except (EscalationRulesError, ImportError) as exc:
-            raise CommandFailed(f"error: --plot: {exc}", 2) from None
+    check_plot(args.plot)
     policy = _versions(args.policy, args.versions)
-    try:
-        mapping = LogMapping.load(args.mapping)
-    except OSError as exc:
-        raise CommandFailed(
-            f"error: cannot read the mapping {args.mapping!r}: {exc.strerror}", 2
-        ) from None
-    except EscalationRulesError as exc:
-        raise CommandFailed(f"error: {exc}") from None
+    mapping = load_mapping(args.mapping)
     if not Path(args.log).exists():
         raise CommandFailed(f"error: no event log {args.log!r}", 2)
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
@@ -384,12 +370,40 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.plot:
         from .._analysis.plot import plot_metrics
 
-        try:
-            plot_metrics(metrics, args.plot)
-        except (EscalationRulesError, ImportError) as exc:
-            raise CommandFailed(f"error: {exc}") from None
-        print(f"plot written to {args.plot}", file=sys.stderr)
+        write_plot(lambda: plot_metrics(metrics, args.plot), args.plot)
     return 0
+
+
+def load_mapping(path: str) -> Any:
+    """The `LogMapping` of the file *path*, or the command's error for it."""
+    from .._io.logmapping import LogMapping
+
+    try:
+        return LogMapping.load(path)
+    except OSError as exc:
+        raise CommandFailed(f"error: cannot read the mapping {path!r}: {exc.strerror}", 2) from None
+    except EscalationRulesError as exc:
+        raise CommandFailed(f"error: {exc}") from None
+
+
+def check_plot(path: str | None) -> None:
+    """Refuse a --plot path that cannot be drawn to, before the work, not after it."""
+    if path:
+        from .._analysis.plot import check_plot_path
+
+        try:
+            check_plot_path(path)
+        except (EscalationRulesError, ImportError) as exc:
+            raise CommandFailed(f"error: --plot: {exc}", 2) from None
+
+
+def write_plot(draw: Callable[[], object], path: str) -> None:
+    """Draw the --plot (the command's error if it cannot) and say where it went."""
+    try:
+        draw()
+    except (EscalationRulesError, ImportError) as exc:
+        raise CommandFailed(f"error: {exc}") from None
+    print(f"plot written to {path}", file=sys.stderr)
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -89,21 +89,13 @@ def _forecast(args: argparse.Namespace) -> str:
 
 
 def _mapping(args: argparse.Namespace, log: str) -> Any:
-    from .._io.logmapping import LogMapping
-    from .commands import CommandFailed
+    from .commands import CommandFailed, load_mapping
 
     if args.mapping is None:
         raise _usage("--mapping MAPPING.toml is needed to read a log")
     if not Path(log).exists():
         raise CommandFailed(f"error: no event log {log!r}", 2)
-    try:
-        return LogMapping.load(args.mapping)
-    except OSError as exc:
-        raise CommandFailed(
-            f"error: cannot read the mapping {args.mapping!r}: {exc.strerror}", 2
-        ) from None
-    except EscalationRulesError as exc:
-        raise CommandFailed(f"error: {exc}") from None
+    return load_mapping(args.mapping)
 
 
 def _replay(args: argparse.Namespace) -> str:

@@ -95,21 +95,15 @@ def parse_grid(options: list[str]) -> dict[str, list[Scalar]]:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Run the sweep and print it; the exit code (failures raise `CommandFailed`)."""
-    from .commands import CommandFailed, dask_client
+    from .commands import CommandFailed, check_plot, dask_client, load_mapping, write_plot
 
-    if args.plot:  # before the work, not after it
-        from .._analysis.plot import check_plot_path
-
-        try:
-            check_plot_path(args.plot)
-        except (EscalationRulesError, ImportError) as exc:
-            raise CommandFailed(f"error: --plot: {exc}", 2) from None
+    check_plot(args.plot)
     try:
         grid = parse_grid(args.grid)
     except ValueError as exc:
         raise CommandFailed(f"error: {exc}", 2) from None
     policy = _policy_source(args.policy)
-    mapping = _mapping(args.mapping)
+    mapping = load_mapping(args.mapping)
     if not Path(args.log).exists():
         raise CommandFailed(f"error: no event log {args.log!r}", 2)
     from .._analysis.sweep import sweep
@@ -138,11 +132,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     if args.plot:
         from .._analysis.plot import plot_sweep
 
-        try:
-            plot_sweep(result, args.plot)
-        except (EscalationRulesError, ImportError) as exc:
-            raise CommandFailed(f"error: {exc}") from None
-        print(f"plot written to {args.plot}", file=sys.stderr)
+        write_plot(lambda: plot_sweep(result, args.plot), args.plot)
     return 0
 
 
@@ -163,15 +153,3 @@ def _policy_source(spec: str) -> str | Path:
     raise CommandFailed(
         f"error: no policy file {spec!r}{extra}; bundled examples: {', '.join(EXAMPLES)}", 2
     )
-
-
-def _mapping(path: str) -> Any:
-    from .._io.logmapping import LogMapping
-    from .commands import CommandFailed
-
-    try:
-        return LogMapping.load(path)
-    except OSError as exc:
-        raise CommandFailed(f"error: cannot read the mapping {path!r}: {exc.strerror}", 2) from None
-    except EscalationRulesError as exc:
-        raise CommandFailed(f"error: {exc}") from None
