@@ -232,11 +232,11 @@ def _from_rows(
     name: str, rows: Iterator[Row], mapping: LogMapping, check_grouped: bool, unmapped: Unmapped
 ) -> Generator[LoggedIssue, None, None]:
     unmapped.name = name
-    yield from _issues(name, rows, mapping, check_grouped, unmapped)
+    yield from _issues(name, _grouped(rows, name) if check_grouped else rows, mapping, unmapped)
 
 
 def _issues(
-    name: str, rows: Iterator[Row], mapping: LogMapping, check_grouped: bool, unmapped: Unmapped
+    name: str, rows: Iterator[Row], mapping: LogMapping, unmapped: Unmapped
 ) -> Iterator[LoggedIssue]:
     decoder = Decoder(name, mapping, unmapped)
     if mapping.null or mapping.defaults:
@@ -244,7 +244,7 @@ def _issues(
     if mapping.sort:
         rows = sorted_within(rows, decoder)
         decoder.parse = resolved
-    return _group(rows, decoder, check_grouped)
+    return _group(rows, decoder)
 
 
 def _read(
@@ -265,16 +265,17 @@ def _read(
             fmt = fmt or format_of(name)
             rows = {"csv": csv_rows, "jsonl": jsonl_rows, "xes": xes_rows}[fmt](text, name, mapping)
         unmapped.name = name
+        if check_grouped:  # on every row (before another part's rows are skipped)
+            rows = _grouped(rows, name)
         if part is not None:
-            if check_grouped:  # on every row, before the other parts' rows are skipped
-                rows, check_grouped = _grouped(rows, name), False
             rows = rows_of_part(rows, *part)
-        yield from _issues(name, rows, mapping, check_grouped, unmapped)
+        yield from _issues(name, rows, mapping, unmapped)
 
 
 def _grouped(rows: Iterator[Row], name: str) -> Iterator[Row]:
-    """*rows*, refused where an issue's rows are not together, as `_group` checks them: so a
-    part of a log refuses a log that is not grouped by issue just as the whole log does."""
+    """*rows*, refused where an issue's rows are not together (among the last
+    `RECENT_ISSUES` issues); checked on the raw rows, so a part of a log refuses a log that
+    is not grouped by issue just as the whole log does."""
     seen: OrderedDict[str, int] = OrderedDict()
     last: object = None
     for row in rows:
@@ -290,12 +291,11 @@ def _is_parquet(source: LogSource) -> bool:
     return isinstance(source, str | PathLike) and fspath(source).lower().endswith(".parquet")
 
 
-def _group(rows: Iterator[Row], decoder: Decoder, check_grouped: bool) -> Iterator[LoggedIssue]:
+def _group(rows: Iterator[Row], decoder: Decoder) -> Iterator[LoggedIssue]:
     """Group rows into issues, an event for each field a row changes: the hot loop of
     reading a log (the rare paths, a new issue or status, a bad row, are calls)."""
     parse, statuses, level_of = decoder.parse, decoder.statuses, decoder.level_of
     team_of, extras = decoder.team_of, bool(decoder.extras)
-    seen: OrderedDict[str, int] = OrderedDict()
     current: IssueRows | None = None
     current_id = level = team = None
     last_at, last_line, last_stamp = EARLIEST, 0, ""  # the current issue's last row
@@ -318,8 +318,6 @@ def _group(rows: Iterator[Row], decoder: Decoder, check_grouped: bool) -> Iterat
         if issue != current_id or current is None:
             if current is not None:
                 yield current.finish(last_at, last_line, last_stamp)
-            if check_grouped:
-                _first_rows(seen, issue, line, decoder.name)
             current = IssueRows(decoder, row, at, raw_status, row_status, row_level)
             current_id, status, level, team = issue, current.status, row_level, current.team
             events, lines, last_at = current.events, current.lines, at
