@@ -334,7 +334,7 @@ def test_lint_warns_of_a_parameter_never_used() -> None:
     assert (finding.line, finding.column) == (2, 9)
     assert not [f for f in lint_text(TEXT).findings if f.code == "ER115"]
     # used only by a disabled rule is still used
-    off = TEXT.replace('[parameters]\n', '[parameters]\nmajor_to = "L2"\n').replace(
+    off = TEXT.replace("[parameters]\n", '[parameters]\nmajor_to = "L2"\n').replace(
         'enabled = "$major_to_l2"\nwhen = \'category == "major"\'\nto = "L2"',
         'enabled = false\nwhen = \'category == "major"\'\nto = "$major_to"',
     )

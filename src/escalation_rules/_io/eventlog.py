@@ -263,7 +263,10 @@ def _read(
         else:
             name, text = open_log(source, stack, mapping.encoding)
             fmt = fmt or format_of(name)
-            rows = {"csv": csv_rows, "jsonl": jsonl_rows, "xes": xes_rows}[fmt](text, name, mapping)
+            if fmt == "csv":
+                rows = csv_rows(text, name, mapping, part)
+            else:
+                rows = {"jsonl": jsonl_rows, "xes": xes_rows}[fmt](text, name, mapping)
         unmapped.name = name
         if check_grouped:  # on every row (before another part's rows are skipped)
             rows = _grouped(rows, name)

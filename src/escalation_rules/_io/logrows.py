@@ -17,6 +17,7 @@ from typing import IO, Any, Final
 
 from .._exceptions import IssueError, PolicyError
 from .._suggest import did_you_mean
+from .csv_records import CsvRecords, plain_fields
 from .logmapping import (
     REQUIRED_COLUMNS,
     LogFormat,
@@ -24,6 +25,7 @@ from .logmapping import (
     LogSource,
     shown_value,
 )
+from .partition import partition_of
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 
@@ -146,17 +148,74 @@ def format_of(name: str) -> LogFormat:
     )
 
 
-def csv_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[Row]:
-    reader = csv.reader(text, delimiter=mapping.delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
+def csv_rows(
+    text: IO[str], name: str, mapping: LogMapping, part: tuple[int, int] | None = None
+) -> Iterator[Row]:
+    """The rows of a CSV log (`Row`).
+
+    With *part* ``(k, n)``, a row of an issue of another part is given as ``(line, issue)``
+    alone, and only where the issue id changes: what the grouping check reads
+    (`eventlog._grouped`) before `rows_of_part` drops them. Its other fields are not
+    split, but the row is still checked to have as many fields as the header.
+    """
+    records = CsvRecords(text, mapping.delimiter)
+    lines = records.lines()
+    delimiter = mapping.delimiter
+    header = _csv_header(lines, name, mapping)
+    if header is None:
         return
+    width, index = header
+    # An absent column reads the empty string appended to each row, at index `width`.
+    pick = itemgetter(*(index.get(key, width) for key in mapping.row_keys()))
+    at_issue = index["issue"]
+    mine, parts = part if part is not None else (0, 1)
+    last_issue: str | None = None
+    kept = True
+    try:
+        for line, fields in lines:
+            if fields is None:
+                if parts > 1 and not kept and line.count(delimiter) + 1 == width:
+                    # Another part's issue, so far: only its id is read.
+                    issue = line.rstrip("\r\n").split(delimiter, at_issue + 1)[at_issue]
+                    if issue == last_issue:
+                        continue
+                fields = plain_fields(line, delimiter)
+            if len(fields) != width:
+                if not fields:
+                    continue  # a blank line
+                raise IssueError(
+                    f"{name} line {records.line_num}: the row has {len(fields)} fields, "
+                    f"the header has {width}",
+                    value=fields,
+                )
+            if parts > 1:
+                issue = fields[at_issue]
+                if issue != last_issue:
+                    last_issue, kept = issue, partition_of(issue, parts) == mine
+                if not kept:
+                    yield (records.line_num, issue)
+                    continue
+            fields.append("")
+            yield (records.line_num, *pick(fields))
+    except _UNREADABLE as exc:
+        read = records.line_num - 1 if isinstance(exc, csv.Error) else records.line_num
+        raise unreadable(name, read, exc, mapping.encoding) from None
+
+
+def _csv_header(
+    lines: Iterator[tuple[str, list[str] | None]], name: str, mapping: LogMapping
+) -> tuple[int, dict[str, int]] | None:
+    """The header's width and the index of each mapped column (``None``: an empty log)."""
+    try:
+        line, header = next(lines)
+    except StopIteration:
+        return None
     except _UNREADABLE as exc:
         raise unreadable(name, 0, exc, mapping.encoding) from None
+    if header is None:
+        header = plain_fields(line, mapping.delimiter)
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
-    width = len(header)
     index: dict[str, int] = {}
     for key, column in mapping.columns().items():
         if column not in header:
@@ -168,23 +227,7 @@ def csv_rows(text: IO[str], name: str, mapping: LogMapping) -> Iterator[Row]:
                 suggestion=did_you_mean(column, header),
             )
         index[key] = header.index(column)
-    # An absent column reads the empty string appended to each row, at index `width`.
-    pick = itemgetter(*(index.get(key, width) for key in mapping.row_keys()))
-    try:
-        for fields in reader:
-            if len(fields) != width:
-                if not fields:
-                    continue  # a blank line
-                raise IssueError(
-                    f"{name} line {reader.line_num}: the row has {len(fields)} fields, "
-                    f"the header has {width}",
-                    value=fields,
-                )
-            fields.append("")
-            yield (reader.line_num, *pick(fields))
-    except _UNREADABLE as exc:
-        read = reader.line_num - 1 if isinstance(exc, csv.Error) else reader.line_num
-        raise unreadable(name, read, exc, mapping.encoding) from None
+    return len(header), index
 
 
 #: The longest line of a JSON Lines log, in characters (its newline included): one row.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from .logrows import Row
+if TYPE_CHECKING:
+    from .logrows import Row
 
 
 def partition_of(issue_id: str, parts: int) -> int:

@@ -1,0 +1,90 @@
+"""The records of a CSV text, a line at a time: a plain line split in C, any other by `csv`.
+
+A log's lines are mostly plain: no quote, and no carriage return but at the line's end (a
+text stream that splits lines at each one never has another). Such a line is one record,
+and the csv module's reader (the default dialect, with the log's delimiter) gives exactly
+its text split at each delimiter. `str.split` does that in about half the time; any other
+line (a quoted field, perhaps over several lines) goes through a `csv.reader` over the
+same lines, which gives the records, the line count and the errors it always did. A part
+of a log read by one worker of several reads only the issue id of the other parts' rows
+(`logrows.csv_rows`).
+
+`tests/io_/test_csv_records.py` checks the records, line numbers and errors against
+`csv.reader` on any text.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import IO, Final
+
+#: Delimiters the plain-line path cannot split by (the csv module reads them its way).
+_SPECIAL: Final = frozenset('"\r\n')
+
+
+class CsvRecords:
+    """The records of *text* as ``csv.reader(text, delimiter=delimiter)`` gives them.
+
+    Attributes:
+        line_num: the physical lines read so far (as ``csv.reader``'s ``line_num``).
+    """
+
+    __slots__ = ("_held", "_lines", "_reader", "delimiter", "line_num")
+
+    def __init__(self, text: IO[str], delimiter: str) -> None:
+        self._lines: Iterator[str] = iter(text)
+        self._held: str | None = None
+        self.line_num = 0
+        self.delimiter = delimiter
+        self._reader = csv.reader(self._feed(), delimiter=delimiter)
+
+    def _feed(self) -> Iterator[str]:
+        """The csv reader's lines: the held line (read and counted already), or the next."""
+        lines = self._lines
+        while True:
+            held = self._held
+            if held is not None:
+                self._held = None
+                yield held
+                continue
+            line = next(lines, None)
+            if line is None:
+                return
+            self.line_num += 1
+            yield line
+
+    def _parsed(self, line: str) -> list[str]:
+        """The record that starts with *line* (read and counted), from the csv reader."""
+        self._held = line
+        return next(self._reader)
+
+    def lines(self) -> Iterator[tuple[str, list[str] | None]]:
+        """Each record as ``(line, None)`` when *line* is plain (the caller splits it with
+        `plain_fields`), else ``(line, fields)`` from the csv reader (*line*: its first)."""
+        limit = csv.field_size_limit()
+        if self.delimiter in _SPECIAL:
+            for line in self._lines:
+                self.line_num += 1
+                yield line, self._parsed(line)
+            return
+        for line in self._lines:
+            self.line_num += 1
+            if '"' in line or len(line) > limit:
+                yield line, self._parsed(line)
+            elif "\r" in line and line.find("\r") < len(line) - 2 + (line[-1] != "\n"):
+                yield line, self._parsed(line)  # a carriage return before the line's end
+            else:
+                yield line, None
+
+    def __iter__(self) -> Iterator[list[str]]:
+        """The records as lists of fields (a blank line: an empty list)."""
+        delimiter = self.delimiter
+        for line, fields in self.lines():
+            yield plain_fields(line, delimiter) if fields is None else fields
+
+
+def plain_fields(line: str, delimiter: str) -> list[str]:
+    """The fields of a plain line (no quote or inner carriage return), as csv reads it."""
+    body = line.rstrip("\r\n")
+    return body.split(delimiter) if body else []

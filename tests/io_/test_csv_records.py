@@ -1,0 +1,82 @@
+"""The CSV record reader gives exactly what `csv.reader` gives, on any text."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from escalation_rules._io.csv_records import CsvRecords
+
+# Fields and lines made of the characters that matter to a CSV reader.
+_TEXT = st.text(alphabet=["a", "b", " ", ",", ";", '"', "\r", "\n", "\0", "é"], max_size=60)
+
+
+def _expected(text: str, delimiter: str, newline: str = "") -> list[object]:
+    """csv.reader's records, each with its line count, then its error (if any)."""
+    reader = csv.reader(io.StringIO(text, newline=newline), delimiter=delimiter)
+    out: list[object] = []
+    try:
+        for fields in reader:
+            out.append((fields, reader.line_num))
+    except csv.Error as exc:
+        out.append((str(exc), reader.line_num))
+    return out
+
+
+def _actual(text: str, delimiter: str, newline: str = "") -> list[object]:
+    records = CsvRecords(io.StringIO(text, newline=newline), delimiter)
+    out: list[object] = []
+    try:
+        for fields in records:
+            out.append((fields, records.line_num))
+    except csv.Error as exc:
+        out.append((str(exc), records.line_num))
+    return out
+
+
+@given(_TEXT, st.sampled_from([",", ";", " ", '"', "\0", "\t"]), st.sampled_from(["", "\n"]))
+@settings(max_examples=600)
+def test_same_records_lines_and_errors_as_csv_reader(
+    text: str, delimiter: str, newline: str
+) -> None:
+    """On a stream that splits lines at every line end, and on one that splits them only
+    at a newline (a carriage return inside a line is the csv module's error)."""
+    assert _actual(text, delimiter, newline) == _expected(text, delimiter, newline)
+
+
+@given(st.lists(st.lists(st.text(max_size=8), max_size=5), max_size=8))
+def test_written_rows_read_back(rows: list[list[str]]) -> None:
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(rows)
+    text = out.getvalue()
+    assert _actual(text, ",") == _expected(text, ",")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\r\nc,d\r\n",
+        "a,b\rc,d\r",
+        'a,"b\nc",d\ne,f\n',
+        '"a\r\n\r\nb",c\nx,y',
+        "a,b\n\n\r\nc\n",
+        'a,"b',
+        "a\0b,c\n",
+        'a,b"c,d\n',
+        "a\rb,c\nd,e\r\n",
+    ],
+)
+def test_line_endings_quotes_and_blank_lines(text: str) -> None:
+    for newline in ("", "\n"):
+        assert _actual(text, ",", newline) == _expected(text, ",", newline)
+
+
+def test_a_field_over_the_csv_limit_is_the_csv_modules_error() -> None:
+    limit = csv.field_size_limit()
+    text = "a,b\n" + "x" * (limit + 1) + ",c\nd,e\n"
+    assert _actual(text, ",") == _expected(text, ",")
+    assert "field larger than field limit" in str(_actual(text, ",")[1])
