@@ -15,9 +15,15 @@ from escalation_rules._io.csv_records import CsvRecords
 _TEXT = st.text(alphabet=["a", "b", " ", ",", ";", '"', "\r", "\n", "\0", "é"], max_size=60)
 
 
+def _stream(text: str, newline: str) -> io.TextIOWrapper:
+    """*text* read back as from a file opened with *newline* (a `StringIO` would translate
+    the line ends it is given, and never hold a newline inside a line split at ``\\r``)."""
+    return io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8", newline=newline)
+
+
 def _expected(text: str, delimiter: str, newline: str = "") -> list[object]:
     """csv.reader's records, each with its line count, then its error (if any)."""
-    reader = csv.reader(io.StringIO(text, newline=newline), delimiter=delimiter)
+    reader = csv.reader(_stream(text, newline), delimiter=delimiter)
     out: list[object] = []
     try:
         for fields in reader:
@@ -28,7 +34,7 @@ def _expected(text: str, delimiter: str, newline: str = "") -> list[object]:
 
 
 def _actual(text: str, delimiter: str, newline: str = "") -> list[object]:
-    records = CsvRecords(io.StringIO(text, newline=newline), delimiter)
+    records = CsvRecords(_stream(text, newline), delimiter)
     out: list[object] = []
     try:
         for fields in records:
@@ -38,13 +44,17 @@ def _actual(text: str, delimiter: str, newline: str = "") -> list[object]:
     return out
 
 
-@given(_TEXT, st.sampled_from([",", ";", " ", '"', "\0", "\t"]), st.sampled_from(["", "\n"]))
+@given(
+    _TEXT,
+    st.sampled_from([",", ";", " ", '"', "\0", "\t", "\r", "\n"]),
+    st.sampled_from(["", "\n", "\r", "\r\n"]),
+)
 @settings(max_examples=600)
 def test_same_records_lines_and_errors_as_csv_reader(
     text: str, delimiter: str, newline: str
 ) -> None:
-    """On a stream that splits lines at every line end, and on one that splits them only
-    at a newline (a carriage return inside a line is the csv module's error)."""
+    """On a stream that splits lines at every kind of line end, and on those that split
+    them at one kind only (another inside a line is the csv module's error)."""
     assert _actual(text, delimiter, newline) == _expected(text, delimiter, newline)
 
 
@@ -68,11 +78,23 @@ def test_written_rows_read_back(rows: list[list[str]]) -> None:
         "a\0b,c\n",
         'a,b"c,d\n',
         "a\rb,c\nd,e\r\n",
+        "a,x\ny\r\nb,c\r\n",
+        "a,x\ny\rb,c\r",
     ],
 )
 def test_line_endings_quotes_and_blank_lines(text: str) -> None:
-    for newline in ("", "\n"):
+    for newline in ("", "\n", "\r", "\r\n"):
         assert _actual(text, ",", newline) == _expected(text, ",", newline)
+
+
+@pytest.mark.parametrize("size", [9, 10, 11, 12])
+def test_a_field_at_the_csv_limit_and_just_over(size: int) -> None:
+    limit = csv.field_size_limit(10)
+    try:
+        for text in ("x" * size + "\n", "a," + "x" * size + "\r\nb,c\n", "x" * size):
+            assert _actual(text, ",") == _expected(text, ",")
+    finally:
+        csv.field_size_limit(limit)
 
 
 def test_a_field_over_the_csv_limit_is_the_csv_modules_error() -> None:

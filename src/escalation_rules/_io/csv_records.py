@@ -1,13 +1,13 @@
 """The records of a CSV text, a line at a time: a plain line split in C, any other by `csv`.
 
-A log's lines are mostly plain: no quote, and no carriage return but at the line's end (a
-text stream that splits lines at each one never has another). Such a line is one record,
-and the csv module's reader (the default dialect, with the log's delimiter) gives exactly
-its text split at each delimiter. `str.split` does that in about half the time; any other
-line (a quoted field, perhaps over several lines) goes through a `csv.reader` over the
-same lines, which gives the records, the line count and the errors it always did. A part
-of a log read by one worker of several reads only the issue id of the other parts' rows
-(`logrows.csv_rows`).
+A log's lines are mostly plain: no quote, and no carriage return or newline but the line's
+own end (a text stream that splits lines at each kind of line end never has another). Such
+a line is one record, and the csv module's reader (the default dialect, with the log's
+delimiter) gives exactly its text split at each delimiter. `str.split` does that in about
+half the time; any other line (a quoted field, perhaps over several lines) goes through a
+`csv.reader` over the same lines, which gives the records, the line count and the errors it
+always did. A part of a log read by one worker of several reads only the issue id of the
+other parts' rows (`logrows.csv_rows`).
 
 `tests/io_/test_csv_records.py` checks the records, line numbers and errors against
 `csv.reader` on any text.
@@ -70,10 +70,8 @@ class CsvRecords:
             return
         for line in self._lines:
             self.line_num += 1
-            if '"' in line or len(line) > limit:
+            if '"' in line or len(line) > limit or not _plain_end(line):
                 yield line, self._parsed(line)
-            elif "\r" in line and line.find("\r") < len(line) - 2 + (line[-1] != "\n"):
-                yield line, self._parsed(line)  # a carriage return before the line's end
             else:
                 yield line, None
 
@@ -84,7 +82,20 @@ class CsvRecords:
             yield plain_fields(line, delimiter) if fields is None else fields
 
 
+def _plain_end(line: str) -> bool:
+    """Are *line*'s carriage returns and newlines all in its end (``\\n``, ``\\r\\n`` or
+    ``\\r``)? A stream that splits lines at each kind of line end never gives another; one
+    opened with ``newline="\\n"``, ``"\\r"`` or ``"\\r\\n"`` can, and the csv module
+    refuses such a line."""
+    last = len(line) - 1
+    n = line.find("\n")
+    if n != -1 and n != last:
+        return False
+    r = line.find("\r")
+    return r == -1 or r == last or (r == last - 1 and n == last)
+
+
 def plain_fields(line: str, delimiter: str) -> list[str]:
-    """The fields of a plain line (no quote or inner carriage return), as csv reads it."""
+    """The fields of a plain line (no quote, no line end inside it), as csv reads it."""
     body = line.rstrip("\r\n")
     return body.split(delimiter) if body else []
