@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -21,9 +22,8 @@ def _stream(text: str, newline: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8", newline=newline)
 
 
-def _expected(text: str, delimiter: str, newline: str = "") -> list[object]:
-    """csv.reader's records, each with its line count, then its error (if any)."""
-    reader = csv.reader(_stream(text, newline), delimiter=delimiter)
+def _records(reader: Any) -> list[object]:
+    """A reader's records, each with its line count, then its error (if any)."""
     out: list[object] = []
     try:
         for fields in reader:
@@ -33,15 +33,12 @@ def _expected(text: str, delimiter: str, newline: str = "") -> list[object]:
     return out
 
 
+def _expected(text: str, delimiter: str, newline: str = "") -> list[object]:
+    return _records(csv.reader(_stream(text, newline), delimiter=delimiter))
+
+
 def _actual(text: str, delimiter: str, newline: str = "") -> list[object]:
-    records = CsvRecords(_stream(text, newline), delimiter)
-    out: list[object] = []
-    try:
-        for fields in records:
-            out.append((fields, records.line_num))
-    except csv.Error as exc:
-        out.append((str(exc), records.line_num))
-    return out
+    return _records(CsvRecords(_stream(text, newline), delimiter))
 
 
 @given(
