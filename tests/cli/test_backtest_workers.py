@@ -5,11 +5,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import subprocess
-import sys
 from importlib.resources import files
 from pathlib import Path
 
 import pytest
+
+from .running import python_m
 
 EXAMPLES = files("escalation_rules") / "examples"
 ARGS = [
@@ -26,13 +27,7 @@ ARGS = [
 
 
 def run(*extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "escalation_rules", *ARGS, *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return python_m(*ARGS, *extra)
 
 
 def test_workers_give_the_figures_of_one_process() -> None:
@@ -85,24 +80,16 @@ def test_strict_refuses_an_unknown_status_on_dask_too(tmp_path: Path) -> None:
     cells = first.split(",")
     cells[status] = "Bogus"
     log.write_text("\n".join([header, ",".join(cells), *rest]) + "\n", encoding="utf-8")
-    args = [sys.executable, "-m", "escalation_rules", *ARGS[:2], str(log), *ARGS[3:]]
+    args = [*ARGS[:2], str(log), *ARGS[3:]]
     for extra in ((), ("--dask-workers", "1")):
-        lenient = subprocess.run([*args, *extra], capture_output=True, text=True, timeout=300)
-        strict = subprocess.run(
-            [*args, *extra, "--strict"], capture_output=True, text=True, timeout=300
-        )
+        lenient = python_m(*args, *extra)
+        strict = python_m(*args, *extra, "--strict")
         assert lenient.returncode == 0, lenient.stderr
         assert strict.returncode == 1 and "Bogus" in strict.stderr, (extra, strict.stderr)
 
 
 def test_verify_in_json() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "escalation_rules", "verify", "seeds-matrix", "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    result = python_m("verify", "seeds-matrix", "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["policy"] == "seeds-matrix" and data["broken"] == 0

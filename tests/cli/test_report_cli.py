@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from escalation_rules._io.examples import example_path
 from escalation_rules._io.issuejson import issue_to_dict
 
 from ..conftest import T0, at, make_issue
+from .running import python_m
 
 EXAMPLES = Path(str(example_path("servicenow"))).parent
 LOG = str(EXAMPLES / "servicenow-incidents.csv")
@@ -21,13 +21,7 @@ MAPPING = str(EXAMPLES / "servicenow-mapping.toml")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "escalation_rules", "report", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return python_m("report", *args)
 
 
 @pytest.fixture
@@ -98,14 +92,7 @@ def test_report_backtest_writes_the_bar_charts(tmp_path: Path) -> None:
 def test_report_usage_errors(
     tmp_path: Path, args: tuple[str, ...], code: int, message: str
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "escalation_rules", "report", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-    )
+    result = python_m("report", *args, cwd=tmp_path)
     assert result.returncode == code, result.stderr
     assert message in result.stderr
     assert not (tmp_path / "x.html").exists()

@@ -7,7 +7,6 @@ import io
 import json
 import re
 import subprocess
-import sys
 from importlib.resources import files as resource_files
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from escalation_rules import sweep
 
 from ..analysis.test_backtest import LOG, issues
 from ..analysis.test_sweep import GRID, HAND
+from .running import python_m
 
 MAPPING = """\
 format = "csv"
@@ -38,13 +38,7 @@ resolved = ["Done"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "escalation_rules", "sweep", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return python_m("sweep", *args)
 
 
 @pytest.fixture
