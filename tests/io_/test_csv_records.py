@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalation_rules._io.csv_records import CsvRecords
+from escalation_rules._io.csv_records import CsvRecords, plain_fields
 
 # Fields and lines made of the characters that matter to a CSV reader.
 _TEXT = st.text(alphabet=["a", "b", " ", ",", ";", '"', "\r", "\n", "\0", "é"], max_size=60)
@@ -22,11 +23,11 @@ def _stream(text: str, newline: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8", newline=newline)
 
 
-def _records(reader: Any) -> list[object]:
-    """A reader's records, each with its line count, then its error (if any)."""
+def _records(records: Iterator[list[str]], reader: Any) -> list[object]:
+    """The records, each with the reader's line count, then its error (if any)."""
     out: list[object] = []
     try:
-        for fields in reader:
+        for fields in records:
             out.append((fields, reader.line_num))
     except csv.Error as exc:
         out.append((str(exc), reader.line_num))
@@ -34,11 +35,18 @@ def _records(reader: Any) -> list[object]:
 
 
 def _expected(text: str, delimiter: str, newline: str = "") -> list[object]:
-    return _records(csv.reader(_stream(text, newline), delimiter=delimiter))
+    reader = csv.reader(_stream(text, newline), delimiter=delimiter)
+    return _records(reader, reader)
 
 
 def _actual(text: str, delimiter: str, newline: str = "") -> list[object]:
-    return _records(CsvRecords(_stream(text, newline), delimiter))
+    """What `csv_rows` reads: each line, split here when the reader says it is plain."""
+    reader = CsvRecords(_stream(text, newline), delimiter)
+    records = (
+        plain_fields(line, delimiter) if fields is None else fields
+        for line, fields in reader.lines()
+    )
+    return _records(records, reader)
 
 
 @given(

@@ -24,7 +24,8 @@ _SPECIAL: Final = frozenset('"\r\n')
 
 
 class CsvRecords:
-    """The records of *text* as ``csv.reader(text, delimiter=delimiter)`` gives them.
+    """The records of *text* as ``csv.reader(text, delimiter=delimiter)`` gives them
+    (`lines`, and `plain_fields` for a plain line).
 
     Attributes:
         line_num: the physical lines read so far (as ``csv.reader``'s ``line_num``).
@@ -74,12 +75,6 @@ class CsvRecords:
                 yield line, self._parsed(line)
             else:
                 yield line, None
-
-    def __iter__(self) -> Iterator[list[str]]:
-        """The records as lists of fields (a blank line: an empty list)."""
-        delimiter = self.delimiter
-        for line, fields in self.lines():
-            yield plain_fields(line, delimiter) if fields is None else fields
 
 
 def _plain_end(line: str) -> bool:
