@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from escalation_rules import Event, EventKind, Issue, backtest, forecast, read_log, replay
+from escalation_rules import (
+    Event,
+    EventKind,
+    Issue,
+    backtest,
+    forecast,
+    loads,
+    read_log,
+    replay,
+)
 from escalation_rules._analysis.html_issue import forecast_view, stays
 from escalation_rules._analysis.html_page import LEVEL_COLOURS, Axis
 from escalation_rules._analysis.html_report import (
@@ -139,12 +148,28 @@ def test_times_are_shown_in_the_zone_of_the_creation_when_no_calendar_says() -> 
 
 
 def test_level_stays_follow_the_changes() -> None:
-    got = stays([(at(2), "L2"), (at(2), "L2"), (at(5), "L3")], "L1", T0, at(8), ["L1", "L2", "L3"])
-    assert [(s.level, s.position, s.start, s.end) for s in got] == [
-        ("L1", 0, T0, at(2)),
-        ("L2", 1, at(2), at(5)),
-        ("L3", 2, at(5), at(8)),
+    got = stays([(at(2), "L2"), (at(2), "L2"), (at(5), "L3")], "L1", T0, at(8))
+    assert [(s.level, s.start, s.end) for s in got] == [
+        ("L1", T0, at(2)),
+        ("L2", at(2), at(5)),
+        ("L3", at(5), at(8)),
     ]
+
+
+def test_a_warning_threshold_with_an_offset_is_drawn_where_the_warning_fires() -> None:
+    text = Path(str(example_path("seeds-matrix"))).read_text(encoding="utf-8")
+    policy = loads(text.replace('share = "75%"', 'share = "50%", before = "30m"'))
+    view = forecast_view(policy, make_issue(), T0, at(4))
+    # Escalated to L2 (8 h) at 11:00: 50 % of 8 h less 30 min of counted time is 14:30.
+    assert [c.thresholds for c in view.clocks] == [(("50% - 30 min", at(5.5)),)]
+    warned = [s.at for s in forecast(policy, make_issue(), T0, at(4)) if s.action.kind == "notify"]
+    assert warned[0] == at(0.5)  # at L1 (2 h): 50 % less 30 min, as the mark is placed
+
+
+def test_a_forecast_starts_at_the_level_the_issue_was_created_at() -> None:
+    view = forecast_view(example_policy(), make_issue(level="L2"), T0, at(12))
+    ((_, row),) = view.level_rows
+    assert [(s.level, s.start, s.end) for s in row] == [("L2", T0, at(8)), ("L3", at(8), at(12))]
 
 
 def test_the_axis_ticks_fall_on_round_instants_inside_it() -> None:

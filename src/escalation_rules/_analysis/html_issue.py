@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime, tzinfo
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 import attrs
@@ -13,7 +13,7 @@ from .._instants import local
 from .._model.actions import Action, Escalate
 from .._model.events import EventKind
 from .._rules.first_match import leaves
-from .._rules.timed import SlaShare
+from .._rules.timed import SlaShare, TimeRule
 from .replay import TimelineEntry
 
 if TYPE_CHECKING:
@@ -25,10 +25,9 @@ if TYPE_CHECKING:
 
 @attrs.frozen
 class Stay:
-    """The issue at *level* (position *position* in the policy) from *start* to *end*."""
+    """The issue at *level* from *start* to *end*."""
 
     level: str
-    position: int
     start: datetime
     end: datetime
 
@@ -64,11 +63,7 @@ class IssueView:
 
 
 def stays(
-    changes: Iterable[tuple[datetime, str]],
-    first: str,
-    start: datetime,
-    end: datetime,
-    levels: Sequence[str],
+    changes: Iterable[tuple[datetime, str]], first: str, start: datetime, end: datetime
 ) -> tuple[Stay, ...]:
     """The level stays from *start* (at *first*) to *end*, moved at each ``(at, level)``."""
     out: list[Stay] = []
@@ -78,19 +73,20 @@ def stays(
             continue
         at = max(at, start)
         if at > since:
-            out.append(Stay(level, _position(levels, level), since, at))
+            out.append(Stay(level, since, at))
         level, since = to, at
-    out.append(Stay(level, _position(levels, level), since, max(since, end)))
+    out.append(Stay(level, since, max(since, end)))
     return tuple(out)
 
 
-def _position(levels: Sequence[str], level: str) -> int:
+def level_position(levels: Sequence[str], level: str) -> int:
+    """*level*'s position in *levels* (a level the policy lacks: after the last)."""
     return levels.index(level) if level in levels else len(levels)
 
 
-def zone_of(policy: Policy, issue: Issue, now: datetime) -> tzinfo:
-    """The zone to show times in: the issue's zone field, else its clocks' calendar, else
-    the policy's default calendar, else the zone of the issue's creation instant."""
+def zone_of(policy: Policy, issue: Issue, states: Sequence[ClockState]) -> tzinfo:
+    """The zone to show times in: the issue's zone field, else the calendar of its clocks
+    (*states*), else the policy's default calendar, else the zone of its creation instant."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     getter = policy.sla_setup.zone_getter
@@ -101,7 +97,7 @@ def zone_of(policy: Policy, issue: Issue, now: datetime) -> tzinfo:
                 return ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):  # not a zone: the next choice
                 pass
-    names = [state.calendar for state in _clock_states(policy, issue, now)]
+    names = [state.calendar for state in states]
     names.append(policy.calendar)
     for name in names:
         if name is not None and name in policy.calendars:
@@ -110,41 +106,28 @@ def zone_of(policy: Policy, issue: Issue, now: datetime) -> tzinfo:
     return zone if zone is not None else UTC
 
 
-def _clock_states(policy: Policy, issue: Issue, now: datetime) -> tuple[ClockState, ...]:
+def clock_states(policy: Policy, issue: Issue, now: datetime) -> tuple[ClockState, ...]:
+    """The issue's SLA clocks at *now* (none, if they cannot be worked out)."""
     try:
         return tuple(policy.sla_clocks(issue, now))
     except EscalationRulesError:  # a report shows what it can: the clocks are one part
         return ()
 
 
-def _shares(policy: Policy) -> dict[str, set[float]]:
-    """The shares of each SLA clock the policy's rules act on (0.75: a warning at 75 %)."""
-    found: dict[str, set[float]] = {}
+def _shares(policy: Policy) -> dict[str, set[SlaShare]]:
+    """The thresholds of each SLA clock the policy's rules act on (75 %: a warning)."""
+    found: dict[str, set[SlaShare]] = {}
     for rule in leaves(policy.rules):
-        for share in _find_shares(rule, 3):
-            found.setdefault(share.metric, set()).add(share.share)
+        if isinstance(rule, TimeRule) and isinstance(rule.at, SlaShare):
+            found.setdefault(rule.at.metric, set()).add(rule.at)
     return found
 
 
-def _find_shares(obj: object, depth: int) -> Iterator[SlaShare]:
-    if isinstance(obj, SlaShare):
-        yield obj
-        return
-    if depth == 0:
-        return
-    if isinstance(obj, tuple | list):
-        for item in obj:
-            yield from _find_shares(item, depth - 1)
-    else:
-        for field in getattr(type(obj), "__attrs_attrs__", ()):
-            yield from _find_shares(getattr(obj, field.name, None), depth - 1)
-
-
-def clock_rows(policy: Policy, issue: Issue, end: datetime) -> tuple[ClockRow, ...]:
-    """Each SLA clock with a target for *issue* at *end*: its cycles, pauses and marks."""
+def clock_rows(policy: Policy, states: Sequence[ClockState], end: datetime) -> tuple[ClockRow, ...]:
+    """Each SLA clock (*states*, at *end*): its cycles, pauses and marks."""
     shares = _shares(policy)
     rows = []
-    for state in _clock_states(policy, issue, end):
+    for state in states:
         # A finished cycle counted until it ended (its pauses are not kept).
         segments = [
             (c.started_at, c.stopped_at, "cancelled" if c.ended == "cancelled" else "running")
@@ -156,25 +139,35 @@ def clock_rows(policy: Policy, issue: Issue, end: datetime) -> tuple[ClockRow, .
                 pauses = sum(((min(b or end, end) - a) for a, b in state.paused), start=end - end)
                 stop = min(end, state.started_at + state.elapsed + pauses)
             segments.extend(_current(state.started_at, stop, state.paused))
-        thresholds = []
         target = state.target
-        for share in sorted(shares.get(state.name, ())):
-            if target is None or share >= 1.0:
-                continue
-            reached = state.reaches(target.duration * share)[1]
-            if reached is not None:
-                thresholds.append((f"{share:.0%}", reached))
+        marks = shares.get(state.name, set())
+        thresholds = () if target is None else _thresholds(state, target.duration, marks)
         rows.append(
             ClockRow(
                 state.name,
                 tuple(segments),
-                tuple(thresholds),
+                thresholds,
                 state.deadline,
                 state.breached,
                 "" if target is None else str(target),
             )
         )
     return tuple(rows)
+
+
+def _thresholds(
+    state: ClockState, target: timedelta, marks: set[SlaShare]
+) -> tuple[tuple[str, datetime], ...]:
+    """Where the clock reaches each of *marks* short of its *target*, labelled."""
+    out = []
+    for share in sorted(marks, key=lambda s: (s.share, s.offset)):
+        counted = share.threshold(target)
+        if counted >= target:  # the deadline, or past it
+            continue
+        reached = state.reaches(counted)[1]
+        if reached is not None:
+            out.append((f"{share.share:.0%}{share.offset_text()}", reached))
+    return tuple(out)
 
 
 def _current(
@@ -208,15 +201,15 @@ def forecast_view(policy: Policy, issue: Issue, now: datetime, until: datetime) 
         final = final.record(step.action, step.at)
     ids = tuple(level.id for level in policy.levels)
     start = min(issue.created_at, now)
-    changes = [
-        (e.at, e.level)
-        for e in final.history
-        if e.level is not None and e.kind in (EventKind.LEVEL_CHANGED, EventKind.ACTION_TAKEN)
-    ]
+    changes = _level_changes(so_far)
+    # The level it was created at: unknown (the policy's first, as `Issue.as_of` has it)
+    # once the history moved it, else the issue's own.
     first = ids[0] if changes else (so_far.level or ids[0])
+    changes += _level_changes(final)[len(changes) :]
     timeline = [TimelineEntry(e.at, "real", event=e) for e in so_far.history]
     timeline += [TimelineEntry(s.at, "policy", action=s.action) for s in steps]
-    zone = zone_of(policy, final, until)
+    states = clock_states(policy, final, until)
+    zone = zone_of(policy, final, states)
     return IssueView(
         title=f"Forecast of issue {issue.id} under policy {policy.name}",
         issue_id=issue.id,
@@ -225,8 +218,8 @@ def forecast_view(policy: Policy, issue: Issue, now: datetime, until: datetime) 
         zone=zone,
         start=start,
         end=until,
-        level_rows=(("level", stays(changes, first, start, until, ids)),),
-        clocks=clock_rows(policy, final, until),
+        level_rows=(("level", stays(changes, first, start, until)),),
+        clocks=clock_rows(policy, states, until),
         actions=tuple((s.at, s.action) for s in steps),
         timeline=tuple(timeline),
         notes=(
@@ -234,6 +227,12 @@ def forecast_view(policy: Policy, issue: Issue, now: datetime, until: datetime) 
             "own actions (no reply, no status change).",
         ),
     )
+
+
+def _level_changes(issue: Issue) -> list[tuple[datetime, str]]:
+    """Each move of *issue*'s history to a level: a level change or an escalation taken."""
+    kinds = (EventKind.LEVEL_CHANGED, EventKind.ACTION_TAKEN)
+    return [(e.at, e.level) for e in issue.history if e.level is not None and e.kind in kinds]
 
 
 def replay_view(policy: Policy, result: Replay) -> IssueView:
@@ -249,19 +248,20 @@ def replay_view(policy: Policy, result: Replay) -> IssueView:
     ]
     by_policy = [(a.at, a.action.to) for a in result.actions if isinstance(a.action, Escalate)]
     rows = (
-        ("level (real)", stays(real, result.start_level, start, end, ids)),
-        ("level (policy)", stays(by_policy, result.start_level, start, end, ids)),
+        ("level (real)", stays(real, result.start_level, start, end)),
+        ("level (policy)", stays(by_policy, result.start_level, start, end)),
     )
+    states = clock_states(policy, result.issue, end)
     return IssueView(
         title=f"Replay of issue {logged.id} under policy {policy.name}",
         issue_id=logged.id,
         mode="replay",
         levels=ids,
-        zone=zone_of(policy, result.issue, end),
+        zone=zone_of(policy, result.issue, states),
         start=start,
         end=end,
         level_rows=rows,
-        clocks=clock_rows(policy, result.issue, end),
+        clocks=clock_rows(policy, states, end),
         actions=tuple((a.at, a.action) for a in result.actions),
         timeline=result.timeline,
         notes=(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._model.actions import Escalate
-from .html_issue import ClockRow, IssueView, Stay, forecast_view, replay_view
+from .html_issue import ClockRow, IssueView, Stay, forecast_view, level_position, replay_view
 from .html_page import Axis, esc, legend, level_colour, local, page, span_text, table, zone_name
 
 if TYPE_CHECKING:
@@ -51,11 +51,6 @@ def write_backtest_report(metrics: Metrics, path: str | Path) -> None:
     Path(path).write_text(backtest_report(metrics), encoding="utf-8")
 
 
-def write_report(text: str, path: str | Path) -> None:
-    """Write a report page to *path* (UTF-8)."""
-    Path(path).write_text(text, encoding="utf-8")
-
-
 def issue_page(view: IssueView) -> str:
     """The whole page of one issue."""
     zone = zone_name(view.zone)
@@ -88,8 +83,7 @@ def issue_page(view: IssueView) -> str:
 
 
 def _colour_of(view: IssueView, level: str) -> str:
-    position = view.levels.index(level) if level in view.levels else len(view.levels)
-    return level_colour(position)
+    return level_colour(level_position(view.levels, level))
 
 
 def issue_svg(view: IssueView) -> str:

@@ -158,11 +158,14 @@ class SlaShare:
             )
 
     def describe(self) -> str:
-        text = f"{self.share:.0%} of the {self.metric} SLA"
-        if self.offset:
-            sign = "+" if self.offset > timedelta(0) else "-"
-            text += f" {sign} {words(abs(self.offset))}"
-        return text
+        return f"{self.share:.0%} of the {self.metric} SLA{self.offset_text()}"
+
+    def offset_text(self) -> str:
+        """The offset in words with its sign (``" - 30 min"``); ``""`` without one."""
+        if not self.offset:
+            return ""
+        sign = "+" if self.offset > timedelta(0) else "-"
+        return f" {sign} {words(abs(self.offset))}"
 
 
 def _trigger(value: object) -> After | SlaShare:
