@@ -129,6 +129,12 @@ _MONTHS: Final = (
 _DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def short_day(instant: datetime) -> str:
+    """``"Mon 02 Mar"``: the weekday, day and month of *instant* as it reads (its own zone),
+    in English whatever the locale."""
+    return f"{_DAYS[instant.weekday()]} {instant.day:02d} {_MONTHS[instant.month - 1]}"
+
+
 def iana_name(zone: tzinfo | None) -> str | None:
     """The IANA name of *zone* (``"Europe/Berlin"``) when it has one, else None."""
     name = getattr(zone, "key", None)  # zoneinfo.ZoneInfo, and pendulum.Timezone

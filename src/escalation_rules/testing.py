@@ -459,10 +459,10 @@ def assert_next_evaluation(
     got = explanation.decision.next_evaluation_at
     if got != want:
         zone = explanation.now.tzinfo
-        shown = describe_next_evaluation(None if want is None else want.astimezone(zone))
-        actual = describe_next_evaluation(None if got is None else got.astimezone(zone))
+        shown = describe_next_evaluation(want, zone)
+        actual = describe_next_evaluation(got, zone)
         if explanation.decision.actions:
-            actual += f", and due now: {describe_decision(explanation.decision)}"
+            actual += f", and due now: {describe_decision(explanation.decision, zone)}"
         raise UnexpectedDecision(
             f"{shown} (issue {issue.id!r} evaluated at {local(explanation.now)})",
             actual,

@@ -182,6 +182,17 @@ def test_the_axis_ticks_fall_on_round_instants_inside_it() -> None:
     assert axis.x(at(0, 7)) == 100 and axis.x(at(12)) == 900 and axis.x(at(99)) == 900
 
 
+def test_the_axis_labels_come_from_the_english_tables_not_strftime() -> None:
+    from datetime import UTC
+
+    from escalation_rules._instants import short_day
+
+    assert short_day(T0) == "Mon 02 Mar" and short_day(at(24 * 5)) == "Sat 07 Mar"
+    svg = Axis(T0, at(12), 100, 800).svg(0, UTC)
+    assert ">Mon 02 Mar</text>" in svg
+    assert re.findall(r">(\d\d:\d\d)</text>", svg)  # the times, 24-hour
+
+
 def _servicenow() -> tuple[object, object]:
     folder = Path(str(example_path("servicenow"))).parent
     mapping = LogMapping.load(folder / "servicenow-mapping.toml")

@@ -15,20 +15,6 @@ if TYPE_CHECKING:
     from .._model.issue import Issue
 
 
-def readable_duration(d: timedelta) -> str:
-    """``timedelta(hours=26, minutes=30)`` -> ``"1 d 2 h"``: `escalation_rules._durations.words`.
-
-    For people reading timelines and messages; the policy language's text is
-    `escalation_rules.format_duration`.
-    """
-    return words(d)
-
-
-def format_instant(t: datetime, zone: tzinfo | None = None) -> str:
-    """``Fri 6 Mar 2026 16:00 CET (Europe/Berlin)``: `escalation_rules._instants.local`."""
-    return local(t, zone)
-
-
 def action_text(action: Action) -> str:
     """``escalate to L2``, ``route to billing``, ``notify frontline``, ``set priority to P1``,
     ``set status to closed``."""
@@ -41,20 +27,19 @@ def describe_action(action: Action) -> str:
     return f"{action_text(action)} (rule {action.rule!r})"
 
 
-def describe_next_evaluation(at: datetime | None) -> str:
-    """``next evaluation at 2026-03-02T12:00:00+00:00``, or that nothing changes."""
+def describe_next_evaluation(at: datetime | None, zone: tzinfo | None = None) -> str:
+    """``next evaluation at Mon 2 Mar 2026 12:00 UTC`` in *zone* (default: its own), or
+    that nothing changes."""
     if at is None:
         return "nothing changes without a new event"
-    return f"next evaluation at {local(at)}"
+    return f"next evaluation at {local(at, zone)}"
 
 
 def describe_decision(decision: Decision, zone: tzinfo | None = None) -> str:
     """Its actions (``escalate to L2 (rule 'breach'); ...``), or ``no action (...)`` with
     the next evaluation in *zone* (default: its own)."""
     if not decision.actions:
-        at = decision.next_evaluation_at
-        shown = None if at is None or zone is None else at.astimezone(zone)
-        return f"no action ({describe_next_evaluation(shown or at)})"
+        return f"no action ({describe_next_evaluation(decision.next_evaluation_at, zone)})"
     return "; ".join(describe_action(a) for a in decision.actions)
 
 
@@ -131,9 +116,9 @@ def history_lines(issue: Issue, zone: tzinfo | None = None) -> list[str]:
     offset, event."""
     zone = zone or issue.created_at.tzinfo
     if not issue.history:
-        return [f"{format_instant(issue.created_at, zone)}  +0 min        opened (no events)"]
+        return [f"{local(issue.created_at, zone)}  +0 min        opened (no events)"]
     return [
-        f"{format_instant(e.at, zone)}  {format_offset(e.at, issue.created_at):<12} "
+        f"{local(e.at, zone)}  {format_offset(e.at, issue.created_at):<12} "
         f"{describe_event(e)}"
         for e in issue.history
     ]
@@ -142,4 +127,4 @@ def history_lines(issue: Issue, zone: tzinfo | None = None) -> list[str]:
 def format_offset(t: datetime, start: datetime) -> str:
     """How long after *start* *t* is: ``+1 d 2 h``, ``+0 min``, ``-30 min``."""
     d = t - start
-    return ("+" if d >= timedelta(0) else "") + readable_duration(d)
+    return ("+" if d >= timedelta(0) else "") + words(d)

@@ -11,9 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
 
-from .._durations import words
-from .._instants import iana_name
-from .._instants import local as wall_time
+from .._instants import iana_name, short_day
 
 #: One colour per level, by the level's position in the policy (cycled past eight).
 LEVEL_COLOURS: Final = (
@@ -62,16 +60,6 @@ def zone_name(zone: tzinfo) -> str:
     return iana_name(zone) or zone.tzname(None) or "UTC"
 
 
-def local(instant: datetime, zone: tzinfo) -> str:
-    """*instant* in *zone*: `escalation_rules._instants.local`."""
-    return wall_time(instant, zone)
-
-
-def span_text(amount: timedelta) -> str:
-    """A duration as ``2 d 3 h``: `escalation_rules._durations.words`."""
-    return words(amount)
-
-
 class Axis:
     """A time axis: instants from *start* to *end* drawn from x *left* over *width*."""
 
@@ -117,8 +105,8 @@ class Axis:
         for tick in self.ticks(zone):
             x = self.x(tick)
             moment = tick.astimezone(zone)
-            label = moment.strftime("%H:%M")
-            day = moment.strftime("%a %d %b")
+            label = f"{moment.hour:02d}:{moment.minute:02d}"
+            day = short_day(moment)
             parts.append(
                 f'<line x1="{x}" y1="{y}" x2="{x}" y2="{y + 5}" stroke="#333"/>'
                 f'<text x="{x}" y="{y + 17}" text-anchor="middle">{esc(label)}</text>'

@@ -12,9 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._durations import words
+from .._instants import local
 from .._model.actions import Escalate
 from .html_issue import ClockRow, IssueView, Stay, forecast_view, level_position, replay_view
-from .html_page import Axis, esc, legend, level_colour, local, page, span_text, table, zone_name
+from .html_page import Axis, esc, legend, level_colour, page, table, zone_name
 
 if TYPE_CHECKING:
     from .._engine.policy import Policy
@@ -234,7 +236,7 @@ def _clocks_table(view: IssueView) -> str:
             [
                 esc(clock.name),
                 esc(clock.target),
-                esc(span_text(running)),
+                esc(words(running)),
                 esc(marks or "-"),
                 esc(deadline) + (" (breached)" if clock.breached else ""),
             ]

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import attrs
 
 from .._conditions.condition import ALWAYS
-from .._durations import format_duration
+from .._durations import format_duration, words
 from .._exceptions import PolicyError
+from .._instants import local
 from .._model.actions import Escalate
 from .._model.anchors import Anchor
 from .._model.clock_definitions import Metric
@@ -20,7 +21,6 @@ from .._model.events import CLOSED, EventKind, Status
 from .._rules.chain import EscalationChain
 from .._rules.first_match import leaves
 from .._rules.timed import After, SlaShare, TimeRule
-from .describe import format_instant, readable_duration
 from .simulate import Run
 
 if TYPE_CHECKING:
@@ -74,11 +74,11 @@ def _code(duration: timedelta) -> str:
     try:
         return format_duration(duration)
     except PolicyError:  # negative, a fraction of a second, or over 100 years
-        return readable_duration(duration)
+        return words(duration)
 
 
 def _when(run: Run, t: datetime) -> str:
-    return format_instant(t, _zone(run))
+    return local(t, _zone(run))
 
 
 def _position(policy: Policy, level: str | None) -> int:
@@ -202,7 +202,7 @@ class ReachesWithin:
         )
 
     def _measured(self) -> str:
-        text = readable_duration(self.within)
+        text = words(self.within)
         text += " of business time" if self.calendar is not None else ""
         text += " of being opened"
         return text + (" (pending time excluded)" if self.pause_while_pending else "")
@@ -251,10 +251,10 @@ class NoTwoEscalationsWithin:
             if b.at - a.at < self.gap:
                 assert isinstance(a.action, Escalate) and isinstance(b.action, Escalate)
                 return (
-                    f"escalated twice within {readable_duration(self.gap)}: to {a.action.to} at "
+                    f"escalated twice within {words(self.gap)}: to {a.action.to} at "
                     f"{_when(run, a.at)} (rule {a.action.rule!r}) and to {b.action.to} at "
                     f"{_when(run, b.at)} (rule {b.action.rule!r}), "
-                    f"{readable_duration(b.at - a.at)} apart"
+                    f"{words(b.at - a.at)} apart"
                 )
         return None
 

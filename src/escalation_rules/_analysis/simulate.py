@@ -9,14 +9,13 @@ import attrs
 
 from .._engine.forecast import ForecastStep, forecast
 from .._exceptions import EscalationRulesError
-from .._instants import require_aware
+from .._instants import local, require_aware
 from .._model.actions import Decision, Escalate
 from .._model.events import Event, EventKind, Status
 from .describe import (
     describe_event,
     describe_issue,
     describe_step,
-    format_instant,
     format_offset,
 )
 
@@ -149,17 +148,15 @@ class Run:
         start = self.issue.created_at
         lines = [f"{describe_issue(self.opening)}, policy {self.policy.name!r}:"]
         if not self.moments or self.moments[0].event is None:
-            lines.append(f"  {format_instant(start, zone)}  {'+0 min':<12} opened")
+            lines.append(f"  {local(start, zone)}  {'+0 min':<12} opened")
         for m in self.moments:
-            lines.append(
-                f"  {format_instant(m.at, zone)}  {format_offset(m.at, start):<12} {m.describe()}"
-            )
+            lines.append(f"  {local(m.at, zone)}  {format_offset(m.at, start):<12} {m.describe()}")
         if self.error is not None:
             lines.append(f"  then evaluating raised {type(self.error).__name__}: {self.error}")
         elif self.settled:
             lines.append("  then nothing more happens")
         else:
-            lines.append(f"  (the run stops at {format_instant(self.until, zone)})")
+            lines.append(f"  (the run stops at {local(self.until, zone)})")
         return "\n".join(lines)
 
 
