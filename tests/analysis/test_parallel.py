@@ -4,6 +4,7 @@ split and in any grouping; a backtest on several processes equals one on one."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -27,7 +28,7 @@ from escalation_rules import (
 )
 from escalation_rules._analysis import distribution
 from escalation_rules._analysis import groups as grouping
-from escalation_rules._io.eventlog import LoggedIssue
+from escalation_rules._io.eventlog import LoggedIssue, read_rows
 from escalation_rules._io.partition import partition_of
 
 from .test_backtest import LOG, policy, sla_policy
@@ -210,6 +211,39 @@ def test_two_workers_keep_the_log_warnings() -> None:
     one = backtest(policy(), read_log(io.StringIO(log), mapping))
     two = backtest(policy(), read_log(io.StringIO(log), mapping), workers=2)
     assert one.warnings and two == one
+
+
+def test_workers_read_only_what_they_were_given(tmp_path: Path) -> None:
+    # A log file beside rows that bear its name, and a log already cut to one part: the
+    # workers read neither file again (they read the whole of it before).
+    mapping = LogMapping.from_dict(
+        {
+            "format": "csv",
+            "columns": {"issue": "id", "timestamp": "when", "status": "status", "level": "line"},
+            "statuses": {"open": ["New", "Working"], "pending": ["Waiting"], "resolved": ["Done"]},
+        }
+    )
+    path = tmp_path / "log.csv"
+    path.write_text(LOG, encoding="utf-8")
+    rows = list(read_log(path, mapping))
+    assert len(rows) > 1
+    first_issue = [row for row in _raw_rows(path, mapping) if row[1] == rows[0].id]
+    from_rows = read_rows(first_issue, mapping, name=str(path))
+    one = backtest(policy(), read_rows(first_issue, mapping, name=str(path)))
+    assert one.overall.issues == 1
+    assert backtest(policy(), from_rows, workers=2) == one
+    for k in range(2):
+        part = backtest(policy(), read_log(path, mapping, part=(k, 2)))
+        assert backtest(policy(), read_log(path, mapping, part=(k, 2)), workers=2) == part
+    assert read_log(path, mapping).reread() == (path, mapping, False, True)
+    assert read_log(path, mapping, part=(0, 2)).reread() is None
+
+
+def _raw_rows(path: Path, mapping: LogMapping) -> list[tuple[object, ...]]:
+    from escalation_rules._io.logrows import csv_rows
+
+    with path.open(encoding="utf-8", newline="") as text:
+        return list(csv_rows(text, str(path), mapping))
 
 
 BOOM = """

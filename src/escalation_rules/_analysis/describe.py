@@ -118,8 +118,7 @@ def history_lines(issue: Issue, zone: tzinfo | None = None) -> list[str]:
     if not issue.history:
         return [f"{local(issue.created_at, zone)}  +0 min        opened (no events)"]
     return [
-        f"{local(e.at, zone)}  {format_offset(e.at, issue.created_at):<12} "
-        f"{describe_event(e)}"
+        f"{local(e.at, zone)}  {format_offset(e.at, issue.created_at):<12} {describe_event(e)}"
         for e in issue.history
     ]
 

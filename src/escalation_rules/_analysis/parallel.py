@@ -103,17 +103,11 @@ def _context() -> Any:
 
 
 def _log_path(issues: Iterable[LoggedIssue]) -> tuple[Any, ...] | None:
-    """For a log `read_log` reads from a path (and has not begun reading): what a worker
-    needs to read its own part of it again (path, mapping, strict, check_grouped)."""
-    from os import PathLike
-
+    """For a whole log `read_log` reads from a path (and has not begun reading): what a
+    worker needs to read its own part of it again (`EventLog.reread`)."""
     from .._io.eventlog import EventLog
 
-    if not isinstance(issues, EventLog) or not isinstance(issues.source, str | PathLike):
-        return None
-    if not issues.fresh:
-        return None
-    return (issues.source, issues.mapping, issues.strict, issues.check_grouped)
+    return issues.reread() if isinstance(issues, EventLog) else None
 
 
 class _Results:

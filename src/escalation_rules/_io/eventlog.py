@@ -88,6 +88,7 @@ import inspect
 from collections import OrderedDict
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import ExitStack
+from os import PathLike, fspath
 from typing import Final
 
 from .._exceptions import IssueError, PolicyError
@@ -121,7 +122,15 @@ class EventLog(Iterator[LoggedIssue]):
             reads a log given by path again, a part in each worker).
     """
 
-    __slots__ = ("_issues", "_unmapped", "check_grouped", "mapping", "source", "strict")
+    __slots__ = (
+        "_issues",
+        "_rereadable",
+        "_unmapped",
+        "check_grouped",
+        "mapping",
+        "source",
+        "strict",
+    )
 
     def __init__(
         self,
@@ -141,6 +150,8 @@ class EventLog(Iterator[LoggedIssue]):
             )
         self.mapping = mapping
         self.source, self.strict, self.check_grouped = source, strict, check_grouped
+        # A whole log this reader opens from a path: a worker can open it again.
+        self._rereadable = rows is None and part is None and isinstance(source, str | PathLike)
         self._unmapped = Unmapped(mapping, strict)
         self._issues: Generator[LoggedIssue, None, None] = (
             _read(source, mapping, check_grouped, self._unmapped, part)
@@ -167,6 +178,15 @@ class EventLog(Iterator[LoggedIssue]):
     def fresh(self) -> bool:
         """Whether no issue has been read yet."""
         return inspect.getgeneratorstate(self._issues) == inspect.GEN_CREATED
+
+    def reread(self) -> tuple[str | PathLike[str], LogMapping, bool, bool] | None:
+        """What a worker needs to read a part of this log itself (path, mapping, strict,
+        check_grouped): for a whole log read from a path, before its first issue is read;
+        else ``None`` (rows, a file object, a part of a log, or a log under way)."""
+        if not self._rereadable or not self.fresh:
+            return None
+        assert isinstance(self.source, str | PathLike)
+        return (self.source, self.mapping, self.strict, self.check_grouped)
 
     def close(self) -> None:
         """Stop reading and close the file (a path the reader opened)."""
@@ -289,8 +309,6 @@ def _grouped(rows: Iterator[Row], name: str) -> Iterator[Row]:
 
 
 def _is_parquet(source: LogSource) -> bool:
-    from os import PathLike, fspath
-
     return isinstance(source, str | PathLike) and fspath(source).lower().endswith(".parquet")
 
 
