@@ -41,7 +41,8 @@ def _expected(text: str, delimiter: str, newline: str = "") -> list[object]:
 
 def _actual(text: str, delimiter: str, newline: str = "") -> list[object]:
     """What `csv_rows` reads: each line, split here when the reader says it is plain."""
-    reader = CsvRecords(_stream(text, newline), delimiter)
+    # A stream opened with newline="" has no line end inside a line: none is looked for.
+    reader = CsvRecords(_stream(text, newline), delimiter, whole_lines=newline == "")
     records = (
         plain_fields(line, delimiter) if fields is None else fields
         for line, fields in reader.lines()
@@ -107,3 +108,15 @@ def test_a_field_over_the_csv_limit_is_the_csv_modules_error() -> None:
     text = "a,b\n" + "x" * (limit + 1) + ",c\nd,e\n"
     assert _actual(text, ",") == _expected(text, ",")
     assert "field larger than field limit" in str(_actual(text, ",")[1])
+
+
+def test_a_callers_stream_with_a_newline_inside_a_line_is_refused_as_csv_refuses_it() -> None:
+    from escalation_rules import IssueError, LogMapping, read_log
+
+    mapping = LogMapping.from_dict(
+        {"format": "csv", "columns": {"issue": "id", "timestamp": "when", "status": "state"}}
+    )
+    data = b"id,when,state\r\nA,2026-03-02T09:00:00Z,Open\nB\r\n"
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="\r\n")
+    with pytest.raises(IssueError, match="line 2: cannot read the log: new-line character"):
+        list(read_log(text, mapping))

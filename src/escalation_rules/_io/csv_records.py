@@ -31,10 +31,13 @@ class CsvRecords:
         line_num: the physical lines read so far (as ``csv.reader``'s ``line_num``).
     """
 
-    __slots__ = ("_held", "_lines", "_reader", "delimiter", "line_num")
+    __slots__ = ("_held", "_lines", "_reader", "delimiter", "line_num", "whole_lines")
 
-    def __init__(self, text: IO[str], delimiter: str) -> None:
+    def __init__(self, text: IO[str], delimiter: str, *, whole_lines: bool = False) -> None:
+        """*whole_lines*: *text* splits lines at every kind of line end (it was opened with
+        ``newline=""``), so no line has one inside it and none is looked for."""
         self._lines: Iterator[str] = iter(text)
+        self.whole_lines = whole_lines
         self._held: str | None = None
         self.line_num = 0
         self.delimiter = delimiter
@@ -69,9 +72,10 @@ class CsvRecords:
                 self.line_num += 1
                 yield line, self._parsed(line)
             return
+        whole = self.whole_lines
         for line in self._lines:
             self.line_num += 1
-            if '"' in line or len(line) > limit or not _plain_end(line):
+            if '"' in line or len(line) > limit or not (whole or _plain_end(line)):
                 yield line, self._parsed(line)
             else:
                 yield line, None

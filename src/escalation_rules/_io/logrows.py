@@ -86,7 +86,10 @@ _UTF16_BOMS: Final = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def open_log(source: LogSource, stack: ExitStack, encoding: str = "utf-8") -> tuple[str, IO[str]]:
-    """The log's name and its text (decompressed, decoded with *encoding*), closed by *stack*."""
+    """The log's name and its text (decompressed, decoded with *encoding*), closed by *stack*.
+
+    A text stream the caller opened is read as it is; any other is decoded here with
+    ``newline=""`` (`opened_here`), which splits lines at every kind of line end."""
     if isinstance(source, (str, PathLike)):
         name = fspath(source)
         try:
@@ -123,10 +126,19 @@ def _text(raw: IO[bytes], stack: ExitStack, encoding: str, name: str) -> IO[str]
     if head[:2] == _GZIP_MAGIC:
         stream = gzip.GzipFile(fileobj=raw, mode="rb")
         stack.callback(stream.close)
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    text = _OpenedHere(stream, encoding=encoding, newline="")
     # Detach rather than close: a file the caller passed in stays theirs to close.
     stack.callback(text.detach)
     return text
+
+
+class _OpenedHere(io.TextIOWrapper):
+    """A text stream `open_log` decoded, with ``newline=""``."""
+
+
+def opened_here(text: IO[str]) -> bool:
+    """Did `open_log` decode *text* (so it splits lines at every kind of line end)?"""
+    return type(text) is _OpenedHere
 
 
 def format_of(name: str) -> LogFormat:
@@ -158,7 +170,7 @@ def csv_rows(
     (`eventlog._grouped`) before `rows_of_part` drops them. Its other fields are not
     split, but the row is still checked to have as many fields as the header.
     """
-    records = CsvRecords(text, mapping.delimiter)
+    records = CsvRecords(text, mapping.delimiter, whole_lines=opened_here(text))
     lines = records.lines()
     delimiter = mapping.delimiter
     header = _csv_header(lines, name, mapping)
