@@ -16,7 +16,13 @@ from .._exceptions import IssueError
 from .._frozendict import FrozenDict
 from .._instants import local
 from .._model.actions import Action, Escalate
-from .._model.events import Event, EventKind, Status
+from .._model.events import (
+    KIND_ACTION_TAKEN,
+    KIND_LEVEL_CHANGED,
+    KIND_STATUS_CHANGED,
+    Event,
+    Status,
+)
 from .._suggest import did_you_mean
 from .._time.clocks import WALL
 from .describe import action_text
@@ -27,11 +33,6 @@ if TYPE_CHECKING:
     from .._io.eventlog import LoggedIssue
     from .._model.issue import Issue
 
-_TAKEN: Final = EventKind.ACTION_TAKEN
-
-_LEVEL_CHANGED: Final = EventKind.LEVEL_CHANGED
-
-_STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
 
 _DONE: Final = (Status.RESOLVED, Status.CLOSED)
 
@@ -422,7 +423,7 @@ class _Run:
                 self.escalations[len(issue.history) + len(taken)] = action
             # Recorded without a level or team: not decided again, but the real
             # history alone moves the issue.
-            taken.append(Event(_TAKEN, now, action=action.key, rule=action.rule))
+            taken.append(Event(KIND_ACTION_TAKEN, now, action=action.key, rule=action.rule))
             self.timeline.append(TimelineEntry(now, "policy", action=action))
             self.actions.append(PolicyAction(now, action))
         self.issue = _append(issue, taken)
@@ -438,9 +439,9 @@ class _Run:
         batch: list[Event] = []
         while index < count and events[index].at == at:
             event = events[index]
-            if event.kind is _LEVEL_CHANGED and event.level is not None:
+            if event.kind is KIND_LEVEL_CHANGED and event.level is not None:
                 batch = self.level_changed(event.level, at, index, batch)
-            elif event.kind is _STATUS_CHANGED and event.status is not None:
+            elif event.kind is KIND_STATUS_CHANGED and event.status is not None:
                 self.status_changed(event.status, at)
             batch.append(event)
             self.timeline.append(TimelineEntry(at, "real", event=event))

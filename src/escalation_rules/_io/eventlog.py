@@ -92,7 +92,13 @@ from os import PathLike, fspath
 from typing import Final
 
 from .._exceptions import IssueError, PolicyError
-from .._model.events import Event, EventKind, Status
+from .._model.events import (
+    KIND_LEVEL_CHANGED,
+    KIND_REASSIGNED,
+    KIND_STATUS_CHANGED,
+    Event,
+    Status,
+)
 from .log_decoder import Decoder, IssueRows
 from .log_rows_more import cleaned, resolved, sorted_within
 from .logged_issue import LoggedIssue as LoggedIssue
@@ -351,11 +357,11 @@ def _group(rows: Iterator[Row], decoder: Decoder) -> Iterator[LoggedIssue]:
             current.priority_or_category(raw_priority, category, at, line)
         if row_status is not status:
             status = row_status
-            events.append(Event(_STATUS_CHANGED, at, status=status, data={"raw": raw_status}))
+            events.append(Event(KIND_STATUS_CHANGED, at, status=status, data={"raw": raw_status}))
             lines.append(line)
         if row_level is not None and row_level != level:
             level = row_level
-            events.append(Event(_LEVEL_CHANGED, at, level=level))
+            events.append(Event(KIND_LEVEL_CHANGED, at, level=level))
             lines.append(line)
         if raw_team:
             row_team = team_of[raw_team]
@@ -363,7 +369,7 @@ def _group(rows: Iterator[Row], decoder: Decoder) -> Iterator[LoggedIssue]:
                 decoder.unmapped_value("team", raw_team, line)
             elif row_team != team:
                 team = row_team
-                events.append(Event(_REASSIGNED, at, team=team))
+                events.append(Event(KIND_REASSIGNED, at, team=team))
                 lines.append(line)
         if extras:
             current.extra(row, at)
@@ -395,13 +401,4 @@ def _first_rows(seen: OrderedDict[str, int], issue: str, line: int, name: str) -
         seen.popitem(last=False)  # the oldest
 
 
-_STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
-
-
 _OPEN: Final = Status.OPEN
-
-
-_LEVEL_CHANGED: Final = EventKind.LEVEL_CHANGED
-
-
-_REASSIGNED: Final = EventKind.REASSIGNED

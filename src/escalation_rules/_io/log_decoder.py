@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from .._exceptions import IssueError
 from .._frozendict import FrozenDict
-from .._model.events import Event, EventKind, Status
+from .._model.events import KIND_PRIORITY_CHANGED, KIND_STATUS_CHANGED, Event, EventKind, Status
 from .log_times import OUT_OF_RANGE
 from .log_unmapped import Unmapped, shown_value
 from .logged_issue import LoggedIssue
@@ -17,8 +17,6 @@ from .logmapping import ATTRIBUTES, COLUMN_KEYS, EARLIEST, LATEST, LogMapping
 from .logrows import Row
 from .value_map import ValueMap
 
-_STATUS_CHANGED: Final = EventKind.STATUS_CHANGED
-_PRIORITY_CHANGED: Final = EventKind.PRIORITY_CHANGED
 _OPEN: Final = Status.OPEN
 
 
@@ -254,7 +252,7 @@ class IssueRows:
         if row_status is not Status.OPEN:
             self.status = row_status
             self.events.append(
-                Event(_STATUS_CHANGED, at, status=row_status, data={"raw": raw_status})
+                Event(KIND_STATUS_CHANGED, at, status=row_status, data={"raw": raw_status})
             )
             self.lines.append(line)
         if decoder.extras:
@@ -293,7 +291,7 @@ class IssueRows:
                 EventKind.CREATED, self.created, priority=priority, team=self.first_team
             )
             return
-        self.events.append(Event(_PRIORITY_CHANGED, at, priority=priority))
+        self.events.append(Event(KIND_PRIORITY_CHANGED, at, priority=priority))
         self.lines.append(line)
 
     def category_changed(self, category: str, at: datetime, line: int) -> None:
