@@ -164,6 +164,8 @@ def test_the_tallies_freeze_once_and_let_go_of_their_counts() -> None:
     assert not tallies.fixed["category"].tallies and not tallies.by["team"].tallies
     with pytest.raises(RuntimeError, match="ask it once"):
         variant.metrics()
+    with pytest.raises(RuntimeError, match="ended the count"):  # nothing counts after it
+        variant.add(hand_issues()[0])
 
 
 def test_backtest_many_reads_once_and_equals_each_backtest() -> None:

@@ -98,6 +98,16 @@ def test_report_usage_errors(
     assert not (tmp_path / "x.html").exists()
 
 
+def test_an_output_in_no_folder_or_naming_a_folder_is_refused_before_the_work(
+    tmp_path: Path,
+) -> None:
+    work = ("--backtest", "servicenow", LOG, "--mapping", MAPPING)
+    missing = run(*work, "-o", str(tmp_path / "no" / "x.html"))
+    assert missing.returncode == 2 and "--output: no folder" in missing.stderr
+    folder = run(*work, "-o", str(tmp_path))
+    assert folder.returncode == 2 and "is a folder; name a file" in folder.stderr
+
+
 def test_report_needs_an_output() -> None:
     result = run("seeds-matrix")
     assert result.returncode == 2

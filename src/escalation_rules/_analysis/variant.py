@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import heapq
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from .._engine.versions import PolicySet
 from .._frozendict import FrozenDict
@@ -34,7 +34,9 @@ class Variant:
         self.finished = False
 
     def add(self, logged: LoggedIssue) -> Replay:
-        """Replay *logged* and count it (before `metrics`)."""
+        """Replay *logged* and count it (before `metrics`, which ends the count)."""
+        if self.finished:
+            raise RuntimeError(_ENDED)
         versions = self.versions
         chosen = versions.in_force(logged.created_at) if versions else self.policy
         replayer = self.replayers[id(chosen)]
@@ -47,10 +49,13 @@ class Variant:
         end: the tallies are frozen into it group by group and let go as they are, so the
         counts are never held twice."""
         if self.finished:
-            raise RuntimeError("Variant.metrics ends the count: ask it once")
+            raise RuntimeError(_ENDED)
         self.finished = True
         name = ", ".join(dict.fromkeys(p.name for p in self.policies))
         return self.tallies.metrics(name, ())
+
+
+_ENDED: Final = "Variant.metrics ended the count: ask it once, after the last issue"
 
 
 def level_order(policies: tuple[Policy, ...]) -> tuple[str, ...]:

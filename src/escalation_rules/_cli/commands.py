@@ -334,10 +334,7 @@ class _Progress:
 def _backtest(args: argparse.Namespace) -> int:
     from .._io.eventlog import read_log
 
-    if args.report and not Path(args.report).resolve().parent.is_dir():  # before the work
-        raise CommandFailed(f"error: --report: no folder for {args.report!r}", 2)
-    if args.report and Path(args.report).is_dir():
-        raise CommandFailed(f"error: --report: {args.report!r} is a folder; name a file", 2)
+    check_output(args.report, "--report")
     check_plot(args.plot)
     policy = _versions(args.policy, args.versions)
     mapping = load_mapping(args.mapping)
@@ -384,6 +381,16 @@ def load_mapping(path: str) -> Any:
         raise CommandFailed(f"error: cannot read the mapping {path!r}: {exc.strerror}", 2) from None
     except EscalationRulesError as exc:
         raise CommandFailed(f"error: {exc}") from None
+
+
+def check_output(path: str | None, option: str) -> None:
+    """Refuse an output file *path* in no folder, or naming a folder: before the work."""
+    if not path:
+        return
+    if not Path(path).resolve().parent.is_dir():
+        raise CommandFailed(f"error: {option}: no folder for {path!r}", 2)
+    if Path(path).is_dir():
+        raise CommandFailed(f"error: {option}: {path!r} is a folder; name a file", 2)
 
 
 def check_plot(path: str | None) -> None:

@@ -46,8 +46,9 @@ def add_report(sub: Any) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     """Run ``report``; the exit code (a `CommandFailed` for a user-facing failure)."""
-    from .commands import CommandFailed
+    from .commands import CommandFailed, check_output
 
+    check_output(args.output, "--output")
     if args.backtest:
         text = _backtest(args)
     elif args.replay is not None:
