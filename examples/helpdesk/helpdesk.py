@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import sqlite3
 import sys
 import threading
@@ -20,12 +21,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from escalation_rules import Action, Customer, Event, Issue, PolicySet, load
+from escalation_rules import (
+    Action,
+    Customer,
+    EscalationRulesError,
+    Event,
+    Issue,
+    PolicySet,
+    load,
+)
 from escalation_rules.host import DueIndex, event_from_dict, event_to_dict, settle
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler  # type: ignore[import-untyped]
 
+log = logging.getLogger("helpdesk")
 HERE = Path(__file__).resolve().parent
 IN_FORCE_SINCE = datetime(2026, 1, 1, tzinfo=UTC)  # when helpdesk-1 was put in force
 JOB_ID = "escalation-wakeup"
@@ -79,16 +89,27 @@ class Helpdesk:
 
     def add_event(self, ticket_id: str, event: Event) -> list[Action]:
         """Something happened to the ticket (an agent replied, a status changed): store it
-        and settle the ticket at its instant."""
+        and settle the ticket at its instant. An event the ticket cannot take (before its
+        last one) or an unknown ticket is refused before anything is stored."""
         with self.lock, self.db:
+            self.issue(ticket_id).with_event(event)  # (raises: nothing is stored)
             self._append(ticket_id, [event])
         return self.settle(ticket_id, event.at)
 
     def run_due(self, now: datetime) -> list[tuple[str, Action]]:
-        """The loop's step: settle every ticket due at or before *now*, in due order."""
+        """The loop's step: settle every ticket due at or before *now*, in due order.
+
+        A ticket the policy cannot settle (its error is logged) is taken off the index until
+        its next event, so the others are still settled and the loop does not spin on it."""
         done = []
         for ticket_id in self.index.due(now):
-            done += [(ticket_id, action) for action in self.settle(ticket_id, now)]
+            try:
+                actions = self.settle(ticket_id, now)
+            except EscalationRulesError:
+                log.exception("ticket %s cannot be settled; left until its next event", ticket_id)
+                self.index.set(ticket_id, None)
+                continue
+            done += [(ticket_id, action) for action in actions]
         return done
 
     def settle(self, ticket_id: str, now: datetime) -> list[Action]:
@@ -121,7 +142,7 @@ class Helpdesk:
             (ticket_id,),
         ).fetchone()
         if row is None:
-            raise KeyError(ticket_id)
+            raise KeyError(f"no ticket {ticket_id!r}")
         created_at, priority, category, tier, version = row
         events = [
             event_from_dict(json.loads(body), where=f"ticket {ticket_id} event {seq}")

@@ -134,6 +134,44 @@ def test_an_event_stamped_before_the_history_is_refused(desk: Any) -> None:
     desk.open_ticket("T-1", h(1), priority="P2")
     with pytest.raises(IssueError, match="time order"):
         desk.add_event("T-1", Event(EventKind.AGENT_REPLY, T0))
+    # Nothing was stored: the ticket still reads, settles and takes a later event.
+    assert len(desk.issue("T-1").history) == 1
+    assert desk.add_event("T-1", Event(EventKind.AGENT_REPLY, h(1.25))) == []
+    with pytest.raises(KeyError, match="no ticket 'T-9'"):
+        desk.add_event("T-9", Event(EventKind.AGENT_REPLY, h(2)))
+    assert desk.db.execute("SELECT count(*) FROM events WHERE ticket_id = 'T-9'").fetchone() == (0,)
+
+
+def test_a_ticket_that_cannot_be_settled_does_not_stop_the_others(
+    desk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    from escalation_rules import EvaluationError
+
+    heard: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: heard.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("helpdesk").addHandler(handler)
+
+    desk.open_ticket("T-1", T0, priority="P2")
+    desk.open_ticket("T-2", T0, priority="P2")
+    settle = desk.settle
+
+    def broken(ticket_id: str, now: datetime) -> list[Any]:
+        if ticket_id == "T-1":
+            raise EvaluationError("cannot decide", field="x", value=None)
+        return settle(ticket_id, now)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(desk, "settle", broken)
+    try:
+        done = desk.run_due(h(2))
+    finally:
+        logging.getLogger("helpdesk").removeHandler(handler)
+    # T-2 is settled: escalated at 2 h (its stale 75 % warning superseded).
+    assert [(ticket, action.kind) for ticket, action in done] == [("T-2", "escalate")]
+    assert "T-1" not in desk.index  # until its next event: the loop does not spin on it
+    assert heard == ["ticket T-1 cannot be settled; left until its next event"]
 
 
 def test_the_page_shows_the_timeline_and_the_explanation_escaped(desk: Any) -> None:
