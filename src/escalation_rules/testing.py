@@ -37,7 +37,8 @@ import attrs
 
 from ._analysis.assertions import UnexpectedDecision, by_rule, explain_at, find_action, unexpected
 from ._analysis.describe import describe_decision, describe_next_evaluation
-from ._exceptions import ForecastError, IssueError
+from ._engine.host_settle import settle as host_settle
+from ._exceptions import IssueError
 from ._instants import EPOCH, local, require_aware
 from ._io.examples import example_policy, oncall_policy
 from ._model.actions import Action, Decision, Escalate, Notify, Route
@@ -335,21 +336,15 @@ def settle(policy: Policy, issue: Issue, at: datetime) -> tuple[Issue, tuple[Act
 
     Returns the issue once nothing more is due at *at*, and the actions taken, in order.
     An escalation can make new actions due at once (the on-call chain pages the new
-    level's owner), which is why a host asks again at the same instant.
+    level's owner), which is why a host asks again at the same instant. This is
+    `escalation_rules.host.settle`, as a pair.
+
+    Raises:
+        IssueError: *at* is before the issue's latest event.
+        SettleError: a rule never settles (still acting after 100 evaluations).
     """
-    now = _instant(at, "settle(at=...)")
-    taken: list[Action] = []
-    decision = policy.evaluate(issue, now)
-    while decision.actions:
-        for action in decision.actions:
-            taken.append(action)
-            issue = issue.record(action, now)
-        if len(taken) > 10_000:
-            raise ForecastError(
-                f"settle(): more than 10000 actions at {local(now)}; a rule never settles"
-            )
-        decision = policy.evaluate(issue, now)
-    return issue, tuple(taken)
+    settled = host_settle(policy, issue, _instant(at, "settle(at=...)"))
+    return settled.issue, settled.actions
 
 
 # -- assertions ----------------------------------------------------------------------------
