@@ -14,19 +14,11 @@ from .._durations import words
 from .._instants import local
 
 if TYPE_CHECKING:
-    from .._model.targets import Target
     from .._time.sla_clock import ClockState
 
 
 def _words(value: timedelta | None) -> str | None:
     return None if value is None else words(value)
-
-
-def _target_words(target: Target) -> str:
-    """``"3 business days"``, ``"4 h"``: the target without ``wall-clock``."""
-    if target.days is not None:
-        return words(timedelta(days=target.days), business=True)
-    return words(target.duration)
 
 
 def _seconds(value: timedelta | None) -> float | None:
@@ -44,7 +36,7 @@ def clock_dict(c: ClockState) -> dict[str, Any]:
     return {
         "name": c.name,
         "metric": c.metric.value,
-        "target": None if c.target is None else _target_words(c.target),
+        "target": None if c.target is None else c.target.amount(),
         "target_s": _seconds(duration),
         "wall": None if c.target is None else c.target.wall,
         "calendar": c.calendar,

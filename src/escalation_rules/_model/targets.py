@@ -50,9 +50,13 @@ class Target:
             )
 
     def __str__(self) -> str:
+        return f"{self.amount()} wall-clock" if self.wall else self.amount()
+
+    def amount(self) -> str:
+        """``"3 business days"``, ``"4 h"``: the target in words, without ``wall-clock``."""
         if self.days is not None:
             return words(timedelta(days=self.days), business=True)
-        return f"{words(self.duration)} wall-clock" if self.wall else words(self.duration)
+        return words(self.duration)
 
 
 def wall(duration: timedelta) -> Target:
