@@ -71,11 +71,11 @@ class DueIndex:
         stack = [0] if heap else []
         while stack:  # the heap's nodes at or before now form a subtree at its root
             i = stack.pop()
-            at, issue_id, seq = heap[i]
-            if at > now:
+            entry = heap[i]
+            if entry[0] > now:
                 continue
-            if self._due.get(issue_id, (None, -1))[1] == seq:
-                found.append((at, issue_id))
+            if self._live(entry):
+                found.append(entry[:2])
             stack.extend(j for j in (2 * i + 1, 2 * i + 2) if j < len(heap))
         found.sort()
         return [issue_id for _, issue_id in found]
