@@ -17,11 +17,11 @@ from .._frozendict import FrozenDict
 from .._instants import local
 from .._model.actions import Action, Escalate
 from .._model.events import (
+    CLOSED,
     KIND_ACTION_TAKEN,
     KIND_LEVEL_CHANGED,
     KIND_STATUS_CHANGED,
     Event,
-    Status,
 )
 from .._suggest import did_you_mean
 from .._time.clocks import WALL
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
     from .._engine.sla_policies import SlaPeriod
     from .._io.eventlog import LoggedIssue
     from .._model.issue import Issue
-
-
-_DONE: Final = (Status.RESOLVED, Status.CLOSED)
 
 
 #: The what-if run stops after this many evaluations (it normally ends long before: with no
@@ -485,7 +482,7 @@ class _Run:
 
     def status_changed(self, status: str, at: datetime) -> None:
         """A real status change: the issue may be resolved, or no longer."""
-        now_done = self.replayer.policy.map_status(status, self.logged.id) in _DONE
+        now_done = self.replayer.policy.map_status(status, self.logged.id) in CLOSED
         if now_done and not self.done:
             self.resolved_at, self.resolved_level = at, self.replayer.ids[self.current]
         elif self.done and not now_done:
